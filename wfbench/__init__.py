@@ -1,0 +1,34 @@
+"""wfbench: build, run and study manual workflows in Jupyter.
+
+The public face is small and pinned by ``tests/test_public_api.py``. Widgets,
+the HTTP server and plotting are imported only when asked for.
+"""
+
+from wfbench.errors import (
+    DefinitionError,
+    ExpressionError,
+    InputError,
+    NotFound,
+    PermissionDenied,
+    WfbenchError,
+)
+from wfbench.model import Workflow, dump_workflow, load_workflow
+from wfbench.validation import Issue, Report, validate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DefinitionError",
+    "ExpressionError",
+    "InputError",
+    "Issue",
+    "NotFound",
+    "PermissionDenied",
+    "Report",
+    "WfbenchError",
+    "Workflow",
+    "__version__",
+    "dump_workflow",
+    "load_workflow",
+    "validate",
+]

@@ -1,0 +1,55 @@
+"""``applications.*``: grant a user access to an application, or take it away."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from wfbench.actions.records import Output, Params
+from wfbench.actions.registry import ActionSpec
+
+CATEGORY = "applications"
+
+
+class BindingParams(Params):
+    """An application and a user."""
+
+    application_id: str = Field(min_length=1)
+    """The application's id."""
+
+    user_id: str = Field(min_length=1)
+    """The user's id."""
+
+
+class Binding(Output):
+    """The outcome of binding a user to an application or unbinding them."""
+
+    application_id: str
+    """The application's id."""
+
+    user_id: str
+    """The user's id."""
+
+    changed: bool
+    """``false`` when the binding was already as asked (nothing was done)."""
+
+
+SPECS: tuple[ActionSpec, ...] = (
+    ActionSpec(
+        name="applications.bind_user",
+        category=CATEGORY,
+        description="Give a user access to an application.",
+        input_model=BindingParams,
+        output_model=Binding,
+        permissions=frozenset({"applications:write"}),
+        side_effects=True,
+    ),
+    ActionSpec(
+        name="applications.unbind_user",
+        category=CATEGORY,
+        description="Take a user's access to an application away.",
+        input_model=BindingParams,
+        output_model=Binding,
+        permissions=frozenset({"applications:write"}),
+        side_effects=True,
+    ),
+)

@@ -1,0 +1,64 @@
+"""``devices.*``: list a user's devices; lock, restart or erase a device."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from wfbench.actions.records import Device, DeviceList, Params
+from wfbench.actions.registry import ActionSpec
+
+CATEGORY = "devices"
+
+
+class DevicesForUserParams(Params):
+    """Whose devices to list."""
+
+    user_id: str = Field(min_length=1)
+    """The id of the user the devices are assigned to."""
+
+
+class DeviceIdParams(Params):
+    """The device to act on."""
+
+    device_id: str = Field(min_length=1)
+    """The device's id."""
+
+
+SPECS: tuple[ActionSpec, ...] = (
+    ActionSpec(
+        name="devices.list_for_user",
+        category=CATEGORY,
+        description="List the devices assigned to a user.",
+        input_model=DevicesForUserParams,
+        output_model=DeviceList,
+        permissions=frozenset({"devices:read"}),
+        side_effects=False,
+    ),
+    ActionSpec(
+        name="devices.lock",
+        category=CATEGORY,
+        description="Lock a device so nobody can use it until it is unlocked.",
+        input_model=DeviceIdParams,
+        output_model=Device,
+        permissions=frozenset({"devices:write"}),
+        side_effects=True,
+    ),
+    ActionSpec(
+        name="devices.restart",
+        category=CATEGORY,
+        description="Restart a device.",
+        input_model=DeviceIdParams,
+        output_model=Device,
+        permissions=frozenset({"devices:write"}),
+        side_effects=True,
+    ),
+    ActionSpec(
+        name="devices.erase",
+        category=CATEGORY,
+        description="Erase a device: wipe its data and leave it in the erased state.",
+        input_model=DeviceIdParams,
+        output_model=Device,
+        permissions=frozenset({"devices:erase"}),
+        side_effects=True,
+    ),
+)

@@ -1,0 +1,118 @@
+"""``groups.*``: look up and create groups, list and change their members."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from wfbench.actions.records import Group, Output, Params, UserList
+from wfbench.actions.registry import ActionSpec
+
+CATEGORY = "groups"
+
+
+class GetGroupParams(Params):
+    """Which group to look up: by ``id`` or by ``name`` (at least one)."""
+
+    id: str | None = Field(default=None, min_length=1)
+    """The group's id."""
+
+    name: str | None = Field(default=None, min_length=1)
+    """The group's name."""
+
+    @model_validator(mode="after")
+    def _one_key(self) -> Self:
+        if self.id is None and self.name is None:
+            raise ValueError("give the group's id or name")
+        return self
+
+
+class CreateGroupParams(Params):
+    """The new group."""
+
+    name: str = Field(min_length=1, max_length=200)
+    """The group's name; must not be taken by another group."""
+
+    description: str = ""
+    """What the group is for."""
+
+
+class GroupIdParams(Params):
+    """The group to act on."""
+
+    group_id: str = Field(min_length=1)
+    """The group's id."""
+
+
+class MembershipParams(Params):
+    """A group and a user."""
+
+    group_id: str = Field(min_length=1)
+    """The group's id."""
+
+    user_id: str = Field(min_length=1)
+    """The user's id."""
+
+
+class Membership(Output):
+    """The outcome of adding a user to a group or removing them from it."""
+
+    group_id: str
+    """The group's id."""
+
+    user_id: str
+    """The user's id."""
+
+    changed: bool
+    """``false`` when the membership was already as asked (nothing was done)."""
+
+
+SPECS: tuple[ActionSpec, ...] = (
+    ActionSpec(
+        name="groups.get",
+        category=CATEGORY,
+        description="Look up one group by id or name; fails if there is none.",
+        input_model=GetGroupParams,
+        output_model=Group,
+        permissions=frozenset({"groups:read"}),
+        side_effects=False,
+        require_one_of=("id", "name"),
+    ),
+    ActionSpec(
+        name="groups.create",
+        category=CATEGORY,
+        description="Create a group.",
+        input_model=CreateGroupParams,
+        output_model=Group,
+        permissions=frozenset({"groups:write"}),
+        side_effects=True,
+    ),
+    ActionSpec(
+        name="groups.list_members",
+        category=CATEGORY,
+        description="List the users who belong to a group.",
+        input_model=GroupIdParams,
+        output_model=UserList,
+        permissions=frozenset({"groups:read", "users:read"}),
+        side_effects=False,
+    ),
+    ActionSpec(
+        name="groups.add_user",
+        category=CATEGORY,
+        description="Add a user to a group.",
+        input_model=MembershipParams,
+        output_model=Membership,
+        permissions=frozenset({"groups:write"}),
+        side_effects=True,
+    ),
+    ActionSpec(
+        name="groups.remove_user",
+        category=CATEGORY,
+        description="Remove a user from a group.",
+        input_model=MembershipParams,
+        output_model=Membership,
+        permissions=frozenset({"groups:write"}),
+        side_effects=True,
+    ),
+)

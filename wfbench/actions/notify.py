@@ -1,0 +1,54 @@
+"""``notify.*`` (catalogue category ``notifications``): send messages.
+
+Email is not sent anywhere: ``notify.email`` writes the message to the
+directory's outbox table, where a notebook can read it.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from wfbench.actions.records import Output, Params
+from wfbench.actions.registry import ActionSpec
+
+#: The catalogue category, as PRODUCT.md lists it (the action names use ``notify.``).
+CATEGORY = "notifications"
+
+
+class EmailParams(Params):
+    """The email to send."""
+
+    to: str = Field(min_length=3)
+    """The recipient's email address."""
+
+    subject: str = Field(max_length=998)
+    """The subject line."""
+
+    body: str
+    """The message text."""
+
+
+class EmailSent(Output):
+    """An email placed in the outbox."""
+
+    message_id: str
+    """The id of the message in the outbox."""
+
+    to: str
+    """The recipient's email address."""
+
+    subject: str
+    """The subject line."""
+
+
+SPECS: tuple[ActionSpec, ...] = (
+    ActionSpec(
+        name="notify.email",
+        category=CATEGORY,
+        description="Send an email (it is written to the outbox table).",
+        input_model=EmailParams,
+        output_model=EmailSent,
+        permissions=frozenset({"notifications:send"}),
+        side_effects=True,
+    ),
+)

@@ -1,0 +1,98 @@
+"""Every error wfbench raises on purpose derives from :class:`WfbenchError`.
+
+The tree::
+
+    WfbenchError
+    ├── ExpressionError        a ``{{ … }}`` expression that cannot be parsed, is unsafe,
+    │                          or fails while it is evaluated (carries ``position``)
+    ├── DefinitionError        a workflow that cannot be loaded or saved (carries ``issues``)
+    ├── ActionError            an action that failed while it ran
+    ├── PermissionDenied       a run tried to do what its run-as role does not allow
+    ├── NotFound               a workflow, run, role or action that does not exist
+    ├── InputError             a run's input that does not satisfy the trigger schema
+    └── StoreBusy              another process holds the store file past the wait bound
+
+Errors carry data (positions, issues, names) so surfaces can show them as they
+like; their ``str()`` is a sentence that says what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wfbench.validation import Issue
+
+
+class WfbenchError(Exception):
+    """Root of every error wfbench raises on purpose."""
+
+
+class ExpressionError(WfbenchError):
+    """An expression was refused or failed.
+
+    ``position`` is the 0-based character offset in the text the expression was
+    read from (the whole field value, ``{{`` included), or ``None`` if unknown.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        position: int | None = None,
+        source: str = "",
+        code: str = "expr.error",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+        self.source = source
+        #: ``expr.syntax`` (does not parse), ``expr.unsafe`` (a refused construct or limit),
+        #: ``expr.error`` (failed while evaluated).
+        self.code = code
+
+    def __str__(self) -> str:
+        if self.position is None:
+            return self.message
+        return f"{self.message} (at column {self.position + 1})"
+
+
+class DefinitionError(WfbenchError):
+    """A workflow definition was refused; ``issues`` lists every problem found."""
+
+    def __init__(self, issues: Sequence[Issue], *, source: str = "workflow") -> None:
+        self.issues = list(issues)
+        self.source = source
+        errors = [i for i in self.issues if i.severity == "error"]
+        lines = [f"{source}: {len(errors)} error(s) found; fix them all and try again:"]
+        lines += [f"  - {i.describe()}" for i in errors]
+        super().__init__("\n".join(lines))
+
+
+class ActionError(WfbenchError):
+    """An action failed while it ran (a lookup found nothing, a call was refused…)."""
+
+
+class PermissionDenied(WfbenchError):
+    """A run tried an action its run-as role does not allow."""
+
+
+class NotFound(WfbenchError):
+    """Something asked for by name or id does not exist."""
+
+
+class InputError(WfbenchError):
+    """A run's input does not satisfy the workflow's trigger schema.
+
+    ``problems`` is a list of ``(json_pointer, message)`` pairs, one per problem.
+    """
+
+    def __init__(self, message: str, problems: Sequence[tuple[str, str]] = ()) -> None:
+        self.problems = list(problems)
+        detail = "".join(f"\n  - {p or '/'}: {m}" for p, m in self.problems)
+        super().__init__(message + detail)
+
+
+class StoreBusy(WfbenchError):
+    """Another process held the store file for longer than the wait bound."""
