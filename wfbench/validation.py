@@ -274,9 +274,12 @@ def _classify(err: ErrorDetails, field_name: str | None, at_top: bool) -> tuple[
     if at_top and last == "run_as" and etype == "missing":
         return "role.missing", "choose a run-as role (`wfbench roles` lists them)"
     if at_top and last == "format":
-        return "format.unknown", 'set "format": "wfbench/v1"'
+        return "format.unknown", f'unknown format {err["input"]!r}: set "format": "wfbench/v1"'
     if at_top and last == "type":
-        return "type.unknown", 'only manual workflows exist in this version: set "type": "manual"'
+        return "type.unknown", (
+            f"unknown type {err['input']!r}: only manual workflows exist in this version; "
+            'set "type": "manual"'
+        )
     if etype == "missing":
         return "field.missing", f"'{last}' is required: add it"
     if etype == "extra_forbidden":
