@@ -77,6 +77,10 @@ class ActionSpec:
     require_one_of: tuple[str, ...] = ()
     """Parameters of which at least one must be given (``users.get``: ``id`` or ``email``)."""
 
+    dry_run_safe: bool = False
+    """The handler honours ``ctx.dry_run`` (computes its output, writes nothing), so a dry run
+    may call it to show what would happen. Side-effecting handlers that are not are skipped."""
+
     def __post_init__(self) -> None:
         # Accept any iterable at run time; keep the declared immutable types.
         object.__setattr__(self, "permissions", frozenset(self.permissions))
@@ -162,6 +166,7 @@ class ActionRegistry:
         permissions: Iterable[str] = (),
         side_effects: bool = True,
         require_one_of: Sequence[str] = (),
+        dry_run_safe: bool = False,
     ) -> Callable[[F], F]:
         """Register the decorated function as the handler of a custom action.
 
@@ -184,6 +189,7 @@ class ActionRegistry:
                     side_effects=side_effects,
                     handler=func,
                     require_one_of=tuple(require_one_of),
+                    dry_run_safe=dry_run_safe,
                 )
             )
             return func
