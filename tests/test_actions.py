@@ -179,7 +179,7 @@ def test_builtin_declaration(registry: ActionRegistry, name: str) -> None:
     assert spec.permissions == permissions
     assert isinstance(spec.permissions, frozenset)
     assert spec.side_effects is side_effects
-    assert spec.handler is None
+    assert callable(spec.handler)
     assert spec.description.endswith(".")
     assert set(spec.required_parameters) == required
     assert set(spec.parameters) == required | optional

@@ -15,9 +15,14 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from wfbench.errors import DefinitionError, WfbenchError
+from wfbench.errors import DefinitionError, NotFound, WfbenchError
+
+if TYPE_CHECKING:
+    from wfbench.workbench import Workbench
+
+RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "rejected", "interrupted")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 
@@ -129,6 +134,253 @@ def cmd_actions(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- the store
+
+
+RUN_KEYS = (
+    "run_id",
+    "workflow",
+    "version",
+    "status",
+    "input",
+    "output",
+    "error",
+    "reasons",
+    "run_as",
+    "started_by",
+    "dry_run",
+    "idempotency_key",
+    "rerun_of",
+    "started_at",
+    "ended_at",
+    "duration_ms",
+)
+STEP_KEYS = (
+    "seq",
+    "node",
+    "path",
+    "kind",
+    "action",
+    "iteration",
+    "status",
+    "attempts",
+    "params",
+    "output",
+    "error",
+    "change",
+    "duration_ms",
+)
+
+
+def _workbench(args: argparse.Namespace) -> Workbench:
+    from wfbench.workbench import Workbench
+
+    return Workbench(args.db, user="cli")
+
+
+def _run_json(run: dict[str, Any]) -> dict[str, Any]:
+    out = {k: run.get(k) for k in RUN_KEYS}
+    out["steps"] = [{k: s.get(k) for k in STEP_KEYS} for s in run.get("steps", [])]
+    return out
+
+
+def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    wb = _workbench(args)
+    wb.init(demo=args.demo)
+    out.write(f"initialised {wb.path}\n")
+    if args.demo:
+        counts = wb.sql(
+            "select (select count(*) from users) as users, "
+            "(select count(*) from groups) as groups, "
+            "(select count(*) from devices) as devices"
+        ).iloc[0]
+        out.write(
+            f"seeded the demo directory: {counts['users']} users, "
+            f"{counts['groups']} groups, {counts['devices']} devices\n"
+        )
+        for name in wb.workflows()["name"]:
+            out.write(f"imported workflow '{name}'\n")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    wb = _workbench(args)
+    try:
+        infos = wb.import_files(*args.files)
+    except DefinitionError as exc:
+        unreadable = any(i.code.startswith("file.") for i in exc.issues)
+        sys.stderr.write(f"wfbench: nothing imported.\n{exc}\n")
+        return EXIT_USAGE if unreadable else EXIT_FAILED
+    for info in infos:
+        out.write(f"imported '{info.name}' (id {info.id}, version {info.version})\n")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    text = _workbench(args).export(args.name, args.output)
+    if args.output is None:
+        out.write(text)
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    frame = _workbench(args).workflows()
+    if args.json:
+        _print_json(json.loads(frame.to_json(orient="records", date_format="iso")), out)
+    elif frame.empty:
+        out.write("no workflows yet: `wfbench import FILE` or `wfbench init --demo`\n")
+    else:
+        out.write(frame.to_string(index=False) + "\n")
+    return EXIT_OK
+
+
+def cmd_enable(args: argparse.Namespace, out: TextIO) -> int:
+    wb = _workbench(args)
+    info = wb.enable(args.name) if args.command == "enable" else wb.disable(args.name)
+    out.write(f"'{info.name}' is now {'enabled' if info.enabled else 'disabled'}\n")
+    return EXIT_OK
+
+
+class _Progress:
+    """Prints each step as it finishes, for a run in a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def run_started(self, *, run: Any) -> None:
+        dry = " (dry run)" if run.dry_run else ""
+        self.stream.write(f"run {run.run_id} of '{run.workflow}' v{run.version}{dry}\n")
+
+    def step_started(self, **_: Any) -> None:
+        pass
+
+    def step_finished(self, *, run: Any, step: Any, durable: bool) -> None:
+        mark = {
+            "succeeded": "ok",
+            "failed": "FAILED",
+            "skipped": "skipped",
+            "simulated": "simulated",
+        }.get(step.status, step.status)
+        took = f"{step.duration_ms:7.1f} ms" if step.duration_ms is not None else " " * 10
+        line = f"  {mark:9} {took}  {step.path}"
+        if step.error:
+            line += f"  -- {step.error}"
+        elif step.change:
+            line += f"  -- {step.change}"
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def run_finished(self, *, run: Any) -> None:
+        pass
+
+
+def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    from wfbench.engine import Hooks
+    from wfbench.errors import RunRejected
+
+    if (args.input is None) == (args.input_file is None):
+        sys.stderr.write("wfbench run: give exactly one of --input JSON or --input-file FILE\n")
+        return EXIT_USAGE
+    try:
+        text = args.input if args.input is not None else Path(args.input_file).read_text()
+        value = json.loads(text)
+    except OSError as exc:
+        sys.stderr.write(f"wfbench run: cannot read {args.input_file}: {exc.strerror}\n")
+        return EXIT_USAGE
+    except json.JSONDecodeError as exc:
+        sys.stderr.write(
+            f"wfbench run: the input is not valid JSON: {exc.msg} at line "
+            f"{exc.lineno} column {exc.colno}\n"
+        )
+        return EXIT_USAGE
+    wb = _workbench(args)
+    progress: list[Hooks] = [] if args.json else [_Progress(out)]  # type: ignore[list-item]
+    try:
+        run = wb.run(args.name, value, dry_run=args.dry_run, hooks=progress)
+    except RunRejected as exc:
+        if args.json:
+            _print_json(_run_json(wb.get_run(exc.run_id)), out)
+        else:
+            out.write(f"{exc}\n")
+        return EXIT_REJECTED
+    record = wb.get_run(run.run_id)
+    if args.json:
+        _print_json(_run_json(record), out)
+    else:
+        _summary(record, out)
+    return EXIT_OK if run.status == "succeeded" else EXIT_FAILED
+
+
+def _summary(run: dict[str, Any], out: TextIO) -> None:
+    counts: dict[str, int] = {}
+    for step in run["steps"]:
+        counts[step["status"]] = counts.get(step["status"], 0) + 1
+    parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    took = f"{run['duration_ms']:.0f} ms" if run.get("duration_ms") is not None else "-"
+    out.write(
+        f"{run['status'].upper()}: '{run['workflow']}' v{run['version']} in {took}; "
+        f"steps: {parts or 'none'}\n"
+    )
+    if run.get("error"):
+        out.write(f"error: {run['error']}\n")
+    out.write(f"details: wfbench show {run['run_id']}\n")
+
+
+def cmd_runs(args: argparse.Namespace, out: TextIO) -> int:
+    frame = _workbench(args).runs(args.workflow, status=args.status, limit=args.limit)
+    if args.json:
+        rows = json.loads(frame.to_json(orient="records", date_format="iso"))
+        _print_json([{k: r.get(k) for k in RUN_KEYS if k in r} for r in rows], out)
+    elif frame.empty:
+        out.write("no runs yet\n")
+    else:
+        cols = [
+            c
+            for c in (
+                "run_id",
+                "workflow",
+                "version",
+                "status",
+                "dry_run",
+                "started_by",
+                "started_at",
+                "duration_ms",
+                "error",
+            )
+            if c in frame.columns
+        ]
+        out.write(frame[cols].to_string(index=False, max_colwidth=60) + "\n")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    run = _workbench(args).get_run(args.run_id)
+    if args.json:
+        _print_json(_run_json(run), out)
+        return EXIT_OK
+    out.write(
+        f"run {run['run_id']}  {run['workflow']} v{run['version']}  {run['status']}"
+        f"{'  (dry run)' if run['dry_run'] else ''}\n"
+    )
+    out.write(f"started by {run['started_by']} at {run['started_at']}, run as {run['run_as']}\n")
+    out.write(f"input: {json.dumps(run['input'], default=str)}\n")
+    for step in run["steps"]:
+        line = f"  {step['seq']:>4} {step['status']:9} {step['path']}"
+        if step.get("attempts", 0) > 1:
+            line += f" (attempts: {step['attempts']})"
+        if step.get("error"):
+            line += f"  -- {step['error']}"
+        elif step.get("change"):
+            line += f"  -- {step['change']}"
+        out.write(line + "\n")
+    if run.get("reasons"):
+        for reason in run["reasons"]:
+            out.write(f"  rejected: {reason['pointer'] or '/'}: {reason['message']}\n")
+    if run.get("error"):
+        out.write(f"error: {run['error']}\n")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -156,6 +408,36 @@ def build_parser() -> argparse.ArgumentParser:
     add("schema", cmd_schema, "print the JSON Schema of the wfbench/v1 format", json_flag=False)
     add("roles", cmd_roles, "list the roles and their permissions")
     add("actions", cmd_actions, "list the action catalogue")
+    p = add(
+        "init", cmd_init, "create the store; --demo seeds a sample organisation", json_flag=False
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed the demo directory and import the sample workflows",
+    )
+    p = add("import", cmd_import, "validate and save workflow files", json_flag=False)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p = add("export", cmd_export, "print (or write) a workflow's canonical JSON", json_flag=False)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("-o", "--output", metavar="FILE")
+    add("list", cmd_list, "list the workflows")
+    for verb in ("enable", "disable"):
+        p = add(verb, cmd_enable, f"{verb} a workflow", json_flag=False)
+        p.add_argument("name", metavar="NAME")
+    p = add("run", cmd_run, "start a manual run")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--input", metavar="JSON", help="the input, as JSON text")
+    p.add_argument("--input-file", metavar="FILE", help="the input, from a JSON file")
+    p.add_argument(
+        "--dry-run", action="store_true", help="change nothing: side-effecting steps are simulated"
+    )
+    p = add("runs", cmd_runs, "list past runs, newest first")
+    p.add_argument("--workflow", metavar="NAME")
+    p.add_argument("--status", choices=RUN_STATUSES)
+    p.add_argument("--limit", type=int, metavar="N")
+    p = add("show", cmd_show, "show one run with its steps")
+    p.add_argument("run_id", metavar="RUN_ID")
     return parser
 
 
@@ -170,6 +452,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args, out)
+    except NotFound as exc:
+        sys.stderr.write(f"wfbench: {exc}\n")
+        return EXIT_USAGE
     except WfbenchError as exc:
         sys.stderr.write(f"wfbench: {exc}\n")
         return EXIT_FAILED

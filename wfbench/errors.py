@@ -10,6 +10,7 @@ The tree::
     ├── PermissionDenied       a run tried to do what its run-as role does not allow
     ├── NotFound               a workflow, run, role or action that does not exist
     ├── InputError             a run's input that does not satisfy the trigger schema
+    ├── RunRejected            a start that was refused and recorded as ``rejected``
     └── StoreBusy              another process holds the store file past the wait bound
 
 Errors carry data (positions, issues, names) so surfaces can show them as they
@@ -89,6 +90,19 @@ class InputError(WfbenchError):
     """
 
     def __init__(self, message: str, problems: Sequence[tuple[str, str]] = ()) -> None:
+        self.problems = list(problems)
+        detail = "".join(f"\n  - {p or '/'}: {m}" for p, m in self.problems)
+        super().__init__(message + detail)
+
+
+class RunRejected(WfbenchError):
+    """A start was refused (bad input, disabled workflow) and kept in history as ``rejected``.
+
+    ``run_id`` is the rejected run's id; ``problems`` lists ``(json_pointer, message)``.
+    """
+
+    def __init__(self, message: str, *, run_id: str, problems: Sequence[tuple[str, str]] = ()):
+        self.run_id = run_id
         self.problems = list(problems)
         detail = "".join(f"\n  - {p or '/'}: {m}" for p, m in self.problems)
         super().__init__(message + detail)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from wfbench.actions.context import ActionContext
+from wfbench.actions.effects import directory_of
 from wfbench.actions.records import Output, Params
 from wfbench.actions.registry import ActionSpec
 
@@ -33,6 +35,16 @@ class Binding(Output):
     """``false`` when the binding was already as asked (nothing was done)."""
 
 
+def _bind_user(params: BindingParams, ctx: ActionContext) -> Binding:
+    with directory_of(ctx) as d:
+        return d.bind_application(params.application_id, params.user_id, dry_run=ctx.dry_run)
+
+
+def _unbind_user(params: BindingParams, ctx: ActionContext) -> Binding:
+    with directory_of(ctx) as d:
+        return d.unbind_application(params.application_id, params.user_id, dry_run=ctx.dry_run)
+
+
 SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         name="applications.bind_user",
@@ -42,6 +54,8 @@ SPECS: tuple[ActionSpec, ...] = (
         output_model=Binding,
         permissions=frozenset({"applications:write"}),
         side_effects=True,
+        handler=_bind_user,
+        dry_run_safe=True,
     ),
     ActionSpec(
         name="applications.unbind_user",
@@ -51,5 +65,7 @@ SPECS: tuple[ActionSpec, ...] = (
         output_model=Binding,
         permissions=frozenset({"applications:write"}),
         side_effects=True,
+        handler=_unbind_user,
+        dry_run_safe=True,
     ),
 )

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from wfbench.actions.context import ActionContext
+from wfbench.actions.effects import directory_of
 from wfbench.actions.records import Output, Params
 from wfbench.actions.registry import ActionSpec
 
@@ -44,6 +46,11 @@ class CommandResult(Output):
     """What the command printed (empty while it is queued)."""
 
 
+def _run(params: RunCommandParams, ctx: ActionContext) -> CommandResult:
+    with directory_of(ctx) as d:
+        return d.run_command(params.device_id, params.command, dry_run=ctx.dry_run)
+
+
 SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         name="commands.run",
@@ -53,5 +60,7 @@ SPECS: tuple[ActionSpec, ...] = (
         output_model=CommandResult,
         permissions=frozenset({"commands:run"}),
         side_effects=True,
+        handler=_run,
+        dry_run_safe=True,
     ),
 )

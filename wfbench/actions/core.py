@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import Field
 
+from wfbench.actions.context import ActionContext
 from wfbench.actions.records import Output, Params
 from wfbench.actions.registry import ActionSpec
+from wfbench.errors import ActionError
 
 CATEGORY = "core"
 
@@ -65,7 +68,31 @@ class WaitOutput(Output):
     """The seconds waited."""
 
 
-def _core(name: str, description: str, params: type[Params], output: type[Output]) -> ActionSpec:
+def _set(params: SetParams, ctx: ActionContext) -> SetOutput:
+    return SetOutput(value=params.value)
+
+
+def _log(params: LogParams, ctx: ActionContext) -> LogOutput:
+    ctx.log(params.message)
+    return LogOutput(message=params.message)
+
+
+def _fail(params: FailParams, ctx: ActionContext) -> FailOutput:
+    raise ActionError(params.message)
+
+
+def _wait(params: WaitParams, ctx: ActionContext) -> WaitOutput:
+    ctx.sleep(params.seconds)
+    return WaitOutput(seconds=params.seconds)
+
+
+def _core(
+    name: str,
+    description: str,
+    params: type[Params],
+    output: type[Output],
+    handler: Callable[..., Any],
+) -> ActionSpec:
     return ActionSpec(
         name=f"{CATEGORY}.{name}",
         category=CATEGORY,
@@ -74,12 +101,13 @@ def _core(name: str, description: str, params: type[Params], output: type[Output
         output_model=output,
         permissions=frozenset(),
         side_effects=False,
+        handler=handler,
     )
 
 
 SPECS: tuple[ActionSpec, ...] = (
-    _core("set", "Compute a value and return it as {value}.", SetParams, SetOutput),
-    _core("log", "Record a message in the run's history.", LogParams, LogOutput),
-    _core("fail", "Fail the run with a message.", FailParams, FailOutput),
-    _core("wait", "Pause the run for a number of seconds.", WaitParams, WaitOutput),
+    _core("set", "Compute a value and return it as {value}.", SetParams, SetOutput, _set),
+    _core("log", "Record a message in the run's history.", LogParams, LogOutput, _log),
+    _core("fail", "Fail the run with a message.", FailParams, FailOutput, _fail),
+    _core("wait", "Pause the run for a number of seconds.", WaitParams, WaitOutput, _wait),
 )

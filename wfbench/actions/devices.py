@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from wfbench.actions.context import ActionContext
+from wfbench.actions.effects import directory_of
 from wfbench.actions.records import Device, DeviceList, Params
 from wfbench.actions.registry import ActionSpec
 
@@ -24,6 +26,26 @@ class DeviceIdParams(Params):
     """The device's id."""
 
 
+def _list_for_user(params: DevicesForUserParams, ctx: ActionContext) -> DeviceList:
+    with directory_of(ctx) as d:
+        return d.devices_for_user(params.user_id)
+
+
+def _lock(params: DeviceIdParams, ctx: ActionContext) -> Device:
+    with directory_of(ctx) as d:
+        return d.lock_device(params.device_id, dry_run=ctx.dry_run)
+
+
+def _restart(params: DeviceIdParams, ctx: ActionContext) -> Device:
+    with directory_of(ctx) as d:
+        return d.restart_device(params.device_id, dry_run=ctx.dry_run)
+
+
+def _erase(params: DeviceIdParams, ctx: ActionContext) -> Device:
+    with directory_of(ctx) as d:
+        return d.erase_device(params.device_id, dry_run=ctx.dry_run)
+
+
 SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         name="devices.list_for_user",
@@ -33,6 +55,7 @@ SPECS: tuple[ActionSpec, ...] = (
         output_model=DeviceList,
         permissions=frozenset({"devices:read"}),
         side_effects=False,
+        handler=_list_for_user,
     ),
     ActionSpec(
         name="devices.lock",
@@ -42,6 +65,8 @@ SPECS: tuple[ActionSpec, ...] = (
         output_model=Device,
         permissions=frozenset({"devices:write"}),
         side_effects=True,
+        handler=_lock,
+        dry_run_safe=True,
     ),
     ActionSpec(
         name="devices.restart",
@@ -51,6 +76,8 @@ SPECS: tuple[ActionSpec, ...] = (
         output_model=Device,
         permissions=frozenset({"devices:write"}),
         side_effects=True,
+        handler=_restart,
+        dry_run_safe=True,
     ),
     ActionSpec(
         name="devices.erase",
@@ -60,5 +87,7 @@ SPECS: tuple[ActionSpec, ...] = (
         output_model=Device,
         permissions=frozenset({"devices:erase"}),
         side_effects=True,
+        handler=_erase,
+        dry_run_safe=True,
     ),
 )

@@ -6,6 +6,8 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
+from wfbench.actions.context import ActionContext
+from wfbench.actions.effects import directory_of
 from wfbench.actions.records import Group, Output, Params, UserList
 from wfbench.actions.registry import ActionSpec
 
@@ -68,6 +70,31 @@ class Membership(Output):
     """``false`` when the membership was already as asked (nothing was done)."""
 
 
+def _get(params: GetGroupParams, ctx: ActionContext) -> Group:
+    with directory_of(ctx) as d:
+        return d.get_group(id=params.id, name=params.name)
+
+
+def _create(params: CreateGroupParams, ctx: ActionContext) -> Group:
+    with directory_of(ctx) as d:
+        return d.create_group(params.name, params.description, dry_run=ctx.dry_run)
+
+
+def _list_members(params: GroupIdParams, ctx: ActionContext) -> UserList:
+    with directory_of(ctx) as d:
+        return d.list_members(params.group_id)
+
+
+def _add_user(params: MembershipParams, ctx: ActionContext) -> Membership:
+    with directory_of(ctx) as d:
+        return d.add_user_to_group(params.group_id, params.user_id, dry_run=ctx.dry_run)
+
+
+def _remove_user(params: MembershipParams, ctx: ActionContext) -> Membership:
+    with directory_of(ctx) as d:
+        return d.remove_user_from_group(params.group_id, params.user_id, dry_run=ctx.dry_run)
+
+
 SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         name="groups.get",
@@ -77,6 +104,7 @@ SPECS: tuple[ActionSpec, ...] = (
         output_model=Group,
         permissions=frozenset({"groups:read"}),
         side_effects=False,
+        handler=_get,
         require_one_of=("id", "name"),
     ),
     ActionSpec(
@@ -87,6 +115,8 @@ SPECS: tuple[ActionSpec, ...] = (
         output_model=Group,
         permissions=frozenset({"groups:write"}),
         side_effects=True,
+        handler=_create,
+        dry_run_safe=True,
     ),
     ActionSpec(
         name="groups.list_members",
@@ -96,6 +126,7 @@ SPECS: tuple[ActionSpec, ...] = (
         output_model=UserList,
         permissions=frozenset({"groups:read", "users:read"}),
         side_effects=False,
+        handler=_list_members,
     ),
     ActionSpec(
         name="groups.add_user",
@@ -105,6 +136,8 @@ SPECS: tuple[ActionSpec, ...] = (
         output_model=Membership,
         permissions=frozenset({"groups:write"}),
         side_effects=True,
+        handler=_add_user,
+        dry_run_safe=True,
     ),
     ActionSpec(
         name="groups.remove_user",
@@ -114,5 +147,7 @@ SPECS: tuple[ActionSpec, ...] = (
         output_model=Membership,
         permissions=frozenset({"groups:write"}),
         side_effects=True,
+        handler=_remove_user,
+        dry_run_safe=True,
     ),
 )

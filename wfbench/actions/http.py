@@ -6,16 +6,34 @@ connector and gives only the method, the path under the base URL, the query,
 extra headers and a JSON body. The body field is called ``json`` in a
 definition; the Python attribute is ``json_`` because ``BaseModel.json``
 already exists.
+
+Secrets never leave the environment variables they are read from: they are not
+in the parameters, the output or any error message (a value the server echoes
+back is replaced by ``***``), and authentication headers are not forwarded
+when a response redirects elsewhere. :func:`redact` masks secret-looking keys
+in anything about to be recorded.
 """
 
 from __future__ import annotations
 
+import base64
+import copy
+import http.client
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from email.message import Message
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
+from wfbench.actions.context import ActionContext, Connector, StepTimeout
 from wfbench.actions.records import Output, Params
 from wfbench.actions.registry import ActionSpec
+from wfbench.errors import ActionError
 
 CATEGORY = "http"
 
@@ -60,6 +78,225 @@ class HttpResponse(Output):
     """The body as text."""
 
 
+#: What :func:`redact` puts in place of a secret.
+REDACTED = "***"
+#: A key whose name contains one of these (in any case) holds a secret.
+SECRET_MARKERS: tuple[str, ...] = (
+    "authorization",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "api-key",
+    "api_key",
+    "apikey",
+    "cookie",
+    "credential",
+    "private-key",
+    "private_key",
+)
+#: The most characters of a response body kept in ``text``.
+MAX_TEXT = 100_000
+#: The largest response body read (bytes); a larger one fails the step.
+MAX_BODY = 10_000_000
+# Secrets shorter than this are not searched for in responses (it would mask ordinary text).
+_MIN_SCRUBBED = 4
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a parameter or header called *name* holds a secret."""
+    lowered = name.lower()
+    return any(marker in lowered for marker in SECRET_MARKERS)
+
+
+def redact(value: Any) -> Any:
+    """A deep copy of *value* with the values of secret-looking keys replaced by ``"***"``.
+
+    Mappings, lists and tuples are walked at any depth (a pydantic model is
+    dumped first); a key is secret when :func:`is_secret_name` says so. A
+    ``null`` secret stays ``null``: there is nothing to hide.
+    """
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json", by_alias=True)
+    if isinstance(value, Mapping):
+        return {
+            key: (
+                REDACTED
+                if isinstance(key, str) and is_secret_name(key) and item is not None
+                else redact(item)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(redact(item) for item in value)
+    return copy.deepcopy(value)
+
+
+def _env(connector: Connector, variable: str | None, setting: str, what: str) -> str:
+    """The secret in the environment variable *variable* (its name, never its value, in errors)."""
+    if not variable:
+        raise ActionError(
+            f"connector {connector.name!r} uses {connector.auth} authentication but sets no "
+            f"{setting}; name the environment variable that holds its {what}"
+        )
+    value = os.environ.get(variable)
+    if not value:
+        raise ActionError(
+            f"the environment variable {variable} is not set; connector {connector.name!r} "
+            f"reads its {what} from it"
+        )
+    return value
+
+
+def _authentication(connector: Connector) -> tuple[dict[str, str], list[str]]:
+    """The headers that authenticate a request, and the secret strings they hold."""
+    if connector.auth == "none":
+        return {}, []
+    if connector.auth == "basic":
+        user = _env(connector, connector.username_env, "username_env", "username")
+        password = _env(connector, connector.password_env, "password_env", "password")
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        return {"Authorization": f"Basic {token}"}, [password, token]
+    if connector.auth == "bearer":
+        token = _env(connector, connector.token_env, "token_env", "token")
+        return {"Authorization": f"Bearer {token}"}, [token]
+    if connector.auth == "header":
+        if not connector.header_name:
+            raise ActionError(
+                f"connector {connector.name!r} uses header authentication but sets no "
+                "header_name; name the header that carries the token"
+            )
+        token = _env(connector, connector.token_env, "token_env", "token")
+        return {connector.header_name: token}, [token]
+    raise ActionError(
+        f"connector {connector.name!r} has unknown authentication {connector.auth!r}; "
+        "use none, basic, bearer or header"
+    )
+
+
+def _scrub(value: Any, secrets: list[str]) -> Any:
+    """*value* with every occurrence of a secret replaced by ``***``."""
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {_scrub(k, secrets): _scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, secrets) for item in value]
+    return value
+
+
+def _query_value(value: str | int | float | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _decode(body: bytes, headers: Message) -> str:
+    charset = headers.get_content_charset() or "utf-8"
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def _response_headers(headers: Message) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, value in headers.items():
+        key = name.lower()
+        if key == "set-cookie":
+            continue
+        found[key] = f"{found[key]}, {value}" if key in found else value
+    return found
+
+
+def _response(status: int, headers: Message, body: bytes, secrets: list[str]) -> HttpResponse:
+    text = _decode(body, headers)
+    content_type = headers.get_content_type()
+    parsed: Any = None
+    if content_type == "application/json" or content_type.endswith("+json"):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+    return HttpResponse.model_validate(
+        {
+            "status_code": status,
+            "headers": _scrub(_response_headers(headers), secrets),
+            "json": _scrub(parsed, secrets),
+            "text": _scrub(text[:MAX_TEXT], secrets),
+        }
+    )
+
+
+_OPENER = urllib.request.build_opener()
+
+
+def _request(params: HttpRequestParams, ctx: ActionContext) -> HttpResponse:
+    connector = ctx.connectors.get(params.connector)
+    if connector is None:
+        known = ", ".join(sorted(ctx.connectors)) or "none are configured"
+        raise ActionError(f"there is no connector {params.connector!r}; known connectors: {known}")
+    scheme = urllib.parse.urlsplit(connector.base_url).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ActionError(
+            f"connector {connector.name!r} has base URL {connector.base_url!r}; "
+            "only http:// and https:// URLs can be called"
+        )
+    auth, secrets = _authentication(connector)
+    secrets = [s for s in secrets if len(s) >= _MIN_SCRUBBED]
+    target = connector.base_url.rstrip("/") + urllib.parse.quote(
+        params.path, safe="/:@!$&'()*+,;=-._~%?"
+    )
+    url = target
+    if params.query:
+        pairs = [(k, _query_value(v)) for k, v in params.query.items()]
+        url += ("&" if "?" in target else "?") + urllib.parse.urlencode(pairs)
+    headers = dict(params.headers or {})
+    data = None
+    if params.json_ is not None:
+        data = json.dumps(params.json_).encode("utf-8")
+        if not any(name.lower() == "content-type" for name in headers):
+            headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=data, method=params.method)
+    for name, value in headers.items():
+        request.add_header(name, value)
+    for name, value in auth.items():
+        # Unredirected: a redirect to another host does not receive the credentials.
+        request.add_unredirected_header(name, value)
+
+    ctx.check()
+    timeout = connector.timeout_s
+    left = ctx.remaining()
+    if left is not None:
+        timeout = max(min(timeout, left), 0.001)
+    label = f"{params.method} {target}"
+    try:
+        with _OPENER.open(request, timeout=timeout) as answer:
+            status, answer_headers, body = answer.status, answer.headers, answer.read(MAX_BODY + 1)
+    except urllib.error.HTTPError as error:
+        body = error.read(MAX_BODY + 1) if error.fp is not None else b""
+        if error.code < 400:  # a 3xx that was not followed, such as 304
+            return _response(error.code, error.headers, body[:MAX_BODY], secrets)
+        snippet = _decode(body, error.headers).strip()[:200]
+        raise ActionError(_scrub(f"{label} answered {error.code}: {snippet}", secrets)) from None
+    except (TimeoutError, urllib.error.URLError, http.client.HTTPException, OSError) as error:
+        reason = error.reason if isinstance(error, urllib.error.URLError) else error
+        if isinstance(reason, TimeoutError):
+            left = ctx.remaining()
+            if left is not None and left <= 0:
+                raise StepTimeout("the step ran past its timeout_s") from None
+            raise ActionError(f"{label} timed out after {timeout:g} s") from None
+        detail = _scrub(str(reason) or type(reason).__name__, secrets)
+        raise ActionError(f"{label} failed: {detail}") from None
+    if len(body) > MAX_BODY:
+        raise ActionError(f"{label} answered with more than {MAX_BODY} bytes; ask for less")
+    return _response(status, answer_headers, body, secrets)
+
+
 SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         name="http.request",
@@ -70,5 +307,6 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"http:call"}),
         # A call may change the remote system, so a dry run never sends it.
         side_effects=True,
+        handler=_request,
     ),
 )

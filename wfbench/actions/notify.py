@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from wfbench.actions.context import ActionContext
+from wfbench.actions.effects import directory_of
 from wfbench.actions.records import Output, Params
 from wfbench.actions.registry import ActionSpec
 
@@ -41,6 +43,11 @@ class EmailSent(Output):
     """The subject line."""
 
 
+def _email(params: EmailParams, ctx: ActionContext) -> EmailSent:
+    with directory_of(ctx) as d:
+        return d.send_email(params.to, params.subject, params.body, dry_run=ctx.dry_run)
+
+
 SPECS: tuple[ActionSpec, ...] = (
     ActionSpec(
         name="notify.email",
@@ -50,5 +57,7 @@ SPECS: tuple[ActionSpec, ...] = (
         output_model=EmailSent,
         permissions=frozenset({"notifications:send"}),
         side_effects=True,
+        handler=_email,
+        dry_run_safe=True,
     ),
 )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Self
+from collections.abc import Callable
+from typing import Any, Self
 
 from pydantic import Field, model_validator
 
+from wfbench.actions.context import ActionContext
+from wfbench.actions.effects import directory_of
 from wfbench.actions.records import (
     Deleted,
     EmployeeType,
@@ -113,12 +116,69 @@ class UserIdParams(Params):
     """The user's id."""
 
 
+def _get(params: GetUserParams, ctx: ActionContext) -> User:
+    with directory_of(ctx) as d:
+        return d.get_user(id=params.id, email=params.email)
+
+
+def _search(params: SearchUsersParams, ctx: ActionContext) -> UserList:
+    with directory_of(ctx) as d:
+        return d.search_users(
+            department=params.department,
+            employee_type=params.employee_type,
+            status=params.status,
+            group=params.group,
+            limit=params.limit,
+        )
+
+
+def _create(params: CreateUserParams, ctx: ActionContext) -> User:
+    with directory_of(ctx) as d:
+        return d.create_user(
+            first_name=params.first_name,
+            last_name=params.last_name,
+            email=params.email,
+            department=params.department,
+            employee_type=params.employee_type,
+            manager_email=params.manager_email,
+            dry_run=ctx.dry_run,
+        )
+
+
+def _update(params: UpdateUserParams, ctx: ActionContext) -> User:
+    # Only the fields the step gave: ``manager_email: null`` given removes the manager.
+    fields = {name: getattr(params, name) for name in params.model_fields_set - {"user_id"}}
+    with directory_of(ctx) as d:
+        return d.update_user(params.user_id, dry_run=ctx.dry_run, **fields)
+
+
+def _suspend(params: UserIdParams, ctx: ActionContext) -> User:
+    with directory_of(ctx) as d:
+        return d.suspend_user(params.user_id, dry_run=ctx.dry_run)
+
+
+def _activate(params: UserIdParams, ctx: ActionContext) -> User:
+    with directory_of(ctx) as d:
+        return d.activate_user(params.user_id, dry_run=ctx.dry_run)
+
+
+def _reset_mfa(params: UserIdParams, ctx: ActionContext) -> User:
+    with directory_of(ctx) as d:
+        return d.reset_mfa(params.user_id, dry_run=ctx.dry_run)
+
+
+def _delete(params: UserIdParams, ctx: ActionContext) -> Deleted:
+    with directory_of(ctx) as d:
+        return d.delete_user(params.user_id, dry_run=ctx.dry_run)
+
+
 def _spec(
     action: str,
     description: str,
     input_model: type[Params],
     output_model: type[Output],
     permission: str,
+    handler: Callable[..., Any],
     *,
     side_effects: bool = True,
     require_one_of: tuple[str, ...] = (),
@@ -131,7 +191,10 @@ def _spec(
         output_model=output_model,
         permissions=frozenset({permission}),
         side_effects=side_effects,
+        handler=handler,
         require_one_of=require_one_of,
+        # Every writing handler passes ctx.dry_run to the directory.
+        dry_run_safe=side_effects,
     )
 
 
@@ -142,6 +205,7 @@ SPECS: tuple[ActionSpec, ...] = (
         GetUserParams,
         User,
         "users:read",
+        _get,
         side_effects=False,
         require_one_of=("id", "email"),
     ),
@@ -151,24 +215,34 @@ SPECS: tuple[ActionSpec, ...] = (
         SearchUsersParams,
         UserList,
         "users:read",
+        _search,
         side_effects=False,
     ),
-    _spec("create", "Create a user account.", CreateUserParams, User, "users:write"),
-    _spec("update", "Change a user's details.", UpdateUserParams, User, "users:write"),
+    _spec("create", "Create a user account.", CreateUserParams, User, "users:write", _create),
+    _spec("update", "Change a user's details.", UpdateUserParams, User, "users:write", _update),
     _spec(
         "suspend",
         "Suspend a user so they can no longer sign in.",
         UserIdParams,
         User,
         "users:write",
+        _suspend,
     ),
-    _spec("activate", "Reactivate a suspended user.", UserIdParams, User, "users:write"),
+    _spec("activate", "Reactivate a suspended user.", UserIdParams, User, "users:write", _activate),
     _spec(
         "reset_mfa",
         "Remove a user's second factor so they enrol again.",
         UserIdParams,
         User,
         "users:write",
+        _reset_mfa,
     ),
-    _spec("delete", "Delete a user from the directory.", UserIdParams, Deleted, "users:delete"),
+    _spec(
+        "delete",
+        "Delete a user from the directory.",
+        UserIdParams,
+        Deleted,
+        "users:delete",
+        _delete,
+    ),
 )

@@ -1,0 +1,378 @@
+"""Runs through the Workbench on real DuckDB files seeded with the demo directory."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from wfbench.actions.context import ActionContext
+from wfbench.engine import Environment, Execution, Hooks, RunRecord, StepRecord
+from wfbench.errors import RunRejected
+from wfbench.model import Workflow
+from wfbench.roles import RoleRegistry
+from wfbench.workbench import Workbench
+
+SAMPLES = Path(__file__).parent.parent / "wfbench" / "samples"
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One seeded store file; each test copies it (seeding once keeps the suite quick)."""
+    path = tmp_path_factory.mktemp("seed") / "seed.duckdb"
+    Workbench(path).init(demo=True)
+    return path
+
+
+@pytest.fixture
+def wb(seeded: Path, tmp_path: Path) -> Workbench:
+    target = tmp_path / "wfbench.duckdb"
+    target.write_bytes(seeded.read_bytes())
+    return Workbench(target)
+
+
+def flow(
+    *steps: dict[str, Any],
+    run_as: str = "administrator",
+    name: str = "t",
+    props: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "format": "wfbench/v1",
+        "name": name,
+        "run_as": run_as,
+        "trigger": {"input_schema": {"type": "object", "properties": props or {}}},
+        "steps": list(steps),
+    }
+
+
+def act(id_: str, action: str, **kw: Any) -> dict[str, Any]:
+    with_ = kw.pop("with_", {})
+    return {"id": id_, "kind": "action", "action": action, "with": with_, **kw}
+
+
+def one(wb: Workbench, query: str, *params: Any) -> Any:
+    return wb.sql(query, list(params)).iloc[0, 0]
+
+
+def test_offboard_sample_has_its_effects_in_the_directory(wb: Workbench) -> None:
+    sample = json.loads((SAMPLES / "offboard_contractor.input.json").read_text())
+    ada = "ada.lovelace@example.com"
+    uid = one(wb, "select id from users where email = ?", ada)
+    devices = int(one(wb, "select count(*) from devices where owner_id = ?", uid))
+    assert int(one(wb, "select count(*) from memberships where user_id = ?", uid)) >= 2
+    run = wb.run("Offboard contractor", sample)
+    assert run.status == "succeeded", run.error
+    assert one(wb, "select status from users where id = ?", uid) == "suspended"
+    assert int(one(wb, "select count(*) from memberships where user_id = ?", uid)) == 0
+    assert (
+        int(one(wb, "select count(*) from devices where owner_id = ? and status = 'locked'", uid))
+        == devices
+    )
+    assert int(one(wb, "select count(*) from outbox where run_id = ?", run.run_id)) == 1
+    steps = wb.steps(run.run_id)
+    assert steps["seq"].tolist() == sorted(steps["seq"].tolist())
+    skipped = steps[steps.status == "skipped"]
+    assert skipped["path"].tolist() == ["is_contractor.else.refuse"]
+    leave = steps[steps.node == "leave"]
+    assert leave["path"].iloc[0] == "is_contractor.then.each_group[0].leave"
+    assert leave["iteration"].tolist() == list(range(len(leave)))
+    history = wb.runs("Offboard contractor")
+    assert history.iloc[0]["run_id"] == run.run_id
+    assert history.iloc[0]["input"] == {"email": ada, "notify": True}  # default applied
+
+
+def test_onboard_sample_creates_the_hire_with_groups(wb: Workbench) -> None:
+    sample = json.loads((SAMPLES / "onboard_new_hire.input.json").read_text())
+    run = wb.run("Onboard new hire", sample)
+    assert run.status == "succeeded", run.error
+    grace = wb.sql("select * from users where email = 'grace.hopper@example.com'")
+    assert len(grace) == 1 and grace.iloc[0]["department"] == "engineering"
+    groups = wb.sql(
+        "select g.name from memberships m join groups g on g.id = m.group_id "
+        "where m.user_id = ? order by 1",
+        [grace.iloc[0]["id"]],
+    )
+    assert groups["name"].tolist() == ["engineering", "vpn-users"]
+    assert run.output["create"]["email"] == "grace.hopper@example.com"
+
+
+def test_dry_run_changes_nothing_and_records_what_it_would_do(wb: Workbench) -> None:
+    tables = ["users", "memberships", "devices", "outbox"]
+    before = {t: wb.sql(f"select * from {t} order by all") for t in tables}
+    run = wb.run("Offboard contractor", {"email": "ada.lovelace@example.com"}, dry_run=True)
+    assert run.status == "succeeded" and run.dry_run
+    for t in tables:
+        assert wb.sql(f"select * from {t} order by all").equals(before[t]), t
+    steps = wb.steps(run.run_id)
+    suspend = steps[steps.node == "suspend"].iloc[0]
+    assert suspend["status"] == "simulated"
+    assert "suspend" in suspend["change"] and "ada.lovelace" in suspend["change"]
+    assert suspend["output"]["status"] == "suspended"  # the output it would give
+    assert set(steps[steps.node == "user"]["status"]) == {"succeeded"}  # reads run for real
+    assert bool(wb.runs().iloc[0]["dry_run"]) is True
+
+
+def test_loop_over_its_bound_fails_before_the_first_iteration(wb: Workbench) -> None:
+    wb.save(
+        flow(
+            {
+                "id": "each",
+                "kind": "loop",
+                "items": "{{ input.xs }}",
+                "max_iterations": 3,
+                "steps": [act("log", "core.log", with_={"message": "{{ item }}"})],
+            },
+            props={"xs": {"type": "array"}},
+        )
+    )
+    run = wb.run("t", {"xs": [1, 2, 3, 4]})
+    assert run.status == "failed"
+    assert "4 items but max_iterations is 3" in (run.error or "")
+    assert [s.node for s in run.steps] == ["each"]
+
+
+def test_retry_with_backoff_then_success(wb: Workbench) -> None:
+    calls: list[float] = []
+
+    class Nothing(BaseModel):
+        pass
+
+    @wb.action("custom.flaky", input=Nothing, output=Nothing, side_effects=False)
+    def flaky(params: Nothing, ctx: ActionContext) -> Nothing:
+        calls.append(time.monotonic())
+        if len(calls) < 3:
+            raise RuntimeError(f"try {len(calls)} failed")
+        return Nothing()
+
+    wb.save(flow(act("f", "custom.flaky", retry={"max_attempts": 3, "backoff_s": 0.05})))
+    run = wb.run("t")
+    assert run.status == "succeeded"
+    (step,) = run.steps
+    assert (step.attempts, step.status, step.error) == (3, "succeeded", None)
+    assert calls[2] - calls[1] >= calls[1] - calls[0] >= 0.05  # doubling backoff
+
+
+def test_on_error_continue_and_core_fail(wb: Workbench) -> None:
+    wb.save(
+        flow(
+            act("missing", "users.get", with_={"email": "nobody@example.com"}, on_error="continue"),
+            act("after", "core.log", with_={"message": "{{ steps.missing.status }}"}),
+            act("stop", "core.fail", with_={"message": "stopped: {{ steps.missing.status }}"}),
+            act("never", "core.log", with_={"message": "x"}),
+        )
+    )
+    run = wb.run("t")
+    assert run.status == "failed"
+    assert run.error == "stopped: failed"
+    by_node = {s.node: s for s in run.steps}
+    assert "nobody@example.com" in (by_node["missing"].error or "")
+    assert by_node["after"].output == {"message": "failed"}
+    assert "never" not in by_node
+
+
+def test_timeout_fails_the_step(wb: Workbench) -> None:
+    wb.save(flow(act("slow", "core.wait", with_={"seconds": 30}, timeout_s=0.2)))
+    run = wb.run("t")
+    assert run.status == "failed"
+    assert "timeout" in (run.error or "")
+
+
+def test_the_role_is_enforced_at_run_time_whatever_a_custom_action_claims(wb: Workbench) -> None:
+    class ById(BaseModel):
+        user_id: str
+
+    @wb.action(
+        "custom.sneaky", input=ById, output=ById, permissions=["users:read"], side_effects=False
+    )
+    def sneaky(params: ById, ctx: ActionContext) -> ById:
+        ctx.directory.suspend_user(params.user_id)  # claims only users:read
+        return params
+
+    wb.save(flow(act("s", "custom.sneaky", with_={"user_id": "u_0001"}), run_as="read_only"))
+    run = wb.run("t")
+    assert run.status == "failed"
+    assert "users:write" in (run.error or "")
+    assert one(wb, "select status from users where id = 'u_0001'") == "active"
+
+
+def test_a_definition_run_under_a_narrow_role_is_refused_before_the_action(wb: Workbench) -> None:
+    workflow = Workflow.model_validate(flow(act("s", "users.suspend", with_={"user_id": "u_0001"})))
+    role = RoleRegistry().get("read_only")  # validation would refuse; the engine must too
+    execution = Execution(workflow, {}, role=role, env=wb._env())
+    with wb.hold():
+        record = execution.run()
+    assert record.status == "failed"
+    assert "lacks users:write" in (record.error or "")
+    assert one(wb, "select status from users where id = 'u_0001'") == "active"
+
+
+def test_loop_concurrency_and_item_errors(wb: Workbench) -> None:
+    active, peak = [0], [0]
+    lock = threading.Lock()
+
+    class Item(BaseModel):
+        n: int
+
+    @wb.action("custom.work", input=Item, output=Item, side_effects=False)
+    def work(params: Item, ctx: ActionContext) -> Item:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        ctx.sleep(0.05)
+        with lock:
+            active[0] -= 1
+        if params.n == 3:
+            raise ValueError("three is bad")
+        return params
+
+    wb.save(
+        flow(
+            {
+                "id": "each",
+                "kind": "loop",
+                "items": "{{ [0, 1, 2, 3, 4, 5, 6, 7] }}",
+                "max_iterations": 10,
+                "concurrency": 4,
+                "on_item_error": "continue",
+                "steps": [act("w", "custom.work", with_={"n": "{{ item }}"})],
+            }
+        )
+    )
+    run = wb.run("t")
+    assert run.status == "succeeded"
+    assert peak[0] >= 2
+    loop = next(s for s in run.steps if s.node == "each")
+    assert [it["w"] for it in loop.output] == [{"n": i} if i != 3 else None for i in range(8)]
+    assert "1 iteration(s) failed" in (loop.error or "")
+    wb.save(
+        flow(
+            {
+                "id": "each",
+                "kind": "loop",
+                "items": "{{ [3, 4] }}",
+                "max_iterations": 10,
+                "steps": [act("w", "custom.work", with_={"n": "{{ item }}"})],
+            }
+        )
+    )
+    run = wb.run("t")
+    assert run.status == "failed"
+    assert [s.iteration for s in run.steps if s.node == "w"] == [0]
+
+
+def test_background_run_reports_progress_and_can_be_cancelled(wb: Workbench) -> None:
+    seen: list[tuple[str, str]] = []
+
+    class Listener(Hooks):
+        def step_finished(self, *, run: RunRecord, step: StepRecord, durable: bool) -> None:
+            seen.append((step.node, step.status))
+
+    wb.save(
+        flow(
+            act("first", "core.log", with_={"message": "hi"}),
+            act("slow", "core.wait", with_={"seconds": 30}),
+        )
+    )
+    handle = wb.run("t", wait=False, hooks=[Listener()])
+    deadline = time.monotonic() + 10
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not handle.done  # the caller got control back while the run goes on
+    handle.cancel()
+    record = handle.wait(10)
+    assert record.status == "cancelled"
+    assert seen == [("first", "succeeded")]
+    assert wb.runs().iloc[0]["status"] == "cancelled"
+
+
+def test_steppable_execution(wb: Workbench) -> None:
+    wf = Workflow.model_validate(
+        flow(
+            act("a", "core.set", with_={"value": 1}),
+            act("b", "core.set", with_={"value": "{{ steps.a.output.value + 1 }}"}),
+        )
+    )
+    execution = Execution(
+        wf, {}, role=RoleRegistry().get("read_only"), env=Environment(actions=wb.catalogue)
+    )
+    first = execution.next()
+    assert first is not None and (first.node, first.output) == ("a", {"value": 1})
+    assert not execution.done
+    second = execution.next()
+    assert second is not None and second.output == {"value": 2}
+    assert execution.next() is None
+    assert execution.record.status == "succeeded"
+
+
+def test_rejected_starts_are_kept_with_their_reasons(wb: Workbench) -> None:
+    with pytest.raises(RunRejected) as info:
+        wb.run("Onboard new hire", {"email": "not-an-email", "surprise": 1})
+    pointers = {p for p, _ in info.value.problems}
+    assert {"", "/email"} <= pointers
+    row = wb.get_run(info.value.run_id)
+    assert row["status"] == "rejected"
+    assert any("first_name" in r["message"] for r in row["reasons"])
+    wb.disable("Onboard new hire")
+    with pytest.raises(RunRejected, match="disabled"):
+        wb.run(
+            "Onboard new hire", json.loads((SAMPLES / "onboard_new_hire.input.json").read_text())
+        )
+    assert wb.runs(status="rejected")["workflow"].tolist() == ["Onboard new hire"] * 2
+
+
+def test_runs_are_pinned_to_their_version_and_can_be_rerun(wb: Workbench) -> None:
+    wb.save(
+        flow(
+            act("a", "core.set", with_={"value": "{{ input.x }}"}), props={"x": {"type": "integer"}}
+        )
+    )
+    first = wb.run("t", {"x": 1})
+    edited = flow(
+        act("a", "core.set", with_={"value": "{{ input.x * 10 }}"}),
+        props={"x": {"type": "integer"}},
+    )
+    assert wb.save(edited).version == 2
+    again = wb.rerun(first.run_id)
+    edited_run = wb.rerun(first.run_id, {"x": 5})
+    assert isinstance(again, RunRecord) and isinstance(edited_run, RunRecord)
+    assert (first.version, again.version) == (1, 2)
+    assert again.output == {"a": {"value": 10}}
+    assert edited_run.output == {"a": {"value": 50}}
+    assert wb.get_run(again.run_id)["rerun_of"] == first.run_id
+    assert wb.get_run(first.run_id)["version"] == 1
+
+
+def test_idempotent_starts(wb: Workbench) -> None:
+    wb.save(
+        flow(
+            act("a", "core.set", with_={"value": "{{ input.x }}"}), props={"x": {"type": "integer"}}
+        )
+    )
+    first = wb.run("t", {"x": 1}, idempotency_key="k1")
+    again = wb.run("t", {"x": 1}, idempotency_key="k1")
+    assert again.run_id == first.run_id
+    assert len(wb.runs("t")) == 1
+    with pytest.raises(Exception, match="different input"):
+        wb.run("t", {"x": 2}, idempotency_key="k1")
+
+
+def test_secrets_are_redacted_in_history(wb: Workbench) -> None:
+    wb.save(
+        flow(
+            act(
+                "a",
+                "core.set",
+                with_={"value": {"headers": {"Authorization": "Bearer s3cret", "accept": "json"}}},
+            )
+        )
+    )
+    run = wb.run("t")
+    params = wb.steps(run.run_id).iloc[0]["params"]
+    assert params == {"value": {"headers": {"Authorization": "***", "accept": "json"}}}
+    assert "s3cret" not in json.dumps(wb.get_run(run.run_id)["steps"][0]["params"])

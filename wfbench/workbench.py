@@ -1,0 +1,498 @@
+"""The façade: one object that wires the catalogue, the engine and the store.
+
+``Workbench()`` opens the embedded default store (``./wfbench.duckdb``, or
+``$WFBENCH_DB``); pass a path, or ``":memory:"`` for a throwaway one. The
+store file is held only while an operation (a read, a save, a whole run) is
+going on, so a notebook, the CLI and ``wfbench serve`` can share it; wrap many
+operations in :meth:`Workbench.hold` to keep it across them.
+
+History commit policy: a step that changes the directory is written in the
+same transaction as its change (never an effect without its record). Other
+step records are buffered and written in batches, at the latest every
+:data:`FLUSH_INTERVAL_S` seconds or :data:`FLUSH_ROWS` rows, and at the end
+of the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, overload
+
+import pandas as pd
+from pydantic import BaseModel
+
+from wfbench.actions import ActionRegistry, builtin_registry
+from wfbench.actions.context import Connector
+from wfbench.engine import (
+    Environment,
+    Execution,
+    Hooks,
+    RunHandle,
+    RunRecord,
+    StepRecord,
+    prepare_input,
+    start_background,
+)
+from wfbench.errors import InputError, RunRejected, WfbenchError
+from wfbench.model import Workflow, dump_workflow, read_document
+from wfbench.roles import Role, RoleRegistry
+from wfbench.store import Store, WorkflowInfo
+from wfbench.validation import Report, validate
+
+#: Buffered (read-only) step records are written at least this often during a run.
+FLUSH_INTERVAL_S = 0.25
+#: …or as soon as this many are waiting.
+FLUSH_ROWS = 500
+
+SAMPLES = ("onboard_new_hire.json", "offboard_contractor.json")
+
+
+class _History(Hooks):
+    """Writes a run's history to the store under the commit policy above."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.lock = threading.Lock()
+        self.buffer: list[dict[str, Any]] = []
+        self.last_flush = time.monotonic()
+
+    def run_started(self, *, run: RunRecord) -> None:
+        self.store.begin_run(_run_row(run))
+
+    def step_finished(self, *, run: RunRecord, step: StepRecord, durable: bool) -> None:
+        if durable:  # inside the effect's transaction, on this thread's cursor
+            self.store.write_steps([step.to_dict()])
+            return
+        with self.lock:
+            self.buffer.append(step.to_dict())
+            due = (
+                len(self.buffer) >= FLUSH_ROWS
+                or time.monotonic() - self.last_flush >= FLUSH_INTERVAL_S
+            )
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        with self.lock:
+            rows, self.buffer = self.buffer, []
+            self.last_flush = time.monotonic()
+        if rows:
+            self.store.write_steps(rows)
+
+    def run_finished(self, *, run: RunRecord) -> None:
+        self.flush()
+        assert run.ended_at is not None
+        self.store.finish_run(
+            run.run_id,
+            status=run.status,
+            output=run.output,
+            error=run.error,
+            ended_at=run.ended_at,
+            duration_ms=run.duration_ms or 0.0,
+        )
+
+
+def _run_row(run: RunRecord) -> dict[str, Any]:
+    return run.to_dict(steps=False)
+
+
+class Workbench:
+    """Build, save, run and study manual workflows on one store.
+
+    >>> wb = Workbench(":memory:")
+    >>> wb.init(demo=True)                          # doctest: +SKIP
+    >>> wb.run("Offboard contractor", {"email": "ada.lovelace@example.com"})  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        db: str | os.PathLike[str] | None = None,
+        *,
+        user: str = "notebook",
+        lock_timeout: float | None = None,
+    ) -> None:
+        path = db if db is not None else os.environ.get("WFBENCH_DB") or "wfbench.duckdb"
+        self.path = str(path)
+        self.user = user
+        self.store = Store(path, lock_timeout=lock_timeout)
+        self.catalogue: ActionRegistry = builtin_registry()
+        self.role_registry = RoleRegistry()
+
+    def __repr__(self) -> str:
+        return f"Workbench({self.path!r})"
+
+    # ------------------------------------------------------------------ the store
+    def hold(self) -> contextlib.AbstractContextManager[Any]:
+        """Keep the store file open across the operations in a ``with`` block."""
+        return self.store.session()
+
+    def init(self, *, demo: bool = False) -> None:
+        """Create the store's tables; with ``demo`` seed the sample organisation and
+        import the sample workflows."""
+        from wfbench.directory import seed_demo
+
+        with self.store.session() as con:
+            self.store.initialize()
+            if demo:
+                seed_demo(con)
+                samples = resources.files("wfbench") / "samples"
+                for name in SAMPLES:
+                    doc, _ = read_document(samples.joinpath(name).read_text(encoding="utf-8"))
+                    self.save(doc, saved_by="init")
+
+    # ------------------------------------------------------------------ definitions
+    def create(self, name: str, description: str = "", *, run_as: str = "read_only") -> Workflow:
+        """A new, unsaved manual workflow (the Create Workflow dialog's Done)."""
+        if self.store.find_workflow(name) is not None:
+            raise WfbenchError(
+                f"a workflow named '{name}' already exists (names are "
+                "case-insensitive); open it or choose another name"
+            )
+        return Workflow(name=name, description=description, run_as=run_as)
+
+    def validate(self, workflow: Workflow | dict[str, Any]) -> Report:
+        """Every issue of a draft, against this workbench's actions and roles."""
+        doc = workflow if isinstance(workflow, dict) else _document(workflow)
+        return validate(doc, actions=self.catalogue, roles=self.role_registry)
+
+    def save(
+        self,
+        workflow: Workflow | dict[str, Any] | str | Path,
+        *,
+        workflow_id: str | None = None,
+        saved_by: str | None = None,
+    ) -> WorkflowInfo:
+        """Validate and save as a new version; refuse with every issue (DefinitionError).
+
+        A workflow whose name exists gets a new version of that workflow, unless
+        ``workflow_id`` names which workflow this is (then it may be renamed).
+        """
+        if isinstance(workflow, Workflow):
+            doc: Any = _document(workflow)
+            label = workflow.name
+        else:
+            doc, label = read_document(workflow)
+        report = validate(doc, actions=self.catalogue, roles=self.role_registry)
+        report.raise_for_errors(source=label)
+        assert report.workflow is not None
+        with self.store.session():
+            if workflow_id is None:
+                existing = self.store.find_workflow(report.workflow.name)
+                workflow_id = existing.id if existing else None
+            return self.store.save_definition(
+                report.workflow, workflow_id=workflow_id, saved_by=saved_by or self.user
+            )
+
+    def get(self, name: str, version: int | None = None) -> Workflow:
+        """The saved definition (latest, or a given version)."""
+        return self.store.get_definition(name, version)[1]
+
+    def info(self, name: str) -> WorkflowInfo:
+        return self.store.get_workflow(name)
+
+    def workflows(self) -> pd.DataFrame:
+        """The workflows overview: name, type, enabled, run-as, last run, run count."""
+        return self.store.list_workflows()
+
+    def enable(self, name: str) -> WorkflowInfo:
+        return self.store.set_enabled(name, True)
+
+    def disable(self, name: str) -> WorkflowInfo:
+        return self.store.set_enabled(name, False)
+
+    def delete(self, name: str) -> None:
+        """Delete a workflow; its run history stays."""
+        self.store.delete_workflow(name)
+
+    def import_files(self, *paths: str | Path) -> list[WorkflowInfo]:
+        """Save each file; refuse all of them, listing every issue, if any is invalid."""
+        docs = []
+        for path in paths:
+            doc, label = read_document(Path(path))
+            validate(doc, actions=self.catalogue, roles=self.role_registry).raise_for_errors(
+                source=label
+            )
+            docs.append(doc)
+        with self.store.session():
+            return [self.save(doc, saved_by=self.user) for doc in docs]
+
+    def export(self, name: str, path: str | Path | None = None) -> str:
+        """The canonical JSON of a saved workflow; also written to ``path`` if given."""
+        text = dump_workflow(self.get(name))
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    # ------------------------------------------------------------------ runs
+    @overload
+    def run(
+        self,
+        name: str,
+        input: dict[str, Any] | None = ...,
+        *,
+        dry_run: bool = ...,
+        wait: Literal[True] = ...,
+        started_by: str | None = ...,
+        idempotency_key: str | None = ...,
+        hooks: Sequence[Hooks] = ...,
+        rerun_of: str | None = ...,
+    ) -> RunRecord: ...
+
+    @overload
+    def run(
+        self,
+        name: str,
+        input: dict[str, Any] | None = ...,
+        *,
+        dry_run: bool = ...,
+        wait: Literal[False],
+        started_by: str | None = ...,
+        idempotency_key: str | None = ...,
+        hooks: Sequence[Hooks] = ...,
+        rerun_of: str | None = ...,
+    ) -> RunHandle: ...
+
+    def run(
+        self,
+        name: str,
+        input: dict[str, Any] | None = None,
+        *,
+        dry_run: bool = False,
+        wait: bool = True,
+        started_by: str | None = None,
+        idempotency_key: str | None = None,
+        hooks: Sequence[Hooks] = (),
+        rerun_of: str | None = None,
+    ) -> RunRecord | RunHandle:
+        """Start a manual run with ``input``.
+
+        Refused starts (disabled workflow, input that does not match the schema)
+        are kept in history as ``rejected`` and raise :class:`RunRejected`.
+        ``wait=False`` runs in a background thread and returns a :class:`RunHandle`.
+        """
+        with self.store.session():
+            execution = self._prepare(
+                name,
+                input,
+                dry_run=dry_run,
+                started_by=started_by or self.user,
+                idempotency_key=idempotency_key,
+                hooks=hooks,
+                rerun_of=rerun_of,
+            )
+            if isinstance(execution, RunRecord):
+                return execution
+            if not wait:
+                return start_background(execution, self.store.session)
+            return execution.run()
+
+    def _prepare(
+        self,
+        name: str,
+        input: dict[str, Any] | None,
+        *,
+        dry_run: bool,
+        started_by: str,
+        idempotency_key: str | None,
+        hooks: Sequence[Hooks],
+        rerun_of: str | None,
+    ) -> Execution | RunRecord:
+        info, workflow = self.store.get_definition(name)
+        if idempotency_key:
+            previous = self.store.find_run_by_idempotency_key(info.id, idempotency_key)
+            if previous is not None:
+                if previous["input"] != input and previous["input"] != _defaults(workflow, input):
+                    raise IdempotencyConflict(
+                        f"idempotency key '{idempotency_key}' was used for run "
+                        f"{previous['run_id']} with a different input; use a new key"
+                    )
+                return _record_from_row(self.store.get_run(previous["run_id"]))
+        execution = Execution(
+            workflow,
+            input or {},
+            role=Role("pending", frozenset()),
+            env=self._env(),
+            hooks=[_History(self.store), *hooks],
+            workflow_id=info.id,
+            version=info.version,
+            started_by=started_by,
+            dry_run=dry_run,
+            idempotency_key=idempotency_key,
+            rerun_of=rerun_of,
+        )
+        problems: list[tuple[str, str]] = []
+        reason = ""
+        if not info.enabled:
+            reason = f"'{info.name}' is disabled; enable it (wfbench enable) to run it"
+            problems = [("", reason)]
+        else:
+            try:
+                execution.record.input = prepare_input(workflow, input)
+            except InputError as exc:
+                reason, problems = str(exc).splitlines()[0], exc.problems
+        if problems:
+            row = _run_row(execution.record)
+            row.update(
+                status="rejected",
+                error=reason,
+                input=input,
+                reasons=[{"pointer": p, "message": m} for p, m in problems],
+                ended_at=row["started_at"],
+                duration_ms=0.0,
+            )
+            self.store.record_rejected(row)
+            raise RunRejected(f"run rejected: {reason}", run_id=execution.run_id, problems=problems)
+        role = self.role_registry.get(workflow.run_as)
+        execution.role = role
+        execution.record.run_as = role.name
+        return execution
+
+    def _env(self) -> Environment:
+        from wfbench.directory import Directory
+
+        store = self.store
+
+        def directory(permissions: frozenset[str], run_id: str) -> Directory:
+            return Directory(store.cursor(), permissions, run_id=run_id)
+
+        @contextlib.contextmanager
+        def transaction() -> Iterator[None]:
+            cur = store.cursor()
+            cur.begin()
+            try:
+                yield
+            except BaseException:
+                cur.rollback()
+                raise
+            cur.commit()
+
+        return Environment(
+            actions=self.catalogue,
+            directory=directory,
+            connectors=store.connectors(),
+            transaction=transaction,
+        )
+
+    def rerun(
+        self,
+        run_id: str,
+        input: dict[str, Any] | None = None,
+        *,
+        dry_run: bool | None = None,
+        wait: bool = True,
+    ) -> RunRecord | RunHandle:
+        """Run a past run's workflow again, with the same input or an edited one."""
+        past = self.store.get_run(run_id)
+        ref = past["workflow_id"] or past["workflow"]
+        again = past["input"] if input is None else input
+        flag = past["dry_run"] if dry_run is None else dry_run
+        if wait:
+            return self.run(ref, again, dry_run=flag, rerun_of=run_id)
+        return self.run(ref, again, dry_run=flag, rerun_of=run_id, wait=False)
+
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        """One run with its steps, as a dict (the shape ``wfbench show --json`` prints)."""
+        return self.store.get_run(run_id)
+
+    def runs(
+        self, workflow: str | None = None, *, status: str | None = None, limit: int | None = None
+    ) -> pd.DataFrame:
+        """Execution history, newest first."""
+        return self.store.runs(workflow=workflow, status=status, limit=limit)
+
+    def steps(self, run_id: str) -> pd.DataFrame:
+        """One run's steps, in order."""
+        return self.store.steps(run_id)
+
+    def sql(self, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Any SQL over the store (history, definitions, the directory) as a DataFrame."""
+        return self.store.sql(query, params)
+
+    # ------------------------------------------------------------------ catalogue
+    def roles(self) -> pd.DataFrame:
+        """Roles and their permissions."""
+        return pd.DataFrame(
+            [
+                {
+                    "role": r.name,
+                    "builtin": r.builtin,
+                    "permissions": r.sorted_permissions(),
+                    "description": r.description,
+                }
+                for r in self.role_registry
+            ]
+        )
+
+    def define_role(self, name: str, permissions: Iterable[str], description: str = "") -> Role:
+        """A custom role (for this workbench) from permissions such as ``users:*``."""
+        return self.role_registry.define(name, permissions, description)
+
+    def actions(self) -> pd.DataFrame:
+        """The action catalogue: name, category, permissions, side effects, description."""
+        return pd.DataFrame(
+            [
+                {
+                    "action": s.name,
+                    "category": s.category,
+                    "permissions": sorted(s.permissions),
+                    "side_effects": s.side_effects,
+                    "description": s.description,
+                }
+                for s in self.catalogue
+            ]
+        )
+
+    def action(
+        self,
+        name: str,
+        *,
+        input: type[BaseModel],
+        output: type[BaseModel],
+        permissions: Iterable[str] = (),
+        side_effects: bool = True,
+        description: str | None = None,
+    ) -> Callable[[Any], Any]:
+        """Decorator: register a Python function as a custom action of this workbench."""
+        return self.catalogue.action(
+            name,
+            input=input,
+            output=output,
+            permissions=permissions,
+            side_effects=side_effects,
+            description=description,
+        )
+
+    def add_connector(self, connector: Connector) -> None:
+        """Save a named HTTP connector (secrets stay in environment variables)."""
+        self.store.save_connector(connector)
+
+
+class IdempotencyConflict(WfbenchError):
+    """An idempotency key reused with a different input."""
+
+
+def _document(workflow: Workflow) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(dump_workflow(workflow))
+    return doc
+
+
+def _defaults(workflow: Workflow, input: dict[str, Any] | None) -> Any:
+    from wfbench.engine import apply_defaults
+
+    return apply_defaults(workflow.trigger.input_schema, input or {})
+
+
+def _record_from_row(row: dict[str, Any]) -> RunRecord:
+    steps = [
+        StepRecord(**{k: s.get(k) for k in StepRecord.__dataclass_fields__})
+        for s in row.get("steps", [])
+    ]
+    fields: dict[str, Any] = {k: row.get(k) for k in RunRecord.__dataclass_fields__ if k != "steps"}
+    return RunRecord(**fields, steps=steps)
