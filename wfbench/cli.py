@@ -186,9 +186,11 @@ def _run_json(run: dict[str, Any]) -> dict[str, Any]:
 
 def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     wb = _workbench(args)
-    wb.init(demo=args.demo)
+    seeded = wb.init(demo=args.demo)
     out.write(f"initialised {wb.path}\n")
-    if args.demo:
+    if args.demo and not seeded:
+        out.write("the demo directory was already seeded; kept as it is\n")
+    elif args.demo:
         counts = wb.sql(
             "select (select count(*) from users) as users, "
             "(select count(*) from groups) as groups, "

@@ -133,19 +133,46 @@ class Workbench:
         """Keep the store file open across the operations in a ``with`` block."""
         return self.store.session()
 
-    def init(self, *, demo: bool = False) -> None:
-        """Create the store's tables; with ``demo`` seed the sample organisation and
-        import the sample workflows."""
+    def init(self, *, demo: bool = False) -> bool:
+        """Create the store's tables; with ``demo`` also seed the sample organisation and
+        import the sample workflows. Safe to call again: an organisation already there is
+        kept and a sample workflow already saved is not saved again. Returns whether the
+        demo organisation was seeded by this call."""
         from wfbench.directory import seed_demo
 
         with self.store.session() as con:
             self.store.initialize()
-            if demo:
+            if not demo:
+                return False
+            seeded = False
+            if not con.execute("select count(*) from users").fetchall()[0][0]:
                 seed_demo(con)
-                samples = resources.files("wfbench") / "samples"
-                for name in SAMPLES:
-                    doc, _ = read_document(samples.joinpath(name).read_text(encoding="utf-8"))
+                seeded = True
+            samples = resources.files("wfbench") / "samples"
+            for name in SAMPLES:
+                doc, _ = read_document(samples.joinpath(name).read_text(encoding="utf-8"))
+                if self.store.find_workflow(str(doc["name"])) is None:
                     self.save(doc, saved_by="init")
+            return seeded
+
+    # ------------------------------------------------------------------ notebook views
+    def overview(self) -> Any:
+        """The workflows overview widget (Add → New Workflow, open, enable/disable)."""
+        from wfbench.widgets import overview
+
+        return overview(self)
+
+    def canvas(self, name: str | None = None) -> Any:
+        """The canvas widget for a saved workflow (or a new draft when ``name`` is None)."""
+        from wfbench.widgets import canvas
+
+        return canvas(self, name)
+
+    def history(self, name: str) -> Any:
+        """The execution history widget of one workflow."""
+        from wfbench.widgets import history
+
+        return history(self, name)
 
     # ------------------------------------------------------------------ definitions
     def create(self, name: str, description: str = "", *, run_as: str = "read_only") -> Workflow:
