@@ -291,7 +291,7 @@ class Directory:
     taken as UTC) for timestamps; tests pass a fixed one.
 
     The remembered dry-run state belongs to the run: every ``Directory`` built
-    with the same *run_id* in this process shares it (the most recent
+    in this process with the same *run_id* on the same database shares it (the most recent
     :data:`SIMULATED_RUNS_KEPT` runs are kept), so an engine may build one per
     step and a dry run still sees the user an earlier step would have created.
     Without a *run_id* the state is this object's own. :attr:`changes` is
@@ -315,8 +315,9 @@ class Directory:
         self._clock = clock or _utc_now
         #: Every change made (or, in a dry run, that would be made), one line each, in order.
         self.changes: list[str] = []
-        self._state = _simulation(run_id)
+        self._state = _simulation(run_id, con)
         self._local = threading.local()
+        self._group_cache: dict[str, str] = {}
 
     def on(self, con: duckdb.DuckDBPyConnection) -> Directory:
         """The same directory through another connection or cursor (for another thread).
@@ -327,6 +328,7 @@ class Directory:
         other = Directory(con, self.permissions, run_id=self.run_id, clock=self._clock)
         other.changes = self.changes
         other._state = self._state
+        other._group_cache = self._group_cache
         return other
 
     # -- plumbing -------------------------------------------------------------------------------
@@ -372,6 +374,8 @@ class Directory:
 
     def _note(self, dry_run: bool, done: str, would: str) -> None:
         text = would if dry_run else done
+        if dry_run and self._state.database is None:
+            self._state.database = _database(self._con)
         with self._state.lock:
             self.changes.append(text)
         for sink in self._local.__dict__.get("sinks", ()):
@@ -407,7 +411,7 @@ class Directory:
     def _group_names(self, ids: list[str]) -> dict[str, str]:
         """Names of the groups *ids*, from a cache read again when it misses one (names never
         change, so it cannot hold a wrong one)."""
-        cache = self._state.group_names
+        cache = self._group_cache
         if any(gid not in cache for gid in ids):
             cache.update(self._rows('SELECT id, name FROM "groups"'))
         return {gid: cache[gid] for gid in ids if gid in cache}
@@ -763,7 +767,7 @@ class Directory:
             self._con.execute(
                 'INSERT INTO "groups" VALUES (?, ?, ?)', [group.id, group.name, description]
             )
-            self._state.group_names[group.id] = group.name
+            self._group_cache[group.id] = group.name
         self._note(
             dry_run,
             f"created group {name} ({group.id})",
@@ -1042,7 +1046,8 @@ class _Simulation:
         self.groups: dict[str, Group] = {}
         self.devices: dict[str, Device] = {}
         self.last_ids: dict[str, int] = {}
-        self.group_names: dict[str, str] = {}
+        #: The database the dry-run writes were simulated against (``None``: none yet).
+        self.database: str | None = None
 
 
 #: How many runs' dry-run state :class:`Directory` keeps (least recently used runs go first).
@@ -1051,12 +1056,23 @@ _SIMULATIONS: OrderedDict[str, _Simulation] = OrderedDict()
 _SIMULATIONS_LOCK = threading.Lock()
 
 
-def _simulation(run_id: str | None) -> _Simulation:
-    """The dry-run state of *run_id* (a new one for a new run, or without a run id)."""
+def _database(con: duckdb.DuckDBPyConnection) -> str:
+    """Which database *con* reads (its file, or its name when in memory)."""
+    row = con.execute(
+        "SELECT coalesce(path, database_name) FROM duckdb_databases() "
+        "WHERE database_name = current_database()"
+    ).fetchone()
+    return "" if row is None else str(row[0])
+
+
+def _simulation(run_id: str | None, con: duckdb.DuckDBPyConnection) -> _Simulation:
+    """The dry-run state of *run_id* on *con*'s database (new for a new run or no run id)."""
     if run_id is None:
         return _Simulation()
     with _SIMULATIONS_LOCK:
         state = _SIMULATIONS.get(run_id)
+        if state is not None and state.database not in (None, _database(con)):
+            state = None  # the same run id used again on another database
         if state is None:
             state = _SIMULATIONS[run_id] = _Simulation()
             while len(_SIMULATIONS) > SIMULATED_RUNS_KEPT:

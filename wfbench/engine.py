@@ -39,32 +39,10 @@ from pydantic import BaseModel, ValidationError
 from wfbench import expressions as ex
 from wfbench.actions import ActionRegistry, ActionSpec
 from wfbench.actions.context import ActionContext, Connector, RunCancelled, StepTimeout
+from wfbench.actions.http import redact
 from wfbench.errors import ExpressionError, InputError, PermissionDenied, WfbenchError
 from wfbench.model import ActionNode, IfElseNode, LoopNode, Node, Workflow, children
 from wfbench.roles import Role, missing_permissions
-
-_SECRET_WORDS = (
-    "authorization",
-    "token",
-    "secret",
-    "password",
-    "api-key",
-    "api_key",
-    "apikey",
-    "cookie",
-)
-
-
-def redact(value: Any) -> Any:
-    """A copy of ``value`` with the values of secret-looking keys replaced by ``***``."""
-    if isinstance(value, Mapping):
-        return {
-            k: "***" if any(w in str(k).lower() for w in _SECRET_WORDS) else redact(v)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [redact(v) for v in value]
-    return value
 
 
 def _now() -> datetime:
@@ -727,6 +705,5 @@ __all__ = [
     "StepRecord",
     "apply_defaults",
     "prepare_input",
-    "redact",
     "start_background",
 ]
