@@ -219,7 +219,7 @@ def test_loop_concurrency_and_item_errors(wb: Workbench) -> None:
     class Item(BaseModel):
         n: int
 
-    @wb.action("custom.work", input=Item, output=Item, side_effects=False)
+    @wb.action("custom.work", input=Item, output=Item, side_effects=False, exclusive=False)
     def work(params: Item, ctx: ActionContext) -> Item:
         with lock:
             active[0] += 1

@@ -113,12 +113,12 @@ def test_a_killed_run_is_interrupted_and_no_effect_lacks_its_record(
     assert proc.stdout is not None
     suspended_lines = 0
     deadline = time.monotonic() + 60
-    while suspended_lines < 10 and time.monotonic() < deadline:
+    while suspended_lines < 40 and time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
             break
         suspended_lines += line.startswith("suspend succeeded")
-    assert suspended_lines >= 10, proc.stderr.read() if proc.stderr else ""
+    assert suspended_lines >= 40, proc.stderr.read() if proc.stderr else ""
     os.kill(proc.pid, signal.SIGKILL)
     assert proc.wait(10) == -signal.SIGKILL
 
@@ -132,7 +132,9 @@ def test_a_killed_run_is_interrupted_and_no_effect_lacks_its_record(
         [run["run_id"]],
     )
     after = set(wb.sql("select id from users where status = 'suspended'")["id"])
-    assert len(after - before) >= 9  # the 10th may be printed before its commit
+    # Changes and records commit together in batches (at most 0.25 s old): the last batch
+    # before the kill is lost whole, the earlier ones are there whole.
+    assert 10 <= len(after - before) <= 40
     # every change in the directory has its step record, and the other way round
     assert after - before == set(recorded["id"])
 

@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,7 +38,13 @@ from pydantic import BaseModel, ValidationError
 
 from wfbench import expressions as ex
 from wfbench.actions import ActionRegistry, ActionSpec
-from wfbench.actions.context import ActionContext, Connector, RunCancelled, StepTimeout
+from wfbench.actions.context import (
+    ActionContext,
+    Connector,
+    RunAborted,
+    RunCancelled,
+    StepTimeout,
+)
 from wfbench.actions.http import redact
 from wfbench.errors import ExpressionError, InputError, PermissionDenied, WfbenchError
 from wfbench.model import ActionNode, IfElseNode, LoopNode, Node, Workflow, children
@@ -71,7 +77,10 @@ class StepRecord:
     duration_ms: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in _STEP_FIELDS}
+
+
+_STEP_FIELDS = tuple(StepRecord.__dataclass_fields__)
 
 
 @dataclass
@@ -98,7 +107,7 @@ class RunRecord:
     steps: list[StepRecord] = field(default_factory=list)
 
     def to_dict(self, *, steps: bool = True) -> dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if k != "steps"}
+        out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "steps"}
         if steps:
             out["steps"] = [s.to_dict() for s in self.steps]
         return out
@@ -135,8 +144,14 @@ class Environment:
     directory: Callable[[frozenset[str], str], Any] | None = None
     """``(permissions, run_id) -> Directory`` for the calling thread, or ``None``."""
     connectors: Mapping[str, Connector] = field(default_factory=dict)
-    transaction: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext
-    """Wraps a side-effecting attempt and its durable record: commit both, or neither."""
+    transaction: Callable[[ActionSpec], AbstractContextManager[Any]] = lambda spec: (
+        contextlib.nullcontext()
+    )
+    """Wraps a side-effecting attempt and its durable record: they commit together or not
+    at all. Called while :attr:`lock` is held."""
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    """Held around every ``exclusive`` handler call: one directory user at a time per run.
+    The history writer takes it too, so the run's connection is never used concurrently."""
     clock: Callable[[], datetime] = _now
     sleep: Callable[[float], None] = time.sleep
 
@@ -240,7 +255,6 @@ class Execution:
         )
         self._seq = itertools.count(1)
         self._lock = threading.Lock()  # seq numbers, record list
-        self._effects = threading.Lock()  # one directory write transaction at a time
         self._cancel = threading.Event()
         self._steps: Iterator[StepRecord] | None = None
         self._start = 0.0
@@ -273,6 +287,8 @@ class Execution:
             self._end("failed", failed.record.error)
         except RunCancelled:
             self._end("cancelled", "the run was cancelled")
+        except RunAborted as exc:
+            self._end("failed", str(exc))
         except Exception as exc:  # a bug must still end the run, recorded
             self._end("failed", f"internal error: {type(exc).__name__}: {exc}")
         return None
@@ -565,14 +581,15 @@ class Execution:
             ctx = self._context(rec, node)
             try:
                 if writes:
-                    with self._effects, self.env.transaction():
+                    with self.env.lock, self.env.transaction(spec):
                         output = self._call(spec, params, ctx, node)
                         self._succeed(rec, spec, output, ctx, durable=True, t0=t0)
                 else:
-                    output = self._call(spec, params, ctx, node)
+                    with self.env.lock if spec.exclusive else contextlib.nullcontext():
+                        output = self._call(spec, params, ctx, node)
                     self._succeed(rec, spec, output, ctx, durable=False, t0=t0)
                 return rec
-            except RunCancelled:
+            except (RunCancelled, RunAborted):
                 raise
             except Exception as exc:  # any failure of a handler is the step's failure
                 rec.error = _describe(exc)
@@ -620,7 +637,9 @@ class Execution:
         if spec.handler is None:
             raise WfbenchError(f"{spec.name} has no handler in this workbench")
         result = spec.handler(params, ctx)
-        if ctx.deadline is not None and time.monotonic() > ctx.deadline:
+        # Built-in directory actions finish in milliseconds and cannot be undone in a batch.
+        late = ctx.deadline is not None and time.monotonic() > ctx.deadline
+        if late and not spec.dry_run_safe:
             raise StepTimeout(f"took longer than timeout_s={node.timeout_s}")
         if isinstance(result, spec.output_model):
             return result

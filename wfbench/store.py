@@ -28,6 +28,7 @@ columns anyway.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import math
@@ -54,11 +55,13 @@ from wfbench.errors import NotFound, StoreBusy, WfbenchError
 from wfbench.model import Workflow, dump_workflow
 
 __all__ = [
+    "API_KEY_ROLES",
     "RUN_FIELDS",
     "RUN_STATUSES",
     "SCHEMA_VERSION",
     "STEP_FIELDS",
     "STEP_STATUSES",
+    "ApiKey",
     "Store",
     "WorkflowInfo",
 ]
@@ -76,6 +79,8 @@ RUN_STATUSES: Final = (
     "interrupted",
 )
 STEP_STATUSES: Final = ("running", "succeeded", "failed", "skipped", "simulated")
+#: Caller roles of HTTP API keys, narrowest first: each may do what the ones before it may.
+API_KEY_ROLES: Final = ("viewer", "runner", "editor")
 
 #: The keys of a run record, in column order.
 RUN_FIELDS: Final = (
@@ -154,6 +159,11 @@ _DDL: Final = (
         name VARCHAR PRIMARY KEY, base_url VARCHAR NOT NULL, auth VARCHAR NOT NULL,
         username_env VARCHAR, password_env VARCHAR, token_env VARCHAR,
         header_name VARCHAR, timeout_s DOUBLE NOT NULL)""",
+    # HTTP API keys: only the SHA-256 of each key is kept (see Store.create_api_key).
+    """CREATE TABLE IF NOT EXISTS api_keys (
+        key_hash VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, role VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL, last_used_at TIMESTAMPTZ,
+        revoked BOOLEAN NOT NULL DEFAULT false, revoked_at TIMESTAMPTZ)""",
 )
 
 _TS: Final = pa.timestamp("us", tz="UTC")
@@ -178,6 +188,13 @@ _STEP_SCHEMA: Final = pa.schema(
     ]
 )
 
+_KEY_COLUMNS: Final = "name, role, created_at, last_used_at, revoked"
+_KEY_NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_KEY_PREFIX: Final = "wfb_"
+#: ``last_used_at`` is written at most this often per key, so a busy key does not
+#: turn every request into a write on one row.
+_KEY_TOUCH_S: Final = 30.0
+
 _WF_COLUMNS: Final = "id, name, description, enabled, version, run_as, created_at, updated_at"
 
 # Runs being executed in this process, per store file: a second Store on the
@@ -198,6 +215,21 @@ class WorkflowInfo:
     run_as: str
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An HTTP API key as the store knows it: never the key itself, only its facts."""
+
+    name: str
+    role: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked: bool
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _default_ids(prefix: str) -> str:
@@ -295,6 +327,7 @@ class Store:
         self._clock = clock or _default_clock
         self._ids = ids or _default_ids
         self._lock = threading.RLock()
+        self._definitions: dict[tuple[str, int], Workflow] = {}  # (id, version) -> parsed
         self._write_lock = threading.RLock()
         self._depth = 0
         self._generation = 0
@@ -364,6 +397,14 @@ class Store:
             cur.execute("SET TimeZone = 'UTC'")
             self._cursors[thread] = (self._generation, cur)
             return cur
+
+    def new_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of the open connection that the caller owns (and closes), for work with
+        its own transaction on any thread, such as a run's batch. Only inside :meth:`session`.
+        """
+        cur = self.cursor().cursor()
+        cur.execute("SET TimeZone = 'UTC'")
+        return cur
 
     def close(self) -> None:
         """Close the connection and forget the runs this store had not finished.
@@ -622,6 +663,9 @@ class Store:
         with self.session() as cur:
             info = self.get_workflow(ref)
             wanted = info.version if version is None else version
+            cached = self._definitions.get((info.id, wanted))  # versions never change
+            if cached is not None:
+                return info, cached.model_copy(deep=True)
             row = cur.execute(
                 "SELECT definition FROM workflow_versions WHERE workflow_id = ? AND version = ?",
                 [info.id, wanted],
@@ -631,7 +675,9 @@ class Store:
                 f"workflow {info.name!r} has no version {wanted}; its versions are "
                 f"1 to {info.version}"
             )
-        return info, Workflow.model_validate(json.loads(row[0]))
+        workflow = Workflow.model_validate(json.loads(row[0]))
+        self._definitions[(info.id, wanted)] = workflow
+        return info, workflow.model_copy(deep=True)
 
     def list_workflows(self) -> pd.DataFrame:
         """The overview: one row per workflow, ordered by name.
@@ -679,14 +725,29 @@ class Store:
 
     # ------------------------------------------------------------------ runs
 
-    def begin_run(self, run: Mapping[str, Any]) -> None:
-        """Record a run that starts now (``running``, or ``queued``) and hold it as active."""
+    def begin_run(
+        self, run: Mapping[str, Any], *, con: duckdb.DuckDBPyConnection | None = None
+    ) -> None:
+        """Record a run that starts now (``running``, or ``queued``) and hold it as active.
+
+        With ``con`` (from :meth:`new_cursor`) the row joins that cursor's transaction."""
         record = dict(run)
         record.setdefault("status", "running")
         if record["status"] not in _UNFINISHED:
             raise ValueError(f"begin_run takes status queued or running, not {record['status']!r}")
-        self._insert_run(record, "begin_run")
+        self._insert_run(record, "begin_run", con)
         self._remember_active(str(record["run_id"]))
+
+    def record_finished_run(
+        self, run: Mapping[str, Any], *, con: duckdb.DuckDBPyConnection | None = None
+    ) -> None:
+        """Record in one row a run that ended before anything of it was written."""
+        record = dict(run)
+        if record.get("status") not in _FINAL:
+            raise ValueError(
+                f"record_finished_run takes a final status, not {record.get('status')!r}"
+            )
+        self._insert_run(record, "record_finished_run", con)
 
     def record_rejected(self, run: Mapping[str, Any]) -> str:
         """Keep a refused start in history (status ``rejected``); returns its run id.
@@ -707,7 +768,9 @@ class Store:
         self._insert_run(record, "record_rejected")
         return str(record["run_id"])
 
-    def _insert_run(self, record: dict[str, Any], what: str) -> None:
+    def _insert_run(
+        self, record: dict[str, Any], what: str, con: duckdb.DuckDBPyConnection | None = None
+    ) -> None:
         _check_keys(record, RUN_FIELDS, what)
         if not record.get("run_id"):
             raise ValueError(f"{what} needs a run_id")
@@ -721,17 +784,23 @@ class Store:
             elif isinstance(value, datetime):
                 value = _utc(value)
             values.append(value)
+        insert = (
+            f"INSERT INTO runs ({', '.join(RUN_FIELDS)}) "
+            f"VALUES ({', '.join('?' * len(RUN_FIELDS))})"
+        )
+        if con is not None:
+            con.execute(insert, values)
+            return
         with self.session() as cur:
-            cur.execute(
-                f"INSERT INTO runs ({', '.join(RUN_FIELDS)}) "
-                f"VALUES ({', '.join('?' * len(RUN_FIELDS))})",
-                values,
-            )
+            cur.execute(insert, values)
 
-    def write_steps(self, steps: Sequence[Mapping[str, Any]]) -> None:
+    def write_steps(
+        self, steps: Sequence[Mapping[str, Any]], *, con: duckdb.DuckDBPyConnection | None = None
+    ) -> None:
         """Append step records as one Arrow batch in one statement.
 
-        Joins the caller's transaction if this thread's cursor has one open.
+        Joins the caller's transaction if this thread's cursor (or ``con``, a cursor from
+        :meth:`new_cursor`) has one open.
         ``params`` and ``output`` are stored as JSON; a ``change`` given as a
         list of strings is stored as one text, one change per line.
         """
@@ -756,10 +825,12 @@ class Store:
                 columns[name].append(value)
         # DuckDB reads the local variable by its name (a replacement scan): one statement.
         _wfbench_step_batch = pa.Table.from_pydict(columns, schema=_STEP_SCHEMA)
+        insert = f"INSERT INTO steps ({', '.join(STEP_FIELDS)}) SELECT * FROM _wfbench_step_batch"
+        if con is not None:
+            con.execute(insert)
+            return
         with self.session() as cur:
-            cur.execute(
-                f"INSERT INTO steps ({', '.join(STEP_FIELDS)}) SELECT * FROM _wfbench_step_batch"
-            )
+            cur.execute(insert)
 
     def finish_run(
         self,
@@ -770,16 +841,22 @@ class Store:
         error: str | None,
         ended_at: datetime,
         duration_ms: float,
+        con: duckdb.DuckDBPyConnection | None = None,
     ) -> None:
-        """Record how a run ended and stop holding it as active."""
+        """Record how a run ended and stop holding it as active (in ``con``'s transaction
+        when given)."""
         if status not in _FINAL:
             raise ValueError(f"finish_run takes status {', '.join(_FINAL)}, not {status!r}")
-        with self.session() as cur:
-            row = cur.execute(
-                "UPDATE runs SET status = ?, output = ?, error = ?, ended_at = ?, "
-                "duration_ms = ? WHERE run_id = ?",
-                [status, _encode(output), error, _utc(ended_at), duration_ms, run_id],
-            ).fetchone()
+        update = (
+            "UPDATE runs SET status = ?, output = ?, error = ?, ended_at = ?, "
+            "duration_ms = ? WHERE run_id = ?"
+        )
+        values = [status, _encode(output), error, _utc(ended_at), duration_ms, run_id]
+        if con is not None:
+            row = con.execute(update, values).fetchone()
+        else:
+            with self.session() as cur:
+                row = cur.execute(update, values).fetchone()
         self._forget_active(run_id)
         if row is None or row[0] == 0:
             raise NotFound(f"no run {run_id!r} to finish; begin_run records it first")
@@ -883,6 +960,99 @@ class Store:
                 return pd.DataFrame()
             return result.df()
 
+    # ------------------------------------------------------------------ API keys
+
+    def create_api_key(self, name: str, role: str) -> str:
+        """Make a key for the HTTP API and return it; only its hash is stored.
+
+        The key (``wfb_`` and 32 random bytes, URL-safe base64) is returned once
+        and cannot be read back. Keys are high-entropy random strings, so a plain
+        SHA-256 is enough to keep them: a slow password hash guards against
+        guessing low-entropy secrets, which these are not. ``name`` (letters,
+        digits, ``.``, ``_``, ``-``) is unique among keys not revoked and is what
+        run history records (``started_by = "api:<name>"``).
+        """
+        if role not in API_KEY_ROLES:
+            raise WfbenchError(f"no API key role {role!r}; use one of {', '.join(API_KEY_ROLES)}")
+        if not _KEY_NAME.fullmatch(name):
+            raise WfbenchError(
+                f"the key name {name!r} is not allowed; use 1 to 64 letters, digits, '.', "
+                "'_' or '-', starting with a letter or digit"
+            )
+        key = _KEY_PREFIX + secrets.token_urlsafe(32)
+        with self._write_lock, self.session(), self._transaction() as cur:
+            taken = cur.execute(
+                "SELECT 1 FROM api_keys WHERE name = ? AND NOT revoked", [name]
+            ).fetchone()
+            if taken is not None:
+                raise WfbenchError(
+                    f"an API key named {name!r} exists; revoke it first "
+                    f"(wfbench apikey revoke {name}) or choose another name"
+                )
+            cur.execute(
+                "INSERT INTO api_keys (key_hash, name, role, created_at) VALUES (?, ?, ?, ?)",
+                [_key_hash(key), name, role, self._now()],
+            )
+        return key
+
+    def api_keys(self) -> list[ApiKey]:
+        """Every API key, revoked ones included, oldest first (never the key itself)."""
+        with self.session() as cur:
+            rows = cur.execute(
+                f"SELECT {_KEY_COLUMNS} FROM api_keys ORDER BY created_at, name"
+            ).fetchall()
+        return [_to_key(row) for row in rows]
+
+    def revoke_api_key(self, name: str) -> ApiKey:
+        """Revoke the active key called ``name``: it stops working at once, and stays listed."""
+        with self._write_lock, self.session() as cur:
+            row = cur.execute(
+                "UPDATE api_keys SET revoked = true, revoked_at = ? "
+                f"WHERE name = ? AND NOT revoked RETURNING {_KEY_COLUMNS}",
+                [self._now(), name],
+            ).fetchone()
+            if row is None:
+                names = sorted(
+                    {
+                        r[0]
+                        for r in cur.execute(
+                            "SELECT name FROM api_keys WHERE NOT revoked"
+                        ).fetchall()
+                    }
+                )
+                known = ", ".join(names) if names else "none"
+                raise NotFound(f"no active API key named {name!r}; active keys: {known}")
+        return _to_key(row)
+
+    def verify_api_key(self, key: str) -> ApiKey | None:
+        """The key's facts if ``key`` is a key that is not revoked, else ``None``.
+
+        Notes the use in ``last_used_at`` (at most every 30 seconds per key).
+        """
+        if not key.startswith(_KEY_PREFIX) or len(key) > 200:
+            return None
+        digest = _key_hash(key)
+        with self.session() as cur:
+            row = cur.execute(
+                f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE key_hash = ? AND NOT revoked",
+                [digest],
+            ).fetchone()
+            if row is None:
+                return None
+            found = _to_key(row)
+            now = self._now()
+            last = found.last_used_at
+            if last is None or (now - last).total_seconds() >= _KEY_TOUCH_S:
+                try:
+                    cur.execute(
+                        "UPDATE api_keys SET last_used_at = ? WHERE key_hash = ?", [now, digest]
+                    )
+                except duckdb.TransactionException:
+                    pass  # another request noted the same use at the same moment
+                else:
+                    found = ApiKey(found.name, found.role, found.created_at, now, found.revoked)
+        return found
+
     # ------------------------------------------------------------------ connectors
 
     def save_connector(self, connector: Connector) -> None:
@@ -916,6 +1086,17 @@ def _to_info(row: tuple[Any, ...]) -> WorkflowInfo:
         run_as=run_as,
         created_at=_utc(created) or created,
         updated_at=_utc(updated) or updated,
+    )
+
+
+def _to_key(row: tuple[Any, ...]) -> ApiKey:
+    name, role, created, last_used, revoked = row
+    return ApiKey(
+        name=name,
+        role=role,
+        created_at=_utc(created) or created,
+        last_used_at=_utc(last_used),
+        revoked=bool(revoked),
     )
 
 

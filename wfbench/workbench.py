@@ -6,11 +6,15 @@ store file is held only while an operation (a read, a save, a whole run) is
 going on, so a notebook, the CLI and ``wfbench serve`` can share it; wrap many
 operations in :meth:`Workbench.hold` to keep it across them.
 
-History commit policy: a step that changes the directory is written in the
-same transaction as its change (never an effect without its record). Other
-step records are buffered and written in batches, at the latest every
-:data:`FLUSH_INTERVAL_S` seconds or :data:`FLUSH_ROWS` rows, and at the end
-of the run.
+History commit policy (group commit): a run changes the directory through its
+own connection, inside a batch transaction that also receives every step
+record; the batch commits when it is :data:`FLUSH_INTERVAL_S` seconds old or
+holds :data:`FLUSH_ROWS` records, and at the end of the run. A change and its
+record therefore always commit together (never an effect without its record);
+a crash loses at most the last 0.25 s of a run, changes and records alike.
+Built-in directory actions check everything before they write, so a refused
+step leaves the batch clean; other side-effecting actions (custom, HTTP) get a
+transaction of their own, rolled back if they fail.
 """
 
 from __future__ import annotations
@@ -20,16 +24,17 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
+import duckdb
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from wfbench.actions import ActionRegistry, builtin_registry
-from wfbench.actions.context import Connector
+from wfbench.actions import ActionRegistry, ActionSpec, builtin_registry
+from wfbench.actions.context import Connector, RunAborted
 from wfbench.engine import (
     Environment,
     Execution,
@@ -40,11 +45,14 @@ from wfbench.engine import (
     prepare_input,
     start_background,
 )
-from wfbench.errors import InputError, RunRejected, WfbenchError
+from wfbench.errors import ActionError, InputError, PermissionDenied, RunRejected, WfbenchError
 from wfbench.model import Workflow, dump_workflow, read_document
 from wfbench.roles import Role, RoleRegistry
 from wfbench.store import Store, WorkflowInfo
 from wfbench.validation import Report, validate
+
+if TYPE_CHECKING:
+    from wfbench.api import ApiServer
 
 #: Buffered (read-only) step records are written at least this often during a run.
 FLUSH_INTERVAL_S = 0.25
@@ -55,39 +63,114 @@ SAMPLES = ("onboard_new_hire.json", "offboard_contractor.json")
 
 
 class _History(Hooks):
-    """Writes a run's history to the store under the commit policy above."""
+    """One run's history writer and its connection (see the module docstring).
+
+    The run reads and changes the directory through its own cursor, on which a batch
+    transaction stays open between commits: a change and its step record always land in
+    the same transaction, and a crash loses both or neither. The batch commits once it
+    is :data:`FLUSH_INTERVAL_S` old or holds :data:`FLUSH_ROWS` records, before an
+    action that is not a built-in directory action changes anything, and at the end.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.lock = threading.Lock()
-        self.buffer: list[dict[str, Any]] = []
-        self.last_flush = time.monotonic()
+        self.lock = threading.RLock()  # shared with the engine as Environment.lock
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._directory: Any = None
+        self.buffer: list[tuple[dict[str, Any], bool]] = []  # (record, durable)
+        self.open = False  # a batch transaction is open on the run's cursor
+        self.since = time.monotonic()
+        self.run_row: dict[str, Any] | None = None  # written with the run's first commit
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        with self.lock:
+            if self._con is None:  # made on the run's thread, inside its store session
+                self._con = self.store.new_cursor()
+            return self._con
+
+    def directory(self, permissions: frozenset[str], run_id: str) -> Any:
+        from wfbench.directory import Directory
+
+        with self.lock:
+            if self._directory is None:
+                self._directory = Directory(self.con, permissions, run_id=run_id)
+            return self._directory
+
+    @contextlib.contextmanager
+    def transaction(self, spec: ActionSpec) -> Iterator[None]:
+        """Around one side-effecting attempt; the engine holds :attr:`lock`."""
+        if not spec.dry_run_safe:  # it may fail half-way: give it a transaction of its own
+            self.commit()
+        if not self.open:
+            self.con.begin()
+            self.open, self.since = True, time.monotonic()
+        try:
+            yield
+        except (ActionError, PermissionDenied, ValidationError):
+            if spec.dry_run_safe:  # built-ins check before they write: nothing to undo
+                raise
+            self._rollback()
+            raise
+        except BaseException as exc:
+            lost = self._rollback()
+            raise RunAborted(
+                f"the store refused a change ({type(exc).__name__}: {exc}); the {lost} change(s) "
+                "since the last commit were rolled back with their records"
+            ) from exc
+        if not spec.dry_run_safe:
+            self.commit()
+
+    def _rollback(self) -> int:
+        self.con.rollback()
+        self.open = False
+        lost = sum(durable for _, durable in self.buffer)
+        self.buffer = [(row, durable) for row, durable in self.buffer if not durable]
+        return lost
+
+    def _begin(self) -> None:
+        if not self.open:
+            self.con.begin()
+            self.open, self.since = True, time.monotonic()
+
+    def commit(self) -> None:
+        """Write the buffered records and commit the open batch.
+
+        The run's own row is written by its first commit, in the same transaction: a run
+        shorter than one batch costs one commit, and one a crash cut short before its first
+        commit left nothing behind (no change, no record) to be marked ``interrupted``."""
+        with self.lock:
+            rows = [row for row, _ in self.buffer]
+            self.buffer = []
+            if self.run_row is not None:
+                self._begin()
+                self.store.begin_run(self.run_row, con=self.con)
+                self.run_row = None
+            if rows:
+                self.store.write_steps(rows, con=self.con)
+            if self.open:
+                self.con.commit()
+                self.open = False
+            self.since = time.monotonic()
 
     def run_started(self, *, run: RunRecord) -> None:
-        self.store.begin_run(_run_row(run))
+        self.run_row = _run_row(run)
 
     def step_finished(self, *, run: RunRecord, step: StepRecord, durable: bool) -> None:
-        if durable:  # inside the effect's transaction, on this thread's cursor
-            self.store.write_steps([step.to_dict()])
-            return
         with self.lock:
-            self.buffer.append(step.to_dict())
+            self.buffer.append((step.to_dict(), durable))
             due = (
-                len(self.buffer) >= FLUSH_ROWS
-                or time.monotonic() - self.last_flush >= FLUSH_INTERVAL_S
+                len(self.buffer) >= FLUSH_ROWS or time.monotonic() - self.since >= FLUSH_INTERVAL_S
             )
-        if due:
-            self.flush()
-
-    def flush(self) -> None:
-        with self.lock:
-            rows, self.buffer = self.buffer, []
-            self.last_flush = time.monotonic()
-        if rows:
-            self.store.write_steps(rows)
+            if due:
+                self.commit()
 
     def run_finished(self, *, run: RunRecord) -> None:
-        self.flush()
+        with self.lock:
+            self.commit()
+            if self._con is not None:
+                self._con.close()
+                self._con = None
         assert run.ended_at is not None
         self.store.finish_run(
             run.run_id,
@@ -97,6 +180,28 @@ class _History(Hooks):
             ended_at=run.ended_at,
             duration_ms=run.duration_ms or 0.0,
         )
+
+
+class _Connectors(Mapping[str, Connector]):
+    """The store's connectors, read when a step first asks for one (most runs never do)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._loaded: dict[str, Connector] | None = None
+
+    def _all(self) -> dict[str, Connector]:
+        if self._loaded is None:
+            self._loaded = self.store.connectors()
+        return self._loaded
+
+    def __getitem__(self, name: str) -> Connector:
+        return self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def _run_row(run: RunRecord) -> dict[str, Any]:
@@ -341,12 +446,13 @@ class Workbench:
                         f"{previous['run_id']} with a different input; use a new key"
                     )
                 return _record_from_row(self.store.get_run(previous["run_id"]))
+        history = _History(self.store)
         execution = Execution(
             workflow,
             input or {},
             role=Role("pending", frozenset()),
-            env=self._env(),
-            hooks=[_History(self.store), *hooks],
+            env=self._env(history),
+            hooks=[history, *hooks],
             workflow_id=info.id,
             version=info.version,
             started_by=started_by,
@@ -381,30 +487,16 @@ class Workbench:
         execution.record.run_as = role.name
         return execution
 
-    def _env(self) -> Environment:
-        from wfbench.directory import Directory
-
-        store = self.store
-
-        def directory(permissions: frozenset[str], run_id: str) -> Directory:
-            return Directory(store.cursor(), permissions, run_id=run_id)
-
-        @contextlib.contextmanager
-        def transaction() -> Iterator[None]:
-            cur = store.cursor()
-            cur.begin()
-            try:
-                yield
-            except BaseException:
-                cur.rollback()
-                raise
-            cur.commit()
-
+    def _env(self, history: _History | None = None) -> Environment:
+        """The engine's environment; with ``history``, the run's connection and lock."""
+        if history is None:
+            history = _History(self.store)
         return Environment(
             actions=self.catalogue,
-            directory=directory,
-            connectors=store.connectors(),
-            transaction=transaction,
+            directory=history.directory,
+            connectors=_Connectors(self.store),
+            transaction=history.transaction,
+            lock=history.lock,
         )
 
     def rerun(
@@ -485,8 +577,15 @@ class Workbench:
         permissions: Iterable[str] = (),
         side_effects: bool = True,
         description: str | None = None,
+        exclusive: bool = True,
     ) -> Callable[[Any], Any]:
-        """Decorator: register a Python function as a custom action of this workbench."""
+        """Decorator: register a Python function as a custom action of this workbench.
+
+        The function is called as ``func(params, ctx)`` with an instance of ``input`` and an
+        :class:`~wfbench.actions.context.ActionContext`, and returns an ``output`` (or a dict).
+        ``exclusive=False`` lets loop iterations run it at once (it must not use
+        ``ctx.directory`` then).
+        """
         return self.catalogue.action(
             name,
             input=input,
@@ -494,11 +593,30 @@ class Workbench:
             permissions=permissions,
             side_effects=side_effects,
             description=description,
+            exclusive=exclusive,
         )
 
     def add_connector(self, connector: Connector) -> None:
         """Save a named HTTP connector (secrets stay in environment variables)."""
         self.store.save_connector(connector)
+
+    # ------------------------------------------------------------------ HTTP API
+    def serve(
+        self, port: int = 0, *, host: str = "127.0.0.1", log_level: str = "warning"
+    ) -> ApiServer:
+        """Serve the HTTP API on this store from a background thread of this process.
+
+        Callers elsewhere can then start runs while you watch ``runs()`` fill. ``port=0``
+        picks a free port. Returns a handle: ``.url``, ``.stop()`` (also a context
+        manager). Callers need a key: :meth:`create_api_key` or ``wfbench apikey create``.
+        """
+        from wfbench.api import ApiServer, create_app
+
+        return ApiServer(create_app(self), host=host, port=port, log_level=log_level)
+
+    def create_api_key(self, name: str, role: str = "runner") -> str:
+        """A new HTTP API key (``viewer``, ``runner`` or ``editor``); shown only this once."""
+        return self.store.create_api_key(name, role)
 
 
 class IdempotencyConflict(WfbenchError):

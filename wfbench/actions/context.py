@@ -31,6 +31,10 @@ class RunCancelled(ActionError):
     """The run was cancelled while this step waited."""
 
 
+class RunAborted(ActionError):
+    """The store refused a write: the run cannot go on (its uncommitted work was rolled back)."""
+
+
 @dataclass(frozen=True)
 class Connector:
     """A named HTTP endpoint for ``http.request``: base URL and how to authenticate.

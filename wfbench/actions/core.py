@@ -102,6 +102,7 @@ def _core(
         permissions=frozenset(),
         side_effects=False,
         handler=handler,
+        exclusive=False,  # never touches the directory; core.wait may block
     )
 
 

@@ -308,5 +308,6 @@ SPECS: tuple[ActionSpec, ...] = (
         # A call may change the remote system, so a dry run never sends it.
         side_effects=True,
         handler=_request,
+        exclusive=False,  # a network call that may block; never touches the directory
     ),
 )

@@ -79,7 +79,13 @@ class ActionSpec:
 
     dry_run_safe: bool = False
     """The handler honours ``ctx.dry_run`` (computes its output, writes nothing), so a dry run
-    may call it to show what would happen. Side-effecting handlers that are not are skipped."""
+    may call it to show what would happen. Side-effecting handlers that are not are skipped.
+    Such handlers also check everything before they write, so a refusal leaves no change."""
+
+    exclusive: bool = True
+    """The handler runs while holding the run's directory (one handler at a time per run).
+    Handlers that never touch ``ctx.directory`` and may block (waits, HTTP calls) say
+    ``False`` so that loop iterations with ``concurrency`` overlap."""
 
     def __post_init__(self) -> None:
         # Accept any iterable at run time; keep the declared immutable types.
@@ -167,6 +173,7 @@ class ActionRegistry:
         side_effects: bool = True,
         require_one_of: Sequence[str] = (),
         dry_run_safe: bool = False,
+        exclusive: bool = True,
     ) -> Callable[[F], F]:
         """Register the decorated function as the handler of a custom action.
 
@@ -190,6 +197,7 @@ class ActionRegistry:
                     handler=func,
                     require_one_of=tuple(require_one_of),
                     dry_run_safe=dry_run_safe,
+                    exclusive=exclusive,
                 )
             )
             return func
