@@ -166,20 +166,25 @@ class _History(Hooks):
                 self.commit()
 
     def run_finished(self, *, run: RunRecord) -> None:
-        with self.lock:
-            self.commit()
-            if self._con is not None:
-                self._con.close()
-                self._con = None
         assert run.ended_at is not None
-        self.store.finish_run(
-            run.run_id,
-            status=run.status,
-            output=run.output,
-            error=run.error,
-            ended_at=run.ended_at,
-            duration_ms=run.duration_ms or 0.0,
-        )
+        with self.lock:
+            self._begin()
+            if self.run_row is not None:  # nothing committed yet: the whole run in one row
+                self.store.record_finished_run(_run_row(run), con=self.con)
+                self.run_row = None
+            else:
+                self.store.finish_run(
+                    run.run_id,
+                    status=run.status,
+                    output=run.output,
+                    error=run.error,
+                    ended_at=run.ended_at,
+                    duration_ms=run.duration_ms or 0.0,
+                    con=self.con,
+                )
+            self.commit()
+            self.con.close()
+            self._con = None
 
 
 class _Connectors(Mapping[str, Connector]):
