@@ -58,7 +58,7 @@ def test_defaults_are_left_out_of_the_export() -> None:
         }
     )
     doc = to_document(wf)
-    assert list(doc) == ["format", "name", "type", "run_as", "steps"]
+    assert list(doc) == ["name", "run_as", "steps"]
     assert doc["steps"] == [
         {"id": "a", "kind": "action", "action": "core.log", "with": {"message": "hi"}}
     ]
@@ -85,3 +85,12 @@ def test_every_model_field_is_documented() -> None:
         for field, prop in definition.get("properties", {}).items():
             if field != "kind":
                 assert prop.get("description"), f"{name}.{field} has no description"
+
+
+def test_a_file_without_optional_fields_round_trips_to_an_equal_document() -> None:
+    doc = {
+        "name": "minimal",
+        "run_as": "read_only",
+        "steps": [{"id": "a", "kind": "action", "action": "core.log", "with": {"message": "hi"}}],
+    }
+    assert json.loads(dump_workflow(load_workflow(doc))) == doc

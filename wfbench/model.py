@@ -255,12 +255,11 @@ def read_document(source: str | Path | dict[str, Any]) -> tuple[Any, str]:
 def to_document(workflow: Workflow) -> dict[str, Any]:
     """The canonical JSON document of a workflow.
 
-    Fields appear in model order. A field is written when it was given (so a
-    valid file round-trips to an equal document) and ``format``, ``type`` and
-    every node's ``kind`` always are, since they say what the document is.
+    Fields appear in model order, and a field is written when it was given, so
+    importing a valid file and exporting it gives an equal document. Every
+    node's ``kind`` is always written: it says what the node is.
     """
     doc = workflow.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    doc["format"], doc["type"] = workflow.format, workflow.type
     doc["steps"] = _with_kinds(workflow.steps, doc.get("steps", []))
     order = ["format", "name", "description", "type", "run_as", "trigger", "steps"]
     return {k: doc[k] for k in order if k in doc}

@@ -292,7 +292,9 @@ class Workbench:
                 f"a workflow named '{name}' already exists (names are "
                 "case-insensitive); open it or choose another name"
             )
-        return Workflow(name=name, description=description, run_as=run_as)
+        return Workflow(
+            format="wfbench/v1", name=name, description=description, type="manual", run_as=run_as
+        )
 
     def validate(self, workflow: Workflow | dict[str, Any]) -> Report:
         """Every issue of a draft, against this workbench's actions and roles."""
