@@ -10,10 +10,13 @@ from wfbench.errors import (
     InputError,
     NotFound,
     PermissionDenied,
+    RunRejected,
+    StoreBusy,
     WfbenchError,
 )
 from wfbench.model import Workflow, dump_workflow, load_workflow
 from wfbench.validation import Issue, Report, validate
+from wfbench.workbench import Workbench
 
 __version__ = "0.1.0"
 
@@ -25,7 +28,10 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "Report",
+    "RunRejected",
+    "StoreBusy",
     "WfbenchError",
+    "Workbench",
     "Workflow",
     "__version__",
     "dump_workflow",
