@@ -1,11 +1,16 @@
-# The same commands CI uses. `make demo` and `make test` work on a fresh machine:
-# they create .venv and install wfbench with its dev extra first.
+# The same commands CI uses. `make lab`, `make demo` and `make test` work on a fresh
+# machine: they create .venv and install wfbench with its dev extra first.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The embedded default store that `make lab` opens. JupyterLab starts each kernel in its
+# notebook's folder, so the notebooks find this file through $WFBENCH_DB.
+LAB_DB := $(CURDIR)/wfbench.duckdb
+# JupyterLab refuses to run as root (in a container, say) unless told it may.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup demo test lint format typecheck pytest bench clean
+.PHONY: setup lab demo test lint format typecheck pytest bench clean
 
 setup: $(STAMP)
 
@@ -15,24 +20,30 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+lab: setup
+	WFBENCH_DB="$(LAB_DB)" $(BIN)/wfbench init --demo
+	WFBENCH_DB="$(LAB_DB)" $(BIN)/jupyter lab $(LAB_FLAGS) notebooks/quickstart.ipynb
+
 demo: setup
 	$(BIN)/python -m wfbench.demo
 
 lint: setup
-	$(BIN)/ruff check wfbench tests bench
-	$(BIN)/ruff format --check wfbench tests bench
+	$(BIN)/ruff check wfbench tests bench notebooks/conftest.py
+	$(BIN)/ruff format --check wfbench tests bench notebooks/conftest.py
 
 typecheck: setup
 	$(BIN)/mypy
 
+# tests/ and every notebook in notebooks/ (see [tool.pytest.ini_options] and
+# notebooks/conftest.py: each notebook runs in its own kernel on a fresh store).
 pytest: setup
 	$(BIN)/pytest
 
 test: lint typecheck pytest
 
 format: setup
-	$(BIN)/ruff format wfbench tests bench
-	$(BIN)/ruff check --fix wfbench tests bench
+	$(BIN)/ruff format wfbench tests bench notebooks/conftest.py
+	$(BIN)/ruff check --fix wfbench tests bench notebooks/conftest.py
 
 bench: setup
 	$(BIN)/python bench/validate.py
