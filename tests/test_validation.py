@@ -295,3 +295,30 @@ def test_validation_does_not_modify_the_document() -> None:
 @pytest.mark.parametrize("doc", [None, [], "x", 3])
 def test_non_object_documents(doc: Any) -> None:
     assert errors(validate(doc)) == [("workflow.invalid", None, None)]
+
+
+def test_pointers_stay_right_when_an_earlier_node_is_broken() -> None:
+    doc = minimal(
+        steps=[
+            {"id": "a", "kind": "teleport"},
+            {"id": "b", "kind": "loop", "items": [1, 2, 3], "max_iterations": 2, "steps": []},
+            action("c", "core.log", message="{{ steps.a.output }}"),
+        ]
+    )
+    report = validate(doc)
+    found = [(i.code, i.node, i.pointer) for i in report.errors]
+    assert ("node.kind", "a", "/steps/0") in found
+    assert ("loop.too_many", "b", "/steps/1/items") in found
+    assert not [f for f in found if f[1] == "c"]  # a broken node is not reported twice
+
+
+def test_a_custom_role_granting_more_than_needed_is_warned() -> None:
+    from wfbench.roles import RoleRegistry
+
+    roles = RoleRegistry()
+    roles.define("lookup", ["users:read", "users:delete"])
+    doc = minimal(run_as="lookup", steps=[action("a", "users.get", id="u1")])
+    report = validate(doc, roles=roles)
+    assert report.valid
+    (warning,) = report.warnings
+    assert warning.code == "role.broader" and "users:delete" in warning.message

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -69,6 +70,7 @@ from wfbench import expressions as ex
 from wfbench.actions import ActionRegistry, ActionSpec, builtin_registry
 from wfbench.errors import DefinitionError, ExpressionError, WfbenchError
 from wfbench.model import (
+    ID_PATTERN,
     MAX_DEPTH,
     MAX_ITERATIONS_CAP,
     MAX_NODES,
@@ -79,7 +81,7 @@ from wfbench.model import (
     Workflow,
     children,
 )
-from wfbench.roles import RoleRegistry, missing_permissions
+from wfbench.roles import PERMISSIONS, RoleRegistry, missing_permissions
 
 Severity = Literal["error", "warning"]
 AnyNode = ActionNode | IfElseNode | LoopNode
@@ -87,6 +89,7 @@ AnyNode = ActionNode | IfElseNode | LoopNode
 _CHILD_KEYS = ("steps", "then", "else")
 _KINDS = ("action", "if_else", "loop")
 _RESERVED_NAMES = frozenset({"input", "steps", "loop", "true", "false", "null"})
+_BROKEN = "<broken node>"  # the action of a placeholder for a node pydantic refused
 
 
 @dataclass(frozen=True)
@@ -309,15 +312,19 @@ def _structural(
         elif full:
             prune_top.add(str(full[0]))
     fixed = copy.deepcopy(doc)
-    # Blank out the outermost broken nodes, then drop the blanks (indices stay valid meanwhile).
+    # Replace the outermost broken nodes by placeholders, so every other node keeps its place
+    # (and its JSON pointer) and references to a broken node are not reported again.
     for path in prune_nodes:
         if any(len(o) < len(path) and path[: len(o)] == o for o in prune_nodes):
             continue
         parent: Any = fixed
         for seg in path[:-1]:
             parent = parent[seg]
-        parent[path[-1]] = None
-    _drop_none_nodes(fixed)
+        raw = parent[path[-1]]
+        raw_id = raw.get("id") if isinstance(raw, dict) else None
+        keep = isinstance(raw_id, str) and re.fullmatch(ID_PATTERN, raw_id) and len(raw_id) <= 64
+        placeholder_id = raw_id if keep else f"broken_node_{len(issues)}_{path[-1]}"
+        parent[path[-1]] = {"id": placeholder_id, "kind": "action", "action": _BROKEN}
     placeholders = {
         "name": "?",
         "run_as": "?",
@@ -331,18 +338,6 @@ def _structural(
         else:
             fixed.pop(key, None)
     return issues, fixed, prune_top
-
-
-def _drop_none_nodes(value: Any) -> None:
-    if isinstance(value, dict):
-        for key in _CHILD_KEYS:
-            if isinstance(value.get(key), list):
-                value[key] = [n for n in value[key] if n is not None]
-        for v in value.values():
-            _drop_none_nodes(v)
-    elif isinstance(value, list):
-        for v in value:
-            _drop_none_nodes(v)
 
 
 def _ids_in(value: Any) -> Iterator[str]:
@@ -367,9 +362,14 @@ def _parse_pruned(doc: dict[str, Any]) -> tuple[list[Issue], _Pruned | None]:
             issues += new
             broken |= top
             continue
-        opaque = set(_ids_in(doc)) - {n.id for n in _iter_all(wf.steps)}
+        kept = {n.id for n in _iter_all(wf.steps) if not _is_broken(n)}
+        opaque = set(_ids_in(doc)) - kept | {n.id for n in _iter_all(wf.steps) if _is_broken(n)}
         return issues, _Pruned(wf, opaque, broken)
     return issues, None
+
+
+def _is_broken(node: AnyNode) -> bool:
+    return isinstance(node, ActionNode) and node.action == _BROKEN
 
 
 def _iter_all(steps: list[Node]) -> Iterator[AnyNode]:
@@ -906,9 +906,9 @@ class _Checker:
                 "/run_as",
             )
             return
-        if narrowest and narrowest != run_as:
-            best = self.roles.get(narrowest)
-            if len(role.permissions) > len(best.permissions):
+        if role.builtin:
+            best = self.roles.get(narrowest) if narrowest else None
+            if best is not None and len(role.permissions) > len(best.permissions):
                 self.add(
                     "warning",
                     "role.broader",
@@ -918,6 +918,18 @@ class _Checker:
                     f"'{narrowest}' is the narrowest role that covers every action",
                     "/run_as",
                 )
+            return
+        extra = [p for p in PERMISSIONS if p in role.permissions and p not in required]
+        if extra:  # a custom role is judged by what it grants beyond the actions' needs
+            self.add(
+                "warning",
+                "role.broader",
+                None,
+                "run_as",
+                f"run_as '{run_as}' grants {', '.join(extra)}, which no action here needs; "
+                "remove them from the role or choose a narrower one",
+                "/run_as",
+            )
 
 
 # --------------------------------------------------------------------------- helpers
