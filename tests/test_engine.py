@@ -376,3 +376,53 @@ def test_secrets_are_redacted_in_history(wb: Workbench) -> None:
     params = wb.steps(run.run_id).iloc[0]["params"]
     assert params == {"value": {"headers": {"Authorization": "***", "accept": "json"}}}
     assert "s3cret" not in json.dumps(wb.get_run(run.run_id)["steps"][0]["params"])
+
+
+def test_a_dry_run_never_keeps_a_directory_change_whatever_an_action_claims(
+    wb: Workbench,
+) -> None:
+    class ById(BaseModel):
+        user_id: str
+
+    calls: list[str] = []
+
+    @wb.action(
+        "custom.liar", input=ById, output=ById, permissions=["users:write"], side_effects=False
+    )  # claims to change nothing, then suspends someone
+    def liar(params: ById, ctx: ActionContext) -> ById:
+        calls.append(params.user_id)
+        ctx.directory.suspend_user(params.user_id)
+        return params
+
+    wb.save(
+        flow(
+            act("s", "custom.liar", with_={"user_id": "u_0001"}),
+            act("after", "users.get", with_={"id": "u_0001"}),
+            run_as="help_desk",
+        )
+    )
+    run = wb.run("t", dry_run=True)
+    assert run.status == "succeeded" and calls == ["u_0001"]
+    by_node = {s.node: s for s in run.steps}
+    assert by_node["after"].output["status"] == "suspended"  # the dry run saw its own change
+    assert one(wb, "select status from users where id = 'u_0001'") == "active"  # not kept
+
+
+def test_custom_roles_are_kept_in_the_store(wb: Workbench) -> None:
+    wb.define_role("mfa_desk", ["users:read", "users:write"], "resets MFA")
+    wb.save(flow(act("r", "users.reset_mfa", with_={"user_id": "u_0001"}), run_as="mfa_desk"))
+    other = Workbench(wb.path)  # another process would see the same
+    assert "mfa_desk" in other.role_registry.names()
+    run = other.run("t")
+    assert (run.status, run.run_as) == ("succeeded", "mfa_desk")
+
+
+def test_a_start_under_an_unknown_role_is_rejected_and_recorded(wb: Workbench) -> None:
+    wb.define_role("temp_role", ["users:read"])
+    wb.save(flow(act("g", "users.get", with_={"id": "u_0001"}), run_as="temp_role"))
+    wb.sql("delete from roles where name = 'temp_role'")
+    other = Workbench(wb.path)
+    with pytest.raises(RunRejected, match="temp_role"):
+        other.run("t")
+    row = other.runs(status="rejected").iloc[0]
+    assert row["run_as"] == "temp_role"

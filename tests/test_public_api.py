@@ -9,6 +9,7 @@ import wfbench
 from wfbench.workbench import Workbench
 
 EXPECTED = {
+    "ActionError",
     "DefinitionError",
     "ExpressionError",
     "InputError",

@@ -5,6 +5,7 @@ the HTTP server and plotting are imported only when asked for.
 """
 
 from wfbench.errors import (
+    ActionError,
     DefinitionError,
     ExpressionError,
     InputError,
@@ -21,6 +22,7 @@ from wfbench.workbench import Workbench
 __version__ = "0.1.0"
 
 __all__ = [
+    "ActionError",
     "DefinitionError",
     "ExpressionError",
     "InputError",

@@ -159,6 +159,9 @@ _DDL: Final = (
         name VARCHAR PRIMARY KEY, base_url VARCHAR NOT NULL, auth VARCHAR NOT NULL,
         username_env VARCHAR, password_env VARCHAR, token_env VARCHAR,
         header_name VARCHAR, timeout_s DOUBLE NOT NULL)""",
+    # Custom roles, so every process on the file knows them (built-ins live in code).
+    """CREATE TABLE IF NOT EXISTS roles (
+        name VARCHAR PRIMARY KEY, permissions JSON NOT NULL, description VARCHAR NOT NULL)""",
     # HTTP API keys: only the SHA-256 of each key is kept (see Store.create_api_key).
     """CREATE TABLE IF NOT EXISTS api_keys (
         key_hash VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, role VARCHAR NOT NULL,
@@ -1054,6 +1057,20 @@ class Store:
         return found
 
     # ------------------------------------------------------------------ connectors
+
+    def save_role(self, name: str, permissions: Sequence[str], description: str = "") -> None:
+        """Save (or replace) a custom role."""
+        with self.session() as cur:
+            cur.execute(
+                "INSERT OR REPLACE INTO roles (name, permissions, description) VALUES (?, ?, ?)",
+                [name, json.dumps(sorted(permissions)), description],
+            )
+
+    def custom_roles(self) -> list[tuple[str, list[str], str]]:
+        """Every saved custom role: ``(name, permissions, description)``."""
+        with self.session() as cur:
+            rows = cur.execute("SELECT name, permissions, description FROM roles ORDER BY name")
+            return [(n, json.loads(p), d) for n, p, d in rows.fetchall()]
 
     def save_connector(self, connector: Connector) -> None:
         """Save (or replace) a connector; it holds names of environment variables, no secrets."""

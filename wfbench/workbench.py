@@ -81,6 +81,8 @@ class _History(Hooks):
         self.open = False  # a batch transaction is open on the run's cursor
         self.since = time.monotonic()
         self.run_row: dict[str, Any] | None = None  # written with the run's first commit
+        self.dry_run = False
+        self._sandbox: duckdb.DuckDBPyConnection | None = None  # a dry run's directory
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -94,7 +96,11 @@ class _History(Hooks):
 
         with self.lock:
             if self._directory is None:
-                self._directory = Directory(self.con, permissions, run_id=run_id)
+                con = self.con
+                if self.dry_run:  # a sandbox: whatever a handler writes is rolled back
+                    con = self._sandbox = self.store.new_cursor()
+                    con.begin()
+                self._directory = Directory(con, permissions, run_id=run_id)
             return self._directory
 
     @contextlib.contextmanager
@@ -155,6 +161,7 @@ class _History(Hooks):
 
     def run_started(self, *, run: RunRecord) -> None:
         self.run_row = _run_row(run)
+        self.dry_run = run.dry_run
 
     def step_finished(self, *, run: RunRecord, step: StepRecord, durable: bool) -> None:
         with self.lock:
@@ -185,6 +192,49 @@ class _History(Hooks):
             self.commit()
             self.con.close()
             self._con = None
+            if self._sandbox is not None:
+                self._sandbox.rollback()
+                self._sandbox.close()
+                self._sandbox = None
+
+
+class _StoredRoles(RoleRegistry):
+    """Built-in roles and the custom roles saved in the store, read again when a name is
+    not known yet or the whole list is asked for (another process may have defined one)."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+
+    def _load(self) -> None:
+        for name, permissions, description in self.store.custom_roles():
+            if name not in self._roles:
+                super().define(name, permissions, description)
+
+    def define(self, name: str, permissions: Iterable[str], description: str = "") -> Role:
+        with self.store.session():
+            self._load()
+            role = super().define(name, permissions, description)
+            self.store.save_role(role.name, sorted(role.permissions), role.description)
+        return role
+
+    def get(self, name: str) -> Role:
+        if name not in self._roles:
+            self._load()
+        return super().get(name)
+
+    def __contains__(self, name: object) -> bool:
+        if name not in self._roles:
+            self._load()
+        return name in self._roles
+
+    def __iter__(self) -> Iterator[Role]:
+        self._load()
+        return super().__iter__()
+
+    def names(self) -> list[str]:
+        self._load()
+        return super().names()
 
 
 class _Connectors(Mapping[str, Connector]):
@@ -233,7 +283,7 @@ class Workbench:
         self.user = user
         self.store = Store(path, lock_timeout=lock_timeout)
         self.catalogue: ActionRegistry = builtin_registry()
-        self.role_registry = RoleRegistry()
+        self.role_registry: RoleRegistry = _StoredRoles(self.store)
 
     def __repr__(self) -> str:
         return f"Workbench({self.path!r})"
@@ -469,15 +519,24 @@ class Workbench:
         )
         problems: list[tuple[str, str]] = []
         reason = ""
+        role: Role | None = None
+        execution.record.run_as = workflow.run_as
         if not info.enabled:
             reason = f"'{info.name}' is disabled; enable it (wfbench enable) to run it"
             problems = [("", reason)]
+        elif workflow.run_as not in self.role_registry:
+            reason = (
+                f"its run-as role '{workflow.run_as}' is not defined in this store; define it "
+                "(Workbench.define_role) or save the workflow with another role"
+            )
+            problems = [("", reason)]
         else:
+            role = self.role_registry.get(workflow.run_as)
             try:
                 execution.record.input = prepare_input(workflow, input)
             except InputError as exc:
                 reason, problems = str(exc).splitlines()[0], exc.problems
-        if problems:
+        if problems or role is None:
             row = _run_row(execution.record)
             row.update(
                 status="rejected",
@@ -489,7 +548,6 @@ class Workbench:
             )
             self.store.record_rejected(row)
             raise RunRejected(f"run rejected: {reason}", run_id=execution.run_id, problems=problems)
-        role = self.role_registry.get(workflow.run_as)
         execution.role = role
         execution.record.run_as = role.name
         return execution
@@ -585,13 +643,18 @@ class Workbench:
         side_effects: bool = True,
         description: str | None = None,
         exclusive: bool = True,
+        category: str | None = None,
+        require_one_of: Sequence[str] = (),
+        dry_run_safe: bool = False,
     ) -> Callable[[Any], Any]:
         """Decorator: register a Python function as a custom action of this workbench.
 
         The function is called as ``func(params, ctx)`` with an instance of ``input`` and an
         :class:`~wfbench.actions.context.ActionContext`, and returns an ``output`` (or a dict).
         ``exclusive=False`` lets loop iterations run it at once (it must not use
-        ``ctx.directory`` then).
+        ``ctx.directory`` then). ``dry_run_safe=True`` says it honours ``ctx.dry_run`` (writes
+        nothing then), so a dry run calls it; otherwise a dry run only records that it would
+        run. Whatever any handler writes to the directory during a dry run is rolled back.
         """
         return self.catalogue.action(
             name,
@@ -601,6 +664,9 @@ class Workbench:
             side_effects=side_effects,
             description=description,
             exclusive=exclusive,
+            category=category,
+            require_one_of=require_one_of,
+            dry_run_safe=dry_run_safe,
         )
 
     def add_connector(self, connector: Connector) -> None:
