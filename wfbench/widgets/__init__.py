@@ -1,20 +1,53 @@
-"""Notebook views (ipywidgets and ipycytoscape); imported only on demand."""
+"""Notebook views (ipywidgets and ipycytoscape); imported only on demand.
+
+``import wfbench`` never imports this package, and importing this package does
+not import ipywidgets either: each entry point imports its view when called,
+so the pure parts (:mod:`~wfbench.widgets.graph`, :mod:`~wfbench.widgets.scope`,
+:mod:`~wfbench.widgets.schema`, :mod:`~wfbench.widgets.edit`) stay cheap to use.
+
+The views, each driven in code exactly as by the mouse:
+
+- :class:`~wfbench.widgets.overview_view.Overview` — ``wb.overview()``
+- :class:`~wfbench.widgets.create.CreateDialog` — Add → New Workflow
+- :class:`~wfbench.widgets.canvas_view.Canvas` — ``wb.canvas(name)``
+- :class:`~wfbench.widgets.trigger.TriggerCard` — the trigger's input schema
+- :class:`~wfbench.widgets.run_dialog.RunDialog` — Run workflow
+- :class:`~wfbench.widgets.history_view.HistoryView` — ``wb.history(name)``
+
+The three view modules are called ``*_view`` because the package's functions
+``overview``, ``canvas`` and ``history`` (what ``Workbench`` calls) would
+otherwise be replaced by the submodules of the same name once those are imported.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from wfbench.widgets.canvas_view import Canvas
+    from wfbench.widgets.history_view import HistoryView
+    from wfbench.widgets.overview_view import Overview
     from wfbench.workbench import Workbench
 
-
-def overview(wb: Workbench) -> Any:
-    raise NotImplementedError("being built")
+__all__ = ["canvas", "history", "overview"]
 
 
-def canvas(wb: Workbench, name: str | None = None) -> Any:
-    raise NotImplementedError("being built")
+def overview(wb: Workbench) -> Overview:
+    """The workflows overview (the shell the other views return to)."""
+    from wfbench.widgets.overview_view import Overview
+
+    return Overview(wb)
 
 
-def history(wb: Workbench, name: str) -> Any:
-    raise NotImplementedError("being built")
+def canvas(wb: Workbench, name: str | None = None) -> Canvas:
+    """The canvas of a saved workflow, or of a new draft when ``name`` is None."""
+    from wfbench.widgets.canvas_view import Canvas
+
+    return Canvas(wb, name)
+
+
+def history(wb: Workbench, name: str) -> HistoryView:
+    """The execution history of one workflow."""
+    from wfbench.widgets.history_view import HistoryView
+
+    return HistoryView(wb, name)

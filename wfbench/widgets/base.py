@@ -1,0 +1,126 @@
+"""What every view shares: display through its root widget, and small HTML helpers.
+
+Views are plain Python objects that *hold* their ipywidgets (``view.widget`` is
+the root) rather than subclass them: the attributes a test or a notebook
+drives (``ov.add_button``, ``cv.save_button`` …) stay a short, documented list
+instead of disappearing among a container's hundreds of traits, and the
+library stays type-checked although ipywidgets has no type information.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from datetime import datetime
+from typing import Any
+
+import ipywidgets as w
+
+#: Colours of run and step statuses (badges and the graph use the same palette).
+STATUS_COLOURS = {
+    "queued": "#999999",
+    "running": "#f1c232",
+    "succeeded": "#38761d",
+    "failed": "#cc0000",
+    "cancelled": "#777777",
+    "rejected": "#b45f06",
+    "interrupted": "#a64d79",
+    "skipped": "#999999",
+    "simulated": "#3d85c6",
+}
+
+
+class View:
+    """A view: ``widget`` is its root; displaying the view displays that widget."""
+
+    widget: Any
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)  # type: ignore[no-untyped-call]
+
+
+def badge(status: Any) -> str:
+    """A coloured status label as HTML (``—`` for none)."""
+    if not isinstance(status, str) or not status:
+        return "—"
+    colour = STATUS_COLOURS.get(status, "#555555")
+    return (
+        f'<span style="color:white;background:{colour};border-radius:8px;'
+        f'padding:1px 8px;font-size:90%">{html.escape(status)}</span>'
+    )
+
+
+def when(value: Any) -> str:
+    """A timestamp as ``YYYY-MM-DD HH:MM:SS`` (UTC), ``—`` for none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    try:
+        if value != value:  # NaT
+            return "—"
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)[:19]
+
+
+def duration(ms: Any) -> str:
+    """Milliseconds as a short human duration."""
+    if not isinstance(ms, int | float) or isinstance(ms, bool) or math.isnan(ms):
+        return "—"
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.2f} s"
+
+
+def short_json(value: Any, limit: int = 80) -> str:
+    """A value as compact JSON, cut to ``limit`` characters."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(markup: str) -> str:
+    """The text of an HTML snippet (for error messages raised from a view's notice)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup)).strip()
+
+
+def esc(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def message_html(text: str, kind: str = "info") -> str:
+    """A one-line notice: ``info``, ``ok``, ``warning`` or ``error``."""
+    colour = {"ok": "#38761d", "warning": "#b45f06", "error": "#cc0000"}.get(kind, "#1d2b3a")
+    icon = {"ok": "✔ ", "warning": "⚠ ", "error": "✖ "}.get(kind, "")
+    return f'<span style="color:{colour}">{icon}{esc(text)}</span>' if text else ""
+
+
+def table_html(headers: list[str], rows: list[list[str]], *, raw: bool = False) -> str:
+    """A small HTML table; cells are escaped unless ``raw``."""
+    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{esc(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td style='padding:2px 8px;vertical-align:top'>{c if raw else esc(c)}</td>"
+            for c in row
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table style='border-collapse:collapse;font-size:90%'><tr>{head}</tr>{body}</table>"
+
+
+def button(description: str, *, style: str = "", icon: str = "", tooltip: str = "") -> Any:
+    """A Button sized to its text."""
+    return w.Button(
+        description=description,
+        button_style=style,
+        icon=icon,
+        tooltip=tooltip or description,
+        layout=w.Layout(width="auto"),
+    )

@@ -1,0 +1,276 @@
+"""Execution history of one workflow: its runs, one run's steps, that run's path.
+
+The runs table says what happened (status, who, when, how long, with which
+input); selecting a run shows each of its steps (resolved parameters, output,
+error, attempts, timing) and colours its path on the graph of the version it
+ran. A run can be started again with the same input or an edited one; the new
+run colours the graph live, like the run dialog. **Back to workflows** returns
+to the overview.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+import pandas as pd
+
+from wfbench.engine import RunHandle, RunRecord
+from wfbench.errors import RunRejected, WfbenchError
+from wfbench.widgets.base import (
+    View,
+    badge,
+    button,
+    duration,
+    esc,
+    message_html,
+    short_json,
+    table_html,
+    when,
+)
+from wfbench.widgets.cytoscape import GraphView
+from wfbench.widgets.graph import elements, node_statuses
+from wfbench.widgets.run_dialog import LiveColours
+
+if TYPE_CHECKING:
+    from wfbench.widgets.overview_view import Overview
+    from wfbench.workbench import Workbench
+
+
+class HistoryView(View):
+    """Execution history.
+
+    Code twins: ``run_select.value = run_id`` (or :meth:`select_run`),
+    ``refresh_button.click()``, ``input_text.value``, ``rerun_button.click()``
+    (same input), ``rerun_edited_button.click()`` (the edited input),
+    ``back_button.click()``, ``canvas_button.click()``; ``frame`` is the runs
+    DataFrame shown, ``steps_frame`` the selected run's steps.
+    """
+
+    def __init__(self, wb: Workbench, ref: str, *, shell: Overview | None = None) -> None:
+        self.wb = wb
+        self.shell = shell
+        info = wb.info(ref)
+        self.workflow_id, self.name = info.id, info.name
+        self.frame: pd.DataFrame = pd.DataFrame()
+        self.steps_frame: pd.DataFrame = pd.DataFrame()
+        self.run: dict[str, Any] | None = None
+        self.handle: RunHandle | None = None
+        self._version: int | None = None
+        self.title = w.HTML()
+        self.back_button = button("Back to workflows", icon="arrow-left")
+        self.canvas_button = button("Open canvas", icon="pencil")
+        self.refresh_button = button("Refresh", icon="refresh")
+        self.runs_html = w.HTML()
+        self.run_select = w.Select(description="run", rows=6, layout=w.Layout(width="100%"))
+        self.detail_html = w.HTML()
+        self.steps_html = w.HTML()
+        self.input_text = w.Textarea(layout=w.Layout(width="100%", height="90px"))
+        self.rerun_button = button("Re-run (same input)", icon="repeat")
+        self.rerun_edited_button = button("Re-run with this input", style="primary", icon="play")
+        self.message = w.HTML()
+        self.graph = GraphView(height="480px")
+        self.back_button.on_click(lambda _: self._back())
+        self.canvas_button.on_click(lambda _: self._open_canvas())
+        self.refresh_button.on_click(lambda _: self.refresh())
+        self.run_select.observe(self._run_selected, names="value")
+        self.rerun_button.on_click(lambda _: self._rerun(edited=False))
+        self.rerun_edited_button.on_click(lambda _: self._rerun(edited=True))
+        detail = w.VBox(
+            [
+                self.detail_html,
+                self.steps_html,
+                w.HTML("<b>Input</b>"),
+                self.input_text,
+                w.HBox([self.rerun_button, self.rerun_edited_button]),
+                self.message,
+            ],
+            layout=w.Layout(flex="1 1 0", min_width="380px"),
+        )
+        self.graph.widget.layout.flex = "1 1 0"
+        self.page = w.VBox(
+            [
+                w.HBox(
+                    [self.back_button, self.title, self.canvas_button, self.refresh_button],
+                    layout=w.Layout(align_items="center"),
+                ),
+                self.runs_html,
+                self.run_select,
+                w.HBox([self.graph.widget, detail], layout=w.Layout(width="100%")),
+            ]
+        )
+        self.widget = w.VBox([self.page])
+        self.refresh()
+
+    # -- the runs
+    def refresh(self) -> None:
+        """Read the runs again (newest first) and keep the selection when it still exists."""
+        self.frame = self.wb.runs(self.workflow_id)
+        self.title.value = (
+            f"<h3 style='margin:4px 8px'>Execution history: {esc(self.name)} "
+            f"({len(self.frame)} run(s))</h3>"
+        )
+        rows = []
+        options = []
+        for r in self.frame.to_dict("records"):
+            rows.append(
+                [
+                    esc(str(r["run_id"])[:8]),
+                    badge(r["status"]) + (" dry run" if r["dry_run"] else ""),
+                    esc(r["started_by"]),
+                    esc(when(r["started_at"])),
+                    esc(duration(r["duration_ms"])),
+                    f"<code>{esc(short_json(r['input'], 60))}</code>",
+                    esc(r["version"]),
+                ]
+            )
+            label = f"{str(r['run_id'])[:8]} · {r['status']} · {when(r['started_at'])}"
+            options.append((label, r["run_id"]))
+        self.runs_html.value = (
+            table_html(
+                ["run", "status", "who", "when", "duration", "input", "version"], rows, raw=True
+            )
+            if rows
+            else "<i>no runs yet</i>"
+        )
+        current = self.run_select.value
+        self.run_select.options = options
+        if current in [o[1] for o in options]:
+            self.run_select.value = current
+        elif options:
+            self.run_select.value = options[0][1]
+
+    def select_run(self, run_id: str) -> None:
+        """Select a run (what clicking it in the list does)."""
+        self.run_select.value = run_id
+
+    def _run_selected(self, change: Mapping[str, Any]) -> None:
+        if change["new"]:
+            self._show(str(change["new"]))
+
+    def _show(self, run_id: str) -> None:
+        run = self.wb.get_run(run_id)
+        self.run = run
+        self.steps_frame = self.wb.steps(run_id)
+        reasons = run.get("reasons") or []
+        lines = [
+            f"{badge(run['status'])} run <code>{esc(run_id)}</code> of version "
+            f"{esc(run['version'])}{' (dry run)' if run['dry_run'] else ''}",
+            f"by {esc(run['started_by'])} at {esc(when(run['started_at']))}, "
+            f"{esc(duration(run['duration_ms']))}, as {esc(run['run_as'])}",
+        ]
+        if run.get("rerun_of"):
+            lines.append(f"re-run of <code>{esc(str(run['rerun_of'])[:8])}</code>")
+        if run.get("error"):
+            lines.append(message_html(str(run["error"]), "error"))
+        lines += [
+            message_html(f"{r.get('pointer') or '/'}: {r.get('message')}", "error") for r in reasons
+        ]
+        self.detail_html.value = "<br>".join(lines)
+        self.steps_html.value = _steps_html(run.get("steps") or [])
+        self.input_text.value = json.dumps(run.get("input"), indent=2, ensure_ascii=False)
+        self._draw(run)
+
+    def _draw(self, run: Mapping[str, Any]) -> None:
+        version = run.get("version")
+        statuses = node_statuses(run.get("steps") or [])
+        if version != self._version:
+            try:
+                workflow = self.wb.get(self.workflow_id, version=version)
+            except WfbenchError:
+                return
+            self.graph.set_elements(elements(workflow))
+            self._version = version
+        self.graph.set_statuses(statuses)
+
+    # -- re-runs
+    def _rerun(self, *, edited: bool) -> None:
+        if self.run is None:
+            self.message.value = message_html("select a run first", "error")
+            return
+        past = self.run
+        if edited:
+            try:
+                value = json.loads(self.input_text.value or "{}")
+            except ValueError as exc:
+                self.message.value = message_html(f"the input is not JSON: {exc}", "error")
+                return
+        else:
+            value = past.get("input")
+        live = LiveColours(self.graph, self._rerun_finished)
+        self.graph.set_statuses({})
+        try:
+            # wb.rerun() without its hooks: the same call, so the graph can colour live.
+            self.handle = self.wb.run(
+                past["workflow_id"] or self.workflow_id,
+                value,
+                dry_run=bool(past["dry_run"]),
+                rerun_of=past["run_id"],
+                wait=False,
+                hooks=[live],
+            )
+        except RunRejected as exc:
+            self.message.value = message_html(f"re-run refused: {exc}", "error")
+            self.refresh()
+            self.select_run(exc.run_id)
+            return
+        self.message.value = message_html(f"re-run {self.handle.run_id[:8]} started", "ok")
+
+    def _rerun_finished(self, run: RunRecord) -> None:
+        kind = "ok" if run.status == "succeeded" else "error"
+        self.message.value = message_html(f"re-run {run.run_id[:8]} {run.status}", kind)
+
+    def wait(self, timeout: float | None = 60.0) -> RunRecord | None:
+        """Block until the re-run started here ends, then show it."""
+        if self.handle is None:
+            return None
+        record = self.handle.wait(timeout)
+        self.refresh()
+        self.select_run(self.handle.run_id)
+        return record
+
+    # -- navigation
+    def _back(self) -> None:
+        self._shell().show_overview()
+
+    def _open_canvas(self) -> None:
+        self._shell().open(self.workflow_id)
+
+    def _shell(self) -> Overview:
+        if self.shell is None:
+            from wfbench.widgets.overview_view import Overview
+
+            self.shell = Overview(self.wb)
+            self.shell.adopt_history(self)
+            self.widget.children = (self.shell.widget,)
+        return self.shell
+
+    def close(self) -> None:
+        self.graph.close()
+        self.widget.close()
+
+
+def _steps_html(steps: list[Mapping[str, Any]]) -> str:
+    if not steps:
+        return "<i>no steps</i>"
+    rows = [
+        [
+            esc(s.get("seq")),
+            esc(s.get("path")),
+            esc(s.get("action") or s.get("kind")),
+            badge(s.get("status")),
+            esc(s.get("attempts")),
+            f"<code>{esc(short_json(s.get('params'), 70))}</code>",
+            f"<code>{esc(short_json(s.get('output'), 70))}</code>",
+            message_html(str(s["error"]), "error") if s.get("error") else "",
+            esc(duration(s.get("duration_ms"))),
+        ]
+        for s in steps
+    ]
+    return table_html(
+        ["#", "step", "action", "status", "attempts", "parameters", "output", "error", "time"],
+        rows,
+        raw=True,
+    )

@@ -1,0 +1,322 @@
+"""The run dialog: enter the input, Run (or Dry run), watch the graph colour live.
+
+The input can be typed as JSON (prefilled from the trigger's sample) or in a
+form generated from the input schema; the two stay in sync both ways, and both
+are checked exactly as a run's start checks them
+(:func:`wfbench.engine.prepare_input`), so what the dialog calls valid is what
+the engine accepts.
+
+**Run** starts a background run (``wb.run(..., wait=False, hooks=[...])``) and
+returns at once, so the kernel stays responsive; the engine calls the hooks
+from the run's thread and each step's node takes its status colour by a class
+change on the existing graph (nothing is rebuilt). A refused start (bad input,
+disabled workflow) is shown with every reason, and is in history as
+``rejected``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from wfbench.engine import Hooks, RunHandle, RunRecord, StepRecord, prepare_input
+from wfbench.errors import InputError, RunRejected, WfbenchError
+from wfbench.widgets.base import View, badge, button, esc, message_html
+from wfbench.widgets.cytoscape import GraphView
+from wfbench.widgets.forms import FieldEditor, Kind
+from wfbench.widgets.schema import MISSING
+
+if TYPE_CHECKING:
+    from wfbench.workbench import Workbench
+
+
+class InputForm:
+    """A form generated from an object JSON Schema: one field per property."""
+
+    def __init__(self, schema: Mapping[str, Any], on_change: Callable[[], None]) -> None:
+        props = schema.get("properties") if isinstance(schema, Mapping) else None
+        required = set(schema.get("required") or []) if isinstance(schema, Mapping) else set()
+        self.fields: dict[str, FieldEditor] = {}
+        for name, sub in (props or {}).items():
+            sub = sub if isinstance(sub, Mapping) else {}
+            kind, choices = _kind(sub, name in required)
+            editor = FieldEditor(
+                name,
+                kind,
+                required=name in required,
+                default=sub.get("default", MISSING),
+                choices=choices,
+                description=str(sub.get("description", "")),
+                expressions=False,
+            )
+            editor.observe(lambda _: on_change())
+            self.fields[name] = editor
+        self.widget = w.VBox(
+            [e.box for e in self.fields.values()]
+            or [w.HTML("<i>this workflow takes no input fields</i>")]
+        )
+
+    def merge_into(self, value: Mapping[str, Any]) -> dict[str, Any]:
+        """``value`` with the form's fields written over it (keys it does not know kept)."""
+        out = dict(value)
+        for name, editor in self.fields.items():
+            field_value = editor.value()
+            if field_value is MISSING:
+                out.pop(name, None)
+            else:
+                out[name] = field_value
+        return out
+
+    def show(self, value: Mapping[str, Any]) -> None:
+        """Show ``value`` in the fields."""
+        for name, editor in self.fields.items():
+            editor.present = name in value
+            editor.set_value(value.get(name, editor.default))
+
+
+def _kind(sub: Mapping[str, Any], required: bool) -> tuple[Kind, list[Any]]:
+    typ = sub.get("type")
+    has_default = "default" in sub
+    if isinstance(sub.get("enum"), list):
+        return "choice", list(sub["enum"])
+    if typ == "string":
+        return "text", []
+    if typ == "boolean":
+        return ("bool" if required or has_default else "tristate"), []
+    if typ == "integer":
+        return ("int" if required or has_default else "number_text"), []
+    if typ == "number":
+        return ("float" if required or has_default else "number_text"), []
+    return "json", []
+
+
+class LiveColours(Hooks):
+    """Colours a graph from the run's thread, then calls ``on_finished(run)``.
+
+    Hooks must never raise, so a drawing problem is swallowed: it must not
+    break the run.
+    """
+
+    def __init__(
+        self, graph: GraphView | None, on_finished: Callable[[RunRecord], None] | None = None
+    ) -> None:
+        self.graph = graph
+        self.on_finished = on_finished
+        self.statuses: dict[str, str] = {}
+
+    def _colour(self, node: str, status: str) -> None:
+        if self.statuses.get(node) == "failed":
+            return  # a failed iteration stays red
+        self.statuses[node] = status
+        if self.graph is not None:
+            with contextlib.suppress(Exception):
+                self.graph.set_status(node, status)
+
+    def step_started(self, *, run: RunRecord, step: StepRecord) -> None:
+        self._colour(step.node, "running")
+
+    def step_finished(self, *, run: RunRecord, step: StepRecord, durable: bool) -> None:
+        self._colour(step.node, step.status)
+
+    def run_finished(self, *, run: RunRecord) -> None:
+        if self.on_finished is not None:
+            with contextlib.suppress(Exception):
+                self.on_finished(run)
+
+
+class RunDialog(View):
+    """Run workflow: Input JSON and form, Run / Dry run, live status.
+
+    Code twins: ``json_text.value = "…"``, ``form.fields["email"].typed.value``,
+    ``run_button.click()``, ``dry_run_button.click()``, ``cancel_button.click()``;
+    then ``wait()`` for the run record, ``run_id``, ``rejected`` (a refused start).
+    """
+
+    def __init__(
+        self,
+        wb: Workbench,
+        ref: str,
+        *,
+        graph: GraphView | None = None,
+        on_finished: Callable[[], None] | None = None,
+    ) -> None:
+        self.wb = wb
+        info, self.workflow = wb.store.get_definition(ref)
+        self.ref, self.version = info.id, info.version
+        self.graph = graph
+        self.on_finished = on_finished
+        self.handle: RunHandle | None = None
+        self.run_id: str | None = None
+        self.rejected: RunRejected | None = None
+        self.record: RunRecord | None = None
+        self._quiet = True  # building: the form's first values are not edits
+        sample = self.workflow.trigger.sample_input or {}
+        self.json_text = w.Textarea(
+            value=json.dumps(sample, indent=2, ensure_ascii=False),
+            continuous_update=False,
+            layout=w.Layout(width="100%", height="150px"),
+        )
+        self.form = InputForm(self.workflow.trigger.input_schema, self._form_edited)
+        self.form.show(sample)
+        self.problems = w.HTML()
+        self.status = w.HTML()
+        self.run_button = button("Run", style="primary", icon="play")
+        self.dry_run_button = button("Dry run", icon="flask")
+        self.cancel_button = button("Cancel run", icon="stop")
+        self.cancel_button.disabled = True
+        self.json_text.observe(self._json_edited, names="value")
+        self.run_button.on_click(lambda _: self._start(dry_run=False))
+        self.dry_run_button.on_click(lambda _: self._start(dry_run=True))
+        self.cancel_button.on_click(lambda _: self._cancel())
+        tabs = w.Tab([self.json_text, self.form.widget])
+        tabs.set_title(0, "Input JSON")
+        tabs.set_title(1, "Form")
+        self.tabs = tabs
+        self.widget = w.VBox(
+            [
+                w.HTML(
+                    f"<h4 style='margin:4px 0'>Run workflow: {esc(info.name)} "
+                    f"(version {info.version})</h4>"
+                ),
+                tabs,
+                self.problems,
+                w.HBox([self.run_button, self.dry_run_button, self.cancel_button]),
+                self.status,
+            ],
+            layout=w.Layout(border="1px solid #8aa1c1", padding="8px", margin="6px 0"),
+        )
+        self._quiet = False
+        self.check()
+
+    # -- input
+    def value(self) -> Any:
+        """The input as JSON says it (raises ``ValueError`` when it is not JSON)."""
+        return json.loads(self.json_text.value) if self.json_text.value.strip() else {}
+
+    def check(self) -> bool:
+        """Check the input as a run's start would; show every problem."""
+        try:
+            value = self.value()
+        except ValueError as exc:
+            self.problems.value = message_html(f"the input is not JSON: {exc}", "error")
+            return False
+        try:
+            prepare_input(self.workflow, value)
+        except InputError as exc:
+            self.problems.value = _problems_html(str(exc).splitlines()[0], exc.problems)
+            return False
+        self.problems.value = message_html("the input matches the input schema", "ok")
+        return True
+
+    def _form_edited(self) -> None:
+        if self._quiet:
+            return
+        try:
+            current = self.value()
+        except ValueError:
+            current = {}
+        merged = self.form.merge_into(current if isinstance(current, dict) else {})
+        self._quiet = True
+        self.json_text.value = json.dumps(merged, indent=2, ensure_ascii=False)
+        self._quiet = False
+        self.check()
+
+    def _json_edited(self, _change: Any) -> None:
+        if self._quiet:
+            return
+        if self.check() or self._parses():
+            value = self.value()
+            if isinstance(value, dict):
+                self._quiet = True
+                self.form.show(value)
+                self._quiet = False
+
+    def _parses(self) -> bool:
+        try:
+            self.value()
+        except ValueError:
+            return False
+        return True
+
+    # -- running
+    def _start(self, *, dry_run: bool) -> None:
+        try:
+            value = self.value()
+        except ValueError as exc:
+            self.problems.value = message_html(f"the input is not JSON: {exc}", "error")
+            return
+        self.rejected, self.record, self.handle = None, None, None
+        if self.graph is not None:
+            self.graph.set_statuses({})
+        try:
+            handle = self.wb.run(
+                self.ref,
+                value,
+                dry_run=dry_run,
+                wait=False,
+                hooks=[LiveColours(self.graph, self._finished)],
+            )
+        except RunRejected as exc:
+            self.rejected, self.run_id = exc, exc.run_id
+            self.problems.value = _problems_html(str(exc), exc.problems)
+            self.status.value = f"{badge('rejected')} run {esc(exc.run_id[:8])} was refused"
+            if self.on_finished is not None:
+                self.on_finished()
+            return
+        except WfbenchError as exc:
+            self.status.value = message_html(str(exc), "error")
+            return
+        self.handle, self.run_id = handle, handle.run_id
+        kind = "dry run" if dry_run else "run"
+        self.status.value = f"{badge('running')} {kind} {esc(handle.run_id[:8])} started"
+        for b in (self.run_button, self.dry_run_button):
+            b.disabled = True
+        self.cancel_button.disabled = False
+
+    def _finished(self, run: RunRecord) -> None:
+        self.record = run
+        text = f"{badge(run.status)} run {esc(run.run_id[:8])}"
+        if run.duration_ms is not None:
+            text += f" in {run.duration_ms:.0f} ms"
+        if run.error:
+            text += f" — {esc(run.error)}"
+        self.status.value = text
+        for b in (self.run_button, self.dry_run_button):
+            b.disabled = False
+        self.cancel_button.disabled = True
+        if self.on_finished is not None:
+            self.on_finished()
+
+    def _cancel(self) -> None:
+        if self.handle is not None and not self.handle.done:
+            self.handle.cancel()
+
+    # -- conveniences
+    def run(self, input: Any = None, *, dry_run: bool = False) -> RunDialog:
+        """Type ``input`` as JSON (if given) and click Run (or Dry run)."""
+        if input is not None:
+            self.json_text.value = json.dumps(input, indent=2, ensure_ascii=False)
+        (self.dry_run_button if dry_run else self.run_button).click()
+        return self
+
+    def wait(self, timeout: float | None = 60.0) -> RunRecord | None:
+        """Block until the run started here ends; its record (``None`` if refused)."""
+        if self.handle is None:
+            return None
+        record = self.handle.wait(timeout)
+        return record
+
+    def close(self) -> None:
+        self.widget.close()
+
+
+def _problems_html(head: str, problems: list[tuple[str, str]]) -> str:
+    items = "".join(
+        f"<li><code>{esc(pointer or '/')}</code>: {esc(message)}</li>"
+        for pointer, message in problems
+    )
+    return message_html(head, "error") + (f"<ul style='margin:2px 0'>{items}</ul>" if items else "")
