@@ -47,6 +47,8 @@ format: setup
 
 bench: setup
 	$(BIN)/python bench/validate.py
+	$(BIN)/python bench/runs.py
+	$(BIN)/python bench/canvas.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

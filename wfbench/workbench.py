@@ -571,15 +571,17 @@ class Workbench:
         *,
         dry_run: bool | None = None,
         wait: bool = True,
+        hooks: Sequence[Hooks] = (),
     ) -> RunRecord | RunHandle:
-        """Run a past run's workflow again, with the same input or an edited one."""
+        """Run a past run's workflow again (its current version), with the same input or
+        an edited one; ``dry_run`` defaults to the past run's."""
         past = self.store.get_run(run_id)
         ref = past["workflow_id"] or past["workflow"]
         again = past["input"] if input is None else input
         flag = past["dry_run"] if dry_run is None else dry_run
         if wait:
-            return self.run(ref, again, dry_run=flag, rerun_of=run_id)
-        return self.run(ref, again, dry_run=flag, rerun_of=run_id, wait=False)
+            return self.run(ref, again, dry_run=flag, rerun_of=run_id, hooks=hooks)
+        return self.run(ref, again, dry_run=flag, rerun_of=run_id, wait=False, hooks=hooks)
 
     def get_run(self, run_id: str) -> dict[str, Any]:
         """One run with its steps, as a dict (the shape ``wfbench show --json`` prints)."""

@@ -202,15 +202,9 @@ class HistoryView(View):
         live = LiveColours(self.graph, self._rerun_finished)
         self.graph.set_statuses({})
         try:
-            # wb.rerun() without its hooks: the same call, so the graph can colour live.
-            self.handle = self.wb.run(
-                past["workflow_id"] or self.workflow_id,
-                value,
-                dry_run=bool(past["dry_run"]),
-                rerun_of=past["run_id"],
-                wait=False,
-                hooks=[live],
-            )
+            handle = self.wb.rerun(past["run_id"], value, wait=False, hooks=[live])
+            assert isinstance(handle, RunHandle)
+            self.handle = handle
         except RunRejected as exc:
             self.message.value = message_html(f"re-run refused: {exc}", "error")
             self.refresh()
