@@ -344,6 +344,11 @@ class Execution:
             started_at=self.env.clock(),
         )
 
+    def _open_step(self, node: Node, path: str, iteration: int | None) -> tuple[StepRecord, float]:
+        rec = self._new_step(node, path, iteration)
+        self._emit("step_started", run=self.record, step=rec)
+        return rec, time.perf_counter()
+
     def _finish(
         self, step: StepRecord, status: str, *, durable: bool = False, t0: float | None = None
     ) -> StepRecord:
@@ -396,15 +401,9 @@ class Execution:
         iteration: int | None,
         loops: dict[str, Any],
     ) -> Iterator[StepRecord]:
-        rec = self._new_step(node, path, iteration)
-        t0 = time.perf_counter()
-        self._emit("step_started", run=self.record, step=rec)
+        rec, t0 = self._open_step(node, path, iteration)
         try:
-            value = (
-                ex.parse_template(node.condition).evaluate(self._scope(steps, loops))
-                if isinstance(node.condition, str)
-                else node.condition
-            )
+            value = ex.render(node.condition, self._scope(steps, loops))
         except ExpressionError as exc:
             rec.error = f"condition: {exc}"
             yield self._finish(rec, "failed", t0=t0)
@@ -438,15 +437,9 @@ class Execution:
         iteration: int | None,
         loops: dict[str, Any],
     ) -> Iterator[StepRecord]:
-        rec = self._new_step(node, path, iteration)
-        t0 = time.perf_counter()
-        self._emit("step_started", run=self.record, step=rec)
+        rec, t0 = self._open_step(node, path, iteration)
         try:
-            items = (
-                ex.parse_template(node.items).evaluate(self._scope(steps, loops))
-                if isinstance(node.items, str)
-                else node.items
-            )
+            items = ex.render(node.items, self._scope(steps, loops))
         except ExpressionError as exc:
             items, rec.error = None, f"items: {exc}"
         if rec.error is None and not isinstance(items, list):
@@ -537,9 +530,7 @@ class Execution:
     def _action(
         self, node: ActionNode, scope: dict[str, Any], path: str, iteration: int | None
     ) -> StepRecord:
-        rec = self._new_step(node, path, iteration)
-        t0 = time.perf_counter()
-        self._emit("step_started", run=self.record, step=rec)
+        rec, t0 = self._open_step(node, path, iteration)
         spec = self.env.actions.find(node.action)
         if spec is None:
             rec.error = f"no action '{node.action}' in this workbench's catalogue"
