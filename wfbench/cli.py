@@ -383,6 +383,79 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- HTTP API
+
+
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    from wfbench.api import serve_forever
+
+    wb = _workbench(args)
+    if not any(not k.revoked for k in wb.store.api_keys()):
+        sys.stderr.write(
+            "wfbench serve: no API key yet, so every call will be refused (401); "
+            "make one with `wfbench apikey create NAME --role runner`\n"
+        )
+
+    def announce(line: str) -> None:
+        out.write(line + "\n")
+        out.flush()
+
+    try:
+        serve_forever(
+            wb, host=args.host, port=args.port, log_level=args.log_level, announce=announce
+        )
+    except OSError as exc:
+        sys.stderr.write(
+            f"wfbench serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}; "
+            "choose another --port or --host\n"
+        )
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_apikey(args: argparse.Namespace, out: TextIO) -> int:
+    store = _workbench(args).store
+    if args.action == "create":
+        try:
+            key = store.create_api_key(args.name, args.role)
+        except WfbenchError as exc:
+            sys.stderr.write(f"wfbench apikey: {exc}\n")
+            return EXIT_USAGE
+        if args.json:
+            _print_json({"name": args.name, "role": args.role, "key": key}, out)
+        else:
+            out.write(key + "\n")
+        sys.stderr.write(
+            f"API key '{args.name}' ({args.role}) created. Keep it now: it is shown only "
+            "once. Send it as the x-api-key header.\n"
+        )
+        return EXIT_OK
+    if args.action == "revoke":
+        info = store.revoke_api_key(args.name)
+        out.write(f"API key '{info.name}' revoked\n")
+        return EXIT_OK
+    keys = [
+        {
+            "name": k.name,
+            "role": k.role,
+            "created_at": k.created_at.isoformat(),
+            "last_used_at": k.last_used_at.isoformat() if k.last_used_at else None,
+            "revoked": k.revoked,
+        }
+        for k in store.api_keys()
+    ]
+    if args.json:
+        _print_json(keys, out)
+    elif not keys:
+        out.write("no API keys yet: `wfbench apikey create NAME --role viewer|runner|editor`\n")
+    else:
+        for k in keys:
+            state = "revoked" if k["revoked"] else "active"
+            used = k["last_used_at"] or "never used"
+            out.write(f"{k['name']:24} {k['role']:7} {state:8} created {k['created_at']}  {used}\n")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- parser
 
 
@@ -440,6 +513,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, metavar="N")
     p = add("show", cmd_show, "show one run with its steps")
     p.add_argument("run_id", metavar="RUN_ID")
+    p = add("serve", cmd_serve, "serve the HTTP API (Ctrl-C stops)", json_flag=False)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--port", type=int, default=8000, help="port to listen on; 0 picks one (default 8000)"
+    )
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help="server log level; info logs every request (default info)",
+    )
+    p = add("apikey", cmd_apikey, "create, list and revoke HTTP API keys", json_flag=False)
+    keys = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    k = keys.add_parser("create", help="make a key and print it (only this once)")
+    k.add_argument("name", metavar="NAME", help="who or what uses it; runs record api:NAME")
+    k.add_argument(
+        "--role",
+        required=True,
+        choices=("viewer", "runner", "editor"),
+        help="viewer reads; runner also starts runs; editor also changes definitions",
+    )
+    k.add_argument("--json", action="store_true", help="print JSON")
+    k = keys.add_parser("list", help="list keys (never the keys themselves)")
+    k.add_argument("--json", action="store_true", help="print JSON")
+    k = keys.add_parser("revoke", help="revoke a key: it stops working at once")
+    k.add_argument("name", metavar="NAME")
     return parser
 
 
