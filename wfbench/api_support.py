@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from wfbench.cli import _run_json
+from wfbench.cli import run_document
 from wfbench.engine import RunHandle
 from wfbench.errors import DefinitionError, NotFound, StoreBusy
 from wfbench.model import Workflow, to_document
@@ -481,7 +481,7 @@ def workflow_out(info: WorkflowInfo, workflow: Workflow) -> dict[str, Any]:
 
 def run_out(record: dict[str, Any]) -> dict[str, Any]:
     """The JSON of one run with its steps: ``wfbench show --json``'s shape."""
-    return RunOut.model_validate(_run_json(record)).model_dump(mode="json")
+    return RunOut.model_validate(run_document(record)).model_dump(mode="json")
 
 
 def errors_for(*codes: int) -> dict[int | str, dict[str, Any]]:

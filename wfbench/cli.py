@@ -178,7 +178,8 @@ def _workbench(args: argparse.Namespace) -> Workbench:
     return Workbench(args.db, user="cli")
 
 
-def _run_json(run: dict[str, Any]) -> dict[str, Any]:
+def run_document(run: dict[str, Any]) -> dict[str, Any]:
+    """A run as ``run`` and ``show --json`` print it and the HTTP API returns it."""
     out = {k: run.get(k) for k in RUN_KEYS}
     out["steps"] = [{k: s.get(k) for k in STEP_KEYS} for s in run.get("steps", [])]
     return out
@@ -301,13 +302,13 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         run = wb.run(args.name, value, dry_run=args.dry_run, hooks=progress)
     except RunRejected as exc:
         if args.json:
-            _print_json(_run_json(wb.get_run(exc.run_id)), out)
+            _print_json(run_document(wb.get_run(exc.run_id)), out)
         else:
             out.write(f"{exc}\n")
         return EXIT_REJECTED
     record = wb.get_run(run.run_id)
     if args.json:
-        _print_json(_run_json(record), out)
+        _print_json(run_document(record), out)
     else:
         _summary(record, out)
     return EXIT_OK if run.status == "succeeded" else EXIT_FAILED
@@ -358,7 +359,7 @@ def cmd_runs(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     run = _workbench(args).get_run(args.run_id)
     if args.json:
-        _print_json(_run_json(run), out)
+        _print_json(run_document(run), out)
         return EXIT_OK
     out.write(
         f"run {run['run_id']}  {run['workflow']} v{run['version']}  {run['status']}"
