@@ -29,28 +29,62 @@ W1 = {
     "format": "wfbench/v1",
     "name": "W1",
     "run_as": "help_desk",
-    "trigger": {"input_schema": {"type": "object", "required": ["emails"],
-                                 "properties": {"emails": {"type": "array",
-                                                           "items": {"type": "string"}}}}},
-    "steps": [{
-        "id": "each", "kind": "loop", "items": "{{ input.emails }}", "as": "email",
-        "max_iterations": 10_000,
-        "steps": [
-            {"id": "user", "kind": "action", "action": "users.get",
-             "with": {"email": "{{ email }}"}},
-            {"id": "kind", "kind": "if_else",
-             "condition": "{{ steps.user.output.employee_type == 'contractor' }}",
-             "then": [{"id": "suspend", "kind": "action", "action": "users.suspend",
-                       "with": {"user_id": "{{ steps.user.output.id }}"}}],
-             "else": [{"id": "mail", "kind": "action", "action": "notify.email",
-                       "with": {"to": "{{ steps.user.output.email }}", "subject": "Hello",
-                                "body": "Hi {{ steps.user.output.first_name }}"}}]},
-        ],
-    }],
+    "trigger": {
+        "input_schema": {
+            "type": "object",
+            "required": ["emails"],
+            "properties": {"emails": {"type": "array", "items": {"type": "string"}}},
+        }
+    },
+    "steps": [
+        {
+            "id": "each",
+            "kind": "loop",
+            "items": "{{ input.emails }}",
+            "as": "email",
+            "max_iterations": 10_000,
+            "steps": [
+                {
+                    "id": "user",
+                    "kind": "action",
+                    "action": "users.get",
+                    "with": {"email": "{{ email }}"},
+                },
+                {
+                    "id": "kind",
+                    "kind": "if_else",
+                    "condition": "{{ steps.user.output.employee_type == 'contractor' }}",
+                    "then": [
+                        {
+                            "id": "suspend",
+                            "kind": "action",
+                            "action": "users.suspend",
+                            "with": {"user_id": "{{ steps.user.output.id }}"},
+                        }
+                    ],
+                    "else": [
+                        {
+                            "id": "mail",
+                            "kind": "action",
+                            "action": "notify.email",
+                            "with": {
+                                "to": "{{ steps.user.output.email }}",
+                                "subject": "Hello",
+                                "body": "Hi {{ steps.user.output.first_name }}",
+                            },
+                        }
+                    ],
+                },
+            ],
+        }
+    ],
 }
-PING = {"format": "wfbench/v1", "name": "Ping", "run_as": "read_only",
-        "steps": [{"id": "log", "kind": "action", "action": "core.log",
-                   "with": {"message": "ping"}}]}
+PING = {
+    "format": "wfbench/v1",
+    "name": "Ping",
+    "run_as": "read_only",
+    "steps": [{"id": "log", "kind": "action", "action": "core.log", "with": {"message": "ping"}}],
+}
 
 
 def baseline(path: Path, emails: list[str]) -> float:
@@ -153,10 +187,14 @@ def main() -> None:
         wb.save(PING)
         everyone = wb.sql("select email from users where status = 'active' order by id")
         emails_all: list[str] = everyone["email"].tolist()
-        print(f"machine: {platform.machine()}, {platform.python_implementation()} "
-              f"{platform.python_version()}, duckdb {duckdb.__version__}")
-        print(f"{'N':>6} {'baseline ms':>12} {'engine ms':>10} {'ratio':>6} "
-              f"{'steps':>6} {'overhead us/step':>17}")
+        print(
+            f"machine: {platform.machine()}, {platform.python_implementation()} "
+            f"{platform.python_version()}, duckdb {duckdb.__version__}"
+        )
+        print(
+            f"{'N':>6} {'baseline ms':>12} {'engine ms':>10} {'ratio':>6} "
+            f"{'steps':>6} {'overhead us/step':>17}"
+        )
         for n in sizes:
             emails = [emails_all[i % len(emails_all)] for i in range(n)]
             base_copy, eng_copy = work / f"b{n}.duckdb", work / f"e{n}.duckdb"
@@ -165,15 +203,21 @@ def main() -> None:
             base = baseline(base_copy, emails)
             took, steps = engine(eng_copy, emails)
             overhead = (took - base) / steps * 1e6
-            print(f"{n:>6} {base * 1000:>12.1f} {took * 1000:>10.1f} {took / base:>6.2f} "
-                  f"{steps:>6} {overhead:>17.1f}")
+            print(
+                f"{n:>6} {base * 1000:>12.1f} {took * 1000:>10.1f} {took / base:>6.2f} "
+                f"{steps:>6} {overhead:>17.1f}"
+            )
         held, cold = one_step_latency(seed, 50 if args.quick else 200)
-        print(f"one-step run, run() to committed history: median {held:.2f} ms with the store "
-              f"held (wb.hold()), {cold:.1f} ms opening the file for the run")
+        print(
+            f"one-step run, run() to committed history: median {held:.2f} ms with the store "
+            f"held (wb.hold()), {cold:.1f} ms opening the file for the run"
+        )
         runs, per = (100_000, 10) if args.quick else (1_000_000, 10)
         from_runs, from_steps = analytics(work / "history.duckdb", runs, per)
-        print(f"success rate and p95 per workflow per day over {runs:,} runs: "
-              f"{from_runs:.0f} ms; from {runs * per:,} steps: {from_steps:.0f} ms")
+        print(
+            f"success rate and p95 per workflow per day over {runs:,} runs: "
+            f"{from_runs:.0f} ms; from {runs * per:,} steps: {from_steps:.0f} ms"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
