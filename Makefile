@@ -10,7 +10,7 @@ LAB_DB := $(CURDIR)/wfbench.duckdb
 # JupyterLab refuses to run as root (in a container, say) unless told it may.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab demo test lint format typecheck pytest bench clean
+.PHONY: setup lab demo test lint format typecheck pytest e2e bench clean
 
 setup: $(STAMP)
 
@@ -36,8 +36,15 @@ typecheck: setup
 
 # tests/ and every notebook in notebooks/ (see [tool.pytest.ini_options] and
 # notebooks/conftest.py: each notebook runs in its own kernel on a fresh store).
+# tests/ includes tests/e2e/, the browser suite, so `make test` runs it too.
 pytest: setup
 	$(BIN)/pytest
+
+# The browser suite alone: JupyterLab driven by Debian's Chromium (/usr/bin/chromium)
+# through Playwright. Screenshots and timings land in tests/e2e/screenshots/ (or
+# $WFBENCH_E2E_SCREENSHOTS).
+e2e: setup
+	$(BIN)/pytest -m e2e tests/e2e
 
 test: lint typecheck pytest
 
