@@ -62,14 +62,14 @@ ALLOWED: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(r"You have set a custom wheel sensitivity"),
-        "cytoscape.js warns whenever wheelSensitivity is not 1; the graph widget sets 0.3 on "
-        "purpose (wfbench/widgets/cytoscape.py) so that a mouse wheel zooms gently",
+        "cytoscape.js 3.21 warns whenever wheelSensitivity is defined, whatever its value, and "
+        "ipycytoscape always passes its trait; wfbench sets 0.3 so that a mouse wheel zooms gently",
     ),
     (
         re.compile(r"^kernel stderr: No such comm: [0-9a-f]{32}$"),
         "the front end sends a view count (_view_count: 1 when a view is first shown, 0 when "
         "it is removed) for a cytoscape widget that the kernel has already replaced and closed "
-        "(each structural edit rebuilds the graph widget and closes the old one at once); "
+        "(each structural edit rebuilds the graph widget; the replaced one is closed at the next rebuild, which halved these messages, but a view count can arrive later still); "
         "ipykernel logs the late message to stderr and drops it: nothing is lost",
     ),
 ]

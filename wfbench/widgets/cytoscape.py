@@ -177,6 +177,7 @@ class GraphView:
         self.on_select = on_select
         self.widget = w.Box(layout=w.Layout(width="100%", min_height="420px"))
         self._cy: Any = None
+        self._retired: list[Any] = []  # replaced graphs, closed at the next rebuild
         self._nodes: dict[str, Any] = {}
         self._edges: dict[str, Any] = {}
         self._base: dict[str, str] = {}  # element id -> classes from the projection
@@ -240,8 +241,11 @@ class GraphView:
         self._cy = cy
         self.widget.children = (cy,)
         self.rebuilds += 1
-        if old is not None:
-            _close(old)
+        # The browser may still report on the graph it showed a moment ago: close a
+        # replaced graph one rebuild later, so those late messages find their model.
+        for retired in self._retired:
+            _close(retired)
+        self._retired = [old] if old is not None else []
 
     @staticmethod
     def _update(element: Any, data: Mapping[str, Any], classes: str) -> None:
@@ -334,6 +338,9 @@ class GraphView:
 
     def close(self) -> None:
         """Release the widgets (and their front-end models)."""
+        for retired in self._retired:
+            _close(retired)
+        self._retired = []
         if self._cy is not None:
             _close(self._cy)
         self._cy = None
