@@ -69,7 +69,9 @@ ALLOWED: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"^kernel stderr: No such comm: [0-9a-f]{32}$"),
         "the front end sends a view count (_view_count: 1 when a view is first shown, 0 when "
         "it is removed) for a cytoscape widget that the kernel has already replaced and closed "
-        "(each structural edit rebuilds the graph widget; the replaced one is closed at the next rebuild, which halved these messages, but a view count can arrive later still); "
+        "(each structural edit rebuilds the graph widget; the replaced one is closed "
+        "at the next rebuild, which halved these messages, but a view count can arrive "
+        "later still); "
         "ipykernel logs the late message to stderr and drops it: nothing is lost",
     ),
 ]
