@@ -342,9 +342,14 @@ class Expression:
 
     def references(self) -> list[Reference]:
         """Every ``name.path`` this expression reads, in source order."""
+        return list(self._references)
+
+    @functools.cached_property
+    def _references(self) -> tuple[Reference, ...]:
+        # Parsed expressions are cached and shared, so their references are found once.
         found: list[Reference] = []
         _collect(self, self.tree.body, False, found)
-        return sorted(found, key=lambda ref: ref.position)
+        return tuple(sorted(found, key=lambda ref: ref.position))
 
     def evaluate(self, scope: Mapping[str, Any], *, now: _Clock | None = None) -> Any:
         """The value over ``scope``; ``now`` is the clock ``now()`` reads (default: UTC now)."""

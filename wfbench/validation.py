@@ -400,9 +400,16 @@ class _Scope:
     ran: dict[str, bool] = field(default_factory=dict)  # step id -> may have been skipped
     loop_vars: dict[str, tuple[str, Any]] = field(default_factory=dict)  # name -> (loop id, type)
     loops: tuple[str, ...] = ()
+    added: list[str] = field(default_factory=list)  # ids this scope added to what it was given
 
     def child(self) -> _Scope:
         return _Scope(dict(self.ran), dict(self.loop_vars), self.loops)
+
+    def mark(self, step_id: str, maybe_skipped: bool = False) -> None:
+        """``step_id`` has run (or may have been skipped) by this point."""
+        if step_id not in self.ran:
+            self.added.append(step_id)
+            self.ran[step_id] = maybe_skipped
 
 
 class _Checker:
@@ -552,21 +559,16 @@ class _Checker:
             p = f"{ptr}/{key}/{i}"
             if isinstance(node, ActionNode):
                 self._check_action(node, p, scope)
-                scope.ran[node.id] = False
             elif isinstance(node, IfElseNode):
                 self._check_value(node, "condition", node.condition, p, scope)
-                branches = []
                 for branch, body in children(node):
                     inner = scope.child()
                     self._walk(body, p, inner, branch)
-                    branches.append(inner)
-                for inner in branches:  # after the if-else, either branch may have run
-                    for sid in inner.ran:
-                        scope.ran.setdefault(sid, True)
-                scope.ran[node.id] = False
+                    for sid in inner.added:  # after the if-else, either branch may have run
+                        scope.mark(sid, maybe_skipped=True)
             else:
                 self._check_loop(node, p, scope)
-                scope.ran[node.id] = False
+            scope.mark(node.id)
 
     def _check_loop(self, node: LoopNode, ptr: str, scope: _Scope) -> None:
         self._check_value(node, "items", node.items, ptr, scope)
