@@ -561,10 +561,12 @@ class _Checker:
                 self._check_action(node, p, scope)
             elif isinstance(node, IfElseNode):
                 self._check_value(node, "condition", node.condition, p, scope)
-                for branch, body in children(node):
-                    inner = scope.child()
+                branches = []
+                for branch, body in children(node):  # each branch sees only what ran before
+                    branches.append(inner := scope.child())
                     self._walk(body, p, inner, branch)
-                    for sid in inner.added:  # after the if-else, either branch may have run
+                for inner in branches:  # after the if-else, either branch may have run
+                    for sid in inner.added:
                         scope.mark(sid, maybe_skipped=True)
             else:
                 self._check_loop(node, p, scope)
