@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/runs.py
 	$(BIN)/python bench/canvas.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
