@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from wfbench.errors import DefinitionError, NotFound, WfbenchError
+from wfbench.store import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS
 
 if TYPE_CHECKING:
     from wfbench.workbench import Workbench
 
-RUN_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "rejected", "interrupted")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
 
@@ -137,39 +137,10 @@ def cmd_actions(args: argparse.Namespace, out: TextIO) -> int:
 # --------------------------------------------------------------------------- the store
 
 
-RUN_KEYS = (
-    "run_id",
-    "workflow",
-    "version",
-    "status",
-    "input",
-    "output",
-    "error",
-    "reasons",
-    "run_as",
-    "started_by",
-    "dry_run",
-    "idempotency_key",
-    "rerun_of",
-    "started_at",
-    "ended_at",
-    "duration_ms",
-)
-STEP_KEYS = (
-    "seq",
-    "node",
-    "path",
-    "kind",
-    "action",
-    "iteration",
-    "status",
-    "attempts",
-    "params",
-    "output",
-    "error",
-    "change",
-    "duration_ms",
-)
+# The shapes ``run``/``show --json`` print (PRODUCT.md section 5): the store's fields, less
+# what identifies a run's rows to the store itself.
+RUN_KEYS = tuple(f for f in RUN_FIELDS if f != "workflow_id")
+STEP_KEYS = tuple(f for f in STEP_FIELDS if f not in ("run_id", "started_at", "ended_at"))
 
 
 def _workbench(args: argparse.Namespace) -> Workbench:
