@@ -23,11 +23,8 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from wfbench.model import Workflow, iter_nodes
@@ -36,23 +33,13 @@ from wfbench.widgets.graph import elements
 from wfbench.workbench import Workbench
 
 
-def median_ms(fn: Callable[[], object], repeat: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).parent))
-    from validate import generate  # bench/validate.py: the same generated workflow
+    from validate import generate, median_ms  # bench/validate.py: the same workflow
 
     doc = generate(args.steps)
     workflow = Workflow.model_validate(doc)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,7 +24,7 @@ from wfbench.actions import ActionSpec, builtin_registry
 from wfbench.actions.context import ActionContext, Connector, StepTimeout
 from wfbench.actions.http import REDACTED, HttpResponse, redact
 from wfbench.actions.records import Deleted, Device, DeviceList, Group, User, UserList
-from wfbench.directory import DIRECTORY_TABLE_NAMES, Directory, seed_demo
+from wfbench.directory import DIRECTORY_TABLE_NAMES, Directory
 from wfbench.errors import ActionError, PermissionDenied
 from wfbench.roles import BUILTIN_ROLES, PERMISSIONS
 
@@ -34,24 +32,6 @@ REGISTRY = builtin_registry()
 EVERYTHING = frozenset(PERMISSIONS)
 ADA = "ada.lovelace@example.com"
 NOW = datetime(2026, 2, 1, 12, 30, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("seed") / "seeded.duckdb"
-    connection = duckdb.connect(str(path))
-    seed_demo(connection)
-    connection.close()
-    return path
-
-
-@pytest.fixture
-def con(tmp_path: Path, seeded_file: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    path = tmp_path / "store.duckdb"
-    shutil.copyfile(seeded_file, path)
-    connection = duckdb.connect(str(path))
-    yield connection
-    connection.close()
 
 
 def context(

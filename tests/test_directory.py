@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,25 +42,6 @@ GROUP_NAMES = DEPARTMENTS | {
 
 def clock() -> datetime:
     return NOW
-
-
-@pytest.fixture(scope="module")
-def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store file holding the seeded demo directory; tests work on copies of it."""
-    path = tmp_path_factory.mktemp("seed") / "seeded.duckdb"
-    connection = duckdb.connect(str(path))
-    seed_demo(connection)
-    connection.close()
-    return path
-
-
-@pytest.fixture
-def con(tmp_path: Path, seeded_file: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    path = tmp_path / "directory.duckdb"
-    shutil.copyfile(seeded_file, path)
-    connection = duckdb.connect(str(path))
-    yield connection
-    connection.close()
 
 
 @pytest.fixture
