@@ -7,11 +7,21 @@ The tree::
     │                          or fails while it is evaluated (carries ``position``)
     ├── DefinitionError        a workflow that cannot be loaded or saved (carries ``issues``)
     ├── ActionError            an action that failed while it ran
+    │   ├── StepTimeout        an attempt ran past its ``timeout_s``
+    │   ├── RunCancelled       the run was cancelled while the step waited
+    │   └── RunAborted         the store refused a write; the run cannot go on
     ├── PermissionDenied       a run tried to do what its run-as role does not allow
     ├── NotFound               a workflow, run, role or action that does not exist
     ├── InputError             a run's input that does not satisfy the trigger schema
     ├── RunRejected            a start that was refused and recorded as ``rejected``
-    └── StoreBusy              another process holds the store file past the wait bound
+    │   └── WorkflowDisabled   …because the workflow is disabled
+    ├── Conflict               a request that contradicts what is stored
+    │   ├── NameTaken          a workflow name already used by another workflow
+    │   └── IdempotencyConflict  an idempotency key reused with another input or mode
+    ├── UsageError             a bad argument or an unreadable file (CLI exit code 2)
+    ├── MissingExtra           an optional dependency is not installed (names the extra)
+    ├── StoreError             the store cannot do what was asked (closed, query failed)
+    │   └── StoreBusy          another process holds the store file past the wait bound
 
 Errors carry data (positions, issues, names) so surfaces can show them as they
 like; their ``str()`` is a sentence that says what is wrong and what to do.
@@ -75,6 +85,18 @@ class ActionError(WfbenchError):
     """An action failed while it ran (a lookup found nothing, a call was refused…)."""
 
 
+class StepTimeout(ActionError):
+    """An attempt ran past its ``timeout_s``."""
+
+
+class RunCancelled(ActionError):
+    """The run was cancelled while this step waited."""
+
+
+class RunAborted(ActionError):
+    """The store refused a write: the run cannot go on (its uncommitted work was rolled back)."""
+
+
 class PermissionDenied(WfbenchError):
     """A run tried an action its run-as role does not allow."""
 
@@ -108,5 +130,43 @@ class RunRejected(WfbenchError):
         super().__init__(message + detail)
 
 
-class StoreBusy(WfbenchError):
+class WorkflowDisabled(RunRejected):
+    """A start refused because the workflow is disabled."""
+
+
+class Conflict(WfbenchError):
+    """A request contradicts what is stored."""
+
+
+class NameTaken(Conflict):
+    """A workflow name (case-insensitive) already belongs to another workflow."""
+
+    def __init__(self, message: str, *, name: str) -> None:
+        self.name = name
+        super().__init__(message)
+
+
+class IdempotencyConflict(Conflict):
+    """An idempotency key reused with a different input (or another dry-run mode)."""
+
+
+class UsageError(WfbenchError):
+    """A bad argument or an unreadable file; the message names it and what to do."""
+
+
+class MissingExtra(WfbenchError):
+    """An optional dependency is missing; ``extra`` names what to install."""
+
+    def __init__(self, what: str, *, extra: str) -> None:
+        self.extra = extra
+        super().__init__(
+            f"{what} needs the optional extra; install it with: pip install 'wfbench[{extra}]'"
+        )
+
+
+class StoreError(WfbenchError):
+    """The store cannot do what was asked (it was closed, a query failed…)."""
+
+
+class StoreBusy(StoreError):
     """Another process held the store file for longer than the wait bound."""

@@ -45,7 +45,14 @@ from wfbench.engine import (
     prepare_input,
     start_background,
 )
-from wfbench.errors import ActionError, InputError, PermissionDenied, RunRejected, WfbenchError
+from wfbench.errors import (
+    ActionError,
+    IdempotencyConflict,
+    InputError,
+    PermissionDenied,
+    RunRejected,
+    WfbenchError,
+)
 from wfbench.model import Workflow, dump_workflow, read_document
 from wfbench.roles import Role, RoleRegistry
 from wfbench.store import Store, WorkflowInfo
@@ -692,10 +699,6 @@ class Workbench:
     def create_api_key(self, name: str, role: str = "runner") -> str:
         """A new HTTP API key (``viewer``, ``runner`` or ``editor``); shown only this once."""
         return self.store.create_api_key(name, role)
-
-
-class IdempotencyConflict(WfbenchError):
-    """An idempotency key reused with a different input."""
 
 
 def _document(workflow: Workflow) -> dict[str, Any]:

@@ -20,19 +20,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from wfbench.errors import ActionError, PermissionDenied
-
-
-class StepTimeout(ActionError):
-    """An attempt ran past its ``timeout_s``."""
-
-
-class RunCancelled(ActionError):
-    """The run was cancelled while this step waited."""
-
-
-class RunAborted(ActionError):
-    """The store refused a write: the run cannot go on (its uncommitted work was rolled back)."""
+from wfbench.errors import (  # noqa: F401  (re-exported for handlers)
+    ActionError,
+    PermissionDenied,
+    RunAborted,
+    RunCancelled,
+    StepTimeout,
+)
 
 
 @dataclass(frozen=True)
