@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from wfbench.validation import Issue
+    from wfbench.issues import Issue
 
 
 class WfbenchError(Exception):

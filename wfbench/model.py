@@ -20,6 +20,9 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from wfbench.errors import DefinitionError
+from wfbench.issues import Issue
+
 FORMAT: Final = "wfbench/v1"
 
 #: Upper bound on a loop's ``max_iterations``.
@@ -214,8 +217,6 @@ def load_workflow(source: str | Path | dict[str, Any]) -> Workflow:
 
 def read_document(source: str | Path | dict[str, Any]) -> tuple[Any, str]:
     """Read a workflow document without checking it: ``(document, label for messages)``."""
-    from wfbench.errors import DefinitionError
-    from wfbench.validation import Issue
 
     if isinstance(source, dict):
         return source, str(source.get("name") or "workflow")

@@ -60,7 +60,7 @@ import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 import jsonschema
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -69,6 +69,7 @@ from pydantic_core import ErrorDetails
 from wfbench import expressions as ex
 from wfbench.actions import ActionRegistry, ActionSpec, builtin_registry
 from wfbench.errors import DefinitionError, ExpressionError, WfbenchError
+from wfbench.issues import Issue, Severity
 from wfbench.model import (
     ID_PATTERN,
     MAX_DEPTH,
@@ -83,67 +84,12 @@ from wfbench.model import (
 )
 from wfbench.roles import PERMISSIONS, RoleRegistry, missing_permissions
 
-Severity = Literal["error", "warning"]
 AnyNode = ActionNode | IfElseNode | LoopNode
 
 _CHILD_KEYS = ("steps", "then", "else")
 _KINDS = ("action", "if_else", "loop")
 _RESERVED_NAMES = frozenset({"input", "steps", "loop", "true", "false", "null"})
 _BROKEN = "<broken node>"  # the action of a placeholder for a node pydantic refused
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One problem found in a workflow.
-
-    ``node`` is the id of the node it is on (``None`` for the workflow itself),
-    ``field`` the field within it (``with.email``, ``condition``, ``run_as``),
-    ``pointer`` the JSON pointer into the document, and ``position`` the
-    0-based offset in the field's text for expression problems.
-    """
-
-    severity: Severity
-    code: str
-    node: str | None
-    field: str | None
-    message: str
-    pointer: str = ""
-    position: int | None = None
-
-    @classmethod
-    def make(
-        cls,
-        severity: Severity,
-        code: str,
-        node: str | None,
-        field: str | None,
-        message: str,
-        pointer: str = "",
-        position: int | None = None,
-    ) -> Issue:
-        """Positional shorthand used throughout the checks."""
-        return cls(severity, code, node, field, message, pointer, position)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of PRODUCT.md section 5, plus ``pointer`` and ``position``."""
-        out: dict[str, Any] = {
-            "severity": self.severity,
-            "code": self.code,
-            "node": self.node,
-            "field": self.field,
-            "message": self.message,
-            "pointer": self.pointer,
-        }
-        if self.position is not None:
-            out["position"] = self.position
-        return out
-
-    def describe(self) -> str:
-        """A one-line human form: where, then what."""
-        where = f"node '{self.node}'" if self.node else "workflow"
-        if self.field:
-            where += f", {self.field}"
-        return f"[{self.code}] {where}: {self.message}"
 
 
 @dataclass
