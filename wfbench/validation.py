@@ -67,6 +67,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from wfbench import expressions as ex
+from wfbench import pointers
 from wfbench.actions import ActionRegistry, ActionSpec, builtin_registry
 from wfbench.errors import DefinitionError, ExpressionError, WfbenchError
 from wfbench.issues import Issue, Severity
@@ -177,10 +178,6 @@ def _walk_loc(doc: Any, loc: tuple[int | str, ...]) -> tuple[list[int | str], li
     return found, rest
 
 
-def _pointer(path: Iterable[int | str]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
-
-
 def _dotted(path: Iterable[int | str]) -> str:
     out = ""
     for p in path:
@@ -198,7 +195,7 @@ def _node_split(doc: Any, path: list[int | str]) -> tuple[int, str | None]:
         if isinstance(seg, int) and parent_key in _CHILD_KEYS and isinstance(cur, dict):
             cut = i + 1
             raw_id = cur.get("id")
-            node_id = raw_id if isinstance(raw_id, str) else _pointer(path[: i + 1])
+            node_id = raw_id if isinstance(raw_id, str) else pointers.build(path[: i + 1])
     return cut, node_id
 
 
@@ -252,7 +249,7 @@ def _structural(
         code, hint = _classify(err, field_name, at_top=cut == 0)
         if code == "node.kind":
             field_name = "kind"
-        issues.append(Issue.make("error", code, node_id, field_name, hint, _pointer(full)))
+        issues.append(Issue.make("error", code, node_id, field_name, hint, pointers.build(full)))
         if cut:
             prune_nodes.add(tuple(found[:cut]))
         elif full:
@@ -418,7 +415,7 @@ class _Checker:
             )
             return
         for i, node in enumerate(steps):
-            p = f"{ptr}/{key}/{i}"
+            p = pointers.join(ptr, key, i)
             if node.id in self.places:
                 first = self.places[node.id].pointer
                 self.add(
@@ -464,7 +461,7 @@ class _Checker:
                 _dotted(["trigger", "input_schema", *where]),
                 f"the input schema is not a valid JSON Schema: {err.message}; "
                 "fix it (draft 2020-12)",
-                _pointer(["trigger", "input_schema", *where]),
+                pointers.build(["trigger", "input_schema", *where]),
             )
         if schema_errors:
             return
@@ -496,13 +493,13 @@ class _Checker:
                     _dotted(["trigger", "sample_input", *where]),
                     f"the sample input does not fit the input schema: {err.message}; "
                     "change the sample or the schema",
-                    _pointer(["trigger", "sample_input", *where]),
+                    pointers.build(["trigger", "sample_input", *where]),
                 )
 
     # -- the steps, in run order
     def _walk(self, steps: list[Node], ptr: str, scope: _Scope, key: str = "steps") -> None:
         for i, node in enumerate(steps):
-            p = f"{ptr}/{key}/{i}"
+            p = pointers.join(ptr, key, i)
             if isinstance(node, ActionNode):
                 self._check_action(node, p, scope)
             elif isinstance(node, IfElseNode):
@@ -528,7 +525,7 @@ class _Checker:
                 "items",
                 f"{len(node.items)} items but max_iterations is {node.max_iterations}: "
                 "raise the bound or shorten the list",
-                ptr + "/items",
+                pointers.join(ptr, "items"),
             )
         name = node.as_
         problem = None
@@ -545,7 +542,7 @@ class _Checker:
                 node.id,
                 "as",
                 f"loop variable '{name}' {problem}: choose another name",
-                ptr + "/as",
+                pointers.join(ptr, "as"),
             )
         inner = scope.child()
         inner.loop_vars[name] = (node.id, self._item_type(node.items, scope))
@@ -579,12 +576,12 @@ class _Checker:
                 node.id,
                 "action",
                 f"no action '{node.action}' in the catalogue; {hint}`wfbench actions` lists them",
-                ptr + "/action",
+                pointers.join(ptr, "action"),
             )
         else:
             self._check_params(node, spec, ptr)
         for key, value in node.with_.items():
-            self._check_value(node, f"with.{key}", value, f"{ptr}/with/{key}", scope)
+            self._check_value(node, f"with.{key}", value, pointers.join(ptr, "with", key), scope)
 
     def _check_params(self, node: ActionNode, spec: ActionSpec, ptr: str) -> None:
         fields = _param_fields(spec)
@@ -598,7 +595,7 @@ class _Checker:
                     node.id,
                     f"with.{key}",
                     f"{spec.name} has no parameter '{key}'; its parameters are: {known}",
-                    f"{ptr}/with/{key}",
+                    pointers.join(ptr, "with", key),
                 )
         for key, (required, adapter) in fields.items():
             if key not in given:
@@ -609,7 +606,7 @@ class _Checker:
                         node.id,
                         f"with.{key}",
                         f"{spec.name} requires '{key}': add it under \"with\"",
-                        f"{ptr}/with",
+                        pointers.join(ptr, "with"),
                     )
                 continue
             value = given[key]
@@ -626,7 +623,7 @@ class _Checker:
                     f"with.{key}",
                     f"'{key}' of {spec.name}: {first}; give a value of the right type "
                     "or an expression",
-                    f"{ptr}/with/{key}",
+                    pointers.join(ptr, "with", key),
                 )
         if spec.require_one_of and not any(k in given for k in spec.require_one_of):
             names = " or ".join(f"'{k}'" for k in spec.require_one_of)
@@ -636,17 +633,17 @@ class _Checker:
                 node.id,
                 "with",
                 f'{spec.name} needs {names}: add one under "with"',
-                f"{ptr}/with",
+                pointers.join(ptr, "with"),
             )
 
     # -- expressions and references
     def _check_value(self, node: AnyNode, fld: str, value: Any, ptr: str, scope: _Scope) -> None:
         if isinstance(value, dict):
             for k, v in value.items():
-                self._check_value(node, f"{fld}.{k}", v, f"{ptr}/{k}", scope)
+                self._check_value(node, f"{fld}.{k}", v, pointers.join(ptr, k), scope)
         elif isinstance(value, list):
             for i, v in enumerate(value):
-                self._check_value(node, f"{fld}[{i}]", v, f"{ptr}/{i}", scope)
+                self._check_value(node, f"{fld}[{i}]", v, pointers.join(ptr, i), scope)
         elif isinstance(value, str) and ex.is_template(value):
             try:
                 tpl = ex.parse_template(value)
