@@ -201,18 +201,14 @@ def iter_nodes(steps: list[Node]) -> Iterator[ActionNode | IfElseNode | LoopNode
 
 
 def load_workflow(source: str | Path | dict[str, Any]) -> Workflow:
-    """Load and fully validate a workflow from a file path, JSON text or a dict.
+    """Moved to :func:`wfbench.validation.load_workflow` (loading means validating).
 
-    Raises :class:`~wfbench.errors.DefinitionError` listing every error.
-    Warnings do not stop a load.
+    A forwarder kept only until its callers import it from there; it is the
+    model's one import of a layer above it, and goes with them.
     """
-    from wfbench.validation import validate
+    from wfbench.validation import load_workflow as load
 
-    doc, label = read_document(source)
-    report = validate(doc)
-    report.raise_for_errors(source=label)
-    assert report.workflow is not None
-    return report.workflow
+    return load(source)
 
 
 def read_document(source: str | Path | dict[str, Any]) -> tuple[Any, str]:

@@ -1,0 +1,79 @@
+"""Whole-workflow validation: every problem at once, each on its node and field.
+
+:func:`validate` takes a raw JSON document and returns a :class:`Report` with
+every :class:`Issue` (codes in :data:`CODES`). The package, by concern:
+
+* :mod:`~wfbench.validation.issues`: :class:`Report`, :data:`CODES`
+* :mod:`~wfbench.validation.structure`: pydantic's errors as issues; broken nodes pruned
+* :mod:`~wfbench.validation.checker`: ids, actions, parameters and references
+* :mod:`~wfbench.validation.scope`: what a node may read (the one set of rules)
+* :mod:`~wfbench.validation.types`: types of parameters and outputs, paths through them
+* :mod:`~wfbench.validation.trigger`: the input schema and its sample
+* :mod:`~wfbench.validation.run_as`: the run-as role
+* :mod:`~wfbench.validation.inputs`: a run's input, defaults applied and checked
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from wfbench.actions import ActionRegistry, builtin_registry
+from wfbench.errors import WfbenchError
+from wfbench.model import Workflow, read_document
+from wfbench.roles import RoleRegistry
+from wfbench.validation.checker import Checker
+from wfbench.validation.inputs import InputCheck, apply_defaults, check_input, prepare_input
+from wfbench.validation.issues import CODES, Issue, Report, Severity
+from wfbench.validation.scope import references_in_scope
+
+
+def validate(
+    doc: Any,
+    *,
+    actions: ActionRegistry | None = None,
+    roles: RoleRegistry | None = None,
+) -> Report:
+    """Check a whole workflow document and return every issue found."""
+    actions = actions if actions is not None else _default_actions()
+    roles = roles if roles is not None else RoleRegistry()
+    if not isinstance(doc, dict):
+        kind = type(doc).__name__
+        msg = f"a workflow is a JSON object, not a {kind}; start from `wfbench schema`"
+        return Report([Issue.make("error", "workflow.invalid", None, None, msg, "")], None)
+    return Checker(doc, actions, roles).run()
+
+
+def load_workflow(source: str | Path | dict[str, Any]) -> Workflow:
+    """Load and fully validate a workflow from a file path, JSON text or a dict.
+
+    Raises :class:`~wfbench.errors.DefinitionError` listing every error.
+    Warnings do not stop a load.
+    """
+    doc, label = read_document(source)
+    report = validate(doc)
+    report.raise_for_errors(source=label)
+    assert report.workflow is not None
+    return report.workflow
+
+
+@lru_cache(maxsize=1)
+def _default_actions() -> ActionRegistry:
+    return builtin_registry()
+
+
+__all__ = [
+    "CODES",
+    "InputCheck",
+    "Issue",
+    "Report",
+    "Severity",
+    "WfbenchError",
+    "apply_defaults",
+    "check_input",
+    "load_workflow",
+    "prepare_input",
+    "references_in_scope",
+    "validate",
+]

@@ -1,0 +1,141 @@
+"""What an expression may read at one point of a workflow: the one set of scope rules.
+
+At a node, an expression may read ``input``; ``steps.<id>`` of every step that
+has run before it, steps of an earlier if-else's branches included (they may
+have been skipped, and then read as ``null``); not the steps inside an earlier
+loop's body (they ran once per item: only the loop's own output is there); and
+each enclosing loop's ``as`` variable and ``loop.index``.
+
+:func:`walk` visits the nodes in run order with the :class:`Scope` each one
+sees; the checker reports references outside it, and
+:func:`references_in_scope` lists what the insert-reference helper offers, so
+an inserted reference never turns a node red.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from wfbench import pointers
+from wfbench.actions import ActionRegistry
+from wfbench.model import ActionNode, IfElseNode, LoopNode, Node, Workflow, children, iter_nodes
+from wfbench.validation.structure import ids_in, parse_pruned
+
+AnyNode = ActionNode | IfElseNode | LoopNode
+#: The element type of a loop's items, given the loop and the scope around it.
+ItemType = Callable[[LoopNode, "Scope"], Any]
+
+
+@dataclass
+class Scope:
+    """What an expression may read at one point of the graph."""
+
+    ran: dict[str, bool] = field(default_factory=dict)
+    """Step id -> whether it may have been skipped, for every step run by this point."""
+
+    loop_vars: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    """Loop variable name -> (loop id, item type), outermost loop first."""
+
+    loops: tuple[str, ...] = ()
+    """Ids of the enclosing loops, outermost first."""
+
+    added: list[str] = field(default_factory=list)
+    """Ids this scope added to what it was given (a branch's steps, for the if-else)."""
+
+    def child(self) -> Scope:
+        """A copy to walk a body in: what it adds does not leak back by itself."""
+        return Scope(dict(self.ran), dict(self.loop_vars), self.loops)
+
+    def mark(self, step_id: str, maybe_skipped: bool = False) -> None:
+        """``step_id`` has run (or may have been skipped) by this point."""
+        if step_id not in self.ran:
+            self.added.append(step_id)
+            self.ran[step_id] = maybe_skipped
+
+
+def walk(
+    steps: list[Node],
+    scope: Scope | None = None,
+    *,
+    item_type: ItemType | None = None,
+    pointer: str = "",
+    key: str = "steps",
+) -> Iterator[tuple[AnyNode, str, Scope]]:
+    """Every node in run order with its JSON pointer and the scope it sees.
+
+    The scope is live: read it before asking for the next node. ``item_type``
+    gives a loop variable's type (unknown, :data:`~typing.Any`, without it).
+    """
+    scope = scope if scope is not None else Scope()
+    for i, node in enumerate(steps):
+        here = pointers.join(pointer, key, i)
+        yield node, here, scope
+        if isinstance(node, IfElseNode):
+            branches = []
+            for branch, body in children(node):  # each branch sees only what ran before
+                branches.append(inner := scope.child())
+                yield from walk(body, inner, item_type=item_type, pointer=here, key=branch)
+            for inner in branches:  # after the if-else, either branch may have run
+                for sid in inner.added:
+                    scope.mark(sid, maybe_skipped=True)
+        elif isinstance(node, LoopNode):
+            inner = scope.child()
+            inner.loop_vars[node.as_] = (node.id, item_type(node, scope) if item_type else Any)
+            inner.loops = (*scope.loops, node.id)
+            yield from walk(node.steps, inner, item_type=item_type, pointer=here, key="steps")
+        scope.mark(node.id)
+
+
+def scope_at(workflow: Workflow, node_id: str) -> Scope | None:
+    """The scope node ``node_id`` sees (``None`` when the workflow has no such node)."""
+    for node, _, scope in walk(workflow.steps):
+        if node.id == node_id:
+            return scope
+    return None
+
+
+def references_in_scope(
+    doc: Mapping[str, Any], node_id: str | None, catalogue: ActionRegistry
+) -> list[str]:
+    """Every reference node ``node_id`` of a raw document may read, in a readable order.
+
+    ``input`` and its fields first, then the steps that ran before, then the
+    loop variables (innermost first) and ``loop.index``. ``node_id=None`` (or an
+    id not in the workflow) gives what the first step could read: the input only.
+    Parts of the document that do not parse are left out, as validation does.
+    """
+    refs = ["input"]
+    trigger = doc.get("trigger")
+    schema = trigger.get("input_schema") if isinstance(trigger, Mapping) else None
+    props = schema.get("properties") if isinstance(schema, Mapping) else None
+    if isinstance(props, Mapping):
+        refs += [f"input.{name}" for name in props]
+    pruned = parse_pruned(dict(doc))[1] if node_id else None
+    scope = scope_at(pruned.workflow, node_id) if pruned and node_id else None
+    if pruned is None or scope is None:
+        return refs
+    nodes = {n.id: n for n in iter_nodes(pruned.workflow.steps)}
+    named = set(ids_in(doc))  # placeholders of nodes without a usable id are not offered
+    for sid in scope.ran:
+        if sid in named:
+            refs += _step_refs(nodes[sid], catalogue)
+    refs += reversed(scope.loop_vars)  # innermost first: the variable a body usually wants
+    if scope.loops:
+        refs.append("loop.index")
+    return refs
+
+
+def _step_refs(node: AnyNode, catalogue: ActionRegistry) -> list[str]:
+    base = f"steps.{node.id}"
+    if isinstance(node, IfElseNode):
+        return [f"{base}.output.branch", f"{base}.output.condition", f"{base}.status"]
+    if isinstance(node, LoopNode):
+        return [f"{base}.output", f"{base}.status"]
+    spec = catalogue.find(node.action)
+    fields = spec.output_fields if spec else []
+    return [f"{base}.output", *(f"{base}.output.{f}" for f in fields), f"{base}.status"]
+
+
+__all__ = ["ItemType", "Scope", "references_in_scope", "scope_at", "walk"]
