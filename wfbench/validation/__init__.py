@@ -5,7 +5,8 @@ every :class:`Issue` (codes in :data:`CODES`). The package, by concern:
 
 * :mod:`~wfbench.validation.issues`: :class:`Report`, :data:`CODES`
 * :mod:`~wfbench.validation.structure`: pydantic's errors as issues; broken nodes pruned
-* :mod:`~wfbench.validation.checker`: ids, actions, parameters and references
+* :mod:`~wfbench.validation.checker`: ids, actions and every reference, in run order
+* :mod:`~wfbench.validation.params`: an action's parameters
 * :mod:`~wfbench.validation.scope`: what a node may read (the one set of rules)
 * :mod:`~wfbench.validation.types`: types of parameters and outputs, paths through them
 * :mod:`~wfbench.validation.trigger`: the input schema and its sample

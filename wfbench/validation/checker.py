@@ -2,10 +2,11 @@
 
 It indexes the nodes (unique ids, depth and size limits), checks the trigger
 (:mod:`~wfbench.validation.trigger`), walks the steps with the scope each one
-sees (:mod:`~wfbench.validation.scope`) checking actions, parameters and every
-reference in every expression, and checks the run-as role
-(:mod:`~wfbench.validation.run_as`). Typed checks of conditions, loop items and
-parameters (:mod:`~wfbench.validation.types`) belong in ``_check_value``'s callers.
+sees (:mod:`~wfbench.validation.scope`) checking actions, their parameters
+(:mod:`~wfbench.validation.params`) and every reference in every expression,
+and checks the run-as role (:mod:`~wfbench.validation.run_as`). Typed checks of
+conditions, loop items and parameters (:mod:`~wfbench.validation.types`) belong
+in ``_check_value``'s callers.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
-
 from wfbench import expressions as ex
 from wfbench import pointers
-from wfbench.actions import ActionRegistry, ActionSpec
+from wfbench.actions import ActionRegistry
 from wfbench.errors import ExpressionError
 from wfbench.issues import Severity
 from wfbench.model import (
@@ -33,11 +32,12 @@ from wfbench.model import (
 )
 from wfbench.roles import RoleRegistry
 from wfbench.validation.issues import Issue, Report
+from wfbench.validation.params import check_params
 from wfbench.validation.run_as import check_role, required_permissions
 from wfbench.validation.scope import Scope, walk
 from wfbench.validation.structure import parse_pruned
 from wfbench.validation.trigger import check_trigger
-from wfbench.validation.types import has_template, output_type, param_fields, type_at
+from wfbench.validation.types import output_type, type_at
 
 AnyNode = ActionNode | IfElseNode | LoopNode
 
@@ -214,62 +214,9 @@ class Checker:
                 pointers.join(ptr, "action"),
             )
         else:
-            self._check_params(node, spec, ptr)
+            self.issues += check_params(node, spec, ptr)
         for key, value in node.with_.items():
             self._check_value(node, f"with.{key}", value, pointers.join(ptr, "with", key), scope)
-
-    def _check_params(self, node: ActionNode, spec: ActionSpec, ptr: str) -> None:
-        fields = param_fields(spec)
-        given = node.with_
-        for key in given:
-            if key not in fields:
-                known = ", ".join(fields) or "none"
-                self.add(
-                    "error",
-                    "param.unknown",
-                    node.id,
-                    f"with.{key}",
-                    f"{spec.name} has no parameter '{key}'; its parameters are: {known}",
-                    pointers.join(ptr, "with", key),
-                )
-        for key, (required, adapter) in fields.items():
-            if key not in given:
-                if required:
-                    self.add(
-                        "error",
-                        "param.missing",
-                        node.id,
-                        f"with.{key}",
-                        f"{spec.name} requires '{key}': add it under \"with\"",
-                        pointers.join(ptr, "with"),
-                    )
-                continue
-            value = given[key]
-            if has_template(value):
-                continue
-            try:
-                adapter.validate_python(value)
-            except ValidationError as exc:
-                first = exc.errors(include_url=False)[0]["msg"]
-                self.add(
-                    "error",
-                    "param.type",
-                    node.id,
-                    f"with.{key}",
-                    f"'{key}' of {spec.name}: {first}; give a value of the right type "
-                    "or an expression",
-                    pointers.join(ptr, "with", key),
-                )
-        if spec.require_one_of and not any(k in given for k in spec.require_one_of):
-            names = " or ".join(f"'{k}'" for k in spec.require_one_of)
-            self.add(
-                "error",
-                "param.one_of",
-                node.id,
-                "with",
-                f'{spec.name} needs {names}: add one under "with"',
-                pointers.join(ptr, "with"),
-            )
 
     # -- expressions and references
     def _check_value(self, node: AnyNode, fld: str, value: Any, ptr: str, scope: Scope) -> None:
