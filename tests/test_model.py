@@ -16,9 +16,9 @@ from wfbench.model import (
     dump_workflow,
     iter_nodes,
     json_schema,
-    load_workflow,
     to_document,
 )
+from wfbench.validation import load_workflow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).parent.parent / "wfbench" / "samples"

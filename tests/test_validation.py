@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from wfbench.errors import DefinitionError
-from wfbench.model import load_workflow
-from wfbench.validation import Issue, Report, validate
+from wfbench.validation import Issue, Report, load_workflow, validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).parent.parent / "wfbench" / "samples"
