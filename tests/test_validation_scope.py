@@ -127,3 +127,15 @@ def _set_probe(steps: list[dict[str, Any]], node_id: str, text: str) -> bool:
             if _set_probe(node.get(key, []), node_id, text):
                 return True
     return False
+
+
+def test_a_node_being_edited_still_has_its_scope() -> None:
+    """The helper runs on drafts: a loop without a valid bound still offers its variable."""
+    doc = nested()
+    loop = doc["steps"][1]["then"][1]
+    del loop["max_iterations"]
+    loop["as"] = "member"
+    refs = references_in_scope(doc, "inner", CATALOGUE)
+    assert refs[-2:] == ["member", "loop.index"]
+    assert "steps.t.output.email" in refs
+    assert [r for r in refs if r.startswith("steps.each")] == []

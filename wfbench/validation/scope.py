@@ -21,7 +21,6 @@ from typing import Any
 from wfbench import pointers
 from wfbench.actions import ActionRegistry
 from wfbench.model import ActionNode, IfElseNode, LoopNode, Node, Workflow, children, iter_nodes
-from wfbench.validation.structure import ids_in, parse_pruned
 
 AnyNode = ActionNode | IfElseNode | LoopNode
 #: The element type of a loop's items, given the loop and the scope around it.
@@ -90,7 +89,11 @@ def walk(
 
 def scope_at(workflow: Workflow, node_id: str) -> Scope | None:
     """The scope node ``node_id`` sees (``None`` when the workflow has no such node)."""
-    for node, _, scope in walk(workflow.steps):
+    return _scope_in(workflow.steps, node_id)
+
+
+def _scope_in(steps: list[Node], node_id: str) -> Scope | None:
+    for node, _, scope in walk(steps):
         if node.id == node_id:
             return scope
     return None
@@ -104,7 +107,7 @@ def references_in_scope(
     ``input`` and its fields first, then the steps that ran before, then the
     loop variables (innermost first) and ``loop.index``. ``node_id=None`` (or an
     id not in the workflow) gives what the first step could read: the input only.
-    Parts of the document that do not parse are left out, as validation does.
+    Parts of the document that do not validate yet still have their scope.
     """
     refs = ["input"]
     trigger = doc.get("trigger")
@@ -112,19 +115,52 @@ def references_in_scope(
     props = schema.get("properties") if isinstance(schema, Mapping) else None
     if isinstance(props, Mapping):
         refs += [f"input.{name}" for name in props]
-    pruned = parse_pruned(dict(doc))[1] if node_id else None
-    scope = scope_at(pruned.workflow, node_id) if pruned and node_id else None
-    if pruned is None or scope is None:
+    if not node_id:
         return refs
-    nodes = {n.id: n for n in iter_nodes(pruned.workflow.steps)}
-    named = set(ids_in(doc))  # placeholders of nodes without a usable id are not offered
+    steps = _skeleton(doc.get("steps"))
+    scope = _scope_in(steps, node_id)
+    if scope is None:
+        return refs
+    nodes: dict[str, AnyNode] = {}
+    for node in iter_nodes(steps):
+        nodes.setdefault(node.id, node)  # the first of duplicates, as the checker does
     for sid in scope.ran:
-        if sid in named:
+        if sid:
             refs += _step_refs(nodes[sid], catalogue)
     refs += reversed(scope.loop_vars)  # innermost first: the variable a body usually wants
     if scope.loops:
         refs.append("loop.index")
     return refs
+
+
+def _skeleton(raw: Any) -> list[Node]:
+    """The shape of a raw step list, unchecked: ids, kinds, actions, loop names, bodies.
+
+    The helper is used while a workflow is being edited, so it must see the
+    scope through parts that do not validate yet (a loop whose bound is being
+    typed). Only what the scope rules read is kept; a node without a text id
+    gets ``""``, which is never offered.
+    """
+    out: list[Node] = []
+    for node in raw if isinstance(raw, list) else []:
+        if not isinstance(node, Mapping):
+            continue
+        raw_id = node.get("id")
+        sid = raw_id if isinstance(raw_id, str) else ""
+        kind = node.get("kind")
+        if kind == "if_else":
+            then, else_ = _skeleton(node.get("then")), _skeleton(node.get("else"))
+            out.append(IfElseNode.model_construct(id=sid, condition=True, then=then, else_=else_))
+        elif kind == "loop":
+            name = str(node.get("as") or "item")
+            body = _skeleton(node.get("steps"))
+            loop = LoopNode.model_construct(
+                id=sid, items=[], as_=name, max_iterations=1, steps=body
+            )
+            out.append(loop)
+        else:
+            out.append(ActionNode.model_construct(id=sid, action=str(node.get("action"))))
+    return out
 
 
 def _step_refs(node: AnyNode, catalogue: ActionRegistry) -> list[str]:
