@@ -8,8 +8,9 @@ reported code to the table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final
 
 from wfbench.errors import DefinitionError
@@ -17,48 +18,50 @@ from wfbench.issues import Issue, Severity
 from wfbench.model import Workflow
 
 #: Every issue code, with what it means. Codes are stable: surfaces and users match on them.
-CODES: Final[dict[str, str]] = {
-    "workflow.invalid": "the document is not a JSON object",
-    "format.unknown": "`format` is not `wfbench/v1`",
-    "type.unknown": "`type` is not `manual`",
-    "name.missing": "the workflow has no (non-blank) name",
-    "field.missing": "a required field is absent",
-    "field.unknown": "a field the format does not have",
-    "field.invalid": "a field of the wrong type or out of range",
-    "node.kind": "a node's `kind` is missing or unknown",
-    "id.invalid": "a node id that is not `[a-z][a-z0-9_]*`",
-    "id.duplicate": "a node id used more than once",
-    "action.unknown": "an action that is not in the catalogue",
-    "param.missing": "a required action parameter is absent",
-    "param.unknown": "a parameter the action does not take",
-    "param.one_of": "none of a set of alternative parameters is given",
-    "param.type": "a literal parameter value of the wrong type",
-    "expr.syntax": "an expression that does not parse",
-    "expr.unsafe": "an expression that uses something refused",
-    "ref.unknown_input": "`input.X` where the input schema has no `X`",
-    "ref.unknown_step": "`steps.X` where no step `X` exists",
-    "ref.self": "a step that reads its own output",
-    "ref.not_yet_run": "a step that reads a step that runs later",
-    "ref.other_branch": "a step that reads the other branch of the same if-else",
-    "ref.out_of_scope": "a loop variable or loop body step read outside its loop",
-    "ref.unknown_field": "an output field the referenced action does not return",
-    "ref.unknown_name": "a name that is not in scope",
-    "ref.maybe_skipped": "(warning) reads a step that may have been skipped",
-    "loop.unbounded": "a loop without `max_iterations`",
-    "loop.bound": "`max_iterations` or `concurrency` out of range",
-    "loop.as": "a loop variable name that clashes or is not a name",
-    "loop.too_many": "a literal `items` list longer than `max_iterations`",
-    "limits.nodes": "more nodes than :data:`~wfbench.model.MAX_NODES`",
-    "limits.depth": "flows nested deeper than :data:`~wfbench.model.MAX_DEPTH`",
-    "schema.invalid": "the input schema is not a valid JSON Schema",
-    "schema.sample": "the sample input does not satisfy the input schema",
-    "role.missing": "no `run_as`",
-    "role.unknown": "`run_as` names no role",
-    "role.too_narrow": "`run_as` lacks permissions some action needs",
-    "role.broader": "(warning) `run_as` is broader than needed",
-    "file.unreadable": "the file cannot be read",
-    "file.json": "the file is not valid JSON",
-}
+CODES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "workflow.invalid": "the document is not a JSON object",
+        "format.unknown": "`format` is not `wfbench/v1`",
+        "type.unknown": "`type` is not `manual`",
+        "name.missing": "the workflow has no (non-blank) name",
+        "field.missing": "a required field is absent",
+        "field.unknown": "a field the format does not have",
+        "field.invalid": "a field of the wrong type or out of range",
+        "node.kind": "a node's `kind` is missing or unknown",
+        "id.invalid": "a node id that is not `[a-z][a-z0-9_]*`",
+        "id.duplicate": "a node id used more than once",
+        "action.unknown": "an action that is not in the catalogue",
+        "param.missing": "a required action parameter is absent",
+        "param.unknown": "a parameter the action does not take",
+        "param.one_of": "none of a set of alternative parameters is given",
+        "param.type": "a literal parameter value of the wrong type",
+        "expr.syntax": "an expression that does not parse",
+        "expr.unsafe": "an expression that uses something refused",
+        "ref.unknown_input": "`input.X` where the input schema has no `X`",
+        "ref.unknown_step": "`steps.X` where no step `X` exists",
+        "ref.self": "a step that reads its own output",
+        "ref.not_yet_run": "a step that reads a step that runs later",
+        "ref.other_branch": "a step that reads the other branch of the same if-else",
+        "ref.out_of_scope": "a loop variable or loop body step read outside its loop",
+        "ref.unknown_field": "an output field the referenced action does not return",
+        "ref.unknown_name": "a name that is not in scope",
+        "ref.maybe_skipped": "(warning) reads a step that may have been skipped",
+        "loop.unbounded": "a loop without `max_iterations`",
+        "loop.bound": "`max_iterations` or `concurrency` out of range",
+        "loop.as": "a loop variable name that clashes or is not a name",
+        "loop.too_many": "a literal `items` list longer than `max_iterations`",
+        "limits.nodes": "more nodes than :data:`~wfbench.model.MAX_NODES`",
+        "limits.depth": "flows nested deeper than :data:`~wfbench.model.MAX_DEPTH`",
+        "schema.invalid": "the input schema is not a valid JSON Schema",
+        "schema.sample": "the sample input does not satisfy the input schema",
+        "role.missing": "no `run_as`",
+        "role.unknown": "`run_as` names no role",
+        "role.too_narrow": "`run_as` lacks permissions some action needs",
+        "role.broader": "(warning) `run_as` is broader than needed",
+        "file.unreadable": "the file cannot be read",
+        "file.json": "the file is not valid JSON",
+    }
+)
 
 
 @dataclass
