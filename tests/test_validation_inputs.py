@@ -95,10 +95,14 @@ def test_same_verdict_as_the_engine_preparation(value: Any) -> None:
     """Until the engine calls this module, both must agree (pointers aside: keys here are plain)."""
     from wfbench import engine
 
+    engine_prepare = getattr(engine, "prepare_input", prepare_input)
+    if engine_prepare is prepare_input:
+        pytest.skip("the engine uses wfbench.validation.inputs itself")
+
     def outcome(prepare: Any) -> Any:
         try:
             return prepare(workflow(), value)
         except InputError as exc:
             return (str(exc), exc.problems)
 
-    assert outcome(prepare_input) == outcome(engine.prepare_input)
+    assert outcome(prepare_input) == outcome(engine_prepare)
