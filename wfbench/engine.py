@@ -38,102 +38,24 @@ from pydantic import BaseModel, ValidationError
 
 from wfbench import expressions as ex
 from wfbench.actions import ActionRegistry, ActionSpec
-from wfbench.actions.context import (
-    ActionContext,
-    Connector,
+from wfbench.actions.context import ActionContext, Connector
+from wfbench.actions.http import redact
+from wfbench.errors import (
+    ExpressionError,
+    InputError,
+    PermissionDenied,
     RunAborted,
     RunCancelled,
     StepTimeout,
+    WfbenchError,
 )
-from wfbench.actions.http import redact
-from wfbench.errors import ExpressionError, InputError, PermissionDenied, WfbenchError
 from wfbench.model import ActionNode, IfElseNode, LoopNode, Node, Workflow, children
 from wfbench.roles import Role, missing_permissions
+from wfbench.runs import Draft, Hooks, RunRecord, StepRecord, StepStatus
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass
-class StepRecord:
-    """One step of one run, as history keeps it (PRODUCT.md section 4)."""
-
-    run_id: str
-    seq: int
-    node: str
-    path: str
-    kind: str
-    action: str | None
-    iteration: int | None
-    status: str
-    started_at: datetime
-    attempts: int = 0
-    params: Any = None
-    output: Any = None
-    error: str | None = None
-    change: str | None = None
-    ended_at: datetime | None = None
-    duration_ms: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in _STEP_FIELDS}
-
-
-_STEP_FIELDS = tuple(StepRecord.__dataclass_fields__)
-
-
-@dataclass
-class RunRecord:
-    """One run, as history keeps it; ``steps`` holds the steps in the order they finished."""
-
-    run_id: str
-    workflow_id: str | None
-    workflow: str
-    version: int | None
-    status: str
-    input: Any
-    run_as: str
-    started_by: str
-    dry_run: bool
-    started_at: datetime
-    output: Any = None
-    error: str | None = None
-    reasons: list[dict[str, str]] | None = None
-    idempotency_key: str | None = None
-    rerun_of: str | None = None
-    ended_at: datetime | None = None
-    duration_ms: float | None = None
-    steps: list[StepRecord] = field(default_factory=list)
-
-    def to_dict(self, *, steps: bool = True) -> dict[str, Any]:
-        out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "steps"}
-        if steps:
-            out["steps"] = [s.to_dict() for s in self.steps]
-        return out
-
-
-class Hooks:
-    """Listeners of a run. Methods take keyword arguments only and must not raise.
-
-    ``step_finished`` is called with ``durable=True`` inside the environment's
-    transaction when the step changed the directory: the listener that keeps
-    history must write that record before returning, so effect and record
-    commit together. Other records may be buffered and flushed later.
-    Steps of a loop with ``concurrency > 1`` report from worker threads.
-    """
-
-    def run_started(self, *, run: RunRecord) -> None:
-        """The run has begun (status ``running``)."""
-
-    def step_started(self, *, run: RunRecord, step: StepRecord) -> None:
-        """A step has begun (status ``running``)."""
-
-    def step_finished(self, *, run: RunRecord, step: StepRecord, durable: bool) -> None:
-        """A step has ended (succeeded, failed, skipped or simulated)."""
-
-    def run_finished(self, *, run: RunRecord) -> None:
-        """The run has ended; ``run.status`` says how."""
 
 
 @dataclass
@@ -239,7 +161,8 @@ class Execution:
         self.role = role
         self.env = env
         self.hooks = list(hooks)
-        self.record = RunRecord(
+        self.record: Draft[RunRecord] = Draft(
+            RunRecord,
             run_id=run_id or uuid.uuid4().hex,
             workflow_id=workflow_id,
             workflow=workflow.name,
@@ -258,15 +181,20 @@ class Execution:
         self._cancel = threading.Event()
         self._steps: Iterator[StepRecord] | None = None
         self._start = 0.0
+        self._started: RunRecord | None = None  # what step listeners see as ``run``
 
     # -- public
     @property
     def run_id(self) -> str:
-        return self.record.run_id
+        return str(self.record.run_id)
 
     @property
     def done(self) -> bool:
         return self.record.ended_at is not None
+
+    def result(self) -> RunRecord:
+        """The run as it stands now, frozen."""
+        return self.record.freeze()
 
     def cancel(self) -> None:
         """Ask the run to stop; it ends ``cancelled`` at the next step boundary or wait."""
@@ -297,14 +225,15 @@ class Execution:
         """Run to the end and return the record."""
         while self.next() is not None:
             pass
-        return self.record
+        return self.record.freeze()
 
     # -- lifecycle
     def _begin(self) -> None:
         self._start = time.perf_counter()
         self.record.status = "running"
         self.record.started_at = self.env.clock()
-        self._emit("run_started", run=self.record)
+        self._started = self.record.freeze()
+        self._emit("run_started", run=self._started)
 
     def _end(self, status: str, error: str | None) -> None:
         if status != "cancelled" and self._cancel.is_set():
@@ -314,7 +243,7 @@ class Execution:
         rec.output = self._outputs
         rec.ended_at = self.env.clock()
         rec.duration_ms = (time.perf_counter() - self._start) * 1000
-        self._emit("run_finished", run=rec)
+        self._emit("run_finished", run=rec.freeze())
 
     @property
     def _outputs(self) -> dict[str, Any]:
@@ -329,10 +258,11 @@ class Execution:
         for hook in self.hooks:
             getattr(hook, method)(**kwargs)
 
-    def _new_step(self, node: Node, path: str, iteration: int | None) -> StepRecord:
+    def _new_step(self, node: Node, path: str, iteration: int | None) -> Draft[StepRecord]:
         with self._lock:
             seq = next(self._seq)
-        return StepRecord(
+        return Draft(
+            StepRecord,
             run_id=self.run_id,
             seq=seq,
             node=node.id,
@@ -344,19 +274,27 @@ class Execution:
             started_at=self.env.clock(),
         )
 
-    def _open_step(self, node: Node, path: str, iteration: int | None) -> tuple[StepRecord, float]:
+    def _open_step(
+        self, node: Node, path: str, iteration: int | None
+    ) -> tuple[Draft[StepRecord], float]:
         rec = self._new_step(node, path, iteration)
-        self._emit("step_started", run=self.record, step=rec)
+        self._emit("step_started", run=self._started, step=rec.freeze())
         return rec, time.perf_counter()
 
     def _finish(
-        self, step: StepRecord, status: str, *, durable: bool = False, t0: float | None = None
+        self,
+        draft: Draft[StepRecord],
+        status: StepStatus,
+        *,
+        durable: bool = False,
+        t0: float | None = None,
     ) -> StepRecord:
-        step.status = status
-        step.ended_at = self.env.clock()
+        draft.status = status
+        draft.ended_at = self.env.clock()
         if t0 is not None:
-            step.duration_ms = (time.perf_counter() - t0) * 1000
-        self._emit("step_finished", run=self.record, step=step, durable=durable)
+            draft.duration_ms = (time.perf_counter() - t0) * 1000
+        step = draft.freeze()
+        self._emit("step_finished", run=self._started, step=step, durable=durable)
         with self._lock:  # after the hooks: a durable write that failed is not kept twice
             self.record.steps.append(step)
         return step
@@ -406,8 +344,9 @@ class Execution:
             value = ex.render(node.condition, self._scope(steps, loops))
         except ExpressionError as exc:
             rec.error = f"condition: {exc}"
-            yield self._finish(rec, "failed", t0=t0)
-            raise _StepFailed(rec) from None
+            failed = self._finish(rec, "failed", t0=t0)
+            yield failed
+            raise _StepFailed(failed) from None
         branch = "then" if value else "else"
         rec.attempts = 1
         rec.output = {"branch": branch, "condition": bool(value)}
@@ -454,8 +393,9 @@ class Execution:
             )
         if rec.error is not None:
             steps[node.id] = {"output": None, "status": "failed"}
-            yield self._finish(rec, "failed", t0=t0)
-            raise _StepFailed(rec)
+            failed = self._finish(rec, "failed", t0=t0)
+            yield failed
+            raise _StepFailed(failed)
         assert isinstance(items, list)
         rec.params = {"items": len(items)}
         results: list[dict[str, Any] | None] = [None] * len(items)
@@ -480,14 +420,15 @@ class Execution:
         self._check_cancel()
         rec.attempts = 1
         rec.output = results
-        status = "failed" if failures and node.on_item_error == "fail" else "succeeded"
+        status: StepStatus = "failed" if failures and node.on_item_error == "fail" else "succeeded"
         if failures:
             first = failures[0]
             rec.error = f"{len(failures)} iteration(s) failed; first at {first.path}: {first.error}"
         steps[node.id] = {"output": results, "status": status}
-        yield self._finish(rec, status, t0=t0)
+        done = self._finish(rec, status, t0=t0)
+        yield done
         if status == "failed":
-            raise _StepFailed(rec)
+            raise _StepFailed(done)
 
     def _concurrent(
         self,
@@ -562,7 +503,12 @@ class Execution:
         return self._attempts(node, spec, params, rec, t0)
 
     def _attempts(
-        self, node: ActionNode, spec: ActionSpec, params: BaseModel, rec: StepRecord, t0: float
+        self,
+        node: ActionNode,
+        spec: ActionSpec,
+        params: BaseModel,
+        rec: Draft[StepRecord],
+        t0: float,
     ) -> StepRecord:
         tries = node.retry.max_attempts if node.retry else 1
         backoff = node.retry.backoff_s if node.retry else 0.0
@@ -574,12 +520,10 @@ class Execution:
                 if writes:
                     with self.env.lock, self.env.transaction(spec):
                         output = self._call(spec, params, ctx, node)
-                        self._succeed(rec, spec, output, ctx, durable=True, t0=t0)
-                else:
-                    with self.env.lock if spec.exclusive else contextlib.nullcontext():
-                        output = self._call(spec, params, ctx, node)
-                    self._succeed(rec, spec, output, ctx, durable=False, t0=t0)
-                return rec
+                        return self._succeed(rec, spec, output, ctx, durable=True, t0=t0)
+                with self.env.lock if spec.exclusive else contextlib.nullcontext():
+                    output = self._call(spec, params, ctx, node)
+                return self._succeed(rec, spec, output, ctx, durable=False, t0=t0)
             except (RunCancelled, RunAborted):
                 raise
             except Exception as exc:  # any failure of a handler is the step's failure
@@ -593,21 +537,21 @@ class Execution:
 
     def _succeed(
         self,
-        rec: StepRecord,
+        rec: Draft[StepRecord],
         spec: ActionSpec,
         output: BaseModel,
         ctx: ActionContext,
         *,
         durable: bool,
         t0: float,
-    ) -> None:
+    ) -> StepRecord:
         rec.output = output.model_dump(mode="json", by_alias=True)
         rec.error = None
         rec.change = "; ".join(ctx.changes) or None
-        status = "simulated" if self.record.dry_run and spec.side_effects else "succeeded"
-        self._finish(rec, status, durable=durable, t0=t0)
+        dry = self.record.dry_run and spec.side_effects
+        return self._finish(rec, "simulated" if dry else "succeeded", durable=durable, t0=t0)
 
-    def _context(self, rec: StepRecord, node: ActionNode) -> ActionContext:
+    def _context(self, rec: Draft[StepRecord], node: ActionNode) -> ActionContext:
         perms = self.role.permissions
         directory = self.env.directory(perms, self.run_id) if self.env.directory else None
         deadline = time.monotonic() + node.timeout_s if node.timeout_s else None
@@ -671,7 +615,7 @@ class RunHandle:
 
     @property
     def status(self) -> str:
-        return self.execution.record.status
+        return str(self.execution.record.status)
 
     @property
     def done(self) -> bool:
@@ -683,7 +627,7 @@ class RunHandle:
     def wait(self, timeout: float | None = None) -> RunRecord:
         """Block until the run ends (or ``timeout`` seconds pass) and return its record."""
         self._thread.join(timeout)
-        return self.execution.record
+        return self.execution.result()
 
     def __repr__(self) -> str:
         return f"<RunHandle {self.run_id} {self.status}>"
