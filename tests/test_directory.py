@@ -18,6 +18,7 @@ from wfbench.directory import (
     DIRECTORY_TABLES,
     Directory,
     create_directory,
+    sandbox,
     seed_demo,
 )
 from wfbench.errors import ActionError, PermissionDenied, WfbenchError
@@ -50,7 +51,7 @@ def d(con: duckdb.DuckDBPyConnection) -> Directory:
 
 
 def fresh(con: duckdb.DuckDBPyConnection) -> Directory:
-    """A directory with its own dry-run memory (no run id)."""
+    """A directory of no run, with a fixed clock."""
     return Directory(con, clock=clock)
 
 
@@ -555,33 +556,31 @@ def test_send_email(d: Directory, con: duckdb.DuckDBPyConnection) -> None:
 
 WRITES: dict[str, Callable[[Directory, duckdb.DuckDBPyConnection, bool], Any]] = {
     "create_user": lambda d, c, dry: d.create_user(
-        "Grace", "Hopper", "grace.hopper@example.com", "engineering", dry_run=dry
+        "Grace", "Hopper", "grace.hopper@example.com", "engineering"
     ),
     "update_user": lambda d, c, dry: d.update_user(
-        ada_id(c), department="finance", manager_email=None, dry_run=dry
+        ada_id(c), department="finance", manager_email=None
     ),
-    "suspend_user": lambda d, c, dry: d.suspend_user(ada_id(c), dry_run=dry),
+    "suspend_user": lambda d, c, dry: d.suspend_user(ada_id(c)),
     "activate_user": lambda d, c, dry: d.activate_user(
-        str(one(c, "SELECT min(id) FROM users WHERE status = 'suspended'")), dry_run=dry
+        str(one(c, "SELECT min(id) FROM users WHERE status = 'suspended'"))
     ),
     "reset_mfa": lambda d, c, dry: d.reset_mfa(
-        str(one(c, "SELECT min(id) FROM users WHERE mfa_enrolled")), dry_run=dry
+        str(one(c, "SELECT min(id) FROM users WHERE mfa_enrolled"))
     ),
-    "delete_user": lambda d, c, dry: d.delete_user(ada_id(c), dry_run=dry),
-    "create_group": lambda d, c, dry: d.create_group("new-group", "New.", dry_run=dry),
-    "add_user_to_group": lambda d, c, dry: d.add_user_to_group(
-        group_id(c, "on-call"), ada_id(c), dry_run=dry
-    ),
+    "delete_user": lambda d, c, dry: d.delete_user(ada_id(c)),
+    "create_group": lambda d, c, dry: d.create_group("new-group", "New."),
+    "add_user_to_group": lambda d, c, dry: d.add_user_to_group(group_id(c, "on-call"), ada_id(c)),
     "remove_user_from_group": lambda d, c, dry: d.remove_user_from_group(
-        group_id(c, "contractors"), ada_id(c), dry_run=dry
+        group_id(c, "contractors"), ada_id(c)
     ),
-    "lock_device": lambda d, c, dry: d.lock_device(ada_devices(c)[0], dry_run=dry),
-    "restart_device": lambda d, c, dry: d.restart_device(ada_devices(c)[0], dry_run=dry),
-    "erase_device": lambda d, c, dry: d.erase_device(ada_devices(c)[0], dry_run=dry),
-    "run_command": lambda d, c, dry: d.run_command(ada_devices(c)[0], "uptime", dry_run=dry),
-    "bind_application": lambda d, c, dry: d.bind_application("app_05", ada_id(c), dry_run=dry),
-    "unbind_application": lambda d, c, dry: d.unbind_application("app_01", ada_id(c), dry_run=dry),
-    "send_email": lambda d, c, dry: d.send_email("a@example.com", "s", "b", dry_run=dry),
+    "lock_device": lambda d, c, dry: d.lock_device(ada_devices(c)[0]),
+    "restart_device": lambda d, c, dry: d.restart_device(ada_devices(c)[0]),
+    "erase_device": lambda d, c, dry: d.erase_device(ada_devices(c)[0]),
+    "run_command": lambda d, c, dry: d.run_command(ada_devices(c)[0], "uptime"),
+    "bind_application": lambda d, c, dry: d.bind_application("app_05", ada_id(c)),
+    "unbind_application": lambda d, c, dry: d.unbind_application("app_01", ada_id(c)),
+    "send_email": lambda d, c, dry: d.send_email("a@example.com", "s", "b"),
 }
 
 
@@ -591,8 +590,8 @@ def test_dry_run_writes_nothing_and_returns_the_would_be_output(
 ) -> None:
     write = WRITES[method]
     before = snapshot(con)
-    dry = fresh(con)
-    would = write(dry, con, True)
+    with sandbox(con, clock=clock) as dry:
+        would = write(dry, con, True)
     assert_same_tables(before, snapshot(con))
     assert len(dry.changes) == 1 and dry.changes[0].startswith("would ")
 
@@ -608,27 +607,30 @@ def test_dry_run_writes_nothing_and_returns_the_would_be_output(
 def test_dry_run_remembers_within_a_run(con: duckdb.DuckDBPyConnection) -> None:
     """A dry run sees what its earlier steps would have done (onboarding, simulated)."""
     before = snapshot(con)
-    step1 = Directory(con, run_id="dry-1", clock=clock)
-    grace = step1.create_user("Grace", "Hopper", "grace.hopper@example.com", "it", dry_run=True)
+    run = con.cursor()  # the run's sandbox: one transaction, rolled back at the end
+    run.begin()
+    step1 = Directory(run, run_id="dry-1", clock=clock, dry_run=True)
+    grace = step1.create_user("Grace", "Hopper", "grace.hopper@example.com", "it")
     assert grace.id == "u_0241"
     # Later steps build their own Directory for the same run.
-    step2 = Directory(con, run_id="dry-1", clock=clock)
+    step2 = Directory(run, run_id="dry-1", clock=clock, dry_run=True)
     assert step2.get_user(email="GRACE.hopper@example.com") == grace
-    joined = step2.add_user_to_group(group_id(con, "vpn-users"), grace.id, dry_run=True)
+    joined = step2.add_user_to_group(group_id(con, "vpn-users"), grace.id)
     assert joined.changed is True
-    again = step2.create_user("Alan", "Turing", "alan.turing@example.com", "it", dry_run=True)
+    again = step2.create_user("Alan", "Turing", "alan.turing@example.com", "it")
     assert again.id == "u_0242"
     with pytest.raises(ActionError, match="already exists"):
-        step2.create_user("G", "H", "grace.hopper@example.com", "it", dry_run=True)
-    suspended = step2.suspend_user(ada_id(con), dry_run=True)
-    assert Directory(con, run_id="dry-1").get_user(email=ADA) == suspended
-    step2.delete_user(ada_id(con), dry_run=True)
+        step2.create_user("G", "H", "grace.hopper@example.com", "it")
+    suspended = step2.suspend_user(ada_id(con))
+    assert Directory(run, run_id="dry-1").get_user(email=ADA) == suspended
+    step2.delete_user(ada_id(con))
     with pytest.raises(ActionError, match="no user with id"):
-        Directory(con, run_id="dry-1").get_user(id=ada_id(con))
+        Directory(run, run_id="dry-1").get_user(id=ada_id(con))
     # Another run does not see it, and nothing was written.
     with pytest.raises(ActionError, match=r"no user with email 'grace\.hopper"):
         Directory(con, run_id="other").get_user(email="grace.hopper@example.com")
     assert Directory(con, run_id="other").get_user(email=ADA).status == "active"
+    run.rollback()
     assert_same_tables(before, snapshot(con))
 
 
@@ -722,7 +724,7 @@ def test_reporting_passes_each_change_to_the_sink(con: duckdb.DuckDBPyConnection
     with d.reporting(seen.append) as same:
         assert same is d
         same.activate_user(ada_id(con))
-        same.lock_device(ada_devices(con)[0], dry_run=True)
+        same.lock_device(ada_devices(con)[0])
     d.suspend_user(ada_id(con))
     assert seen == [d.changes[1], d.changes[2]]
     assert len(d.changes) == 4

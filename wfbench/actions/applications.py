@@ -37,12 +37,12 @@ class Binding(Output):
 
 def _bind_user(params: BindingParams, ctx: ActionContext) -> Binding:
     with directory_of(ctx) as d:
-        return d.bind_application(params.application_id, params.user_id, dry_run=ctx.dry_run)
+        return d.bind_application(params.application_id, params.user_id)
 
 
 def _unbind_user(params: BindingParams, ctx: ActionContext) -> Binding:
     with directory_of(ctx) as d:
-        return d.unbind_application(params.application_id, params.user_id, dry_run=ctx.dry_run)
+        return d.unbind_application(params.application_id, params.user_id)
 
 
 SPECS: tuple[ActionSpec, ...] = (
@@ -55,7 +55,8 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"applications:write"}),
         side_effects=True,
         handler=_bind_user,
-        dry_run_safe=True,
+        callable_in_dry_run=True,
+        batched=True,
     ),
     ActionSpec(
         name="applications.unbind_user",
@@ -66,6 +67,7 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"applications:write"}),
         side_effects=True,
         handler=_unbind_user,
-        dry_run_safe=True,
+        callable_in_dry_run=True,
+        batched=True,
     ),
 )

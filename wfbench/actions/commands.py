@@ -48,7 +48,7 @@ class CommandResult(Output):
 
 def _run(params: RunCommandParams, ctx: ActionContext) -> CommandResult:
     with directory_of(ctx) as d:
-        return d.run_command(params.device_id, params.command, dry_run=ctx.dry_run)
+        return d.run_command(params.device_id, params.command)
 
 
 SPECS: tuple[ActionSpec, ...] = (
@@ -61,6 +61,7 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"commands:run"}),
         side_effects=True,
         handler=_run,
-        dry_run_safe=True,
+        callable_in_dry_run=True,
+        batched=True,
     ),
 )

@@ -45,7 +45,7 @@ class EmailSent(Output):
 
 def _email(params: EmailParams, ctx: ActionContext) -> EmailSent:
     with directory_of(ctx) as d:
-        return d.send_email(params.to, params.subject, params.body, dry_run=ctx.dry_run)
+        return d.send_email(params.to, params.subject, params.body)
 
 
 SPECS: tuple[ActionSpec, ...] = (
@@ -58,6 +58,7 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"notifications:send"}),
         side_effects=True,
         handler=_email,
-        dry_run_safe=True,
+        callable_in_dry_run=True,
+        batched=True,
     ),
 )

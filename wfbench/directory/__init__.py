@@ -18,12 +18,11 @@ Three things every method does the same way:
   anything else, that they hold what the method needs, and raises
   :class:`~wfbench.errors.PermissionDenied` naming what is missing. A custom
   action handed the run's directory cannot exceed the run's role.
-* **Dry runs.** Every writing method takes ``dry_run``. With ``True`` it
-  validates, computes the exact output it would return, and writes nothing.
-  The directory remembers what its dry-run writes would have done to users,
-  groups and devices (and the ids it handed out), so a later lookup *by id or
-  email* by a ``Directory`` of the same run sees the would-be state, as in a
-  real run. Searches and listings always read the database.
+* **Dry runs.** One mechanism: a sandbox transaction (:func:`sandbox`). A dry
+  run's directory writes inside a transaction that is always rolled back, so
+  it returns exactly the output a real run would, its later steps (and
+  searches) see what earlier ones would have done, and nothing is kept. Its
+  ``dry_run`` flag only words the changes ("would …").
 * **Changes.** Every write that changes something (or would) appends one line
   to :attr:`Directory.changes`, for example ``"suspended
   ada.lovelace@example.com (active → suspended)"`` or ``"would create user
@@ -39,10 +38,13 @@ unassigns their devices.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
 import duckdb
 
 from wfbench.directory.applications import Applications
-from wfbench.directory.base import SIMULATED_RUNS_KEPT
 from wfbench.directory.devices import Devices
 from wfbench.directory.groups import Groups
 from wfbench.directory.schema import DIRECTORY_TABLE_NAMES, DIRECTORY_TABLES, create_directory
@@ -53,11 +55,11 @@ from wfbench.sql import transaction as atomic
 __all__ = [
     "DIRECTORY_TABLES",
     "DIRECTORY_TABLE_NAMES",
-    "SIMULATED_RUNS_KEPT",
     "Directory",
     "atomic",
     "create_directory",
     "in_transaction",
+    "sandbox",
     "seed_demo",
 ]
 
@@ -71,6 +73,28 @@ class Directory(Users, Groups, Devices, Applications):
     directory writes. *clock* gives "now" (an aware datetime, or a naive one
     taken as UTC) for timestamps; tests pass a fixed one.
     """
+
+
+@contextmanager
+def sandbox(
+    con: duckdb.DuckDBPyConnection,
+    permissions: Iterable[str] | None = None,
+    *,
+    run_id: str | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Iterator[Directory]:
+    """A dry run's directory: its writes happen in a transaction rolled back at the end.
+
+    Uses a cursor of its own on *con*, so the caller's transaction (a run's
+    history batch) is untouched and other connections never see the writes.
+    """
+    cur = con.cursor()
+    cur.begin()
+    try:
+        yield Directory(cur, permissions, run_id=run_id, clock=clock, dry_run=True)
+    finally:
+        cur.rollback()
+        cur.close()
 
 
 def seed_demo(con: duckdb.DuckDBPyConnection, *, seed: int = 7) -> dict[str, int]:

@@ -28,61 +28,49 @@ class Applications(DirectoryBase):
             )
         )
 
-    def bind_application(
-        self, application_id: str, user_id: str, *, dry_run: bool = False
-    ) -> Binding:
+    def bind_application(self, application_id: str, user_id: str) -> Binding:
         """Give a user access to an application; ``changed`` is false if they had it."""
         self._require("bind_application", "applications:write")
         app = self._application_name(application_id)
         user = self._user(user_id)
         if self._is_bound(application_id, user_id):
             return Binding(application_id=application_id, user_id=user_id, changed=False)
-        if not dry_run:
-            self._con.execute(
-                "INSERT INTO bindings VALUES (?, ?, ?)", [application_id, user_id, self._now()]
-            )
+        self._con.execute(
+            "INSERT INTO bindings VALUES (?, ?, ?)", [application_id, user_id, self._now()]
+        )
         self._note(
-            dry_run,
             f"gave {user.email} access to {app}",
             f"would give {user.email} access to {app}",
         )
         return Binding(application_id=application_id, user_id=user_id, changed=True)
 
-    def unbind_application(
-        self, application_id: str, user_id: str, *, dry_run: bool = False
-    ) -> Binding:
+    def unbind_application(self, application_id: str, user_id: str) -> Binding:
         """Take a user's access to an application away; ``changed`` is false if they had none."""
         self._require("unbind_application", "applications:write")
         app = self._application_name(application_id)
         user = self._user(user_id)
         if not self._is_bound(application_id, user_id):
             return Binding(application_id=application_id, user_id=user_id, changed=False)
-        if not dry_run:
-            self._con.execute(
-                "DELETE FROM bindings WHERE application_id = ? AND user_id = ?",
-                [application_id, user_id],
-            )
+        self._con.execute(
+            "DELETE FROM bindings WHERE application_id = ? AND user_id = ?",
+            [application_id, user_id],
+        )
         self._note(
-            dry_run,
             f"took {app} access away from {user.email}",
             f"would take {app} access away from {user.email}",
         )
         return Binding(application_id=application_id, user_id=user_id, changed=True)
 
-    def send_email(self, to: str, subject: str, body: str, *, dry_run: bool = False) -> EmailSent:
+    def send_email(self, to: str, subject: str, body: str) -> EmailSent:
         """Put an email in the outbox (nothing leaves the machine)."""
         self._require("send_email", "notifications:send")
         address = _email(to, "recipient")
-        sent = EmailSent(
-            message_id=self._next_id("outbox", "msg_", 6, dry_run), to=address, subject=subject
+        sent = EmailSent(message_id=self._next_id("outbox", "msg_", 6), to=address, subject=subject)
+        self._con.execute(
+            "INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)",
+            [sent.message_id, address, subject, body, self.run_id, self._now()],
         )
-        if not dry_run:
-            self._con.execute(
-                "INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)",
-                [sent.message_id, address, subject, body, self.run_id, self._now()],
-            )
         self._note(
-            dry_run,
             f"emailed {address}: {subject!r} ({sent.message_id})",
             f"would email {address}: {subject!r}",
         )

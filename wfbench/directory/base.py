@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Final, Self
+from typing import Any, Self
 
 import duckdb
 
@@ -112,52 +111,6 @@ def _device_from_row(row: tuple[Any, ...]) -> Device:
     )
 
 
-class _Simulation:
-    """What a directory's dry-run writes would have done; shared by :meth:`Directory.on` copies."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.users: dict[str, User] = {}
-        self.deleted: set[str] = set()
-        self.groups: dict[str, Group] = {}
-        self.devices: dict[str, Device] = {}
-        self.last_ids: dict[str, int] = {}
-        #: The database the dry-run writes were simulated against (``None``: none yet).
-        self.database: str | None = None
-
-
-#: How many runs' dry-run state :class:`Directory` keeps (least recently used runs go first).
-SIMULATED_RUNS_KEPT: Final = 256
-_SIMULATIONS: OrderedDict[str, _Simulation] = OrderedDict()
-_SIMULATIONS_LOCK = threading.Lock()
-
-
-def _database(con: duckdb.DuckDBPyConnection) -> str:
-    """Which database *con* reads (its file, or its name when in memory)."""
-    row = con.execute(
-        "SELECT coalesce(path, database_name) FROM duckdb_databases() "
-        "WHERE database_name = current_database()"
-    ).fetchone()
-    return "" if row is None else str(row[0])
-
-
-def _simulation(run_id: str | None, con: duckdb.DuckDBPyConnection) -> _Simulation:
-    """The dry-run state of *run_id* on *con*'s database (new for a new run or no run id)."""
-    if run_id is None:
-        return _Simulation()
-    with _SIMULATIONS_LOCK:
-        state = _SIMULATIONS.get(run_id)
-        if state is not None and state.database not in (None, _database(con)):
-            state = None  # the same run id used again on another database
-        if state is None:
-            state = _SIMULATIONS[run_id] = _Simulation()
-            while len(_SIMULATIONS) > SIMULATED_RUNS_KEPT:
-                _SIMULATIONS.popitem(last=False)
-        else:
-            _SIMULATIONS.move_to_end(run_id)
-        return state
-
-
 class DirectoryBase:
     """Read and change the embedded directory, within a set of permissions.
 
@@ -167,12 +120,12 @@ class DirectoryBase:
     directory writes. *clock* gives "now" (an aware datetime, or a naive one
     taken as UTC) for timestamps; tests pass a fixed one.
 
-    The remembered dry-run state belongs to the run: every ``Directory`` built
-    in this process with the same *run_id* on the same database shares it (the most recent
-    :data:`SIMULATED_RUNS_KEPT` runs are kept), so an engine may build one per
-    step and a dry run still sees the user an earlier step would have created.
-    Without a *run_id* the state is this object's own. :attr:`changes` is
-    always this object's. To use a directory from another thread, give that
+    *dry_run* only words the changes ("would create user …"): the writes land
+    on *con* all the same, so a dry run hands a connection whose transaction is
+    rolled back at the end (:func:`~wfbench.directory.sandbox`). Later steps of
+    the same dry run therefore see what earlier ones would have done, and
+    nothing of it outlives the run. :attr:`changes` is this object's (and its
+    :meth:`on` copies'). To use a directory from another thread, give that
     thread its own cursor with :meth:`on`.
     """
 
@@ -183,6 +136,7 @@ class DirectoryBase:
         *,
         run_id: str | None = None,
         clock: Callable[[], datetime] | None = None,
+        dry_run: bool = False,
     ) -> None:
         self._con = con
         self.permissions: frozenset[str] | None = (
@@ -192,19 +146,22 @@ class DirectoryBase:
         self._clock = clock or _utc_now
         #: Every change made (or, in a dry run, that would be made), one line each, in order.
         self.changes: list[str] = []
-        self._state = _simulation(run_id, con)
+        self.dry_run = dry_run
+        self._changes_lock = threading.Lock()
         self._local = threading.local()
         self._group_cache: dict[str, str] = {}
 
     def on(self, con: duckdb.DuckDBPyConnection) -> Self:
         """The same directory through another connection or cursor (for another thread).
 
-        The copy shares permissions, run id, clock, :attr:`changes` and the
-        remembered dry-run state with this one.
+        The copy shares permissions, run id, clock, dry-run wording and
+        :attr:`changes` with this one.
         """
-        other = type(self)(con, self.permissions, run_id=self.run_id, clock=self._clock)
+        other = type(self)(
+            con, self.permissions, run_id=self.run_id, clock=self._clock, dry_run=self.dry_run
+        )
         other.changes = self.changes
-        other._state = self._state
+        other._changes_lock = self._changes_lock
         other._group_cache = self._group_cache
         return other
 
@@ -249,27 +206,21 @@ class DirectoryBase:
         finally:
             sinks.pop()
 
-    def _note(self, dry_run: bool, done: str, would: str) -> None:
-        text = would if dry_run else done
-        if dry_run and self._state.database is None:
-            self._state.database = _database(self._con)
-        with self._state.lock:
+    def _note(self, done: str, would: str) -> None:
+        text = would if self.dry_run else done
+        with self._changes_lock:
             self.changes.append(text)
         for sink in self._local.__dict__.get("sinks", ()):
             sink(text)
 
-    def _next_id(self, table: str, prefix: str, width: int, dry_run: bool) -> str:
-        """The next free ``<prefix><number>`` id of *table*, counting dry-run ids given out."""
+    def _next_id(self, table: str, prefix: str, width: int) -> str:
+        """The next free ``<prefix><number>`` id of *table*."""
         top = self._value(
             f'SELECT max(TRY_CAST(substr(id, {len(prefix) + 1}) AS BIGINT)) FROM "{table}" '
             "WHERE starts_with(id, ?)",
             [prefix],
         )
-        with self._state.lock:
-            number = max(int(top or 0), self._state.last_ids.get(prefix, 0)) + 1
-            if dry_run:
-                self._state.last_ids[prefix] = number
-        return f"{prefix}{number:0{width}d}"
+        return f"{prefix}{int(top or 0) + 1:0{width}d}"
 
     # -- users ----------------------------------------------------------------------------------
 
@@ -294,25 +245,10 @@ class DirectoryBase:
         return {gid: cache[gid] for gid in ids if gid in cache}
 
     def _find_user(self, *, id: str | None = None, email: str | None = None) -> User | None:
-        state = self._state
         if id is not None:
-            if id in state.deleted:
-                return None
-            if id in state.users:
-                return state.users[id]
-            user = self._load_user("id", id)
-        else:
-            assert email is not None
-            address = email.strip().lower()
-            for candidate in list(state.users.values()):
-                if candidate.email == address and candidate.id not in state.deleted:
-                    return candidate
-            user = self._load_user("email", address)
-        if user is None:
-            return None
-        if user.id in state.deleted or (email is not None and user.id in state.users):
-            return None  # deleted, or its email changed, in this directory's dry run
-        return user
+            return self._load_user("id", id)
+        assert email is not None
+        return self._load_user("email", email.strip().lower())
 
     def _user(self, user_id: str) -> User:
         user = self._find_user(id=user_id)
@@ -327,23 +263,16 @@ class DirectoryBase:
             return user.id
         return None
 
-    def _apply_user(self, before: User, after: User, fields: dict[str, Any], dry_run: bool) -> None:
-        """Write *fields* of a user (or, in a dry run, remember the would-be user)."""
-        if dry_run:
-            self._state.users[after.id] = after
-            return
+    def _apply_user(self, before: User, fields: dict[str, Any]) -> None:
+        """Write *fields* of a user."""
         assignments = ", ".join(f"{name} = ?" for name in fields)
         self._con.execute(
             f"UPDATE users SET {assignments} WHERE id = ?", [*fields.values(), before.id]
         )
-        self._state.users.pop(before.id, None)
 
     # -- groups ---------------------------------------------------------------------------------
 
     def _find_group(self, *, id: str | None = None, name: str | None = None) -> Group | None:
-        for group in list(self._state.groups.values()):
-            if group.id == id or (name is not None and group.name.lower() == name.lower()):
-                return group
         if id is not None:
             rows = self._rows(_GROUP_QUERY.format(where="g.id = ?"), [id])
         else:
@@ -362,8 +291,6 @@ class DirectoryBase:
     # -- devices and commands -------------------------------------------------------------------
 
     def _device(self, device_id: str) -> Device:
-        if device_id in self._state.devices:
-            return self._state.devices[device_id]
         rows = self._rows(f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE id = ?", [device_id])
         if not rows:
             raise ActionError(f"no device with id {device_id!r}")

@@ -30,7 +30,7 @@ class Groups(DirectoryBase):
             raise ActionError(f"no group with {' and '.join(looked)}")
         return group
 
-    def create_group(self, name: str, description: str = "", *, dry_run: bool = False) -> Group:
+    def create_group(self, name: str, description: str = "") -> Group:
         """Create an empty group; the name must be free (without regard to case)."""
         self._require("create_group", "groups:write")
         name = _text(name, "the group name")
@@ -38,20 +38,16 @@ class Groups(DirectoryBase):
         if existing is not None:
             raise ActionError(f"a group named {existing.name!r} already exists ({existing.id})")
         group = Group(
-            id=self._next_id("groups", "g_", 2, dry_run),
+            id=self._next_id("groups", "g_", 2),
             name=name,
             description=description,
             member_count=0,
         )
-        if dry_run:
-            self._state.groups[group.id] = group
-        else:
-            self._con.execute(
-                'INSERT INTO "groups" VALUES (?, ?, ?)', [group.id, group.name, description]
-            )
-            self._group_cache[group.id] = group.name
+        self._con.execute(
+            'INSERT INTO "groups" VALUES (?, ?, ?)', [group.id, group.name, description]
+        )
+        self._group_cache[group.id] = group.name
         self._note(
-            dry_run,
             f"created group {name} ({group.id})",
             f"would create group {name} ({group.id})",
         )
@@ -74,41 +70,33 @@ class Groups(DirectoryBase):
             )
         )
 
-    def add_user_to_group(
-        self, group_id: str, user_id: str, *, dry_run: bool = False
-    ) -> Membership:
+    def add_user_to_group(self, group_id: str, user_id: str) -> Membership:
         """Add a user to a group; ``changed`` is false when they already belonged."""
         self._require("add_user_to_group", "groups:write")
         group = self._group(group_id)
         user = self._user(user_id)
         if self._is_member(group_id, user_id):
             return Membership(group_id=group_id, user_id=user_id, changed=False)
-        if not dry_run:
-            self._con.execute(
-                "INSERT INTO memberships VALUES (?, ?, ?)", [group_id, user_id, self._now()]
-            )
+        self._con.execute(
+            "INSERT INTO memberships VALUES (?, ?, ?)", [group_id, user_id, self._now()]
+        )
         self._note(
-            dry_run,
             f"added {user.email} to group {group.name}",
             f"would add {user.email} to group {group.name}",
         )
         return Membership(group_id=group_id, user_id=user_id, changed=True)
 
-    def remove_user_from_group(
-        self, group_id: str, user_id: str, *, dry_run: bool = False
-    ) -> Membership:
+    def remove_user_from_group(self, group_id: str, user_id: str) -> Membership:
         """Remove a user from a group; ``changed`` is false when they did not belong."""
         self._require("remove_user_from_group", "groups:write")
         group = self._group(group_id)
         user = self._user(user_id)
         if not self._is_member(group_id, user_id):
             return Membership(group_id=group_id, user_id=user_id, changed=False)
-        if not dry_run:
-            self._con.execute(
-                "DELETE FROM memberships WHERE group_id = ? AND user_id = ?", [group_id, user_id]
-            )
+        self._con.execute(
+            "DELETE FROM memberships WHERE group_id = ? AND user_id = ?", [group_id, user_id]
+        )
         self._note(
-            dry_run,
             f"removed {user.email} from group {group.name}",
             f"would remove {user.email} from group {group.name}",
         )

@@ -88,8 +88,6 @@ class Users(DirectoryBase):
         department: str,
         employee_type: str = "employee",
         manager_email: str | None = None,
-        *,
-        dry_run: bool = False,
     ) -> User:
         """Create an active user without MFA; the email must be free. Returns the new user."""
         self._require("create_user", "users:write")
@@ -104,7 +102,7 @@ class Users(DirectoryBase):
             raise ActionError(f"a user with email {address!r} already exists ({taken})")
         now = self._now()
         user = User(
-            id=self._next_id("users", "u_", 4, dry_run),
+            id=self._next_id("users", "u_", 4),
             email=address,
             first_name=_text(first_name, "first_name"),
             last_name=_text(last_name, "last_name"),
@@ -116,32 +114,28 @@ class Users(DirectoryBase):
             groups=[],
             created_at=_iso(now) or "",
         )
-        if dry_run:
-            self._state.users[user.id] = user
-        else:
-            self._con.execute(
-                "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    user.id,
-                    user.email,
-                    user.first_name,
-                    user.last_name,
-                    user.department,
-                    user.employee_type,
-                    user.manager_email,
-                    user.status,
-                    user.mfa_enrolled,
-                    now,
-                ],
-            )
+        self._con.execute(
+            "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                user.id,
+                user.email,
+                user.first_name,
+                user.last_name,
+                user.department,
+                user.employee_type,
+                user.manager_email,
+                user.status,
+                user.mfa_enrolled,
+                now,
+            ],
+        )
         self._note(
-            dry_run,
             f"created user {address} ({user.id})",
             f"would create user {address} ({user.id})",
         )
         return user
 
-    def update_user(self, user_id: str, *, dry_run: bool = False, **fields: Any) -> User:
+    def update_user(self, user_id: str, **fields: Any) -> User:
         """Change some of a user's details; returns the user as changed.
 
         *fields* are any of ``first_name``, ``last_name``, ``email``,
@@ -182,23 +176,16 @@ class Users(DirectoryBase):
         if not wanted:
             return before
         after = before.model_copy(update=wanted)
-        self._apply_user(before, after, wanted, dry_run)
+        self._apply_user(before, wanted)
         detail = ", ".join(f"{k} {getattr(before, k)} → {v}" for k, v in wanted.items())
         self._note(
-            dry_run,
             f"updated {before.email}: {detail}",
             f"would update {before.email}: {detail}",
         )
         return after
 
     def _set_user(
-        self,
-        doing: str,
-        user_id: str,
-        field: str,
-        value: Any,
-        verbs: tuple[str, str],
-        dry_run: bool,
+        self, doing: str, user_id: str, field: str, value: Any, verbs: tuple[str, str]
     ) -> User:
         self._require(doing, "users:write")
         before = self._user(user_id)
@@ -206,39 +193,32 @@ class Users(DirectoryBase):
         if old == value:
             return before
         after = before.model_copy(update={field: value})
-        self._apply_user(before, after, {field: value}, dry_run)
+        self._apply_user(before, {field: value})
         shown = {True: "enrolled", False: "not enrolled"}
         detail = f"({shown.get(old, old)} → {shown.get(value, value)})"
         done, would = verbs
-        self._note(
-            dry_run, f"{done} {before.email} {detail}", f"would {would} {before.email} {detail}"
-        )
+        self._note(f"{done} {before.email} {detail}", f"would {would} {before.email} {detail}")
         return after
 
-    def suspend_user(self, user_id: str, *, dry_run: bool = False) -> User:
+    def suspend_user(self, user_id: str) -> User:
         """Suspend a user (they can no longer sign in); returns the user as changed."""
         return self._set_user(
-            "suspend_user", user_id, "status", "suspended", ("suspended", "suspend"), dry_run
+            "suspend_user", user_id, "status", "suspended", ("suspended", "suspend")
         )
 
-    def activate_user(self, user_id: str, *, dry_run: bool = False) -> User:
+    def activate_user(self, user_id: str) -> User:
         """Reactivate a suspended user; returns the user as changed."""
         return self._set_user(
-            "activate_user", user_id, "status", "active", ("activated", "activate"), dry_run
+            "activate_user", user_id, "status", "active", ("activated", "activate")
         )
 
-    def reset_mfa(self, user_id: str, *, dry_run: bool = False) -> User:
+    def reset_mfa(self, user_id: str) -> User:
         """Remove a user's second factor (``mfa_enrolled`` becomes false)."""
         return self._set_user(
-            "reset_mfa",
-            user_id,
-            "mfa_enrolled",
-            False,
-            ("reset the MFA of", "reset the MFA of"),
-            dry_run,
+            "reset_mfa", user_id, "mfa_enrolled", False, ("reset the MFA of", "reset the MFA of")
         )
 
-    def delete_user(self, user_id: str, *, dry_run: bool = False) -> Deleted:
+    def delete_user(self, user_id: str) -> Deleted:
         """Delete a user, their group memberships and application bindings.
 
         Devices they owned stay in the directory, unassigned.
@@ -251,24 +231,19 @@ class Users(DirectoryBase):
             "(SELECT count(*) FROM devices WHERE owner_id = $1)",
             [user_id],
         )[0]
-        if dry_run:
-            self._state.deleted.add(user_id)
-        else:
-            with atomic(self._con):
-                for sql in (
-                    "DELETE FROM memberships WHERE user_id = ?",
-                    "DELETE FROM bindings WHERE user_id = ?",
-                    "UPDATE devices SET owner_id = NULL WHERE owner_id = ?",
-                    "DELETE FROM users WHERE id = ?",
-                ):
-                    self._con.execute(sql, [user_id])
-            self._state.users.pop(user_id, None)
+        with atomic(self._con):
+            for sql in (
+                "DELETE FROM memberships WHERE user_id = ?",
+                "DELETE FROM bindings WHERE user_id = ?",
+                "UPDATE devices SET owner_id = NULL WHERE owner_id = ?",
+                "DELETE FROM users WHERE id = ?",
+            ):
+                self._con.execute(sql, [user_id])
         detail = (
             f"({user_id}; left {counts[0]} groups, lost {counts[1]} application bindings, "
             f"{counts[2]} devices unassigned)"
         )
         self._note(
-            dry_run,
             f"deleted user {user.email} {detail}",
             f"would delete user {user.email} {detail}",
         )

@@ -59,7 +59,7 @@ class ActionSteps(Lifecycle):
                 for e in exc.errors(include_url=False)
             )
             return self._finish(rec, "failed", t0=t0)
-        if self.record.dry_run and spec.side_effects and not spec.dry_run_safe:
+        if self.record.dry_run and spec.side_effects and not spec.callable_in_dry_run:
             rec.change = f"would run {spec.name} (not called in a dry run)"
             return self._finish(rec, "simulated", t0=t0)
         return self._attempts(node, spec, params, rec, t0)
@@ -134,9 +134,9 @@ class ActionSteps(Lifecycle):
         if spec.handler is None:
             raise WfbenchError(f"{spec.name} has no handler in this workbench")
         result = spec.handler(params, ctx)
-        # Built-in directory actions finish in milliseconds and cannot be undone in a batch.
+        # A batched change (built-in directory actions) cannot be undone alone.
         late = ctx.deadline is not None and time.monotonic() > ctx.deadline
-        if late and not spec.dry_run_safe:
+        if late and not spec.batched:
             raise StepTimeout(f"took longer than timeout_s={node.timeout_s}")
         if isinstance(result, spec.output_model):
             return result

@@ -85,13 +85,13 @@ class Recorder(Hooks):
                 if self.dry_run:  # a sandbox: whatever a handler writes is rolled back
                     con = self._sandbox = self.store.new_cursor()
                     con.begin()
-                self._directory = Directory(con, permissions, run_id=run_id)
+                self._directory = Directory(con, permissions, run_id=run_id, dry_run=self.dry_run)
             return self._directory
 
     @contextlib.contextmanager
     def transaction(self, spec: ActionSpec) -> Iterator[None]:
         """Around one side-effecting attempt; the engine holds :attr:`lock`."""
-        if not spec.dry_run_safe:  # it may fail half-way: give it a transaction of its own
+        if not spec.batched:  # it may fail half-way: give it a transaction of its own
             self.commit()
         if not self.open:
             self.con.begin()
@@ -99,7 +99,7 @@ class Recorder(Hooks):
         try:
             yield
         except (ActionError, PermissionDenied, ValidationError):
-            if spec.dry_run_safe:  # built-ins check before they write: nothing to undo
+            if spec.batched:  # it checks before it writes: nothing to undo
                 raise
             self._rollback()
             raise
@@ -109,7 +109,7 @@ class Recorder(Hooks):
                 f"the store refused a change ({type(exc).__name__}: {exc}); the {lost} change(s) "
                 "since the last commit were rolled back with their records"
             ) from exc
-        if not spec.dry_run_safe:
+        if not spec.batched:
             self.commit()
 
     def _rollback(self) -> int:
