@@ -39,6 +39,7 @@ __all__ = [
     "RunStatus",
     "StepRecord",
     "StepStatus",
+    "column_types",
     "ddl",
 ]
 
