@@ -82,7 +82,7 @@ def test_the_ddl_makes_the_tables_the_store_reads() -> None:
     con.execute(ddl(RunRecord, "runs"))
     cols = con.execute(
         "SELECT column_name, is_nullable FROM duckdb_columns() WHERE table_name = 'runs'"
-    ).fetchall()  # noqa: E501
+    ).fetchall()
     assert [c for c, _ in cols] == list(RUN_FIELDS)
     assert {c for c, nullable in cols if not nullable} == {"run_id", "status", "dry_run"}
 
