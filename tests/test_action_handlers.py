@@ -375,11 +375,14 @@ def test_the_directory_enforces_the_run_role(con: duckdb.DuckDBPyConnection) -> 
     before = snapshot(con)
     with pytest.raises(PermissionDenied, match="suspend_user needs users:write"):
         call("users.suspend", {"user_id": ada(con)}, context(con, permissions=read_only))
-    with pytest.raises(PermissionDenied, match="send_email needs notifications:send"):
+    with (
+        pytest.raises(PermissionDenied, match="send_email needs notifications:send"),
+        sandbox(con, read_only, run_id="run-7") as directory,
+    ):
         call(
             "notify.email",
             {"to": "a@example.com", "subject": "s", "body": "b"},
-            context(con, dry_run=True, permissions=read_only),
+            context(con, dry_run=True, permissions=read_only, directory=directory),
         )
     assert_same_tables(before, snapshot(con))
 

@@ -604,6 +604,11 @@ def test_dry_run_writes_nothing_and_returns_the_would_be_output(
         assert_same_tables(before, snapshot(con))
 
 
+def test_a_dry_run_directory_needs_a_sandbox(con: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(WfbenchError, match="sandbox"):
+        Directory(con, dry_run=True)
+
+
 def test_dry_run_remembers_within_a_run(con: duckdb.DuckDBPyConnection) -> None:
     """A dry run sees what its earlier steps would have done (onboarding, simulated)."""
     before = snapshot(con)

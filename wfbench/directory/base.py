@@ -13,7 +13,8 @@ from typing import Any, Self
 import duckdb
 
 from wfbench.actions.records import Device, Group, GroupRef, User
-from wfbench.errors import ActionError, PermissionDenied
+from wfbench.errors import ActionError, PermissionDenied, WfbenchError
+from wfbench.sql import in_transaction
 
 # helpers
 
@@ -146,6 +147,11 @@ class DirectoryBase:
         self._clock = clock or _utc_now
         #: Every change made (or, in a dry run, that would be made), one line each, in order.
         self.changes: list[str] = []
+        if dry_run and not in_transaction(con):
+            raise WfbenchError(
+                "a dry run's directory writes for real unless its connection is inside a "
+                "transaction that is rolled back; use wfbench.directory.sandbox(con)"
+            )
         self.dry_run = dry_run
         self._changes_lock = threading.Lock()
         self._local = threading.local()
