@@ -6,7 +6,7 @@ from pydantic import Field
 
 from wfbench.actions.context import ActionContext
 from wfbench.actions.effects import directory_of
-from wfbench.actions.records import Output, Params
+from wfbench.actions.records import Binding, Params
 from wfbench.actions.registry import ActionSpec
 
 CATEGORY = "applications"
@@ -20,19 +20,6 @@ class BindingParams(Params):
 
     user_id: str = Field(min_length=1)
     """The user's id."""
-
-
-class Binding(Output):
-    """The outcome of binding a user to an application or unbinding them."""
-
-    application_id: str
-    """The application's id."""
-
-    user_id: str
-    """The user's id."""
-
-    changed: bool
-    """``false`` when the binding was already as asked (nothing was done)."""
 
 
 def _bind_user(params: BindingParams, ctx: ActionContext) -> Binding:

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from wfbench.actions.context import ActionContext
 from wfbench.actions.effects import directory_of
-from wfbench.actions.records import Group, Output, Params, UserList
+from wfbench.actions.records import Group, Membership, Params, UserList
 from wfbench.actions.registry import ActionSpec
 
 CATEGORY = "groups"
@@ -55,19 +55,6 @@ class MembershipParams(Params):
 
     user_id: str = Field(min_length=1)
     """The user's id."""
-
-
-class Membership(Output):
-    """The outcome of adding a user to a group or removing them from it."""
-
-    group_id: str
-    """The group's id."""
-
-    user_id: str
-    """The user's id."""
-
-    changed: bool
-    """``false`` when the membership was already as asked (nothing was done)."""
 
 
 def _get(params: GetGroupParams, ctx: ActionContext) -> Group:

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from wfbench.actions.context import ActionContext
 from wfbench.actions.effects import directory_of
-from wfbench.actions.records import Output, Params
+from wfbench.actions.records import EmailSent, Params
 from wfbench.actions.registry import ActionSpec
 
 #: The catalogue category, as PRODUCT.md lists it (the action names use ``notify.``).
@@ -28,19 +28,6 @@ class EmailParams(Params):
 
     body: str
     """The message text."""
-
-
-class EmailSent(Output):
-    """An email placed in the outbox."""
-
-    message_id: str
-    """The id of the message in the outbox."""
-
-    to: str
-    """The recipient's email address."""
-
-    subject: str
-    """The subject line."""
 
 
 def _email(params: EmailParams, ctx: ActionContext) -> EmailSent:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from wfbench.actions.applications import Binding
-from wfbench.actions.notify import EmailSent
+from wfbench.actions.records import Binding, EmailSent
 from wfbench.directory.base import (
     DirectoryBase,
     _email,

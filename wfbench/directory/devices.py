@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from wfbench.actions.commands import CommandResult
-from wfbench.actions.records import Device, DeviceList
+from wfbench.actions.records import CommandResult, Device, DeviceList
 from wfbench.directory.base import (
     _DEVICE_COLUMNS,
     DirectoryBase,

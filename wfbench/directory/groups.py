@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from wfbench.actions.groups import Membership
-from wfbench.actions.records import Group, UserList
+from wfbench.actions.records import Group, Membership, UserList
 from wfbench.directory.base import (
     DirectoryBase,
     _text,
