@@ -24,7 +24,7 @@ from wfbench.actions import ActionSpec, builtin_registry
 from wfbench.actions.context import ActionContext, Connector, StepTimeout
 from wfbench.actions.http import REDACTED, HttpResponse, redact
 from wfbench.actions.records import Deleted, Device, DeviceList, Group, User, UserList
-from wfbench.directory import DIRECTORY_TABLE_NAMES, Directory
+from wfbench.directory import DIRECTORY_TABLE_NAMES, Directory, sandbox
 from wfbench.errors import ActionError, PermissionDenied
 from wfbench.roles import BUILTIN_ROLES, PERMISSIONS
 
@@ -41,10 +41,10 @@ def context(
     permissions: frozenset[str] = EVERYTHING,
     connectors: dict[str, Connector] | None = None,
     deadline: float | None = None,
+    directory: Directory | None = None,
 ) -> ActionContext:
-    directory = (
-        None if con is None else Directory(con, permissions, run_id="run-7", clock=lambda: NOW)
-    )
+    if directory is None and con is not None:
+        directory = Directory(con, permissions, run_id="run-7", clock=lambda: NOW, dry_run=dry_run)
     return ActionContext(
         run_id="run-7",
         path="step",
@@ -94,12 +94,14 @@ def gid(con: duckdb.DuckDBPyConnection, name: str) -> str:
 # -- declarations ------------------------------------------------------------------------------
 
 
-def test_every_builtin_has_a_handler_and_says_whether_it_is_dry_run_safe() -> None:
+def test_every_builtin_has_a_handler_and_says_how_a_dry_run_treats_it() -> None:
     for spec in REGISTRY:
         assert callable(spec.handler), spec.name
         directory_write = spec.side_effects and spec.category not in ("http",)
-        assert spec.dry_run_safe is directory_write, spec.name
-    assert REGISTRY.get("http.request").dry_run_safe is False
+        assert spec.callable_in_dry_run is directory_write, spec.name
+        assert spec.batched is directory_write, spec.name
+    assert REGISTRY.get("http.request").callable_in_dry_run is False
+    assert REGISTRY.get("http.request").batched is False
 
 
 # -- directory actions -------------------------------------------------------------------------
@@ -304,15 +306,18 @@ def test_directory_action(con: duckdb.DuckDBPyConnection, name: str) -> None:
         assert ctx.changes == []
 
 
-@pytest.mark.parametrize("name", [n for n in DIRECTORY_ACTIONS if REGISTRY.get(n).dry_run_safe])
+@pytest.mark.parametrize(
+    "name", [n for n in DIRECTORY_ACTIONS if REGISTRY.get(n).callable_in_dry_run]
+)
 def test_dry_run_writes_nothing_and_gives_the_same_output(
     con: duckdb.DuckDBPyConnection, name: str
 ) -> None:
     params, _ = CASES[name]
     given = params(con)
     before = snapshot(con)
-    dry = context(con, dry_run=True)
-    would = call(name, given, dry)
+    with sandbox(con, EVERYTHING, run_id="run-7", clock=lambda: NOW) as directory:
+        dry = context(con, dry_run=True, directory=directory)
+        would = call(name, given, dry)
     assert_same_tables(before, snapshot(con))
     assert len(dry.changes) == 1 and dry.changes[0].startswith("would ")
     # Another run (its own dry-run memory) really does it: the same output.
@@ -332,11 +337,13 @@ def test_dry_run_writes_nothing_and_gives_the_same_output(
 
 def test_dry_run_sees_earlier_steps_of_the_same_run(con: duckdb.DuckDBPyConnection) -> None:
     before = snapshot(con)
-    create = context(con, dry_run=True)
-    grace = call("users.create", CASES["users.create"][0](con), create)
-    # The engine builds a new context and directory per step; the run id ties them.
-    add = context(con, dry_run=True)
-    joined = call("groups.add_user", {"group_id": gid(con, "vpn-users"), "user_id": grace.id}, add)
+    # The engine builds a new context per step; the run's sandboxed directory ties them.
+    with sandbox(con, EVERYTHING, run_id="run-7", clock=lambda: NOW) as directory:
+        create = context(con, dry_run=True, directory=directory)
+        grace = call("users.create", CASES["users.create"][0](con), create)
+        add = context(con, dry_run=True, directory=directory)
+        group = gid(con, "vpn-users")
+        joined = call("groups.add_user", {"group_id": group, "user_id": grace.id}, add)
     assert joined.changed is True
     assert add.changes == ["would add grace.hopper@example.com to group vpn-users"]
     assert_same_tables(before, snapshot(con))
@@ -368,11 +375,14 @@ def test_the_directory_enforces_the_run_role(con: duckdb.DuckDBPyConnection) -> 
     before = snapshot(con)
     with pytest.raises(PermissionDenied, match="suspend_user needs users:write"):
         call("users.suspend", {"user_id": ada(con)}, context(con, permissions=read_only))
-    with pytest.raises(PermissionDenied, match="send_email needs notifications:send"):
+    with (
+        pytest.raises(PermissionDenied, match="send_email needs notifications:send"),
+        sandbox(con, read_only, run_id="run-7") as directory,
+    ):
         call(
             "notify.email",
             {"to": "a@example.com", "subject": "s", "body": "b"},
-            context(con, dry_run=True, permissions=read_only),
+            context(con, dry_run=True, permissions=read_only, directory=directory),
         )
     assert_same_tables(before, snapshot(con))
 

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from wfbench.actions.context import ActionContext
 from wfbench.actions.effects import directory_of
-from wfbench.actions.records import Output, Params
+from wfbench.actions.records import Binding, Params
 from wfbench.actions.registry import ActionSpec
 
 CATEGORY = "applications"
@@ -22,27 +22,14 @@ class BindingParams(Params):
     """The user's id."""
 
 
-class Binding(Output):
-    """The outcome of binding a user to an application or unbinding them."""
-
-    application_id: str
-    """The application's id."""
-
-    user_id: str
-    """The user's id."""
-
-    changed: bool
-    """``false`` when the binding was already as asked (nothing was done)."""
-
-
 def _bind_user(params: BindingParams, ctx: ActionContext) -> Binding:
     with directory_of(ctx) as d:
-        return d.bind_application(params.application_id, params.user_id, dry_run=ctx.dry_run)
+        return d.bind_application(params.application_id, params.user_id)
 
 
 def _unbind_user(params: BindingParams, ctx: ActionContext) -> Binding:
     with directory_of(ctx) as d:
-        return d.unbind_application(params.application_id, params.user_id, dry_run=ctx.dry_run)
+        return d.unbind_application(params.application_id, params.user_id)
 
 
 SPECS: tuple[ActionSpec, ...] = (
@@ -55,7 +42,8 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"applications:write"}),
         side_effects=True,
         handler=_bind_user,
-        dry_run_safe=True,
+        callable_in_dry_run=True,
+        batched=True,
     ),
     ActionSpec(
         name="applications.unbind_user",
@@ -66,6 +54,7 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"applications:write"}),
         side_effects=True,
         handler=_unbind_user,
-        dry_run_safe=True,
+        callable_in_dry_run=True,
+        batched=True,
     ),
 )

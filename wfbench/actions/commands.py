@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
 from wfbench.actions.context import ActionContext
 from wfbench.actions.effects import directory_of
-from wfbench.actions.records import Output, Params
+from wfbench.actions.records import CommandResult, Params
 from wfbench.actions.registry import ActionSpec
 
 CATEGORY = "commands"
@@ -24,31 +22,9 @@ class RunCommandParams(Params):
     """The command line to run, as the device's shell reads it."""
 
 
-class CommandResult(Output):
-    """A command run as recorded in the directory."""
-
-    command_id: str
-    """The id of the recorded command run."""
-
-    device_id: str
-    """The device the command ran on."""
-
-    command: str
-    """The command line that was run."""
-
-    status: Literal["queued", "succeeded", "failed"]
-    """``queued`` (not run yet), ``succeeded`` or ``failed``."""
-
-    exit_code: int | None
-    """The command's exit code, or ``null`` while it is queued."""
-
-    output: str
-    """What the command printed (empty while it is queued)."""
-
-
 def _run(params: RunCommandParams, ctx: ActionContext) -> CommandResult:
     with directory_of(ctx) as d:
-        return d.run_command(params.device_id, params.command, dry_run=ctx.dry_run)
+        return d.run_command(params.device_id, params.command)
 
 
 SPECS: tuple[ActionSpec, ...] = (
@@ -61,6 +37,7 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"commands:run"}),
         side_effects=True,
         handler=_run,
-        dry_run_safe=True,
+        callable_in_dry_run=True,
+        batched=True,
     ),
 )

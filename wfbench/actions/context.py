@@ -6,11 +6,12 @@ mapping that validates as) its output model. Handlers raise
 :class:`~wfbench.errors.ActionError` with a sentence naming what was looked
 for when something is not there.
 
-Handlers of built-in directory actions honour ``ctx.dry_run``: they compute and
-return the output the action *would* give, describe the change with
-:meth:`ActionContext.change`, and write nothing (their spec says
-``dry_run_safe=True``). The engine never calls a side-effecting handler that is
-not dry-run safe during a dry run.
+In a dry run the built-in directory actions run as usual against the run's
+directory, whose writes a dry run rolls back (a sandbox transaction), and
+describe the change with :meth:`ActionContext.change` ("would …"); their spec
+says ``callable_in_dry_run=True``. The engine never calls a side-effecting
+handler that does not during a dry run. ``ctx.dry_run`` tells a custom handler
+that it runs in a dry run.
 """
 
 from __future__ import annotations

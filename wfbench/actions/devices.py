@@ -33,17 +33,17 @@ def _list_for_user(params: DevicesForUserParams, ctx: ActionContext) -> DeviceLi
 
 def _lock(params: DeviceIdParams, ctx: ActionContext) -> Device:
     with directory_of(ctx) as d:
-        return d.lock_device(params.device_id, dry_run=ctx.dry_run)
+        return d.lock_device(params.device_id)
 
 
 def _restart(params: DeviceIdParams, ctx: ActionContext) -> Device:
     with directory_of(ctx) as d:
-        return d.restart_device(params.device_id, dry_run=ctx.dry_run)
+        return d.restart_device(params.device_id)
 
 
 def _erase(params: DeviceIdParams, ctx: ActionContext) -> Device:
     with directory_of(ctx) as d:
-        return d.erase_device(params.device_id, dry_run=ctx.dry_run)
+        return d.erase_device(params.device_id)
 
 
 SPECS: tuple[ActionSpec, ...] = (
@@ -66,7 +66,8 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"devices:write"}),
         side_effects=True,
         handler=_lock,
-        dry_run_safe=True,
+        callable_in_dry_run=True,
+        batched=True,
     ),
     ActionSpec(
         name="devices.restart",
@@ -77,7 +78,8 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"devices:write"}),
         side_effects=True,
         handler=_restart,
-        dry_run_safe=True,
+        callable_in_dry_run=True,
+        batched=True,
     ),
     ActionSpec(
         name="devices.erase",
@@ -88,6 +90,7 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"devices:erase"}),
         side_effects=True,
         handler=_erase,
-        dry_run_safe=True,
+        callable_in_dry_run=True,
+        batched=True,
     ),
 )

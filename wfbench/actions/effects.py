@@ -3,8 +3,8 @@
 Handlers reach the embedded directory through ``ctx.directory`` (a
 :class:`wfbench.directory.Directory` built by the caller with the run's
 permissions). :func:`directory_of` hands it over, forwarding every change the
-handler makes to the step (``ctx.change``); writing handlers pass
-``dry_run=ctx.dry_run`` so a dry run computes the output and writes nothing.
+handler makes to the step (``ctx.change``). In a dry run that directory writes
+inside a transaction that is rolled back, so handlers need not know.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from wfbench.actions.context import ActionContext
 from wfbench.actions.effects import directory_of
-from wfbench.actions.records import Group, Output, Params, UserList
+from wfbench.actions.records import Group, Membership, Params, UserList
 from wfbench.actions.registry import ActionSpec
 
 CATEGORY = "groups"
@@ -57,19 +57,6 @@ class MembershipParams(Params):
     """The user's id."""
 
 
-class Membership(Output):
-    """The outcome of adding a user to a group or removing them from it."""
-
-    group_id: str
-    """The group's id."""
-
-    user_id: str
-    """The user's id."""
-
-    changed: bool
-    """``false`` when the membership was already as asked (nothing was done)."""
-
-
 def _get(params: GetGroupParams, ctx: ActionContext) -> Group:
     with directory_of(ctx) as d:
         return d.get_group(id=params.id, name=params.name)
@@ -77,7 +64,7 @@ def _get(params: GetGroupParams, ctx: ActionContext) -> Group:
 
 def _create(params: CreateGroupParams, ctx: ActionContext) -> Group:
     with directory_of(ctx) as d:
-        return d.create_group(params.name, params.description, dry_run=ctx.dry_run)
+        return d.create_group(params.name, params.description)
 
 
 def _list_members(params: GroupIdParams, ctx: ActionContext) -> UserList:
@@ -87,12 +74,12 @@ def _list_members(params: GroupIdParams, ctx: ActionContext) -> UserList:
 
 def _add_user(params: MembershipParams, ctx: ActionContext) -> Membership:
     with directory_of(ctx) as d:
-        return d.add_user_to_group(params.group_id, params.user_id, dry_run=ctx.dry_run)
+        return d.add_user_to_group(params.group_id, params.user_id)
 
 
 def _remove_user(params: MembershipParams, ctx: ActionContext) -> Membership:
     with directory_of(ctx) as d:
-        return d.remove_user_from_group(params.group_id, params.user_id, dry_run=ctx.dry_run)
+        return d.remove_user_from_group(params.group_id, params.user_id)
 
 
 SPECS: tuple[ActionSpec, ...] = (
@@ -116,7 +103,8 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"groups:write"}),
         side_effects=True,
         handler=_create,
-        dry_run_safe=True,
+        callable_in_dry_run=True,
+        batched=True,
     ),
     ActionSpec(
         name="groups.list_members",
@@ -137,7 +125,8 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"groups:write"}),
         side_effects=True,
         handler=_add_user,
-        dry_run_safe=True,
+        callable_in_dry_run=True,
+        batched=True,
     ),
     ActionSpec(
         name="groups.remove_user",
@@ -148,6 +137,7 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"groups:write"}),
         side_effects=True,
         handler=_remove_user,
-        dry_run_safe=True,
+        callable_in_dry_run=True,
+        batched=True,
     ),
 )

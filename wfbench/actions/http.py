@@ -30,10 +30,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from wfbench.actions.context import ActionContext, Connector, StepTimeout
+from wfbench.actions.context import ActionContext, Connector
 from wfbench.actions.records import Output, Params
 from wfbench.actions.registry import ActionSpec
-from wfbench.errors import ActionError
+from wfbench.errors import ActionError, StepTimeout
 
 CATEGORY = "http"
 

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from wfbench.actions.context import ActionContext
 from wfbench.actions.effects import directory_of
-from wfbench.actions.records import Output, Params
+from wfbench.actions.records import EmailSent, Params
 from wfbench.actions.registry import ActionSpec
 
 #: The catalogue category, as PRODUCT.md lists it (the action names use ``notify.``).
@@ -30,22 +30,9 @@ class EmailParams(Params):
     """The message text."""
 
 
-class EmailSent(Output):
-    """An email placed in the outbox."""
-
-    message_id: str
-    """The id of the message in the outbox."""
-
-    to: str
-    """The recipient's email address."""
-
-    subject: str
-    """The subject line."""
-
-
 def _email(params: EmailParams, ctx: ActionContext) -> EmailSent:
     with directory_of(ctx) as d:
-        return d.send_email(params.to, params.subject, params.body, dry_run=ctx.dry_run)
+        return d.send_email(params.to, params.subject, params.body)
 
 
 SPECS: tuple[ActionSpec, ...] = (
@@ -58,6 +45,7 @@ SPECS: tuple[ActionSpec, ...] = (
         permissions=frozenset({"notifications:send"}),
         side_effects=True,
         handler=_email,
-        dry_run_safe=True,
+        callable_in_dry_run=True,
+        batched=True,
     ),
 )

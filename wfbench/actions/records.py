@@ -153,3 +153,64 @@ class Deleted(Output):
 
     deleted: bool
     """``true`` once the record is gone."""
+
+
+class Binding(Output):
+    """The outcome of binding a user to an application or unbinding them."""
+
+    application_id: str
+    """The application's id."""
+
+    user_id: str
+    """The user's id."""
+
+    changed: bool
+    """``false`` when the binding was already as asked (nothing was done)."""
+
+
+class CommandResult(Output):
+    """A command run as recorded in the directory."""
+
+    command_id: str
+    """The id of the recorded command run."""
+
+    device_id: str
+    """The device the command ran on."""
+
+    command: str
+    """The command line that was run."""
+
+    status: Literal["queued", "succeeded", "failed"]
+    """``queued`` (not run yet), ``succeeded`` or ``failed``."""
+
+    exit_code: int | None
+    """The command's exit code, or ``null`` while it is queued."""
+
+    output: str
+    """What the command printed (empty while it is queued)."""
+
+
+class Membership(Output):
+    """The outcome of adding a user to a group or removing them from it."""
+
+    group_id: str
+    """The group's id."""
+
+    user_id: str
+    """The user's id."""
+
+    changed: bool
+    """``false`` when the membership was already as asked (nothing was done)."""
+
+
+class EmailSent(Output):
+    """An email placed in the outbox."""
+
+    message_id: str
+    """The id of the message in the outbox."""
+
+    to: str
+    """The recipient's email address."""
+
+    subject: str
+    """The subject line."""

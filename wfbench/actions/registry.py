@@ -77,10 +77,18 @@ class ActionSpec:
     require_one_of: tuple[str, ...] = ()
     """Parameters of which at least one must be given (``users.get``: ``id`` or ``email``)."""
 
-    dry_run_safe: bool = False
-    """The handler honours ``ctx.dry_run`` (computes its output, writes nothing), so a dry run
-    may call it to show what would happen. Side-effecting handlers that are not are skipped.
-    Such handlers also check everything before they write, so a refusal leaves no change."""
+    callable_in_dry_run: bool = False
+    """A dry run calls the handler to show what it would do: its only writes go to the
+    run's directory, which a dry run rolls back (the built-ins), or it honours
+    ``ctx.dry_run`` and writes nothing then. A dry run only notes that a side-effecting
+    action that is not would run ("simulated")."""
+
+    batched: bool = False
+    """The handler writes only through the run's directory and checks everything before its
+    first write, so its change joins the run's group-commit batch: a refusal leaves the
+    batch clean, and a change made is not undone alone (not even if the step's deadline
+    passed meanwhile). Other side-effecting handlers get a transaction of their own,
+    rolled back if they fail or return after their deadline."""
 
     exclusive: bool = True
     """The handler runs while holding the run's directory (one handler at a time per run).
@@ -172,15 +180,19 @@ class ActionRegistry:
         permissions: Iterable[str] = (),
         side_effects: bool = True,
         require_one_of: Sequence[str] = (),
-        dry_run_safe: bool = False,
+        callable_in_dry_run: bool = False,
+        batched: bool = False,
         exclusive: bool = True,
+        dry_run_safe: bool = False,
     ) -> Callable[[F], F]:
         """Register the decorated function as the handler of a custom action.
 
         *category* defaults to the part of *name* before the first dot and
         *description* to the first line of the function's docstring. Custom
         actions are assumed to have side effects unless told otherwise, so a
-        dry run does not call them. The function is returned unchanged.
+        dry run does not call them. ``dry_run_safe=True`` is the former single flag and
+        means both ``callable_in_dry_run`` and ``batched``. The function is returned
+        unchanged.
         """
 
         def decorate(func: F) -> F:
@@ -196,7 +208,8 @@ class ActionRegistry:
                     side_effects=side_effects,
                     handler=func,
                     require_one_of=tuple(require_one_of),
-                    dry_run_safe=dry_run_safe,
+                    callable_in_dry_run=callable_in_dry_run or dry_run_safe,
+                    batched=batched or dry_run_safe,
                     exclusive=exclusive,
                 )
             )

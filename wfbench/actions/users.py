@@ -141,7 +141,6 @@ def _create(params: CreateUserParams, ctx: ActionContext) -> User:
             department=params.department,
             employee_type=params.employee_type,
             manager_email=params.manager_email,
-            dry_run=ctx.dry_run,
         )
 
 
@@ -149,27 +148,27 @@ def _update(params: UpdateUserParams, ctx: ActionContext) -> User:
     # Only the fields the step gave: ``manager_email: null`` given removes the manager.
     fields = {name: getattr(params, name) for name in params.model_fields_set - {"user_id"}}
     with directory_of(ctx) as d:
-        return d.update_user(params.user_id, dry_run=ctx.dry_run, **fields)
+        return d.update_user(params.user_id, **fields)
 
 
 def _suspend(params: UserIdParams, ctx: ActionContext) -> User:
     with directory_of(ctx) as d:
-        return d.suspend_user(params.user_id, dry_run=ctx.dry_run)
+        return d.suspend_user(params.user_id)
 
 
 def _activate(params: UserIdParams, ctx: ActionContext) -> User:
     with directory_of(ctx) as d:
-        return d.activate_user(params.user_id, dry_run=ctx.dry_run)
+        return d.activate_user(params.user_id)
 
 
 def _reset_mfa(params: UserIdParams, ctx: ActionContext) -> User:
     with directory_of(ctx) as d:
-        return d.reset_mfa(params.user_id, dry_run=ctx.dry_run)
+        return d.reset_mfa(params.user_id)
 
 
 def _delete(params: UserIdParams, ctx: ActionContext) -> Deleted:
     with directory_of(ctx) as d:
-        return d.delete_user(params.user_id, dry_run=ctx.dry_run)
+        return d.delete_user(params.user_id)
 
 
 def _spec(
@@ -193,8 +192,9 @@ def _spec(
         side_effects=side_effects,
         handler=handler,
         require_one_of=require_one_of,
-        # Every writing handler passes ctx.dry_run to the directory.
-        dry_run_safe=side_effects,
+        # Every writing handler writes only to the run's directory, checking first.
+        callable_in_dry_run=side_effects,
+        batched=side_effects,
     )
 
 

@@ -22,8 +22,9 @@ from typing import Any, Final
 
 import duckdb
 
-from wfbench.directory import DIRECTORY_TABLE_NAMES, atomic, create_directory
+from wfbench.directory.schema import DIRECTORY_TABLE_NAMES, create_directory
 from wfbench.errors import WfbenchError
+from wfbench.sql import transaction as atomic
 
 #: "Now" for the sample organisation; no wall clock is read.
 BASE_TIME: Final = datetime(2026, 1, 5, 9, 0, 0)

@@ -1,0 +1,1 @@
+"""Tests of wfbench.directory, one module per module of the package."""

@@ -1,0 +1,1 @@
+"""Tests of wfbench.store, one module per module of the package."""

@@ -1,0 +1,303 @@
+"""What every part of :class:`~wfbench.directory.Directory` shares: the connection,
+permissions, change notes, lookups and the rows-to-records helpers."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Self
+
+import duckdb
+
+from wfbench.actions.records import Device, Group, GroupRef, User
+from wfbench.errors import ActionError, PermissionDenied, WfbenchError
+from wfbench.sql import in_transaction
+
+# helpers
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMPLOYEE_TYPES = ("employee", "contractor")
+_UPDATABLE = (
+    "first_name",
+    "last_name",
+    "email",
+    "department",
+    "employee_type",
+    "manager_email",
+)
+
+_USER_COLUMNS = (
+    "u.id, u.email, u.first_name, u.last_name, u.department, u.employee_type, "
+    "u.manager_email, u.status, u.mfa_enrolled, u.created_at"
+)
+# One query gives users and their groups, sorted by name; SOURCE selects the users.
+_USER_QUERY = f"""
+SELECT {_USER_COLUMNS},
+       list({{'id': g.id, 'name': g.name}} ORDER BY g.name, g.id)
+           FILTER (WHERE g.id IS NOT NULL) AS groups
+FROM (SOURCE) u
+LEFT JOIN memberships m ON m.user_id = u.id
+LEFT JOIN "groups" g ON g.id = m.group_id
+GROUP BY ALL
+ORDER BY u.id
+"""
+
+
+def _user_query(source: str) -> str:
+    return _USER_QUERY.replace("SOURCE", source, 1)
+
+
+_GROUP_QUERY = """
+SELECT g.id, g.name, g.description,
+       (SELECT count(*) FROM memberships m WHERE m.group_id = g.id)
+FROM "groups" g WHERE {where}
+"""
+_DEVICE_COLUMNS = "id, name, os, owner_id, status, last_seen"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    """ISO-8601 UTC text for a stored (naive UTC) timestamp."""
+    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _email(value: str, what: str = "email") -> str:
+    address = value.strip().lower()
+    if not _EMAIL.match(address):
+        raise ActionError(f"{what} {value!r} is not an email address (name@domain.tld)")
+    return address
+
+
+def _text(value: str, what: str) -> str:
+    text = value.strip()
+    if not text:
+        raise ActionError(f"{what} must not be empty")
+    return text
+
+
+def _user_from_row(row: tuple[Any, ...]) -> User:
+    return User(
+        id=row[0],
+        email=row[1],
+        first_name=row[2],
+        last_name=row[3],
+        department=row[4],
+        employee_type=row[5],
+        manager_email=row[6],
+        status=row[7],
+        mfa_enrolled=row[8],
+        created_at=_iso(row[9]) or "",
+        groups=[GroupRef(id=g["id"], name=g["name"]) for g in row[10] or ()],
+    )
+
+
+def _by_name(group: dict[str, str]) -> tuple[str, str]:
+    return (group["name"], group["id"])
+
+
+def _device_from_row(row: tuple[Any, ...]) -> Device:
+    return Device(
+        id=row[0],
+        name=row[1],
+        os=row[2],
+        owner_id=row[3],
+        status=row[4],
+        last_seen=_iso(row[5]),
+    )
+
+
+class DirectoryBase:
+    """Read and change the embedded directory, within a set of permissions.
+
+    *con* is a DuckDB connection or cursor holding the directory tables.
+    *permissions* (``None``: unrestricted) are checked by every method before
+    it does anything. *run_id* is recorded with the commands and emails this
+    directory writes. *clock* gives "now" (an aware datetime, or a naive one
+    taken as UTC) for timestamps; tests pass a fixed one.
+
+    *dry_run* only words the changes ("would create user …"): the writes land
+    on *con* all the same, so a dry run hands a connection whose transaction is
+    rolled back at the end (:func:`~wfbench.directory.sandbox`). Later steps of
+    the same dry run therefore see what earlier ones would have done, and
+    nothing of it outlives the run. :attr:`changes` is this object's (and its
+    :meth:`on` copies'). To use a directory from another thread, give that
+    thread its own cursor with :meth:`on`.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        permissions: Iterable[str] | None = None,
+        *,
+        run_id: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        dry_run: bool = False,
+    ) -> None:
+        self._con = con
+        self.permissions: frozenset[str] | None = (
+            None if permissions is None else frozenset(permissions)
+        )
+        self.run_id = run_id
+        self._clock = clock or _utc_now
+        #: Every change made (or, in a dry run, that would be made), one line each, in order.
+        self.changes: list[str] = []
+        if dry_run and not in_transaction(con):
+            raise WfbenchError(
+                "a dry run's directory writes for real unless its connection is inside a "
+                "transaction that is rolled back; use wfbench.directory.sandbox(con)"
+            )
+        self.dry_run = dry_run
+        self._changes_lock = threading.Lock()
+        self._local = threading.local()
+        self._group_cache: dict[str, str] = {}
+
+    def on(self, con: duckdb.DuckDBPyConnection) -> Self:
+        """The same directory through another connection or cursor (for another thread).
+
+        The copy shares permissions, run id, clock, dry-run wording and
+        :attr:`changes` with this one.
+        """
+        other = type(self)(
+            con, self.permissions, run_id=self.run_id, clock=self._clock, dry_run=self.dry_run
+        )
+        other.changes = self.changes
+        other._changes_lock = self._changes_lock
+        other._group_cache = self._group_cache
+        return other
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _require(self, doing: str, *needed: str) -> None:
+        if self.permissions is None:
+            return
+        missing = [p for p in needed if p not in self.permissions]
+        if missing:
+            them = "it" if len(missing) == 1 else "them"
+            raise PermissionDenied(
+                f"{doing} needs {', '.join(missing)}, which the run-as role lacks; "
+                f"choose a role that has {them} (`wfbench roles`)"
+            )
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is not None:
+            now = now.astimezone(UTC).replace(tzinfo=None)
+        return now
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._con.execute(sql, list(params)).fetchall()
+
+    def _value(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        row = self._con.execute(sql, list(params)).fetchone()
+        return None if row is None else row[0]
+
+    @contextmanager
+    def reporting(self, sink: Callable[[str], None]) -> Iterator[Self]:
+        """Pass each change this thread makes inside the block to *sink* too.
+
+        Handlers use it to forward exactly their own changes to their step
+        (``with directory.reporting(ctx.change) as d: ...``), even when loop
+        iterations run in parallel threads.
+        """
+        sinks: list[Callable[[str], None]] = self._local.__dict__.setdefault("sinks", [])
+        sinks.append(sink)
+        try:
+            yield self
+        finally:
+            sinks.pop()
+
+    def _note(self, done: str, would: str) -> None:
+        text = would if self.dry_run else done
+        with self._changes_lock:
+            self.changes.append(text)
+        for sink in self._local.__dict__.get("sinks", ()):
+            sink(text)
+
+    def _next_id(self, table: str, prefix: str, width: int) -> str:
+        """The next free ``<prefix><number>`` id of *table*."""
+        top = self._value(
+            f'SELECT max(TRY_CAST(substr(id, {len(prefix) + 1}) AS BIGINT)) FROM "{table}" '
+            "WHERE starts_with(id, ?)",
+            [prefix],
+        )
+        return f"{prefix}{int(top or 0) + 1:0{width}d}"
+
+    # -- users ----------------------------------------------------------------------------------
+
+    def _load_user(self, column: str, value: str) -> User | None:
+        """One user from the database, in two point queries (the user, their group ids)."""
+        row = self._con.execute(
+            f"SELECT {_USER_COLUMNS} FROM users u WHERE u.{column} = ?", [value]
+        ).fetchone()
+        if row is None:
+            return None
+        ids = self._rows("SELECT group_id FROM memberships WHERE user_id = ?", [row[0]])
+        names = self._group_names([gid for (gid,) in ids])
+        groups = sorted(({"id": gid, "name": name} for gid, name in names.items()), key=_by_name)
+        return _user_from_row((*row, groups))
+
+    def _group_names(self, ids: list[str]) -> dict[str, str]:
+        """Names of the groups *ids*, from a cache read again when it misses one (names never
+        change, so it cannot hold a wrong one)."""
+        cache = self._group_cache
+        if any(gid not in cache for gid in ids):
+            cache.update(self._rows('SELECT id, name FROM "groups"'))
+        return {gid: cache[gid] for gid in ids if gid in cache}
+
+    def _find_user(self, *, id: str | None = None, email: str | None = None) -> User | None:
+        if id is not None:
+            return self._load_user("id", id)
+        assert email is not None
+        return self._load_user("email", email.strip().lower())
+
+    def _user(self, user_id: str) -> User:
+        user = self._find_user(id=user_id)
+        if user is None:
+            raise ActionError(f"no user with id {user_id!r}")
+        return user
+
+    def _email_taken(self, address: str, by_other_than: str | None = None) -> str | None:
+        """The id of another user holding *address*, or ``None``."""
+        user = self._find_user(email=address)
+        if user is not None and user.id != by_other_than:
+            return user.id
+        return None
+
+    def _apply_user(self, before: User, fields: dict[str, Any]) -> None:
+        """Write *fields* of a user."""
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        self._con.execute(
+            f"UPDATE users SET {assignments} WHERE id = ?", [*fields.values(), before.id]
+        )
+
+    # -- groups ---------------------------------------------------------------------------------
+
+    def _find_group(self, *, id: str | None = None, name: str | None = None) -> Group | None:
+        if id is not None:
+            rows = self._rows(_GROUP_QUERY.format(where="g.id = ?"), [id])
+        else:
+            rows = self._rows(_GROUP_QUERY.format(where="lower(g.name) = lower(?)"), [name])
+        if not rows:
+            return None
+        gid, gname, description, members = rows[0]
+        return Group(id=gid, name=gname, description=description, member_count=members)
+
+    def _group(self, group_id: str) -> Group:
+        group = self._find_group(id=group_id)
+        if group is None:
+            raise ActionError(f"no group with id {group_id!r}")
+        return group
+
+    # -- devices and commands -------------------------------------------------------------------
+
+    def _device(self, device_id: str) -> Device:
+        rows = self._rows(f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE id = ?", [device_id])
+        if not rows:
+            raise ActionError(f"no device with id {device_id!r}")
+        return _device_from_row(rows[0])

@@ -1,0 +1,39 @@
+"""What a run reaches outside itself: the catalogue, the directory, connectors, a clock."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from wfbench.actions import ActionRegistry, ActionSpec
+from wfbench.actions.context import Connector
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Environment:
+    """What a run reaches outside itself; the workbench fills it in."""
+
+    actions: ActionRegistry
+    directory: Callable[[frozenset[str], str], Any] | None = None
+    """``(permissions, run_id) -> Directory`` for the calling thread, or ``None``."""
+    connectors: Mapping[str, Connector] = field(default_factory=dict)
+    transaction: Callable[[ActionSpec], AbstractContextManager[Any]] = lambda spec: (
+        contextlib.nullcontext()
+    )
+    """Wraps a side-effecting attempt and its durable record: they commit together or not
+    at all. Called while :attr:`lock` is held."""
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    """Held around every ``exclusive`` handler call: one directory user at a time per run.
+    The history writer takes it too, so the run's connection is never used concurrently."""
+    clock: Callable[[], datetime] = _now
+    sleep: Callable[[float], None] = time.sleep

@@ -1,0 +1,169 @@
+"""The bookkeeping of one run: its draft record, step numbers, hooks, cancellation."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from wfbench.engine.environment import Environment
+from wfbench.errors import (
+    RunCancelled,
+)
+from wfbench.model import ActionNode, Node, Workflow
+from wfbench.roles import Role
+from wfbench.runs import Draft, Hooks, RunRecord, StepRecord, StepStatus
+
+
+class _StepFailed(Exception):
+    """A step failed and its ``on_error`` (or the loop's) says stop."""
+
+    def __init__(self, record: StepRecord) -> None:
+        super().__init__(record.error)
+        self.record = record
+
+
+class Lifecycle:
+    """A run's record and its steps' records, and the listeners told about them.
+
+    The parts of :class:`~wfbench.engine.execution.Execution` build on it: the
+    interpreter (:mod:`.execution`) and the action attempts (:mod:`.attempts`).
+    """
+
+    def __init__(
+        self,
+        workflow: Workflow,
+        input: dict[str, Any],
+        *,
+        role: Role,
+        env: Environment,
+        hooks: Sequence[Hooks] = (),
+        run_id: str | None = None,
+        workflow_id: str | None = None,
+        version: int | None = None,
+        started_by: str = "notebook",
+        dry_run: bool = False,
+        idempotency_key: str | None = None,
+        rerun_of: str | None = None,
+    ) -> None:
+        self.workflow = workflow
+        self.role = role
+        self.env = env
+        self.hooks = list(hooks)
+        self.record: Draft[RunRecord] = Draft(
+            RunRecord,
+            run_id=run_id or uuid.uuid4().hex,
+            workflow_id=workflow_id,
+            workflow=workflow.name,
+            version=version,
+            status="queued",
+            input=input,
+            run_as=role.name,
+            started_by=started_by,
+            dry_run=dry_run,
+            started_at=env.clock(),
+            idempotency_key=idempotency_key,
+            rerun_of=rerun_of,
+        )
+        self._seq = itertools.count(1)
+        self._lock = threading.Lock()  # seq numbers, record list
+        self._cancel = threading.Event()
+        self._steps: Iterator[StepRecord] | None = None
+        self._start = 0.0
+        self._started: RunRecord | None = None  # what step listeners see as ``run``
+
+    # -- public
+    @property
+    def run_id(self) -> str:
+        return str(self.record.run_id)
+
+    @property
+    def done(self) -> bool:
+        return self.record.ended_at is not None
+
+    def result(self) -> RunRecord:
+        """The run as it stands now, frozen."""
+        return self.record.freeze()
+
+    def cancel(self) -> None:
+        """Ask the run to stop; it ends ``cancelled`` at the next step boundary or wait."""
+        self._cancel.set()
+
+    # -- lifecycle
+    def _begin(self) -> None:
+        self._start = time.perf_counter()
+        self.record.status = "running"
+        self.record.started_at = self.env.clock()
+        self._started = self.record.freeze()
+        self._emit("run_started", run=self._started)
+
+    def _end(self, status: str, error: str | None) -> None:
+        if status != "cancelled" and self._cancel.is_set():
+            status, error = "cancelled", "the run was cancelled"
+        rec = self.record
+        rec.status, rec.error = status, error
+        rec.output = self._outputs
+        rec.ended_at = self.env.clock()
+        rec.duration_ms = (time.perf_counter() - self._start) * 1000
+        self._emit("run_finished", run=rec.freeze())
+
+    @property
+    def _outputs(self) -> dict[str, Any]:
+        top = {n.id for n in self.workflow.steps}
+        return {
+            s.node: s.output
+            for s in self.record.steps
+            if s.node in top and s.status in ("succeeded", "simulated")
+        }
+
+    def _emit(self, method: str, **kwargs: Any) -> None:
+        for hook in self.hooks:
+            getattr(hook, method)(**kwargs)
+
+    def _new_step(self, node: Node, path: str, iteration: int | None) -> Draft[StepRecord]:
+        with self._lock:
+            seq = next(self._seq)
+        return Draft(
+            StepRecord,
+            run_id=self.run_id,
+            seq=seq,
+            node=node.id,
+            path=path,
+            kind=node.kind,
+            action=node.action if isinstance(node, ActionNode) else None,
+            iteration=iteration,
+            status="running",
+            started_at=self.env.clock(),
+        )
+
+    def _open_step(
+        self, node: Node, path: str, iteration: int | None
+    ) -> tuple[Draft[StepRecord], float]:
+        rec = self._new_step(node, path, iteration)
+        self._emit("step_started", run=self._started, step=rec.freeze())
+        return rec, time.perf_counter()
+
+    def _finish(
+        self,
+        draft: Draft[StepRecord],
+        status: StepStatus,
+        *,
+        durable: bool = False,
+        t0: float | None = None,
+    ) -> StepRecord:
+        draft.status = status
+        draft.ended_at = self.env.clock()
+        if t0 is not None:
+            draft.duration_ms = (time.perf_counter() - t0) * 1000
+        step = draft.freeze()
+        self._emit("step_finished", run=self._started, step=step, durable=durable)
+        with self._lock:  # after the hooks: a durable write that failed is not kept twice
+            self.record.steps.append(step)
+        return step
+
+    def _check_cancel(self) -> None:
+        if self._cancel.is_set():
+            raise RunCancelled("the run was cancelled")

@@ -1,0 +1,289 @@
+"""Run history: runs and steps, written by a run's recorder, read as records or frames.
+
+A single-row statement costs about a millisecond, so a run's steps are appended
+as one Arrow batch in one statement (:meth:`History.write_steps`), never row by
+row. Both tables follow :mod:`wfbench.runs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+import duckdb
+import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from wfbench.errors import NotFound, WfbenchError
+from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, STEP_SCHEMA, STEP_STATUSES
+from wfbench.store.definitions import Definitions
+from wfbench.store.session import check_keys, decode, encode, utc
+
+_RUN_JSON: Final = frozenset({"input", "output", "reasons"})
+_STEP_JSON: Final = frozenset({"params", "output"})
+_UNFINISHED: Final = ("queued", "running")
+_FINAL: Final = ("succeeded", "failed", "cancelled", "interrupted")
+
+
+class History(Definitions):
+    """Runs and their steps (the workflow filter of :meth:`runs` reads definitions)."""
+
+    def begin_run(
+        self, run: Mapping[str, Any], *, con: duckdb.DuckDBPyConnection | None = None
+    ) -> None:
+        """Record a run that starts now (``running``, or ``queued``) and hold it as active.
+
+        With ``con`` (from :meth:`new_cursor`) the row joins that cursor's transaction."""
+        record = dict(run)
+        record.setdefault("status", "running")
+        if record["status"] not in _UNFINISHED:
+            raise ValueError(f"begin_run takes status queued or running, not {record['status']!r}")
+        self._insert_run(record, "begin_run", con)
+        self._remember_active(str(record["run_id"]))
+
+    def record_finished_run(
+        self, run: Mapping[str, Any], *, con: duckdb.DuckDBPyConnection | None = None
+    ) -> None:
+        """Record in one row a run that ended before anything of it was written."""
+        record = dict(run)
+        if record.get("status") not in _FINAL:
+            raise ValueError(
+                f"record_finished_run takes a final status, not {record.get('status')!r}"
+            )
+        self._insert_run(record, "record_finished_run", con)
+
+    def record_rejected(self, run: Mapping[str, Any]) -> str:
+        """Keep a refused start in history (status ``rejected``); returns its run id.
+
+        ``reasons`` is a list of ``{"pointer", "message"}`` (``(pointer, message)``
+        pairs are accepted too). A missing ``run_id`` is made with ``ids("run")``.
+        """
+        record = dict(run)
+        record["status"] = "rejected"
+        record.setdefault("run_id", self._ids("run"))
+        record["reasons"] = [
+            r if isinstance(r, Mapping) else {"pointer": r[0], "message": r[1]}
+            for r in record.get("reasons") or []
+        ]
+        record.setdefault("started_at", self._now())
+        record.setdefault("ended_at", record["started_at"])
+        record.setdefault("duration_ms", 0.0)
+        self._insert_run(record, "record_rejected")
+        return str(record["run_id"])
+
+    def _insert_run(
+        self, record: dict[str, Any], what: str, con: duckdb.DuckDBPyConnection | None = None
+    ) -> None:
+        check_keys(record, RUN_FIELDS, what)
+        if not record.get("run_id"):
+            raise ValueError(f"{what} needs a run_id")
+        record.setdefault("started_at", self._now())
+        record["dry_run"] = bool(record.get("dry_run", False))
+        values = []
+        for field in RUN_FIELDS:
+            value = record.get(field)
+            if field in _RUN_JSON:
+                value = encode(value)
+            elif isinstance(value, datetime):
+                value = utc(value)
+            values.append(value)
+        insert = (
+            f"INSERT INTO runs ({', '.join(RUN_FIELDS)}) "
+            f"VALUES ({', '.join('?' * len(RUN_FIELDS))})"
+        )
+        if con is not None:
+            con.execute(insert, values)
+            return
+        with self.session() as cur:
+            cur.execute(insert, values)
+
+    def write_steps(
+        self, steps: Sequence[Mapping[str, Any]], *, con: duckdb.DuckDBPyConnection | None = None
+    ) -> None:
+        """Append step records as one Arrow batch in one statement.
+
+        Joins the caller's transaction if this thread's cursor (or ``con``, a cursor from
+        :meth:`new_cursor`) has one open.
+        ``params`` and ``output`` are stored as JSON; a ``change`` given as a
+        list of strings is stored as one text, one change per line.
+        """
+        if not steps:
+            return
+        columns: dict[str, list[Any]] = {name: [] for name in STEP_FIELDS}
+        for step in steps:
+            check_keys(step, STEP_FIELDS, "write_steps")
+            status = step.get("status")
+            if status not in STEP_STATUSES:
+                raise ValueError(
+                    f"step status must be one of {', '.join(STEP_STATUSES)}, not {status!r}"
+                )
+            for name in STEP_FIELDS:
+                value = step.get(name)
+                if name in _STEP_JSON:
+                    value = encode(value)
+                elif name == "change" and isinstance(value, list | tuple):
+                    value = "\n".join(str(v) for v in value) if value else None
+                elif name in ("started_at", "ended_at"):
+                    value = utc(value)
+                columns[name].append(value)
+        # DuckDB reads the local variable by its name (a replacement scan): one statement.
+        _wfbench_step_batch = pa.Table.from_pydict(columns, schema=STEP_SCHEMA)
+        insert = f"INSERT INTO steps ({', '.join(STEP_FIELDS)}) SELECT * FROM _wfbench_step_batch"
+        if con is not None:
+            con.execute(insert)
+            return
+        with self.session() as cur:
+            cur.execute(insert)
+
+    def finish_run(
+        self,
+        run_id: str,
+        *,
+        status: str,
+        output: Any,
+        error: str | None,
+        ended_at: datetime,
+        duration_ms: float,
+        con: duckdb.DuckDBPyConnection | None = None,
+    ) -> None:
+        """Record how a run ended and stop holding it as active (in ``con``'s transaction
+        when given)."""
+        if status not in _FINAL:
+            raise ValueError(f"finish_run takes status {', '.join(_FINAL)}, not {status!r}")
+        update = (
+            "UPDATE runs SET status = ?, output = ?, error = ?, ended_at = ?, "
+            "duration_ms = ? WHERE run_id = ?"
+        )
+        values = [status, encode(output), error, utc(ended_at), duration_ms, run_id]
+        if con is not None:
+            row = con.execute(update, values).fetchone()
+        else:
+            with self.session() as cur:
+                row = cur.execute(update, values).fetchone()
+        self._forget_active(run_id)
+        if row is None or row[0] == 0:
+            raise NotFound(f"no run {run_id!r} to finish; begin_run records it first")
+
+    def find_run_by_idempotency_key(self, workflow_id: str, key: str) -> dict[str, Any] | None:
+        """The newest run of ``workflow_id`` started with ``key``; rejected starts do not count."""
+        with self.session() as cur:
+            row = cur.execute(
+                f"SELECT {', '.join(RUN_FIELDS)} FROM runs WHERE workflow_id = ? "
+                "AND idempotency_key = ? AND status <> 'rejected' "
+                "ORDER BY started_at DESC, rowid DESC LIMIT 1",
+                [workflow_id, key],
+            ).fetchone()
+        return None if row is None else _run_record(row)
+
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        """The run record with ``"steps"``: its step records ordered by ``seq``."""
+        with self.session() as cur:
+            row = cur.execute(
+                f"SELECT {', '.join(RUN_FIELDS)} FROM runs WHERE run_id = ?", [run_id]
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"no run {run_id!r}; list runs with runs() or `wfbench runs`")
+            steps = cur.execute(
+                f"SELECT {', '.join(STEP_FIELDS)} FROM steps WHERE run_id = ? ORDER BY seq, rowid",
+                [run_id],
+            ).fetchall()
+        record = _run_record(row)
+        record["steps"] = [_step_record(s) for s in steps]
+        return record
+
+    def runs(
+        self,
+        *,
+        workflow: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> pd.DataFrame:
+        """Runs, newest first, optionally of one workflow (id or name) and one status."""
+        where: list[str] = []
+        params: list[Any] = []
+        with self.session() as cur:
+            if workflow is not None:
+                where.append(self._workflow_filter(cur, workflow, params))
+            if status is not None:
+                if status not in RUN_STATUSES:
+                    raise WfbenchError(
+                        f"no run status {status!r}; use one of {', '.join(RUN_STATUSES)}"
+                    )
+                where.append("status = ?")
+                params.append(status)
+            query = f"SELECT {', '.join(RUN_FIELDS)} FROM runs"
+            if where:
+                query += " WHERE " + " AND ".join(where)
+            query += " ORDER BY started_at DESC, rowid DESC"
+            if limit is not None:
+                query += " LIMIT ?"
+                params.append(limit)
+            if offset:
+                query += " OFFSET ?"
+                params.append(offset)
+            frame = cur.execute(query, params).df()
+        return _decode_frame(frame, _RUN_JSON)
+
+    def _workflow_filter(self, cur: duckdb.DuckDBPyConnection, ref: str, params: list[Any]) -> str:
+        info = self.find_workflow(ref)
+        if info is not None:
+            params.append(info.id)
+            return "workflow_id = ?"
+        known = cur.execute(
+            "SELECT 1 FROM workflows WHERE id = ? OR lower(trim(name)) = lower(trim(?)) "
+            "UNION ALL SELECT 1 FROM runs WHERE workflow_id = ? "
+            "OR lower(trim(workflow)) = lower(trim(?)) LIMIT 1",
+            [ref, ref, ref, ref],
+        ).fetchone()
+        if known is None:
+            self.get_workflow(ref)  # raises NotFound naming the known workflows
+        params += [ref, ref]
+        return "(workflow_id = ? OR lower(trim(workflow)) = lower(trim(?)))"
+
+    def steps(self, run_id: str) -> pd.DataFrame:
+        """One run's steps ordered by ``seq``, JSON decoded; :class:`NotFound` for no such run."""
+        with self.session() as cur:
+            if cur.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone() is None:
+                raise NotFound(f"no run {run_id!r}; list runs with runs() or `wfbench runs`")
+            frame = cur.execute(
+                f"SELECT {', '.join(STEP_FIELDS)} FROM steps WHERE run_id = ? ORDER BY seq, rowid",
+                [run_id],
+            ).df()
+        return _decode_frame(frame, _STEP_JSON)
+
+    def sql(self, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Any SQL over the store's tables, as a DataFrame (JSON columns left as text)."""
+        with self.session() as cur:
+            try:
+                result = cur.execute(query, params)
+            except duckdb.Error as exc:
+                raise WfbenchError(f"the query failed: {exc}") from exc
+            if result.description is None:
+                return pd.DataFrame()
+            return result.df()
+
+
+def _run_record(row: tuple[Any, ...]) -> dict[str, Any]:
+    record = dict(zip(RUN_FIELDS, row, strict=True))
+    for name in _RUN_JSON:
+        record[name] = decode(record[name])
+    for name in ("started_at", "ended_at"):
+        record[name] = utc(record[name])
+    return record
+
+
+def _step_record(row: tuple[Any, ...]) -> dict[str, Any]:
+    record = dict(zip(STEP_FIELDS, row, strict=True))
+    for name in _STEP_JSON:
+        record[name] = decode(record[name])
+    for name in ("started_at", "ended_at"):
+        record[name] = utc(record[name])
+    return record
+
+
+def _decode_frame(frame: pd.DataFrame, json_columns: frozenset[str]) -> pd.DataFrame:
+    for name in json_columns:
+        frame[name] = pd.Series([decode(v) for v in frame[name]], index=frame.index, dtype=object)
+    return frame
