@@ -25,7 +25,7 @@ rolled back with its transaction.
 from wfbench.engine.background import RunHandle, start_background
 from wfbench.engine.environment import Environment
 from wfbench.engine.execution import Execution
-from wfbench.engine.inputs import apply_defaults, prepare_input
+from wfbench.validation.inputs import apply_defaults, prepare_input
 from wfbench.runs import Hooks, RunRecord, StepRecord
 
 __all__ = [

@@ -175,8 +175,10 @@ def ids_in(value: Any) -> Iterator[str]:
         if isinstance(value.get("id"), str):
             yield value["id"]
         for key in CHILD_KEYS:
-            for child in value.get(key) or []:
-                yield from ids_in(child)
+            children = value.get(key)
+            if isinstance(children, list):
+                for child in children:
+                    yield from ids_in(child)
 
 
 def parse_pruned(doc: dict[str, Any]) -> tuple[list[Issue], Pruned | None]:
