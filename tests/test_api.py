@@ -98,8 +98,8 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
     wb.save(SLOW)
     keys = {role: wb.create_api_key(role, role) for role in ("viewer", "runner", "editor")}
     keys["revoked"] = wb.create_api_key("gone", "editor")
-    wb.store.revoke_api_key("gone")
-    wb.store.close()
+    wb.revoke_api_key("gone")
+    wb.close()
     return Seed(path, keys)
 
 
@@ -113,7 +113,7 @@ def api(seed: Seed, tmp_path: Path) -> Iterator[Api]:
         yield Api(wb, server, path, seed.keys)
     finally:
         server.stop()
-        wb.store.close()
+        wb.close()
 
 
 def problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
@@ -228,9 +228,9 @@ def test_keys_are_stored_only_as_hashes_and_note_their_use(api: Api) -> None:
         assert c.get(API).status_code == 200
     table = api.wb.sql("select * from api_keys").to_string()
     assert all(key not in table and key[4:] not in table for key in api.keys.values())
-    used = {k.name: k for k in api.wb.store.api_keys()}
+    used = {k.name: k for k in api.wb.api_keys()}
     assert used["viewer"].last_used_at is not None and used["runner"].last_used_at is None
-    api.wb.store.revoke_api_key("viewer")
+    api.wb.revoke_api_key("viewer")
     with api.client("viewer") as c:
         problem(c.get(API), 401, "unauthorized")
 
@@ -262,7 +262,7 @@ def test_apikey_cli_creates_lists_and_revokes(
     assert code == 2 and "no active API key" in err
     (entry,) = json.loads(wfbench("apikey", "list", "--json")[1])
     assert entry["revoked"] is True
-    assert Workbench(db).store.verify_api_key(key) is None
+    assert Workbench(db).verify_api_key(key) is None
     assert wfbench("apikey", "create", "ci-bot", "--role", "viewer")[0] == 0  # a new key
 
 
@@ -498,7 +498,7 @@ def test_unexpected_errors_are_logged_and_answered_500_problem_json(
     def broken() -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(api.wb.store, "list_workflows", broken)
+    monkeypatch.setattr(api.wb, "workflows", broken)
     with api.client("viewer") as c:
         response = c.get(API)
         after = c.get(f"{API}/runs")
@@ -667,7 +667,7 @@ def fuzz_api(seed: Seed, tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
         yield Api(wb, server, path, seed.keys)
     finally:
         server.stop()
-        wb.store.close()
+        wb.close()
 
 
 #: Every response check but ``positive_data_acceptance``: a schema-valid definition may
