@@ -42,8 +42,8 @@ def create_app(wb: Workbench) -> FastAPI:
     app.state.idempotency = KeyedLocks()
     install_handlers(app)
     # The run paths first, so that /runs is never taken for a workflow called "runs".
-    app.include_router(routes_runs.router)
-    app.include_router(routes_workflows.router)
+    routes_runs.router.add_to(app)
+    routes_workflows.router.add_to(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -7,16 +7,18 @@ calling key (:class:`Caller`), the runs started in the background
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 
 from wfbench.api.problems import ApiProblem
 from wfbench.workbench import RunHandle
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: Request bodies larger than this are refused with 413 before they are parsed.
 MAX_BODY_BYTES = 1024 * 1024
@@ -206,3 +208,38 @@ def request_body(schema: dict[str, Any], *, required: bool = True) -> dict[str, 
 
 def location_header(description: str) -> dict[str, Any]:
     return {"Location": {"description": description, "schema": {"type": "string"}}}
+
+
+class Routes:
+    """Routes declared at module level (``@routes.get(path, …)``), added to each app by
+    :meth:`add_to` with ``app.add_api_route``: the app's own dependencies then apply to
+    them, and Starlette sees them as plain routes (which 405's ``Allow`` relies on)."""
+
+    def __init__(self, prefix: str, *, tags: list[str]) -> None:
+        self.prefix, self.tags = prefix, tags
+        self._specs: list[tuple[str, str, Callable[..., Any], dict[str, Any]]] = []
+
+    def _route(self, method: str, path: str, options: dict[str, Any]) -> Callable[[F], F]:
+        def register(endpoint: F) -> F:
+            self._specs.append((method, path, endpoint, options))
+            return endpoint
+
+        return register
+
+    def get(self, path: str, **options: Any) -> Callable[[F], F]:
+        return self._route("GET", path, options)
+
+    def post(self, path: str, **options: Any) -> Callable[[F], F]:
+        return self._route("POST", path, options)
+
+    def put(self, path: str, **options: Any) -> Callable[[F], F]:
+        return self._route("PUT", path, options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[F], F]:
+        return self._route("DELETE", path, options)
+
+    def add_to(self, app: FastAPI) -> None:
+        for method, path, endpoint, options in self._specs:
+            app.add_api_route(
+                self.prefix + path, endpoint, methods=[method], tags=list(self.tags), **options
+            )

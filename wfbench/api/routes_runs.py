@@ -8,7 +8,7 @@ import json
 from contextlib import AbstractContextManager, nullcontext
 from typing import Annotated, Any, Literal, get_args
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from wfbench.api.app import RUNNER, VIEWER, workbench
@@ -19,6 +19,7 @@ from wfbench.api.requests import (
     ActiveRuns,
     Caller,
     KeyedLocks,
+    Routes,
     location_header,
     read_json,
     request_body,
@@ -58,7 +59,7 @@ _IDEMPOTENCY_KEY = Header(
     "give back the same run (200); another input is refused (409).",
 )
 
-router = APIRouter(prefix=PREFIX, tags=["runs"])
+router = Routes(PREFIX, tags=["runs"])
 
 
 def _active(request: Request) -> ActiveRuns:

@@ -3,7 +3,7 @@
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import Depends, Path, Response
 from fastapi.responses import JSONResponse
 
 from wfbench.api.app import EDITOR, VIEWER, workbench
@@ -11,6 +11,7 @@ from wfbench.api.models import PREFIX, WorkflowOut, WorkflowSummary, workflow_ou
 from wfbench.api.problems import definition_problem, errors_for
 from wfbench.api.requests import (
     Caller,
+    Routes,
     location_header,
     read_json,
     request_body,
@@ -34,7 +35,7 @@ _UPDATE_BODY = request_body(
     }
 )
 
-router = APIRouter(prefix=PREFIX, tags=["workflows"])
+router = Routes(PREFIX, tags=["workflows"])
 
 
 @router.get(
