@@ -50,7 +50,6 @@ from wfbench.errors import (
     IdempotencyConflict,
     InputError,
     NameTaken,
-    NotFound,
     PermissionDenied,
     RunAborted,
     RunRejected,
@@ -483,10 +482,12 @@ class Workbench:
                 return self._store.save_definition(
                     workflow, workflow_id=workflow_id, saved_by=saved_by or self.user
                 )
-            except (NameTaken, NotFound):
+            except WfbenchError as exc:
+                # Taken in the meantime by another process. (Until the store raises
+                # NameTaken itself, its refusal is a bare WfbenchError saying so.)
+                if type(exc) is WfbenchError and "already exists" in str(exc):
+                    raise _name_taken(name) from exc
                 raise
-            except WfbenchError as exc:  # the store's only other refusal: a name taken
-                raise _name_taken(name) from exc
 
     def get(self, name: str, version: int | None = None) -> Workflow:
         """The saved definition (latest, or a given version)."""
