@@ -10,7 +10,7 @@ LAB_DB := $(CURDIR)/wfbench.duckdb
 # JupyterLab refuses to run as root (in a container, say) unless told it may.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab demo test lint format typecheck pytest e2e bench clean
+.PHONY: setup lab demo test lint format typecheck imports pytest e2e bench clean
 
 setup: $(STAMP)
 
@@ -34,6 +34,11 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# The layers and the one door, as import-linter contracts ([tool.importlinter] in
+# pyproject.toml): fails on any import that points up a layer or past the façade.
+imports: setup
+	$(BIN)/lint-imports
+
 # tests/ and every notebook in notebooks/ (see [tool.pytest.ini_options] and
 # notebooks/conftest.py: each notebook runs in its own kernel on a fresh store).
 # tests/ includes tests/e2e/, the browser suite, so `make test` runs it too.
@@ -46,7 +51,7 @@ pytest: setup
 e2e: setup
 	$(BIN)/pytest -m e2e tests/e2e
 
-test: lint typecheck pytest
+test: lint typecheck imports pytest
 
 format: setup
 	$(BIN)/ruff format wfbench tests bench notebooks/conftest.py

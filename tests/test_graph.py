@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from wfbench.model import Workflow, iter_nodes, load_workflow
-from wfbench.validation import Issue
+from wfbench.model import Workflow, iter_nodes
+from wfbench.validation import Issue, load_workflow
 from wfbench.widgets.graph import (
     END,
     GAP_X,

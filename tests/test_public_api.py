@@ -31,11 +31,15 @@ EXPECTED = {
 WORKBENCH = {
     # the store and definitions
     "hold",
+    "close",
     "init",
     "create",
     "validate",
+    "find",
+    "name_free",
     "save",
     "get",
+    "definition",
     "info",
     "workflows",
     "enable",
@@ -46,14 +50,19 @@ WORKBENCH = {
     # runs and history
     "run",
     "rerun",
+    "check_input",
+    "same_input",
+    "find_run",
     "get_run",
     "runs",
     "steps",
     "sql",
     # catalogue
     "roles",
+    "role_catalogue",
     "define_role",
     "actions",
+    "action_catalogue",
     "action",
     "add_connector",
     # notebook views and the HTTP API
@@ -62,6 +71,9 @@ WORKBENCH = {
     "history",
     "serve",
     "create_api_key",
+    "api_keys",
+    "revoke_api_key",
+    "verify_api_key",
 }
 
 

@@ -79,30 +79,3 @@ def test_an_input_that_is_not_an_object_is_refused(value: Any) -> None:
     assert checked.summary == f"the input must be a JSON object, not {type(value).__name__}"
     with pytest.raises(InputError, match="must be a JSON object"):
         prepare_input(workflow(), value)
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        None,
-        {"email": "a@example.com"},
-        {"email": 1, "x": 2},
-        [],
-        {"email": "a@example.com", "options": {}},
-    ],
-)
-def test_same_verdict_as_the_engine_preparation(value: Any) -> None:
-    """Until the engine calls this module, both must agree (pointers aside: keys here are plain)."""
-    from wfbench import engine
-
-    engine_prepare = getattr(engine, "prepare_input", prepare_input)
-    if engine_prepare is prepare_input:
-        pytest.skip("the engine uses wfbench.validation.inputs itself")
-
-    def outcome(prepare: Any) -> Any:
-        try:
-            return prepare(workflow(), value)
-        except InputError as exc:
-            return (str(exc), exc.problems)
-
-    assert outcome(prepare_input) == outcome(engine_prepare)

@@ -194,7 +194,7 @@ def test_the_whole_journey_through_the_widgets(wb: Workbench) -> None:
     assert "invalid" in cv.graph.classes("stop")
     assert "requires 'message'" in cv.graph.data("stop")["tooltip"]
     assert "core.fail requires 'message'" in text(cv.issues_html)
-    assert wb.store.find_workflow("Offboard an intern") is None
+    assert wb.find("Offboard an intern") is None
     cv.select("stop")
     assert "requires" in text(cv.form.fields["with.message"].note)
     cv.form.set_field("message", "{{ input.email }} is not a contractor")
@@ -357,7 +357,7 @@ def test_new_draft_canvas_and_the_save_refusal_of_a_taken_name(wb: Workbench) ->
     cv.name_text.value = "Fresh and renamed"  # the same workflow, renamed
     assert cv.save() is True
     assert wb.info("Fresh and renamed").version == 3
-    assert wb.store.find_workflow("Fresh") is None
+    assert wb.find("Fresh") is None
 
 
 def test_add_refuses_a_bad_or_taken_id(wb: Workbench) -> None:

@@ -16,7 +16,8 @@ import pytest
 from ipywidgets.widgets.widget import CallbackDispatcher
 
 from wfbench.actions import builtin_registry
-from wfbench.model import load_workflow, to_document
+from wfbench.model import to_document
+from wfbench.validation import load_workflow
 from wfbench.widgets import edit
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.forms import ActionForm, FieldEditor, IfElseForm, LoopForm, field_kind

@@ -15,8 +15,8 @@ from wfbench.errors import (
     StoreBusy,
     WfbenchError,
 )
-from wfbench.model import Workflow, dump_workflow, load_workflow
-from wfbench.validation import Issue, Report, validate
+from wfbench.model import Workflow, dump_workflow
+from wfbench.validation import Issue, Report, load_workflow, validate
 from wfbench.workbench import Workbench
 
 __version__ = "0.1.0"

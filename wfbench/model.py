@@ -200,17 +200,6 @@ def iter_nodes(steps: list[Node]) -> Iterator[ActionNode | IfElseNode | LoopNode
             yield from iter_nodes(body)
 
 
-def load_workflow(source: str | Path | dict[str, Any]) -> Workflow:
-    """Moved to :func:`wfbench.validation.load_workflow` (loading means validating).
-
-    A forwarder kept only until its callers import it from there; it is the
-    model's one import of a layer above it, and goes with them.
-    """
-    from wfbench.validation import load_workflow as load
-
-    return load(source)
-
-
 def read_document(source: str | Path | dict[str, Any]) -> tuple[Any, str]:
     """Read a workflow document without checking it: ``(document, label for messages)``."""
 

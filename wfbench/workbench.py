@@ -22,10 +22,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import pandas as pd
 from pydantic import BaseModel
@@ -38,18 +38,18 @@ from wfbench.engine import (
     Hooks,
     RunHandle,
     RunRecord,
-    prepare_input,
     start_background,
 )
 from wfbench.errors import (
     IdempotencyConflict,
     InputError,
+    NameTaken,
     RunRejected,
-    WfbenchError,
 )
 from wfbench.model import Workflow, dump_workflow, read_document
 from wfbench.roles import Role, RoleRegistry
-from wfbench.store import Store, WorkflowInfo
+from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, StepRecord
+from wfbench.store import API_KEY_ROLES, ApiKey, Store, WorkflowInfo
 from wfbench.store.recorder import FLUSH_INTERVAL_S, FLUSH_ROWS  # noqa: F401  (re-exported)
 from wfbench.store.recorder import Recorder as _History
 from wfbench.store.recorder import StoredConnectors as _Connectors
@@ -57,10 +57,49 @@ from wfbench.store.recorder import StoredRoles as _StoredRoles
 from wfbench.store.recorder import record_from_row as _record_from_row
 from wfbench.store.recorder import run_row as _run_row
 from wfbench.validation import Report, validate
+from wfbench.validation.inputs import apply_defaults, prepare_input
 
 if TYPE_CHECKING:
     from wfbench.api import ApiServer
 
+# What the faces (widgets, CLI, HTTP API) may name: they import these from here (or from
+# wfbench.runs), never from the store or the engine.
+__all__ = [
+    "API_KEY_ROLES",
+    "RUN_FIELDS",
+    "RUN_KEYS",
+    "RUN_STATUSES",
+    "STEP_FIELDS",
+    "STEP_KEYS",
+    "ApiKey",
+    "Hooks",
+    "IdempotencyConflict",
+    "RunHandle",
+    "RunRecord",
+    "StepRecord",
+    "Workbench",
+    "WorkflowInfo",
+    "run_document",
+]
+
+#: The keys of a run as ``wfbench run/show --json`` print it and the HTTP API returns it
+#: (PRODUCT.md section 5): the run record's fields less the store's own ``workflow_id``.
+RUN_KEYS = tuple(f for f in RUN_FIELDS if f != "workflow_id")
+#: …and of each of its steps: the step record's fields less what ties a row to its run.
+STEP_KEYS = tuple(f for f in STEP_FIELDS if f not in ("run_id", "started_at", "ended_at"))
+
+
+def run_document(run: Mapping[str, Any]) -> dict[str, Any]:
+    """A run (a :meth:`Workbench.get_run` dict or ``RunRecord.to_dict()``) in the one shape
+    the faces show: ``run``/``show --json`` and the HTTP API's run."""
+    out = {k: run.get(k) for k in RUN_KEYS}
+    out["steps"] = [{k: s.get(k) for k in STEP_KEYS} for s in run.get("steps", [])]
+    return out
+
+
+#: ``Workbench.save(on_conflict=…)``: a name another workflow has makes a new version of
+#: that workflow (the notebook's and ``wfbench import``'s way), or is refused with NameTaken.
+OnConflict = Literal["new_version", "refuse"]
 
 SAMPLES = ("onboard_new_hire.json", "offboard_contractor.json")
 
@@ -83,9 +122,9 @@ class Workbench:
         path = db if db is not None else os.environ.get("WFBENCH_DB") or "wfbench.duckdb"
         self.path = str(path)
         self.user = user
-        self.store = Store(path, lock_timeout=lock_timeout)
-        self.catalogue: ActionRegistry = builtin_registry()
-        self.role_registry: RoleRegistry = _StoredRoles(self.store)
+        self._store = Store(path, lock_timeout=lock_timeout)
+        self._catalogue: ActionRegistry = builtin_registry()
+        self._role_registry: RoleRegistry = _StoredRoles(self._store)
 
     def __repr__(self) -> str:
         return f"Workbench({self.path!r})"
@@ -93,7 +132,14 @@ class Workbench:
     # ------------------------------------------------------------------ the store
     def hold(self) -> contextlib.AbstractContextManager[Any]:
         """Keep the store file open across the operations in a ``with`` block."""
-        return self.store.session()
+        return self._store.session()
+
+    def close(self) -> None:
+        """Let go of the store file for good (this workbench cannot be used afterwards).
+
+        Runs this workbench had not finished read ``interrupted`` the next time the file
+        is opened."""
+        self._store.close()
 
     def init(self, *, demo: bool = False) -> bool:
         """Create the store's tables; with ``demo`` also seed the sample organisation and
@@ -102,8 +148,8 @@ class Workbench:
         demo organisation was seeded by this call."""
         from wfbench.directory import seed_demo
 
-        with self.store.session() as con:
-            self.store.initialize()
+        with self._store.session() as con:
+            self._store.initialize()
             if not demo:
                 return False
             seeded = False
@@ -113,7 +159,7 @@ class Workbench:
             samples = resources.files("wfbench") / "samples"
             for name in SAMPLES:
                 doc, _ = read_document(samples.joinpath(name).read_text(encoding="utf-8"))
-                if self.store.find_workflow(str(doc["name"])) is None:
+                if self.find(str(doc["name"])) is None:
                     self.save(doc, saved_by="init")
             return seeded
 
@@ -139,80 +185,121 @@ class Workbench:
     # ------------------------------------------------------------------ definitions
     def create(self, name: str, description: str = "", *, run_as: str = "read_only") -> Workflow:
         """A new, unsaved manual workflow (the Create Workflow dialog's Done)."""
-        if self.store.find_workflow(name) is not None:
-            raise WfbenchError(
-                f"a workflow named '{name}' already exists (names are "
-                "case-insensitive); open it or choose another name"
-            )
+        if not self.name_free(name):
+            raise _name_taken(name)
         return Workflow(
             format="wfbench/v1", name=name, description=description, type="manual", run_as=run_as
         )
 
-    def validate(self, workflow: Workflow | dict[str, Any]) -> Report:
-        """Every issue of a draft, against this workbench's actions and roles."""
-        doc = workflow if isinstance(workflow, dict) else _document(workflow)
-        return validate(doc, actions=self.catalogue, roles=self.role_registry)
+    def validate(self, workflow: Workflow | dict[str, Any] | Any) -> Report:
+        """Every issue of a draft (a model or any parsed JSON), against this workbench's
+        actions and roles, the custom roles saved in the store included."""
+        doc = _document(workflow) if isinstance(workflow, Workflow) else workflow
+        return validate(doc, actions=self._catalogue, roles=self._roles_for_checks())
+
+    def _roles_for_checks(self) -> RoleRegistry:
+        """The roles a definition is checked against. A store file that does not exist
+        yet holds no custom role: the built-ins then, without creating the file."""
+        path = self._store.path
+        if path != ":memory:" and not Path(path).exists():
+            return RoleRegistry()
+        return self._role_registry
+
+    def find(self, ref: str) -> WorkflowInfo | None:
+        """The saved workflow with this id or name (names ignore case), or None."""
+        return self._store.find_workflow(ref)
+
+    def name_free(self, name: str, *, workflow_id: str | None = None) -> bool:
+        """Whether ``name`` may be given to a new workflow (or, with ``workflow_id``, to
+        that workflow): no other saved workflow has it, ignoring case."""
+        other = self.find(name)
+        return other is None or other.id == workflow_id
 
     def save(
         self,
-        workflow: Workflow | dict[str, Any] | str | Path,
+        workflow: Workflow | Report | dict[str, Any] | str | Path,
         *,
         workflow_id: str | None = None,
         saved_by: str | None = None,
+        on_conflict: OnConflict = "new_version",
     ) -> WorkflowInfo:
         """Validate and save as a new version; refuse with every issue (DefinitionError).
 
         A workflow whose name exists gets a new version of that workflow, unless
-        ``workflow_id`` names which workflow this is (then it may be renamed).
+        ``workflow_id`` names which workflow this is (then it may be renamed), or
+        ``on_conflict="refuse"``: then a name another workflow has raises :class:`NameTaken`.
+        A :class:`Report` from this workbench's :meth:`validate` is saved as it is, without
+        being checked again.
         """
+        if isinstance(workflow, Report):
+            workflow.raise_for_errors(source=workflow.workflow.name if workflow.workflow else "")
+            assert workflow.workflow is not None
+            return self._save_checked(workflow.workflow, workflow_id, saved_by, on_conflict)
         if isinstance(workflow, Workflow):
             doc: Any = _document(workflow)
             label = workflow.name
         else:
             doc, label = read_document(workflow)
-        report = validate(doc, actions=self.catalogue, roles=self.role_registry)
+        report = self.validate(doc)
         report.raise_for_errors(source=label)
         assert report.workflow is not None
-        with self.store.session():
-            if workflow_id is None:
-                existing = self.store.find_workflow(report.workflow.name)
-                workflow_id = existing.id if existing else None
-            return self.store.save_definition(
-                report.workflow, workflow_id=workflow_id, saved_by=saved_by or self.user
+        return self._save_checked(report.workflow, workflow_id, saved_by, on_conflict)
+
+    def _save_checked(
+        self,
+        workflow: Workflow,
+        workflow_id: str | None,
+        saved_by: str | None,
+        on_conflict: OnConflict,
+    ) -> WorkflowInfo:
+        name = workflow.name
+        with self._store.session():
+            existing = self.find(name)
+            if existing is not None and workflow_id is None and on_conflict == "new_version":
+                workflow_id = existing.id
+            elif existing is not None and existing.id != workflow_id:
+                raise _name_taken(name)
+            return self._store.save_definition(
+                workflow, workflow_id=workflow_id, saved_by=saved_by or self.user
             )
 
     def get(self, name: str, version: int | None = None) -> Workflow:
         """The saved definition (latest, or a given version)."""
-        return self.store.get_definition(name, version)[1]
+        return self._store.get_definition(name, version)[1]
+
+    def definition(self, ref: str, version: int | None = None) -> tuple[WorkflowInfo, Workflow]:
+        """A saved workflow's state and its definition (latest, or a given version), found
+        with one look-up."""
+        return self._store.get_definition(ref, version)
 
     def info(self, name: str) -> WorkflowInfo:
-        return self.store.get_workflow(name)
+        return self._store.get_workflow(name)
 
     def workflows(self) -> pd.DataFrame:
         """The workflows overview: name, type, enabled, run-as, last run, run count."""
-        return self.store.list_workflows()
+        return self._store.list_workflows()
 
     def enable(self, name: str) -> WorkflowInfo:
-        return self.store.set_enabled(name, True)
+        return self._store.set_enabled(name, True)
 
     def disable(self, name: str) -> WorkflowInfo:
-        return self.store.set_enabled(name, False)
+        return self._store.set_enabled(name, False)
 
     def delete(self, name: str) -> None:
         """Delete a workflow; its run history stays."""
-        self.store.delete_workflow(name)
+        self._store.delete_workflow(name)
 
     def import_files(self, *paths: str | Path) -> list[WorkflowInfo]:
         """Save each file; refuse all of them, listing every issue, if any is invalid."""
-        docs = []
-        for path in paths:
-            doc, label = read_document(Path(path))
-            validate(doc, actions=self.catalogue, roles=self.role_registry).raise_for_errors(
-                source=label
-            )
-            docs.append(doc)
-        with self.store.session():
-            return [self.save(doc, saved_by=self.user) for doc in docs]
+        checked = []
+        with self._store.session():
+            for path in paths:
+                doc, label = read_document(Path(path))
+                report = self.validate(doc)
+                report.raise_for_errors(source=label)
+                assert report.workflow is not None
+                checked.append(report.workflow)
+            return [self._save_checked(wf, None, self.user, "new_version") for wf in checked]
 
     def export(self, name: str, path: str | Path | None = None) -> str:
         """The canonical JSON of a saved workflow; also written to ``path`` if given."""
@@ -268,7 +355,7 @@ class Workbench:
         are kept in history as ``rejected`` and raise :class:`RunRejected`.
         ``wait=False`` runs in a background thread and returns a :class:`RunHandle`.
         """
-        with self.store.session():
+        with self._store.session():
             execution = self._prepare(
                 name,
                 input,
@@ -281,7 +368,7 @@ class Workbench:
             if isinstance(execution, RunRecord):
                 return execution
             if not wait:
-                return start_background(execution, self.store.session)
+                return start_background(execution, self._store.session)
             return execution.run()
 
     def _prepare(
@@ -295,17 +382,17 @@ class Workbench:
         hooks: Sequence[Hooks],
         rerun_of: str | None,
     ) -> Execution | RunRecord:
-        info, workflow = self.store.get_definition(name)
+        info, workflow = self._store.get_definition(name)
         if idempotency_key:
-            previous = self.store.find_run_by_idempotency_key(info.id, idempotency_key)
+            previous = self._store.find_run_by_idempotency_key(info.id, idempotency_key)
             if previous is not None:
-                if previous["input"] != input and previous["input"] != _defaults(workflow, input):
+                if not _same_input(previous["input"], input, workflow):
                     raise IdempotencyConflict(
                         f"idempotency key '{idempotency_key}' was used for run "
                         f"{previous['run_id']} with a different input; use a new key"
                     )
-                return _record_from_row(self.store.get_run(previous["run_id"]))
-        history = _History(self.store)
+                return _record_from_row(self._store.get_run(previous["run_id"]))
+        history = _History(self._store)
         execution = Execution(
             workflow,
             input or {},
@@ -326,14 +413,14 @@ class Workbench:
         if not info.enabled:
             reason = f"'{info.name}' is disabled; enable it (wfbench enable) to run it"
             problems = [("", reason)]
-        elif workflow.run_as not in self.role_registry:
+        elif workflow.run_as not in self._role_registry:
             reason = (
                 f"its run-as role '{workflow.run_as}' is not defined in this store; define it "
                 "(Workbench.define_role) or save the workflow with another role"
             )
             problems = [("", reason)]
         else:
-            role = self.role_registry.get(workflow.run_as)
+            role = self._role_registry.get(workflow.run_as)
             try:
                 execution.record.input = prepare_input(workflow, input)
             except InputError as exc:
@@ -348,7 +435,7 @@ class Workbench:
                 ended_at=row["started_at"],
                 duration_ms=0.0,
             )
-            self.store.record_rejected(row)
+            self._store.record_rejected(row)
             raise RunRejected(f"run rejected: {reason}", run_id=execution.run_id, problems=problems)
         execution.role = role
         execution.record.run_as = role.name
@@ -357,11 +444,11 @@ class Workbench:
     def _env(self, history: _History | None = None) -> Environment:
         """The engine's environment; with ``history``, the run's connection and lock."""
         if history is None:
-            history = _History(self.store)
+            history = _History(self._store)
         return Environment(
-            actions=self.catalogue,
+            actions=self._catalogue,
             directory=history.directory,
-            connectors=_Connectors(self.store),
+            connectors=_Connectors(self._store),
             transaction=history.transaction,
             lock=history.lock,
         )
@@ -377,7 +464,7 @@ class Workbench:
     ) -> RunRecord | RunHandle:
         """Run a past run's workflow again (its current version), with the same input or
         an edited one; ``dry_run`` defaults to the past run's."""
-        past = self.store.get_run(run_id)
+        past = self._store.get_run(run_id)
         ref = past["workflow_id"] or past["workflow"]
         again = past["input"] if input is None else input
         flag = past["dry_run"] if dry_run is None else dry_run
@@ -385,23 +472,49 @@ class Workbench:
             return self.run(ref, again, dry_run=flag, rerun_of=run_id, hooks=hooks)
         return self.run(ref, again, dry_run=flag, rerun_of=run_id, wait=False, hooks=hooks)
 
+    def check_input(self, workflow: str | Workflow, input: Any) -> InputCheck:
+        """Check a run's input as a start would (defaults applied, then the trigger's input
+        schema), without starting anything: every problem, with its JSON pointer."""
+        if not isinstance(workflow, Workflow):
+            workflow = self.get(workflow)
+        try:
+            return InputCheck(prepare_input(workflow, input), "", [])
+        except InputError as exc:
+            return InputCheck(None, str(exc).splitlines()[0], list(exc.problems))
+
+    def same_input(self, run: RunRecord, input: Any) -> bool:
+        """Whether starting ``run``'s workflow with ``input`` repeats ``run``'s start (the
+        same input once defaults are applied): the idempotency rule of a retried start."""
+        ref = run.workflow_id or run.workflow
+        return _same_input(run.input, input, self.get(ref, run.version))
+
+    def find_run(self, workflow_id: str, idempotency_key: str) -> dict[str, Any] | None:
+        """The run of a workflow (by id) started with ``idempotency_key``, or None."""
+        return self._store.find_run_by_idempotency_key(workflow_id, idempotency_key)
+
     def get_run(self, run_id: str) -> dict[str, Any]:
-        """One run with its steps, as a dict (the shape ``wfbench show --json`` prints)."""
-        return self.store.get_run(run_id)
+        """One run with its steps, as a dict (:func:`run_document` gives the shape
+        ``wfbench show --json`` prints)."""
+        return self._store.get_run(run_id)
 
     def runs(
-        self, workflow: str | None = None, *, status: str | None = None, limit: int | None = None
+        self,
+        workflow: str | None = None,
+        *,
+        status: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> pd.DataFrame:
-        """Execution history, newest first."""
-        return self.store.runs(workflow=workflow, status=status, limit=limit)
+        """Execution history, newest first (``offset`` skips the newest ones)."""
+        return self._store.runs(workflow=workflow, status=status, limit=limit, offset=offset)
 
     def steps(self, run_id: str) -> pd.DataFrame:
         """One run's steps, in order."""
-        return self.store.steps(run_id)
+        return self._store.steps(run_id)
 
     def sql(self, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """Any SQL over the store (history, definitions, the directory) as a DataFrame."""
-        return self.store.sql(query, params)
+        return self._store.sql(query, params)
 
     # ------------------------------------------------------------------ catalogue
     def roles(self) -> pd.DataFrame:
@@ -414,13 +527,17 @@ class Workbench:
                     "permissions": r.sorted_permissions(),
                     "description": r.description,
                 }
-                for r in self.role_registry
+                for r in self._role_registry
             ]
         )
 
+    def role_catalogue(self) -> list[Role]:
+        """Every role, built-in and custom (those saved in the store too), as objects."""
+        return list(self._roles_for_checks())
+
     def define_role(self, name: str, permissions: Iterable[str], description: str = "") -> Role:
         """A custom role (for this workbench) from permissions such as ``users:*``."""
-        return self.role_registry.define(name, permissions, description)
+        return self._role_registry.define(name, permissions, description)
 
     def actions(self) -> pd.DataFrame:
         """The action catalogue: name, category, permissions, side effects, description."""
@@ -433,9 +550,14 @@ class Workbench:
                     "side_effects": s.side_effects,
                     "description": s.description,
                 }
-                for s in self.catalogue
+                for s in self._catalogue
             ]
         )
+
+    def action_catalogue(self) -> ActionRegistry:
+        """The actions this workbench knows (built-in and custom), for reading; register
+        new ones with :meth:`action`."""
+        return self._catalogue
 
     def action(
         self,
@@ -449,6 +571,7 @@ class Workbench:
         exclusive: bool = True,
         category: str | None = None,
         require_one_of: Sequence[str] = (),
+        callable_in_dry_run: bool = False,
         dry_run_safe: bool = False,
     ) -> Callable[[Any], Any]:
         """Decorator: register a Python function as a custom action of this workbench.
@@ -456,11 +579,12 @@ class Workbench:
         The function is called as ``func(params, ctx)`` with an instance of ``input`` and an
         :class:`~wfbench.actions.context.ActionContext`, and returns an ``output`` (or a dict).
         ``exclusive=False`` lets loop iterations run it at once (it must not use
-        ``ctx.directory`` then). ``dry_run_safe=True`` says it honours ``ctx.dry_run`` (writes
-        nothing then), so a dry run calls it; otherwise a dry run only records that it would
-        run. Whatever any handler writes to the directory during a dry run is rolled back.
+        ``ctx.directory`` then). ``callable_in_dry_run=True`` lets a dry run call it (what it
+        writes to the directory then is rolled back with the dry run's sandbox; it must not
+        reach outside the directory); otherwise a dry run only records that it would run.
+        ``dry_run_safe`` is the former name of that flag and is still accepted.
         """
-        return self.catalogue.action(
+        return self._catalogue.action(
             name,
             input=input,
             output=output,
@@ -470,12 +594,12 @@ class Workbench:
             exclusive=exclusive,
             category=category,
             require_one_of=require_one_of,
-            dry_run_safe=dry_run_safe,
+            callable_in_dry_run=callable_in_dry_run or dry_run_safe,
         )
 
     def add_connector(self, connector: Connector) -> None:
         """Save a named HTTP connector (secrets stay in environment variables)."""
-        self.store.save_connector(connector)
+        self._store.save_connector(connector)
 
     # ------------------------------------------------------------------ HTTP API
     def serve(
@@ -493,7 +617,19 @@ class Workbench:
 
     def create_api_key(self, name: str, role: str = "runner") -> str:
         """A new HTTP API key (``viewer``, ``runner`` or ``editor``); shown only this once."""
-        return self.store.create_api_key(name, role)
+        return self._store.create_api_key(name, role)
+
+    def api_keys(self) -> list[ApiKey]:
+        """Every API key's name, role, dates and state (never the key itself)."""
+        return self._store.api_keys()
+
+    def revoke_api_key(self, name: str) -> ApiKey:
+        """Revoke a key: it stops working at once."""
+        return self._store.revoke_api_key(name)
+
+    def verify_api_key(self, key: str) -> ApiKey | None:
+        """The live key ``key`` is (its use is noted), or None."""
+        return self._store.verify_api_key(key)
 
 
 def _document(workflow: Workflow) -> dict[str, Any]:
@@ -501,7 +637,30 @@ def _document(workflow: Workflow) -> dict[str, Any]:
     return doc
 
 
-def _defaults(workflow: Workflow, input: dict[str, Any] | None) -> Any:
-    from wfbench.engine import apply_defaults
+class InputCheck(NamedTuple):
+    """What :meth:`Workbench.check_input` found: the input a run would get (defaults
+    applied; None when refused), a one-line summary and every ``(pointer, message)``."""
 
-    return apply_defaults(workflow.trigger.input_schema, input or {})
+    value: dict[str, Any] | None
+    summary: str
+    problems: list[tuple[str, str]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _same_input(first: Any, given: Any, workflow: Workflow) -> bool:
+    """The idempotency rule, in one place: a retry repeats a start when its input is the
+    first start's, as given or once the trigger's defaults are applied."""
+    return bool(
+        first == given or first == apply_defaults(workflow.trigger.input_schema, given or {})
+    )
+
+
+def _name_taken(name: str) -> NameTaken:
+    return NameTaken(
+        f"a workflow named {name!r} already exists (names ignore case); open the "
+        "existing one to change it, or choose another name",
+        name=name,
+    )

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from wfbench.errors import NotFound, WfbenchError
-from wfbench.model import dump_workflow, load_workflow
+from wfbench.model import dump_workflow
 from wfbench.store import Store, WorkflowInfo
+from wfbench.validation import load_workflow
 
 from .support import SAMPLES, T0, run_record, workflow
 

@@ -25,8 +25,8 @@ rolled back with its transaction.
 from wfbench.engine.background import RunHandle, start_background
 from wfbench.engine.environment import Environment
 from wfbench.engine.execution import Execution
-from wfbench.validation.inputs import apply_defaults, prepare_input
 from wfbench.runs import Hooks, RunRecord, StepRecord
+from wfbench.validation.inputs import apply_defaults, prepare_input
 
 __all__ = [
     "Environment",

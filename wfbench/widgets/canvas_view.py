@@ -86,7 +86,7 @@ class Canvas(View):
         self.enabled: bool | None = None
         saved: dict[str, Any] | None = None
         if draft is None and name is not None:
-            info, workflow = wb.store.get_definition(name)
+            info, workflow = wb.definition(name)
             self.workflow_id, self.version, self.enabled = info.id, info.version, info.enabled
             saved = to_document(workflow)
             doc = copy.deepcopy(saved)
@@ -218,7 +218,9 @@ class Canvas(View):
         self._data = {n["data"]["id"]: n["data"] for n in projected["nodes"]}
         self.graph.set_elements(projected)
         self.run_as.update(
-            self.report, str(self.draft.get("run_as", "")), self.wb.role_registry.names()
+            self.report,
+            str(self.draft.get("run_as", "")),
+            [r.name for r in self.wb.role_catalogue()],
         )
         dirty = self.dirty
         self.unsaved_bar.layout.display = None if dirty else "none"
@@ -275,8 +277,12 @@ class Canvas(View):
             self.panel.children = (w.HTML("The end of the workflow."),)
         else:
             node = edit.find(self.draft, element_id) or {}
-            spec = self.wb.catalogue.find(str(node.get("action"))) if kind == "action" else None
-            refs = references_in_scope(self.draft, element_id, self.wb.catalogue)
+            spec = (
+                self.wb.action_catalogue().find(str(node.get("action")))
+                if kind == "action"
+                else None
+            )
+            refs = references_in_scope(self.draft, element_id, self.wb.action_catalogue())
             self.form = form_for(node, spec, refs, self._form_edited)
             self.form.show_issues([i for i in self.issues if i.node == element_id])
             self.panel.children = (self.form.widget,)
@@ -293,7 +299,7 @@ class Canvas(View):
             owner=owner_branch[0] if owner_branch else None,
         )
         self.add_panel = AddPanel(
-            self.wb.catalogue, places, self._suggest_id, self._add, self._close_add
+            self.wb.action_catalogue(), places, self._suggest_id, self._add, self._close_add
         )
         self.panel.children = (self.add_panel.widget,)
 
@@ -453,7 +459,7 @@ class Canvas(View):
         if self._quiet:
             return
         name = str(change["new"]).strip()
-        other = self.wb.store.find_workflow(name) if name else None
+        other = self.wb.find(name) if name else None
         if not name:
             self.name_message.value = message_html("a name is required", "error")
         elif other is not None and other.id != self.workflow_id:
@@ -517,7 +523,7 @@ class Canvas(View):
             )
             self._reselect()
             return False
-        other = self.wb.store.find_workflow(self.name)
+        other = self.wb.find(self.name)
         if other is not None and other.id != self.workflow_id:
             # wb.save would make this a new version of that workflow: never from a canvas
             self.message.value = message_html(
@@ -635,7 +641,7 @@ class Canvas(View):
 
 def _free_name(wb: Workbench) -> str:
     n = 1
-    while wb.store.find_workflow(name := f"Untitled workflow {n}") is not None:
+    while not wb.name_free(name := f"Untitled workflow {n}"):
         n += 1
     return name
 

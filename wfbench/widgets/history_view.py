@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import pandas as pd
 
-from wfbench.engine import RunHandle, RunRecord
 from wfbench.errors import RunRejected, WfbenchError
 from wfbench.widgets.base import (
     View,
@@ -33,6 +32,7 @@ from wfbench.widgets.base import (
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.graph import elements, node_statuses
 from wfbench.widgets.run_dialog import LiveColours
+from wfbench.workbench import RunHandle, RunRecord
 
 if TYPE_CHECKING:
     from wfbench.widgets.overview_view import Overview

@@ -2,9 +2,9 @@
 
 The input can be typed as JSON (prefilled from the trigger's sample) or in a
 form generated from the input schema; the two stay in sync both ways, and both
-are checked exactly as a run's start checks them
-(:func:`wfbench.engine.prepare_input`), so what the dialog calls valid is what
-the engine accepts.
+are checked exactly as a run's start checks them (:meth:`Workbench.check_input`,
+the façade's one input check), so what the dialog calls valid is what the engine
+accepts.
 
 **Run** starts a background run (``wb.run(..., wait=False, hooks=[...])``) and
 returns at once, so the kernel stays responsive; the engine calls the hooks
@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from wfbench.engine import Hooks, RunHandle, RunRecord, StepRecord, prepare_input
-from wfbench.errors import InputError, RunRejected, WfbenchError
+from wfbench.errors import RunRejected, WfbenchError
 from wfbench.widgets.base import View, badge, button, esc, message_html
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.forms import FieldEditor, Kind
 from wfbench.widgets.schema import MISSING
+from wfbench.workbench import Hooks, RunHandle, RunRecord, StepRecord
 
 if TYPE_CHECKING:
     from wfbench.workbench import Workbench
@@ -145,7 +145,7 @@ class RunDialog(View):
         on_finished: Callable[[], None] | None = None,
     ) -> None:
         self.wb = wb
-        info, self.workflow = wb.store.get_definition(ref)
+        info, self.workflow = wb.definition(ref)
         self.ref, self.version = info.id, info.version
         self.graph = graph
         self.on_finished = on_finished
@@ -204,10 +204,9 @@ class RunDialog(View):
         except ValueError as exc:
             self.problems.value = message_html(f"the input is not JSON: {exc}", "error")
             return False
-        try:
-            prepare_input(self.workflow, value)
-        except InputError as exc:
-            self.problems.value = _problems_html(str(exc).splitlines()[0], exc.problems)
+        checked = self.wb.check_input(self.workflow, value)
+        if not checked.ok:
+            self.problems.value = _problems_html(checked.summary, checked.problems)
             return False
         self.problems.value = message_html("the input matches the input schema", "ok")
         return True

@@ -1,0 +1,95 @@
+"""What the HTTP API's tests share: the sample workflows, the served store, helpers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from wfbench.api import ApiServer
+from wfbench.workbench import Workbench
+
+SAMPLES = Path(__file__).parent.parent.parent / "wfbench" / "samples"
+WFBENCH = shutil.which("wfbench", path=str(Path(sys.executable).parent)) or "wfbench"
+API = "/api/v2/workflows"
+PROBLEM = "application/problem+json"
+
+HELLO = {
+    "format": "wfbench/v1",
+    "name": "Hello",
+    "description": "One step: log a greeting.",
+    "type": "manual",
+    "run_as": "read_only",
+    "trigger": {
+        "input_schema": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "times": {"type": "integer"},
+            },
+            "additionalProperties": False,
+        }
+    },
+    "steps": [{"id": "log", "kind": "action", "action": "core.log", "with": {"message": "hi"}}],
+}
+SLOW = {
+    "format": "wfbench/v1",
+    "name": "Slow",
+    "type": "manual",
+    "run_as": "read_only",
+    "trigger": {"input_schema": {"type": "object", "properties": {"s": {"type": "number"}}}},
+    "steps": [
+        {
+            "id": "pause",
+            "kind": "action",
+            "action": "core.wait",
+            "with": {"seconds": "{{ input.s }}"},
+        }
+    ],
+}
+
+
+@dataclass
+class Seed:
+    path: Path
+    keys: dict[str, str]
+
+
+@dataclass
+class Api:
+    wb: Workbench
+    server: ApiServer
+    path: Path
+    keys: dict[str, str]
+
+    def client(self, role: str | None = "editor") -> httpx.Client:
+        headers = {"x-api-key": self.keys[role]} if role else {}
+        return httpx.Client(base_url=self.server.url, headers=headers, timeout=30)
+
+
+def problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
+    """Check an RFC 9457 problem response and return its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    body: dict[str, Any] = response.json()
+    assert body["type"] == f"https://wfbench.dev/problems/{slug}"
+    assert body["status"] == status
+    assert body["title"] and body["detail"]
+    return body
+
+
+def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [WFBENCH, *map(str, args)], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def sample_input(name: str) -> Any:
+    return json.loads((SAMPLES / f"{name}.input.json").read_text())

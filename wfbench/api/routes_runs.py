@@ -1,0 +1,199 @@
+"""Routes on runs: list them, read one, start one (``POST …/{id}/runs``).
+
+These paths are included before the workflow routes, so ``/api/v2/workflows/runs…``
+is never taken for a workflow called "runs".
+"""
+
+import json
+from contextlib import AbstractContextManager, nullcontext
+from typing import Annotated, Any, Literal, get_args
+
+from fastapi import Depends, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from wfbench.api.app import RUNNER, VIEWER, workbench
+from wfbench.api.models import PREFIX, RunAccepted, RunOut, RunSummary, run_out, run_summaries
+from wfbench.api.problems import ApiProblem, errors_for
+from wfbench.api.requests import (
+    EMPTY,
+    ActiveRuns,
+    Caller,
+    KeyedLocks,
+    Routes,
+    location_header,
+    read_json,
+    request_body,
+)
+from wfbench.errors import IdempotencyConflict, NotFound, RunRejected
+from wfbench.workbench import RUN_STATUSES, RunHandle, RunRecord, Workbench
+
+RunStatus = Literal[
+    "queued", "running", "succeeded", "failed", "cancelled", "rejected", "interrupted"
+]
+assert set(get_args(RunStatus)) == set(RUN_STATUSES)
+
+_REF = "The workflow's id, or its name (URL-encoded; names ignore case)."
+WorkflowRef = Annotated[str, Path(description=_REF)]
+JsonBody = Annotated[Any, Depends(read_json)]
+Wb = Annotated[Workbench, Depends(workbench)]
+_RUN_HEADERS = {
+    **location_header("The run's URL."),
+    "Idempotent-Replayed": {
+        "description": "true when the answer is an earlier run (an Idempotency-Key retry).",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    },
+}
+_INPUT_BODY = request_body(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "description": "The run's input, checked against the workflow's input schema.",
+    },
+    required=False,
+)
+_IDEMPOTENCY_KEY = Header(
+    alias="Idempotency-Key",
+    min_length=1,
+    max_length=255,
+    description="Makes the start safe to retry: the same key and input "
+    "give back the same run (200); another input is refused (409).",
+)
+
+router = Routes(PREFIX, tags=["runs"])
+
+
+def _active(request: Request) -> ActiveRuns:
+    active: ActiveRuns = request.app.state.active
+    return active
+
+
+@router.get(
+    "/runs",
+    response_model=list[RunSummary],
+    responses=errors_for(401, 404, 422, 503),
+    summary="List runs, newest first",
+)
+def list_runs(
+    wb: Wb,
+    who: Annotated[Caller, VIEWER],
+    workflow_id: Annotated[str | None, Query(description=_REF, min_length=1)] = None,
+    status: RunStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    skip: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> Response:
+    frame = wb.runs(workflow_id, status=status, limit=limit, offset=skip)
+    return JSONResponse(
+        run_summaries(json.loads(frame.to_json(orient="records", date_format="iso")))
+    )
+
+
+@router.get(
+    "/runs/{run_id}",
+    response_model=RunOut,
+    responses=errors_for(401, 404, 503),
+    summary="One run with its steps",
+)
+def get_run(run_id: str, request: Request, wb: Wb, who: Annotated[Caller, VIEWER]) -> Response:
+    try:
+        return JSONResponse(run_out(wb.get_run(run_id)))
+    except NotFound:
+        handle = _active(request).get(run_id)  # started here, maybe not written yet
+        if handle is None:
+            raise
+    if handle.done:  # it ended meanwhile: history has it all now
+        return JSONResponse(run_out(wb.get_run(run_id)))
+    return JSONResponse(run_out(handle.execution.result().to_dict()))
+
+
+@router.post(
+    "/{id}/runs",
+    status_code=201,
+    response_model=RunOut,
+    responses={
+        200: {
+            "model": RunOut,
+            "description": "A retry: the run this Idempotency-Key began (nothing new).",
+            "headers": _RUN_HEADERS,
+        },
+        201: {"description": "Started and ended within the request.", "headers": _RUN_HEADERS},
+        202: {
+            "model": RunAccepted,
+            "description": "Started (wait=false); poll the Location.",
+            "headers": location_header("The run's URL."),
+        },
+        **errors_for(400, 401, 403, 404, 409, 413, 422, 503),
+    },
+    openapi_extra=_INPUT_BODY,
+    summary="Start a run; the body is the input JSON",
+)
+def start_run(
+    id: WorkflowRef,
+    request: Request,
+    wb: Wb,
+    who: Annotated[Caller, RUNNER],
+    body: JsonBody,
+    wait: Annotated[bool, Query(description="false: answer 202 at once")] = True,
+    dry_run: Annotated[bool, Query(description="simulate every side effect")] = False,
+    idempotency_key: Annotated[str | None, _IDEMPOTENCY_KEY] = None,
+) -> Response:
+    input = {} if body is EMPTY else body
+    info = wb.info(id)
+    key = (info.id, idempotency_key) if idempotency_key else None
+    locks: KeyedLocks = request.app.state.idempotency
+    active = _active(request)
+    guard: AbstractContextManager[None] = locks.hold(key) if key else nullcontext()
+    with guard:
+        running = active.by_key(key) if key else None
+        if running is not None:  # a retry while the first call's run goes on
+            first = running.execution.result()
+            _same_input(wb, first, input)
+            return _run_response(first.to_dict(), 200, replayed=True)
+        replay = key is not None and wb.find_run(*key) is not None
+        options: dict[str, Any] = {
+            "dry_run": dry_run,
+            "started_by": who.label,
+            "idempotency_key": idempotency_key,
+        }
+        try:
+            if wait:
+                result: RunRecord | RunHandle = wb.run(info.id, input, **options)
+            else:
+                result = wb.run(info.id, input, wait=False, **options)
+        except RunRejected as exc:
+            raise _rejected(exc, disabled=not info.enabled) from None
+        except IdempotencyConflict as exc:
+            raise ApiProblem(409, "idempotency-conflict", str(exc)) from None
+        if isinstance(result, RunHandle):
+            active.add(result, key)
+    if isinstance(result, RunHandle):
+        href = f"{PREFIX}/runs/{result.run_id}"
+        accepted = {"run_id": result.run_id, "status": result.status, "href": href}
+        return JSONResponse(accepted, status_code=202, headers={"Location": href})
+    return _run_response(wb.get_run(result.run_id), 200 if replay else 201, replay)
+
+
+def _run_response(record: dict[str, Any], status: int, replayed: bool) -> Response:
+    headers = {
+        "Location": f"{PREFIX}/runs/{record['run_id']}",
+        "Idempotent-Replayed": "true" if replayed else "false",
+    }
+    return JSONResponse(run_out(record), status_code=status, headers=headers)
+
+
+def _same_input(wb: Workbench, first: RunRecord, given: Any) -> None:
+    """Refuse (409) a retry whose input differs from the first call's (defaults aside)."""
+    if not wb.same_input(first, given):
+        raise ApiProblem(
+            409,
+            "idempotency-conflict",
+            "this Idempotency-Key was used for a run with a different input (still "
+            "running); use a new key",
+        )
+
+
+def _rejected(exc: RunRejected, *, disabled: bool) -> ApiProblem:
+    detail = str(exc).splitlines()[0]
+    errors = [{"pointer": p, "message": m} for p, m in exc.problems]
+    if disabled:
+        return ApiProblem(409, "workflow-disabled", detail, run_id=exc.run_id, errors=errors)
+    return ApiProblem(422, "invalid-input", detail, run_id=exc.run_id, errors=errors)

@@ -1,0 +1,170 @@
+"""Commands on definitions and the catalogue: validate, schema, roles, actions, init,
+import, export, list, enable/disable. Each goes through the :class:`Workbench` façade,
+so it sees what the store holds (custom roles and actions included)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from wfbench.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from wfbench.cli.output import frame_records, print_json, workbench
+from wfbench.errors import DefinitionError
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    from wfbench.model import read_document
+
+    wb = workbench(args)
+    results: list[dict[str, Any]] = []
+    code = EXIT_OK
+    for name in args.files:
+        try:
+            doc, _ = read_document(Path(name))
+        except DefinitionError as exc:
+            issues = [i.to_dict() for i in exc.issues]
+            results.append({"file": name, "valid": False, "issues": issues})
+            code = EXIT_USAGE
+            continue
+        report = wb.validate(doc)
+        results.append(
+            {"file": name, "valid": report.valid, "issues": [i.to_dict() for i in report.issues]}
+        )
+        if not report.valid and code == EXIT_OK:
+            code = EXIT_FAILED
+    if args.json:
+        print_json(results, out)
+        return code
+    for result in results:
+        _print_verdict(result, out)
+    return code
+
+
+def _print_verdict(result: dict[str, Any], out: TextIO) -> None:
+    errors = [i for i in result["issues"] if i["severity"] == "error"]
+    warnings = len(result["issues"]) - len(errors)
+    verdict = "valid" if result["valid"] else f"INVALID ({len(errors)} error(s))"
+    extra = f", {warnings} warning(s)" if warnings else ""
+    out.write(f"{result['file']}: {verdict}{extra}\n")
+    for issue in result["issues"]:
+        where = f"node '{issue['node']}'" if issue["node"] else "workflow"
+        if issue["field"]:
+            where += f", {issue['field']}"
+        out.write(f"  {issue['severity']:7} {issue['code']:18} {where}: {issue['message']}\n")
+
+
+def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
+    from wfbench.model import json_schema
+
+    print_json(json_schema(), out)
+    return EXIT_OK
+
+
+def cmd_roles(args: argparse.Namespace, out: TextIO) -> int:
+    roles = workbench(args).role_catalogue()
+    if args.json:
+        print_json(
+            [
+                {
+                    "name": r.name,
+                    "builtin": r.builtin,
+                    "description": r.description,
+                    "permissions": r.sorted_permissions(),
+                }
+                for r in roles
+            ],
+            out,
+        )
+        return EXIT_OK
+    for r in roles:
+        out.write(f"{r.name:28} {', '.join(r.sorted_permissions())}\n")
+    return EXIT_OK
+
+
+def cmd_actions(args: argparse.Namespace, out: TextIO) -> int:
+    registry = workbench(args).action_catalogue()
+    if args.json:
+        print_json(
+            [
+                {
+                    "name": s.name,
+                    "category": s.category,
+                    "description": s.description,
+                    "permissions": sorted(s.permissions),
+                    "side_effects": s.side_effects,
+                    "input_schema": s.input_model.model_json_schema(by_alias=True),
+                    "output_schema": s.output_model.model_json_schema(by_alias=True),
+                }
+                for s in registry
+            ],
+            out,
+        )
+        return EXIT_OK
+    for category, specs in registry.categories().items():
+        out.write(f"{category}\n")
+        for s in specs:
+            perms = ", ".join(sorted(s.permissions)) or "-"
+            effect = "changes" if s.side_effects else "reads"
+            out.write(f"  {s.name:28} {effect:8} {perms:32} {s.description}\n")
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    wb = workbench(args)
+    seeded = wb.init(demo=args.demo)
+    out.write(f"initialised {wb.path}\n")
+    if args.demo and not seeded:
+        out.write("the demo directory was already seeded; kept as it is\n")
+    elif args.demo:
+        counts = wb.sql(
+            "select (select count(*) from users) as users, "
+            "(select count(*) from groups) as groups, "
+            "(select count(*) from devices) as devices"
+        ).iloc[0]
+        out.write(
+            f"seeded the demo directory: {counts['users']} users, "
+            f"{counts['groups']} groups, {counts['devices']} devices\n"
+        )
+        for name in wb.workflows()["name"]:
+            out.write(f"imported workflow '{name}'\n")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    wb = workbench(args)
+    try:
+        infos = wb.import_files(*args.files)
+    except DefinitionError as exc:
+        unreadable = any(i.code.startswith("file.") for i in exc.issues)
+        sys.stderr.write(f"wfbench: nothing imported.\n{exc}\n")
+        return EXIT_USAGE if unreadable else EXIT_FAILED
+    for info in infos:
+        out.write(f"imported '{info.name}' (id {info.id}, version {info.version})\n")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    text = workbench(args).export(args.name, args.output)
+    if args.output is None:
+        out.write(text)
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
+    frame = workbench(args).workflows()
+    if args.json:
+        print_json(frame_records(frame), out)
+    elif frame.empty:
+        out.write("no workflows yet: `wfbench import FILE` or `wfbench init --demo`\n")
+    else:
+        out.write(frame.to_string(index=False) + "\n")
+    return EXIT_OK
+
+
+def cmd_enable(args: argparse.Namespace, out: TextIO) -> int:
+    wb = workbench(args)
+    info = wb.enable(args.name) if args.command == "enable" else wb.disable(args.name)
+    out.write(f"'{info.name}' is now {'enabled' if info.enabled else 'disabled'}\n")
+    return EXIT_OK

@@ -1,0 +1,27 @@
+"""What every command shares: JSON printing and the workbench of ``--db``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from wfbench.workbench import Workbench
+
+
+def print_json(value: Any, out: TextIO) -> None:
+    out.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def workbench(args: argparse.Namespace) -> Workbench:
+    """The workbench on ``--db`` (imported here, so ``wfbench --help`` stays light)."""
+    from wfbench.workbench import Workbench
+
+    return Workbench(args.db, user="cli")
+
+
+def frame_records(frame: Any) -> list[dict[str, Any]]:
+    """A DataFrame's rows as JSON-ready dicts (times in ISO 8601)."""
+    rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", date_format="iso"))
+    return rows

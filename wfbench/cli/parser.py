@@ -1,0 +1,128 @@
+"""The ``wfbench`` argument parser: every command, its arguments and its handler.
+
+argparse (standard library) does the parsing: it gives sub-commands, help and exit
+code 2 on usage errors with no dependency to add. Handlers live in the modules of
+their command group and import the library only when they run.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TextIO
+
+from wfbench.cli.definitions import (
+    cmd_actions,
+    cmd_enable,
+    cmd_export,
+    cmd_import,
+    cmd_init,
+    cmd_list,
+    cmd_roles,
+    cmd_schema,
+    cmd_validate,
+)
+from wfbench.cli.runs import cmd_run, cmd_runs, cmd_show
+from wfbench.cli.serving import cmd_apikey, cmd_serve
+
+Handler = Callable[[argparse.Namespace, TextIO], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wfbench",
+        description="Build, validate and run manual workflows (wfbench/v1).",
+    )
+    parser.add_argument(
+        "--db", metavar="PATH", help="the store file (default: $WFBENCH_DB or ./wfbench.duckdb)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(
+        name: str, handler: Handler, help_: str, *, json_flag: bool = True
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        if json_flag:
+            p.add_argument("--json", action="store_true", help="print JSON")
+        p.set_defaults(handler=handler)
+        return p
+
+    _definition_commands(add)
+    _run_commands(add)
+    _api_commands(add)
+    return parser
+
+
+Add = Callable[..., argparse.ArgumentParser]
+
+
+def _definition_commands(add: Add) -> None:
+    p = add("validate", cmd_validate, "check workflow files and list every problem")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    add("schema", cmd_schema, "print the JSON Schema of the wfbench/v1 format", json_flag=False)
+    add("roles", cmd_roles, "list the roles and their permissions")
+    add("actions", cmd_actions, "list the action catalogue")
+    p = add(
+        "init", cmd_init, "create the store; --demo seeds a sample organisation", json_flag=False
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed the demo directory and import the sample workflows",
+    )
+    p = add("import", cmd_import, "validate and save workflow files", json_flag=False)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p = add("export", cmd_export, "print (or write) a workflow's canonical JSON", json_flag=False)
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("-o", "--output", metavar="FILE")
+    add("list", cmd_list, "list the workflows")
+    for verb in ("enable", "disable"):
+        p = add(verb, cmd_enable, f"{verb} a workflow", json_flag=False)
+        p.add_argument("name", metavar="NAME")
+
+
+def _run_commands(add: Add) -> None:
+    from wfbench.workbench import RUN_STATUSES  # glue: from wfbench.runs once it lands
+
+    p = add("run", cmd_run, "start a manual run")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--input", metavar="JSON", help="the input, as JSON text")
+    p.add_argument("--input-file", metavar="FILE", help="the input, from a JSON file")
+    p.add_argument(
+        "--dry-run", action="store_true", help="change nothing: side-effecting steps are simulated"
+    )
+    p = add("runs", cmd_runs, "list past runs, newest first")
+    p.add_argument("--workflow", metavar="NAME")
+    p.add_argument("--status", choices=RUN_STATUSES)
+    p.add_argument("--limit", type=int, metavar="N")
+    p = add("show", cmd_show, "show one run with its steps")
+    p.add_argument("run_id", metavar="RUN_ID")
+
+
+def _api_commands(add: Add) -> None:
+    p = add("serve", cmd_serve, "serve the HTTP API (Ctrl-C stops)", json_flag=False)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--port", type=int, default=8000, help="port to listen on; 0 picks one (default 8000)"
+    )
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help="server log level; info logs every request (default info)",
+    )
+    p = add("apikey", cmd_apikey, "create, list and revoke HTTP API keys", json_flag=False)
+    keys = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    k = keys.add_parser("create", help="make a key and print it (only this once)")
+    k.add_argument("name", metavar="NAME", help="who or what uses it; runs record api:NAME")
+    k.add_argument(
+        "--role",
+        required=True,
+        choices=("viewer", "runner", "editor"),
+        help="viewer reads; runner also starts runs; editor also changes definitions",
+    )
+    k.add_argument("--json", action="store_true", help="print JSON")
+    k = keys.add_parser("list", help="list keys (never the keys themselves)")
+    k.add_argument("--json", action="store_true", help="print JSON")
+    k = keys.add_parser("revoke", help="revoke a key: it stops working at once")
+    k.add_argument("name", metavar="NAME")

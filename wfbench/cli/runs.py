@@ -1,0 +1,157 @@
+"""Commands on runs: run, runs, show. A run prints in the one shape the faces share
+(:func:`wfbench.workbench.run_document`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from wfbench.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_REJECTED, EXIT_USAGE
+from wfbench.cli.output import frame_records, print_json, workbench
+from wfbench.errors import RunRejected
+
+#: The columns ``wfbench runs`` shows in a terminal.
+RUNS_COLUMNS = (
+    "run_id",
+    "workflow",
+    "version",
+    "status",
+    "dry_run",
+    "started_by",
+    "started_at",
+    "duration_ms",
+    "error",
+)
+_MARKS = {"succeeded": "ok", "failed": "FAILED", "skipped": "skipped", "simulated": "simulated"}
+
+
+class Progress:
+    """Prints each step as it finishes, for a run in a terminal (engine hooks)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def run_started(self, *, run: Any) -> None:
+        dry = " (dry run)" if run.dry_run else ""
+        self.stream.write(f"run {run.run_id} of '{run.workflow}' v{run.version}{dry}\n")
+
+    def step_started(self, **_: Any) -> None:
+        pass
+
+    def step_finished(self, *, run: Any, step: Any, durable: bool) -> None:
+        mark = _MARKS.get(step.status, step.status)
+        took = f"{step.duration_ms:7.1f} ms" if step.duration_ms is not None else " " * 10
+        line = f"  {mark:9} {took}  {step.path}"
+        if step.error:
+            line += f"  -- {step.error}"
+        elif step.change:
+            line += f"  -- {step.change}"
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def run_finished(self, *, run: Any) -> None:
+        pass
+
+
+def _read_input(args: argparse.Namespace) -> tuple[Any, int | None]:
+    """The run's input from ``--input`` or ``--input-file``, or an exit code."""
+    if (args.input is None) == (args.input_file is None):
+        sys.stderr.write("wfbench run: give exactly one of --input JSON or --input-file FILE\n")
+        return None, EXIT_USAGE
+    try:
+        text = args.input if args.input is not None else Path(args.input_file).read_text()
+        return json.loads(text), None
+    except OSError as exc:
+        sys.stderr.write(f"wfbench run: cannot read {args.input_file}: {exc.strerror}\n")
+    except json.JSONDecodeError as exc:
+        sys.stderr.write(
+            f"wfbench run: the input is not valid JSON: {exc.msg} at line "
+            f"{exc.lineno} column {exc.colno}\n"
+        )
+    return None, EXIT_USAGE
+
+
+def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    from wfbench.workbench import Hooks, run_document
+
+    value, failed = _read_input(args)
+    if failed is not None:
+        return failed
+    wb = workbench(args)
+    progress: list[Hooks] = [] if args.json else [Progress(out)]  # type: ignore[list-item]
+    try:
+        run = wb.run(args.name, value, dry_run=args.dry_run, hooks=progress)
+    except RunRejected as exc:
+        if args.json:
+            print_json(run_document(wb.get_run(exc.run_id)), out)
+        else:
+            out.write(f"{exc}\n")
+        return EXIT_REJECTED
+    record = wb.get_run(run.run_id)
+    if args.json:
+        print_json(run_document(record), out)
+    else:
+        _summary(record, out)
+    return EXIT_OK if run.status == "succeeded" else EXIT_FAILED
+
+
+def _summary(run: dict[str, Any], out: TextIO) -> None:
+    counts: dict[str, int] = {}
+    for step in run["steps"]:
+        counts[step["status"]] = counts.get(step["status"], 0) + 1
+    parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    took = f"{run['duration_ms']:.0f} ms" if run.get("duration_ms") is not None else "-"
+    out.write(
+        f"{run['status'].upper()}: '{run['workflow']}' v{run['version']} in {took}; "
+        f"steps: {parts or 'none'}\n"
+    )
+    if run.get("error"):
+        out.write(f"error: {run['error']}\n")
+    out.write(f"details: wfbench show {run['run_id']}\n")
+
+
+def cmd_runs(args: argparse.Namespace, out: TextIO) -> int:
+    from wfbench.workbench import RUN_KEYS
+
+    frame = workbench(args).runs(args.workflow, status=args.status, limit=args.limit)
+    if args.json:
+        rows = frame_records(frame)
+        print_json([{k: r.get(k) for k in RUN_KEYS if k in r} for r in rows], out)
+    elif frame.empty:
+        out.write("no runs yet\n")
+    else:
+        cols = [c for c in RUNS_COLUMNS if c in frame.columns]
+        out.write(frame[cols].to_string(index=False, max_colwidth=60) + "\n")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
+    from wfbench.workbench import run_document
+
+    run = workbench(args).get_run(args.run_id)
+    if args.json:
+        print_json(run_document(run), out)
+        return EXIT_OK
+    out.write(
+        f"run {run['run_id']}  {run['workflow']} v{run['version']}  {run['status']}"
+        f"{'  (dry run)' if run['dry_run'] else ''}\n"
+    )
+    out.write(f"started by {run['started_by']} at {run['started_at']}, run as {run['run_as']}\n")
+    out.write(f"input: {json.dumps(run['input'], default=str)}\n")
+    for step in run["steps"]:
+        line = f"  {step['seq']:>4} {step['status']:9} {step['path']}"
+        if step.get("attempts", 0) > 1:
+            line += f" (attempts: {step['attempts']})"
+        if step.get("error"):
+            line += f"  -- {step['error']}"
+        elif step.get("change"):
+            line += f"  -- {step['change']}"
+        out.write(line + "\n")
+    for reason in run.get("reasons") or ():
+        out.write(f"  rejected: {reason['pointer'] or '/'}: {reason['message']}\n")
+    if run.get("error"):
+        out.write(f"error: {run['error']}\n")
+    return EXIT_OK
