@@ -18,19 +18,17 @@ freezes it when it reports it; a record a listener holds never changes.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Final, Generic, Literal, TypeAlias, TypeVar, get_args
 
-import pyarrow as pa  # type: ignore[import-untyped]
-
 __all__ = [
     "RUN_FIELDS",
     "RUN_STATUSES",
     "STEP_FIELDS",
-    "STEP_SCHEMA",
     "STEP_STATUSES",
     "Draft",
     "Hooks",
@@ -41,6 +39,7 @@ __all__ = [
     "StepStatus",
     "column_types",
     "ddl",
+    "step_schema",
 ]
 
 RunStatus: TypeAlias = Literal[
@@ -170,13 +169,13 @@ _SQL: Final[dict[type, str]] = {
     bool: "BOOLEAN",
     datetime: "TIMESTAMPTZ",
 }
-_ARROW: Final[dict[str, Any]] = {
-    "VARCHAR": pa.string(),
-    "JSON": pa.string(),
-    "INTEGER": pa.int32(),
-    "DOUBLE": pa.float64(),
-    "BOOLEAN": pa.bool_(),
-    "TIMESTAMPTZ": pa.timestamp("us", tz="UTC"),
+_ARROW: Final[dict[str, tuple[str, ...]]] = {
+    "VARCHAR": ("string",),
+    "JSON": ("string",),
+    "INTEGER": ("int32",),
+    "DOUBLE": ("float64",),
+    "BOOLEAN": ("bool_",),
+    "TIMESTAMPTZ": ("timestamp", "us", "UTC"),
 }
 
 
@@ -210,10 +209,26 @@ def ddl(cls: type[Any], table: str) -> str:
     return f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(columns)})"
 
 
-STEP_SCHEMA: Final = pa.schema(
-    [(name, _ARROW[sql]) for name, sql in column_types(StepRecord).items()]
-)
-"""The Arrow schema a batch of step rows is appended with."""
+def _arrow_type(sql: str) -> Any:
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    name, *args = _ARROW[sql]
+    return getattr(pa, name)(*args)
+
+
+@functools.cache
+def step_schema() -> Any:
+    """The Arrow schema a batch of step rows is appended with (pyarrow is imported on
+    first use: a command that writes no batch does not pay for it)."""
+    import pyarrow as pa
+
+    return pa.schema([(name, _arrow_type(sql)) for name, sql in column_types(StepRecord).items()])
+
+
+def __getattr__(name: str) -> Any:
+    if name == "STEP_SCHEMA":  # the name older code imports; built on first use
+        return step_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Hooks:

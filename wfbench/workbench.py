@@ -27,7 +27,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
-import pandas as pd
 from pydantic import BaseModel
 
 from wfbench.actions import ActionRegistry, builtin_registry
@@ -60,6 +59,8 @@ from wfbench.validation import Report, validate
 from wfbench.validation.inputs import apply_defaults, prepare_input
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from wfbench.api import ApiServer
 
 # What the faces (widgets, CLI, HTTP API) may name: they import these from here (or from
@@ -519,6 +520,8 @@ class Workbench:
     # ------------------------------------------------------------------ catalogue
     def roles(self) -> pd.DataFrame:
         """Roles and their permissions."""
+        import pandas as pd  # on first use: `import wfbench` does not load pandas
+
         return pd.DataFrame(
             [
                 {
@@ -541,6 +544,8 @@ class Workbench:
 
     def actions(self) -> pd.DataFrame:
         """The action catalogue: name, category, permissions, side effects, description."""
+        import pandas as pd  # on first use: `import wfbench` does not load pandas
+
         return pd.DataFrame(
             [
                 {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -14,11 +15,19 @@ def print_json(value: Any, out: TextIO) -> None:
     out.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def workbench(args: argparse.Namespace) -> Workbench:
-    """The workbench on ``--db`` (imported here, so ``wfbench --help`` stays light)."""
+def workbench(args: argparse.Namespace, *, hold: bool = True) -> Workbench:
+    """The workbench on ``--db`` (imported here, so ``wfbench --help`` stays light).
+
+    It holds the store file until the command ends (``main`` lets go of it), so a command
+    opens the file once however many operations it makes; ``serve`` passes
+    ``hold=False`` (the server takes and lets go of the file itself)."""
     from wfbench.workbench import Workbench
 
-    return Workbench(args.db, user="cli")
+    wb = Workbench(args.db, user="cli")
+    held: contextlib.ExitStack | None = getattr(args, "held", None)
+    if hold and held is not None:
+        held.enter_context(wb.hold())
+    return wb
 
 
 def frame_records(frame: Any) -> list[dict[str, Any]]:

@@ -6,14 +6,16 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import get_close_matches
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import duckdb
-import pandas as pd
 
 from wfbench.errors import NameTaken, NotFound
 from wfbench.model import Workflow, dump_workflow
 from wfbench.store.session import StoreSession, utc
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _WF_COLUMNS: Final = "id, name, description, enabled, version, run_as, created_at, updated_at"
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import duckdb
-import pandas as pd
-import pyarrow as pa  # type: ignore[import-untyped]
 
 from wfbench.errors import NotFound, WfbenchError
-from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, STEP_SCHEMA, STEP_STATUSES
+from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, STEP_STATUSES, step_schema
 from wfbench.store.definitions import Definitions
 from wfbench.store.session import check_keys, decode, encode, utc
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _RUN_JSON: Final = frozenset({"input", "output", "reasons"})
 _STEP_JSON: Final = frozenset({"params", "output"})
@@ -128,7 +129,9 @@ class History(Definitions):
                     value = utc(value)
                 columns[name].append(value)
         # DuckDB reads the local variable by its name (a replacement scan): one statement.
-        _wfbench_step_batch = pa.Table.from_pydict(columns, schema=STEP_SCHEMA)
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        _wfbench_step_batch = pa.Table.from_pydict(columns, schema=step_schema())
         insert = f"INSERT INTO steps ({', '.join(STEP_FIELDS)}) SELECT * FROM _wfbench_step_batch"
         if con is not None:
             con.execute(insert)
@@ -261,6 +264,8 @@ class History(Definitions):
             except duckdb.Error as exc:
                 raise WfbenchError(f"the query failed: {exc}") from exc
             if result.description is None:
+                import pandas as pd
+
                 return pd.DataFrame()
             return result.df()
 
@@ -284,6 +289,8 @@ def _step_record(row: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def _decode_frame(frame: pd.DataFrame, json_columns: frozenset[str]) -> pd.DataFrame:
+    import pandas as pd
+
     for name in json_columns:
         frame[name] = pd.Series([decode(v) for v in frame[name]], index=frame.index, dtype=object)
     return frame

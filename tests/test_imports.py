@@ -1,0 +1,99 @@
+"""What importing wfbench loads (issue 12: start fast), checked by module, never by time.
+
+Each check runs a fresh interpreter, so modules a test session already loaded do
+not hide a regression. The lists name what a command that needs none of it must
+not pay for: DataFrames, Arrow, the web stack, widgets, plotting and the
+optional format checkers of ``jsonschema``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = (
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "httpx",
+    "ipywidgets",
+    "ipycytoscape",
+    "matplotlib",
+    "rfc3987_syntax",
+    "lark",
+    "isoduration",
+    "rfc3986_validator",
+)
+
+
+def _loaded_after(code: str) -> list[str]:
+    probe = f"import sys\n{code}\nimport json; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    modules: list[str] = json.loads(out.strip().splitlines()[-1])
+    return modules
+
+
+def _heavy(modules: list[str]) -> list[str]:
+    return sorted({m.split(".")[0] for m in modules} & set(HEAVY))
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["import wfbench", "import wfbench.cli", "import wfbench.workbench", "import wfbench.engine"],
+)
+def test_importing_wfbench_loads_nothing_heavy(code: str) -> None:
+    modules = _loaded_after(code)
+    assert "wfbench" in modules
+    assert _heavy(modules) == []
+
+
+def test_the_help_of_the_command_loads_nothing_heavy() -> None:
+    code = (
+        "from wfbench.cli import main\n"
+        "import io, contextlib\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    assert main(['--help']) == 0\n"
+        "assert 'usage' in out.getvalue()"
+    )
+    assert _heavy(_loaded_after(code)) == []
+
+
+def test_a_one_step_run_from_the_command_loads_no_dataframes(tmp_path: object) -> None:
+    """``wfbench run`` of a small workflow needs neither pandas nor the web stack."""
+    code = (
+        "import io, os, tempfile\n"
+        "from wfbench.cli import main\n"
+        "db = os.path.join(tempfile.mkdtemp(), 'w.duckdb')\n"
+        "assert main(['--db', db, 'init', '--demo'], io.StringIO()) == 0\n"
+        "out = io.StringIO()\n"
+        "code = main(['--db', db, 'run', 'Offboard contractor', '--input', "
+        '\'{"email": "ada.lovelace@example.com"}\'], out)\n'
+        "assert code in (0, 1), (code, out.getvalue())\n"
+        "assert 'details: wfbench show' in out.getvalue(), out.getvalue()"
+    )
+    heavy = _heavy(_loaded_after(code))
+    assert [m for m in heavy if m not in ("pyarrow",)] == []
+
+
+def test_optional_formats_are_still_checked() -> None:
+    """Hiding the format packages at import keeps their checks (loaded on first use)."""
+    code = (
+        "from wfbench.validation.inputs import schema_errors\n"
+        "bad = {f: v for f, v in [('iri', 'not an iri'), ('uri', 'nope'), "
+        "('uri-reference', 'a b'), ('duration', '1D'), ('email', 'x')]}\n"
+        "good = {'iri': 'http://e.example/a', 'uri': 'http://x/y', 'duration': 'P1D'}\n"
+        "for f, v in bad.items():\n"
+        "    assert schema_errors({'type': 'string', 'format': f}, v), f\n"
+        "for f, v in good.items():\n"
+        "    assert not schema_errors({'type': 'string', 'format': f}, v), f"
+    )
+    modules = _loaded_after(code)
+    assert "rfc3987_syntax" in modules  # loaded when an IRI was checked, not before
