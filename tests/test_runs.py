@@ -71,7 +71,7 @@ def test_every_field_is_documented() -> None:
 def test_column_types_follow_the_python_types() -> None:
     types = column_types(StepRecord)
     assert types["seq"] == "INTEGER" and types["params"] == "JSON"
-    assert types["status"] == "VARCHAR" and types["started_at"] == "TIMESTAMPTZ"
+    assert types["status"] == "VARCHAR" and types["started_at"] == "TIMESTAMP"
     assert column_types(RunRecord)["dry_run"] == "BOOLEAN"
     assert column_types(RunRecord)["duration_ms"] == "DOUBLE"
 

@@ -6,7 +6,8 @@ of a run follows from them: the field tuples :data:`RUN_FIELDS` and
 (:func:`ddl`) and the Arrow schema the store appends steps with
 (:data:`STEP_SCHEMA`). A field's Python type says its column type: ``str`` is
 ``VARCHAR``, ``int`` ``INTEGER``, ``float`` ``DOUBLE``, ``bool`` ``BOOLEAN``,
-``datetime`` ``TIMESTAMPTZ`` and :data:`Json` a DuckDB ``JSON`` value.
+``datetime`` ``TIMESTAMP`` (UTC, see :mod:`wfbench.store.schema`) and :data:`Json` a
+DuckDB ``JSON`` value.
 
 :class:`Hooks` is how the engine tells listeners (the store's recorder, the
 widgets) about a run, so that none of them needs the engine's internals.
@@ -167,7 +168,7 @@ _SQL: Final[dict[type, str]] = {
     int: "INTEGER",
     float: "DOUBLE",
     bool: "BOOLEAN",
-    datetime: "TIMESTAMPTZ",
+    datetime: "TIMESTAMP",  # always UTC: grouping by day pays no time-zone conversion
 }
 _ARROW: Final[dict[str, tuple[str, ...]]] = {
     "VARCHAR": ("string",),
@@ -175,7 +176,7 @@ _ARROW: Final[dict[str, tuple[str, ...]]] = {
     "INTEGER": ("int32",),
     "DOUBLE": ("float64",),
     "BOOLEAN": ("bool_",),
-    "TIMESTAMPTZ": ("timestamp", "us", "UTC"),
+    "TIMESTAMP": ("timestamp", "us"),
 }
 
 

@@ -59,6 +59,8 @@ from wfbench.validation import Report, validate
 from wfbench.validation.inputs import apply_defaults, prepare_input
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import pandas as pd
 
     from wfbench.api import ApiServer
@@ -505,9 +507,15 @@ class Workbench:
         status: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
     ) -> pd.DataFrame:
-        """Execution history, newest first (``offset`` skips the newest ones)."""
-        return self._store.runs(workflow=workflow, status=status, limit=limit, offset=offset)
+        """Execution history, newest first (``offset`` skips the newest ones); ``since`` and
+        ``until`` keep the runs started in ``[since, until)`` (ISO 8601 text or datetime;
+        without a zone, UTC). Filters run in SQL; JSON columns decode when read."""
+        return self._store.runs(
+            workflow=workflow, status=status, limit=limit, offset=offset, since=since, until=until
+        )
 
     def steps(self, run_id: str) -> pd.DataFrame:
         """One run's steps, in order."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -18,14 +19,15 @@ def print_json(value: Any, out: TextIO) -> None:
 def workbench(args: argparse.Namespace, *, hold: bool = True) -> Workbench:
     """The workbench on ``--db`` (imported here, so ``wfbench --help`` stays light).
 
-    It holds the store file until the command ends (``main`` lets go of it), so a command
-    opens the file once however many operations it makes; ``serve`` passes
-    ``hold=False`` (the server takes and lets go of the file itself)."""
+    An existing store file is held until the command ends (``main`` lets go of it), so a
+    command opens it once however many operations it makes; a missing one is left to
+    the command (``validate`` and ``roles`` must not create it). ``serve`` passes
+    ``hold=False``: the server takes and lets go of the file itself."""
     from wfbench.workbench import Workbench
 
     wb = Workbench(args.db, user="cli")
     held: contextlib.ExitStack | None = getattr(args, "held", None)
-    if hold and held is not None:
+    if hold and held is not None and os.path.exists(wb.path):
         held.enter_context(wb.hold())
     return wb
 

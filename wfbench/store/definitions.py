@@ -199,7 +199,8 @@ class Definitions(StoreSession):
                                               ORDER BY started_at DESC, rowid DESC) AS rn
                     FROM runs)
                 SELECT w.id, w.name, w.type, w.enabled, w.run_as, w.version,
-                       r.status AS last_run_status, r.started_at AS last_run_at,
+                       r.status AS last_run_status,
+                       timezone('UTC', r.started_at) AS last_run_at,
                        coalesce(r.run_count, 0) AS run_count, w.updated_at
                 FROM workflows w LEFT JOIN ranked r ON r.workflow_id = w.id AND r.rn = 1
                 WHERE NOT w.deleted

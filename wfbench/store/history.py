@@ -16,6 +16,7 @@ import duckdb
 from wfbench.errors import NotFound, WfbenchError
 from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, STEP_STATUSES, step_schema
 from wfbench.store.definitions import Definitions
+from wfbench.store.schema import stored_time
 from wfbench.store.session import check_keys, decode, encode, utc
 
 if TYPE_CHECKING:
@@ -25,6 +26,11 @@ _RUN_JSON: Final = frozenset({"input", "output", "reasons"})
 _STEP_JSON: Final = frozenset({"params", "output"})
 _UNFINISHED: Final = ("queued", "running")
 _FINAL: Final = ("succeeded", "failed", "cancelled", "interrupted")
+#: Up to this many step rows go in as one ``VALUES`` statement, more as an Arrow batch
+#: (measured: VALUES costs less than an Arrow scan up to about 8 rows and about the same
+#: at 16; building an Arrow table also imports pandas, a quarter second that a command
+#: writing a few rows need not pay).
+_VALUES_ROWS: Final = 16
 
 
 class History(Definitions):
@@ -87,7 +93,7 @@ class History(Definitions):
             if field in _RUN_JSON:
                 value = encode(value)
             elif isinstance(value, datetime):
-                value = utc(value)
+                value = stored_time(value)
             values.append(value)
         insert = (
             f"INSERT INTO runs ({', '.join(RUN_FIELDS)}) "
@@ -102,7 +108,8 @@ class History(Definitions):
     def write_steps(
         self, steps: Sequence[Mapping[str, Any]], *, con: duckdb.DuckDBPyConnection | None = None
     ) -> None:
-        """Append step records as one Arrow batch in one statement.
+        """Append step records in one statement (a ``VALUES`` list for a few rows, an
+        Arrow batch for more).
 
         Joins the caller's transaction if this thread's cursor (or ``con``, a cursor from
         :meth:`new_cursor`) has one open.
@@ -126,11 +133,14 @@ class History(Definitions):
                 elif name == "change" and isinstance(value, list | tuple):
                     value = "\n".join(str(v) for v in value) if value else None
                 elif name in ("started_at", "ended_at"):
-                    value = utc(value)
+                    value = stored_time(value)
                 columns[name].append(value)
-        # DuckDB reads the local variable by its name (a replacement scan): one statement.
+        if len(steps) <= _VALUES_ROWS:
+            self._insert_values(columns, len(steps), con)
+            return
         import pyarrow as pa  # type: ignore[import-untyped]
 
+        # DuckDB reads the local variable by its name (a replacement scan): one statement.
         _wfbench_step_batch = pa.Table.from_pydict(columns, schema=step_schema())
         insert = f"INSERT INTO steps ({', '.join(STEP_FIELDS)}) SELECT * FROM _wfbench_step_batch"
         if con is not None:
@@ -138,6 +148,20 @@ class History(Definitions):
             return
         with self.session() as cur:
             cur.execute(insert)
+
+    def _insert_values(
+        self, columns: dict[str, list[Any]], rows: int, con: duckdb.DuckDBPyConnection | None
+    ) -> None:
+        """A small batch as one multi-row ``VALUES`` statement: cheaper than an Arrow
+        scan up to a handful of rows, and it needs neither pyarrow nor pandas."""
+        row = f"({', '.join('?' * len(STEP_FIELDS))})"
+        insert = f"INSERT INTO steps ({', '.join(STEP_FIELDS)}) VALUES " + ", ".join([row] * rows)
+        values = [columns[name][i] for i in range(rows) for name in STEP_FIELDS]
+        if con is not None:
+            con.execute(insert, values)
+            return
+        with self.session() as cur:
+            cur.execute(insert, values)
 
     def finish_run(
         self,
@@ -158,7 +182,7 @@ class History(Definitions):
             "UPDATE runs SET status = ?, output = ?, error = ?, ended_at = ?, "
             "duration_ms = ? WHERE run_id = ?"
         )
-        values = [status, encode(output), error, utc(ended_at), duration_ms, run_id]
+        values = [status, encode(output), error, stored_time(ended_at), duration_ms, run_id]
         if con is not None:
             row = con.execute(update, values).fetchone()
         else:
@@ -202,8 +226,13 @@ class History(Definitions):
         status: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
     ) -> pd.DataFrame:
-        """Runs, newest first, optionally of one workflow (id or name) and one status."""
+        """Runs, newest first, optionally of one workflow (id or name), one status, and
+        started in ``[since, until)`` (a naive time is taken as UTC). Every filter and
+        the limit run in SQL; the JSON columns are decoded when read
+        (:mod:`wfbench.store.json_column`)."""
         where: list[str] = []
         params: list[Any] = []
         with self.session() as cur:
@@ -216,6 +245,10 @@ class History(Definitions):
                     )
                 where.append("status = ?")
                 params.append(status)
+            for bound, test in ((since, "started_at >= ?"), (until, "started_at < ?")):
+                if bound is not None:
+                    where.append(test)
+                    params.append(stored_time(_time(bound)))
             query = f"SELECT {', '.join(RUN_FIELDS)} FROM runs"
             if where:
                 query += " WHERE " + " AND ".join(where)
@@ -226,8 +259,7 @@ class History(Definitions):
             if offset:
                 query += " OFFSET ?"
                 params.append(offset)
-            frame = cur.execute(query, params).df()
-        return _decode_frame(frame, _RUN_JSON)
+            return _frame(cur, query, params, _RUN_JSON)
 
     def _workflow_filter(self, cur: duckdb.DuckDBPyConnection, ref: str, params: list[Any]) -> str:
         info = self.find_workflow(ref)
@@ -250,11 +282,10 @@ class History(Definitions):
         with self.session() as cur:
             if cur.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone() is None:
                 raise NotFound(f"no run {run_id!r}; list runs with runs() or `wfbench runs`")
-            frame = cur.execute(
-                f"SELECT {', '.join(STEP_FIELDS)} FROM steps WHERE run_id = ? ORDER BY seq, rowid",
-                [run_id],
-            ).df()
-        return _decode_frame(frame, _STEP_JSON)
+            query = (
+                f"SELECT {', '.join(STEP_FIELDS)} FROM steps WHERE run_id = ? ORDER BY seq, rowid"
+            )
+            return _frame(cur, query, [run_id], _STEP_JSON)
 
     def sql(self, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """Any SQL over the store's tables, as a DataFrame (JSON columns left as text)."""
@@ -288,9 +319,25 @@ def _step_record(row: tuple[Any, ...]) -> dict[str, Any]:
     return record
 
 
-def _decode_frame(frame: pd.DataFrame, json_columns: frozenset[str]) -> pd.DataFrame:
-    import pandas as pd
+def _time(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise WfbenchError(
+        f"since/until take a datetime or an ISO 8601 text such as '2026-11-30T09:00Z', "
+        f"not {value!r}"
+    )
 
-    for name in json_columns:
-        frame[name] = pd.Series([decode(v) for v in frame[name]], index=frame.index, dtype=object)
-    return frame
+
+def _frame(
+    cur: duckdb.DuckDBPyConnection, query: str, params: list[Any], json_columns: frozenset[str]
+) -> pd.DataFrame:
+    """The query's rows through Arrow (no row-by-row conversion), JSON decoded on read."""
+    from wfbench.store.json_column import json_frame
+
+    cur.complete()  # a look-up's unread result would block the relation below
+    return json_frame(cur.sql(query, params=params).to_arrow_table(), json_columns)

@@ -36,7 +36,7 @@ from wfbench.directory import create_directory
 from wfbench.errors import StoreBusy, WfbenchError
 from wfbench.model import Workflow
 from wfbench.sql import transaction
-from wfbench.store.schema import DDL, SCHEMA_VERSION
+from wfbench.store.schema import DDL, SCHEMA_VERSION, migrate
 
 _INTERRUPTED_ERROR: Final = (
     "found unfinished when the store was reopened; the process running it ended"
@@ -298,6 +298,8 @@ class StoreSession:
                         f"the store {self.path} has schema version {row[0]}, newer than this "
                         f"wfbench understands ({SCHEMA_VERSION}); upgrade wfbench"
                     )
+                elif int(row[0]) < SCHEMA_VERSION:
+                    migrate(cur, int(row[0]))
             create_directory(cur)
 
     def _mark_interrupted(self) -> None:
