@@ -237,6 +237,21 @@ class DirectoryBase:
         )
         return f"{prefix}{int(number):0{width}d}"
 
+    def _insert_with_id(self, table: str, prefix: str, width: int, params: list[Any]) -> str:
+        """Insert a row whose first column is a new id, made in the same statement (one
+        statement, not two); returns the id. *params* are the other columns."""
+        marks = ", ".join("?" * len(params))
+        if self.dry_run:
+            new_id = self._next_id(table, prefix, width)
+            self._con.execute(f'INSERT INTO "{table}" VALUES (?, {marks})', [new_id, *params])
+            return new_id
+        made = f"printf('{prefix}%0{width}d', nextval('{id_sequence(table)}'))"
+        row = self._con.execute(
+            f'INSERT INTO "{table}" VALUES ({made}, {marks}) RETURNING id', params
+        ).fetchone()
+        assert row is not None
+        return str(row[0])
+
     # -- users ----------------------------------------------------------------------------------
 
     def _load_user(self, column: str, value: str) -> User | None:
