@@ -315,7 +315,7 @@ class Workbench:
     @overload
     def run(
         self,
-        name: str,
+        name: str | WorkflowInfo,
         input: dict[str, Any] | None = ...,
         *,
         dry_run: bool = ...,
@@ -329,7 +329,7 @@ class Workbench:
     @overload
     def run(
         self,
-        name: str,
+        name: str | WorkflowInfo,
         input: dict[str, Any] | None = ...,
         *,
         dry_run: bool = ...,
@@ -342,7 +342,7 @@ class Workbench:
 
     def run(
         self,
-        name: str,
+        name: str | WorkflowInfo,
         input: dict[str, Any] | None = None,
         *,
         dry_run: bool = False,
@@ -352,7 +352,8 @@ class Workbench:
         hooks: Sequence[Hooks] = (),
         rerun_of: str | None = None,
     ) -> RunRecord | RunHandle:
-        """Start a manual run with ``input``.
+        """Start a manual run with ``input`` (``name``: a name, an id, or the
+        :class:`WorkflowInfo` a caller already looked up, so it is not looked up again).
 
         Refused starts (disabled workflow, input that does not match the schema)
         are kept in history as ``rejected`` and raise :class:`RunRejected`.
@@ -376,7 +377,7 @@ class Workbench:
 
     def _prepare(
         self,
-        name: str,
+        name: str | WorkflowInfo,
         input: dict[str, Any] | None,
         *,
         dry_run: bool,
@@ -385,7 +386,10 @@ class Workbench:
         hooks: Sequence[Hooks],
         rerun_of: str | None,
     ) -> Execution | RunRecord:
-        info, workflow = self._store.get_definition(name)
+        if isinstance(name, WorkflowInfo):  # looked up by the caller (the API): not again
+            info, workflow = name, self._store.definition_of(name)
+        else:
+            info, workflow = self._store.get_definition(name)
         if idempotency_key:
             previous = self._store.find_run_by_idempotency_key(info.id, idempotency_key)
             if previous is not None:

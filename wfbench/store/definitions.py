@@ -183,6 +183,14 @@ class Definitions(StoreSession):
         self._definitions[(info.id, wanted)] = workflow
         return info, workflow.model_copy(deep=True)
 
+    def definition_of(self, info: WorkflowInfo) -> Workflow:
+        """The definition at ``info``'s version, from the cache when it was read before (no
+        look-up of the workflow: the caller has its info)."""
+        cached = self._definitions.get((info.id, info.version))
+        if cached is None:
+            return self.get_definition(info.id, info.version)[1]
+        return cached.model_copy(deep=True)
+
     def list_workflows(self) -> pd.DataFrame:
         """The overview: one row per workflow, ordered by name.
 
