@@ -64,7 +64,9 @@ def test_the_help_of_the_command_loads_nothing_heavy() -> None:
         "    assert main(['--help']) == 0\n"
         "assert 'usage' in out.getvalue()"
     )
-    assert _heavy(_loaded_after(code)) == []
+    modules = _loaded_after(code)
+    assert _heavy(modules) == []
+    assert {"duckdb", "pydantic", "jsonschema", "wfbench.workbench"} & set(modules) == set()
 
 
 def test_a_run_from_the_command_loads_no_dataframes(tmp_path: Path) -> None:

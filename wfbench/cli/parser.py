@@ -82,7 +82,7 @@ def _definition_commands(add: Add) -> None:
 
 
 def _run_commands(add: Add) -> None:
-    from wfbench.workbench import RUN_STATUSES  # glue: from wfbench.runs once it lands
+    from wfbench.runs import RUN_STATUSES  # the record module: no engine, no store
 
     p = add("run", cmd_run, "start a manual run")
     p.add_argument("name", metavar="NAME")
