@@ -88,8 +88,9 @@ _RANK = {role: rank for rank, role in enumerate(API_KEY_ROLES)}
 # --------------------------------------------------------------------------- the app
 
 
-def create_app(wb: Workbench) -> FastAPI:
-    """The API over ``wb``'s store (one app per workbench)."""
+def create_app(wb: Workbench, *, classroom: bool = False) -> FastAPI:
+    """The API over ``wb``'s store (one app per workbench); ``classroom`` adds the class
+    board's routes (:mod:`wfbench.training.routes`)."""
     from wfbench.api_routes import add_routes
 
     app = FastAPI(
@@ -132,6 +133,10 @@ def create_app(wb: Workbench) -> FastAPI:
         return Depends(check_key, scope="function")
 
     add_routes(app, wb, caller)
+    if classroom:
+        from wfbench.training.routes import install_classroom
+
+        install_classroom(app, wb, caller)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -294,12 +299,14 @@ def serve_forever(
     port: int = 8000,
     log_level: str = "info",
     announce: Callable[[str], None] = print,
+    classroom: bool = False,
 ) -> None:
     """Serve in the foreground (``wfbench serve``) until interrupted (Ctrl-C, SIGTERM)."""
     sock = _bind(host, port)
     url = _url(host, sock.getsockname()[1])
     announce(f"wfbench: serving {wb.store.path} at {url}{PREFIX} (OpenAPI: {url}/openapi.json)")
-    config = uvicorn.Config(create_app(wb), log_level=log_level, ws="none", lifespan="off")
+    app = create_app(wb, classroom=classroom)
+    config = uvicorn.Config(app, log_level=log_level, ws="none", lifespan="off")
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from wfbench.errors import DefinitionError, NotFound, WfbenchError
+from wfbench.errors import DefinitionError, NotFound, UsageError, WfbenchError
 from wfbench.store import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS
 
 if TYPE_CHECKING:
@@ -355,6 +355,29 @@ def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- tests
+
+
+def cmd_test(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the cases beside each workflow file (``NAME.cases.json``) in the sandbox."""
+    wb = _workbench(args)
+    code, records = EXIT_OK, []
+    for file in args.files:
+        try:
+            report = wb.check(Path(file))
+        except (DefinitionError, UsageError) as exc:
+            sys.stderr.write(f"wfbench test: {exc}\n")
+            code = EXIT_USAGE
+            continue
+        records += report.records(file)
+        code = max(code, EXIT_OK if report.passed else EXIT_FAILED)
+        if not args.json:
+            out.write("\n".join(report.lines()) + "\n")
+    if args.json:
+        _print_json(records, out)
+    return code
+
+
 # --------------------------------------------------------------------------- HTTP API
 
 
@@ -374,7 +397,12 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 
     try:
         serve_forever(
-            wb, host=args.host, port=args.port, log_level=args.log_level, announce=announce
+            wb,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            announce=announce,
+            classroom=args.classroom,
         )
     except OSError as exc:
         sys.stderr.write(
@@ -485,7 +513,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, metavar="N")
     p = add("show", cmd_show, "show one run with its steps")
     p.add_argument("run_id", metavar="RUN_ID")
+    p = add("test", cmd_test, "run the test cases beside workflow files (NAME.cases.json)")
+    p.add_argument("files", nargs="+", metavar="WORKFLOW.json")
     p = add("serve", cmd_serve, "serve the HTTP API (Ctrl-C stops)", json_flag=False)
+    p.add_argument(
+        "--class",
+        dest="classroom",
+        action="store_true",
+        help="also serve the class board: learners' keys may post exercise results only",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument(
         "--port", type=int, default=8000, help="port to listen on; 0 picks one (default 8000)"
