@@ -157,7 +157,9 @@ def parse_cases(value: Any, *, label: str = "cases") -> list[Case]:
                 where = ".".join(str(p) for p in err["loc"])
                 problems.append(f"case {i + 1}: {where or 'case'}: {err['msg']}")
     names = [c.name for c in cases]
-    problems += [f"two cases are named '{n}'" for n in sorted({n for n in names if names.count(n) > 1})]
+    problems += [
+        f"two cases are named '{n}'" for n in sorted({n for n in names if names.count(n) > 1})
+    ]
     if problems:
         raise UsageError(f"{label}: " + "; ".join(problems))
     return cases

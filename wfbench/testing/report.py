@@ -109,7 +109,9 @@ class TestReport:
         """One line per case, failures indented under it, then a summary line."""
         out: list[str] = []
         for r in self.results:
-            out.append(f"{'PASS' if r.passed else 'FAIL'}  {self.workflow} :: {r.case} ({r.status})")
+            out.append(
+                f"{'PASS' if r.passed else 'FAIL'}  {self.workflow} :: {r.case} ({r.status})"
+            )
             out += [f"      - {f}" for f in r.failures]
         out.append(self.summary())
         return out

@@ -58,7 +58,8 @@ def subset_differences(expected: Any, actual: Any, where: str) -> list[str]:
         if not isinstance(actual, list) or len(actual) != len(expected):
             return [f"{where} is {_short(actual)}, expected {_short(expected)}"]
         return [
-            d for i, (e, a) in enumerate(zip(expected, actual, strict=True))
+            d
+            for i, (e, a) in enumerate(zip(expected, actual, strict=True))
             for d in subset_differences(e, a, f"{where}[{i}]")
         ]
     same = expected == actual and isinstance(expected, bool) == isinstance(actual, bool)
@@ -149,7 +150,11 @@ def run_case(wb: Workbench, workflow: Workflow, case: Case) -> CaseResult:
                 before = snapshot(con)
                 env = Environment(actions=registry, directory=directory, lock=directory.lock)
                 execution = Execution(
-                    workflow, data, role=role, env=env, run_id=f"test_{uuid.uuid4().hex}",
+                    workflow,
+                    data,
+                    role=role,
+                    env=env,
+                    run_id=f"test_{uuid.uuid4().hex}",
                     started_by="test",
                 )
                 run = execution.run()
