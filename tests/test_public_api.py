@@ -10,6 +10,10 @@ from wfbench.workbench import Workbench
 
 EXPECTED = {
     "ActionError",
+    "Case",
+    "ClassBoard",
+    "Exercise",
+    "TestReport",
     "DefinitionError",
     "ExpressionError",
     "InputError",
@@ -62,6 +66,9 @@ WORKBENCH = {
     "history",
     "serve",
     "create_api_key",
+    # tests and training
+    "check",
+    "reset_directory",
 }
 
 
