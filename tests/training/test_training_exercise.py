@@ -91,3 +91,30 @@ def test_reset_directory_keeps_definitions_and_history(wb: Workbench, db: Path) 
             con.close()
 
     assert rows(db) == rows(db.with_name("fresh.duckdb"))
+
+
+def test_board_widget_redraws_on_results_and_polls(wb: Workbench) -> None:
+    import time
+
+    from wfbench.training import ResultPost
+
+    board = ClassBoard(wb)
+    board.add_learner("ada")
+    pushed = board.widget()
+    polled = board.widget(poll=0.05)
+    post = ResultPost(attempt="a1", exercise="1_lookup", passed=True, cases_passed=2, cases_total=2)
+    assert board.record("ada", post) == (1, True)
+    assert board.record("ada", post) == (1, False)  # the same attempt again: once
+    assert "✔ 2/2" in pushed.value
+    # A result written by another process: no listener here hears it; polling sees it.
+    wb.sql(
+        "INSERT INTO class_results VALUES "
+        "(2, 'a2', 'ada', '1_lookup', '', false, 1, 2, now()::TIMESTAMP)"
+    )
+    assert "✖ 1/2" not in pushed.value
+    deadline = time.monotonic() + 5
+    while "✖ 1/2" not in polled.value and time.monotonic() < deadline:
+        time.sleep(0.05)
+    board.stop_polling()
+    assert "✖ 1/2" in polled.value
+    assert list(board.results()["attempt"]) == ["a1", "a2"]

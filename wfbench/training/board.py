@@ -85,6 +85,8 @@ class ClassBoard:
 
     def __init__(self, wb: Workbench) -> None:
         self.wb = wb
+        self._stop = threading.Event()
+        self._polls: list[threading.Thread] = []
         with wb.store.session() as con:
             for ddl in _DDL:
                 con.execute(ddl)
@@ -196,8 +198,12 @@ class ClassBoard:
             f"<tr><th>learner</th>{head}</tr>{''.join(rows)}</table>"
         )
 
-    def widget(self) -> Any:
-        """The table as a widget that redraws whenever a result arrives in this process."""
+    def widget(self, *, poll: float | None = None) -> Any:
+        """The table as a widget, redrawn whenever a result arrives in this process.
+
+        When the class is served by another process (``wfbench serve --class``), ``poll``
+        seconds makes it look for new results that often (each look opens the store file
+        briefly); :meth:`stop_polling` ends that."""
         import ipywidgets as w
 
         view = w.HTML(self._repr_html_())
@@ -206,7 +212,38 @@ class ClassBoard:
             view.value = self._repr_html_()
 
         _LISTENERS.setdefault(self.wb.store.path, []).append(redraw)
+        if poll is not None:
+            self._polls.append(
+                threading.Thread(
+                    target=self._poll, args=(poll, redraw), name="wfbench-board", daemon=True
+                )
+            )
+            self._polls[-1].start()
         return view
+
+    def _last_seq(self) -> int:
+        with self.wb.store.session() as con:
+            row = con.execute("SELECT coalesce(max(seq), 0) FROM class_results").fetchone()
+        return int(row[0]) if row else 0
+
+    def _poll(self, every: float, redraw: Callable[[], None]) -> None:
+        seen = self._last_seq()
+        while not self._stop.wait(every):
+            try:
+                last = self._last_seq()
+            except WfbenchError:
+                continue  # the store stayed busy: look again next time
+            if last != seen:
+                seen = last
+                redraw()
+
+    def stop_polling(self) -> None:
+        """Stop the polling started by :meth:`widget`."""
+        self._stop.set()
+        for thread in self._polls:
+            thread.join()
+        self._polls.clear()
+        self._stop.clear()
 
     def clear(self) -> None:
         """Forget every result (a new session with the same learners)."""
