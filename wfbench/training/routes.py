@@ -91,9 +91,13 @@ class LearnerKeyGate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            key = dict(scope.get("headers") or ()).get(b"x-api-key", b"")
+            prefix = LEARNER_KEY_PREFIX.encode()
+            learner = any(
+                name == b"x-api-key" and value.strip().startswith(prefix)
+                for name, value in scope.get("headers") or ()
+            )
             allowed = scope.get("method") == "POST" and scope.get("path") == RESULTS_PATH
-            if key.startswith(LEARNER_KEY_PREFIX.encode()) and not allowed:
+            if learner and not allowed:
                 detail = f"a learner key may only POST {RESULTS_PATH}"
                 await _problem(403, "forbidden", detail)(scope, receive, send)
                 return
