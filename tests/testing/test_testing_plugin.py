@@ -55,3 +55,33 @@ def test_plugin_collects_and_runs_cases_in_a_subprocess(db: Path, tmp_path: Path
     assert "lookup.cases.json::suspends the second person PASSED" in out
     assert "lookup.cases.json::a wrong expectation FAILED" in out
     assert "step suspend: succeeded, expected skipped" in out
+
+
+def test_without_a_store_the_plugin_uses_the_sample_organisation(tmp_path: Path) -> None:
+    for name in ("lookup.json", "lookup.cases.json"):
+        shutil.copyfile(FIXTURES / name, tmp_path / name)
+    env = {k: v for k, v in os.environ.items() if k != "WFBENCH_DB"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-c",
+            os.devnull,
+            "--rootdir",
+            str(tmp_path),
+            "-q",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout
+    assert not (tmp_path / "wfbench.duckdb").exists()
