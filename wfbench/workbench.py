@@ -61,6 +61,7 @@ from wfbench.validation import Report, validate
 if TYPE_CHECKING:
     from wfbench.api import ApiServer
     from wfbench.testing import TestReport
+    from wfbench.testing.runner import CasesSource, WorkflowSource
 
 #: Buffered (read-only) step records are written at least this often during a run.
 FLUSH_INTERVAL_S = 0.25
@@ -709,7 +710,7 @@ class Workbench:
         return self.store.create_api_key(name, role)
 
     # ------------------------------------------------------------------ tests and training
-    def check(self, workflow: Any, cases: Any = None) -> TestReport:
+    def check(self, workflow: WorkflowSource, cases: CasesSource = None) -> TestReport:
         """Run test cases against a workflow in a sandbox; nothing reaches the store.
 
         ``workflow``: a saved workflow's name, a Workflow, a document or a file (whose

@@ -233,4 +233,4 @@ def check(wb: Workbench, workflow: WorkflowSource, cases: CasesSource = None) ->
     )
 
 
-__all__ = ["check", "judge", "run_case", "subset_differences"]
+__all__ = ["CasesSource", "WorkflowSource", "check", "judge", "run_case", "subset_differences"]
