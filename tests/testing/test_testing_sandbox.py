@@ -143,6 +143,8 @@ def test_a_failed_expectation_names_the_step_and_what_differed(wb: Workbench) ->
     assert frame.loc[0, "path"] == ["a", "b", "suspend"]
     html = report._repr_html_()
     assert "#f4cccc" in html and "step suspend: succeeded, expected skipped" in html
+    assert "Path of 'wrong on purpose'" in html  # the failed case's path, drawn
+    assert "suspend · users.suspend</span> succeeded" in html
 
 
 class _In(BaseModel):

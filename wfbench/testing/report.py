@@ -12,6 +12,8 @@ import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from wfbench.model import children
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -21,6 +23,13 @@ if TYPE_CHECKING:
 COLUMNS = ("case", "passed", "status", "path", "failures")
 
 _GREEN, _RED = "#d9ead3", "#f4cccc"
+#: Step colours on the drawn path (the palette of the canvas's graph).
+_STEP_COLOURS = {
+    "succeeded": "#38761d",
+    "failed": "#cc0000",
+    "skipped": "#999999",
+    "simulated": "#3d85c6",
+}
 
 
 @dataclass
@@ -62,6 +71,14 @@ class TestReport:
     file: str | None = None
     cases_file: str | None = None
     definition: Workflow | None = field(default=None, repr=False)
+    selected: str | None = None
+    """The case whose path the notebook display draws (default: the first failed one)."""
+
+    def select(self, case: str) -> TestReport:
+        """Draw ``case``'s path in the notebook display; returns the report to show it."""
+        self[case]  # KeyError for an unknown case
+        self.selected = case
+        return self
 
     @property
     def passed(self) -> bool:
@@ -144,7 +161,38 @@ class TestReport:
         return (
             f"<div><b>{html.escape(self.summary())}</b>"
             f"<table style='border-collapse:collapse;font-size:90%'><tr>{head}</tr>"
-            f"{''.join(rows)}</table></div>"
+            f"{''.join(rows)}</table>{self._path_html()}</div>"
+        )
+
+    def _path_html(self) -> str:
+        """The workflow's steps, each coloured by the selected case's status for it."""
+        chosen = self.selected or next((r.case for r in self.failed), None)
+        if chosen is None or self.definition is None:
+            return ""
+        statuses = self[chosen].statuses
+        lines: list[str] = []
+
+        def draw(nodes: Any, depth: int) -> None:
+            for node in nodes:
+                status = statuses.get(node.id)
+                colour = _STEP_COLOURS.get(status or "", "#dddddd")
+                text = "white" if status else "#555555"
+                label = f"{node.id} · {getattr(node, 'action', None) or node.kind}"
+                lines.append(
+                    f"<div style='margin-left:{depth * 18}px'><span style='background:{colour};"
+                    f"color:{text};border-radius:8px;padding:0 8px;font-size:90%'>"
+                    f"{html.escape(label)}</span> {html.escape(status or 'not run')}</div>"
+                )
+                for branch, body in children(node):
+                    lines.append(
+                        f"<div style='margin-left:{(depth + 1) * 18}px;color:#777'>{branch}</div>"
+                    )
+                    draw(body, depth + 2)
+
+        draw(self.definition.steps, 0)
+        return (
+            f"<div style='margin-top:6px'><b>Path of '{html.escape(chosen)}'</b> "
+            f"(<code>report.select(name)</code> draws another){''.join(lines)}</div>"
         )
 
 
