@@ -650,7 +650,9 @@ class Workbench:
         """
         from wfbench.testing import check
 
-        return check(self, workflow, cases)
+        report = check(self, workflow, cases)
+        report.renderer = _path_graph
+        return report
 
     def reset_directory(self) -> dict[str, int]:
         """Restore the sample organisation to its seeded state; definitions and history stay.
@@ -659,6 +661,12 @@ class Workbench:
         from wfbench.training.room import reset_directory
 
         return reset_directory(self)
+
+
+def _path_graph(workflow: Workflow, statuses: Mapping[str, str]) -> Any:
+    from wfbench.widgets import path_graph
+
+    return path_graph(workflow, statuses)
 
 
 def _document(workflow: Workflow) -> dict[str, Any]:
