@@ -9,6 +9,7 @@ generation; ``--quick`` is a smoke run at small sizes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -45,10 +46,8 @@ def machine() -> dict[str, Any]:
     except ImportError:  # pragma: no cover
         duck = "?"
     mem = 0
-    try:
+    with contextlib.suppress(ValueError, OSError):
         mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError):  # pragma: no cover
-        pass
     return {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": platform.machine(),
@@ -105,7 +104,7 @@ def stats(xs: Sequence[float]) -> dict[str, float]:
     return {
         "n": len(s),
         "median": statistics.median(s),
-        "p95": s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))],
+        "p95": s[min(len(s) - 1, round(0.95 * (len(s) - 1)))],
         "min": s[0],
         "max": s[-1],
     }
