@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.metadata
 import json
 import os
 import platform
@@ -39,11 +40,9 @@ def parser(doc: str | None) -> argparse.ArgumentParser:
 
 def machine() -> dict[str, Any]:
     """What the figures were measured on, with the load seen at the time."""
-    try:
-        import duckdb
-
-        duck = duckdb.__version__
-    except ImportError:  # pragma: no cover
+    try:  # not imported: a parent that imports little keeps its children's peak RSS honest
+        duck = importlib.metadata.version("duckdb")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
         duck = "?"
     mem = 0
     with contextlib.suppress(ValueError, OSError):
@@ -114,7 +113,11 @@ def timed_child(
     cmd: Sequence[str], timeout: float = 600, env: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """Run ``cmd`` in a fresh process and reap it with ``os.wait4``: wall seconds, the child's
-    own peak RSS (MiB), return code and output (written to temporary files)."""
+    peak RSS (MiB), return code and output (written to temporary files).
+
+    Linux counts a child's peak RSS from before its ``exec`` too, so ``rss_mib`` is only the
+    child's own when this process is small: call it from a parent that has not imported
+    wfbench or duckdb (children that can should print their own ``VmHWM``: see ``HWM``)."""
     import tempfile
 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -141,6 +144,16 @@ def timed_child(
             "stdout": out.read().decode(errors="replace"),
             "stderr": err.read().decode(errors="replace"),
         }
+
+
+HWM = """
+def _hwm():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
 
 
 def self_rss_mib() -> float:
