@@ -210,6 +210,7 @@ CHILD_ARROW = (
 import sys, time, duckdb
 con = duckdb.connect(sys.argv[1])
 con.execute("SET TimeZone = 'UTC'")
+con.execute("SET enable_progress_bar = false")
 start = time.perf_counter()
 table = con.execute("SELECT * FROM runs ORDER BY started_at DESC").{fetch}
 took = time.perf_counter() - start
@@ -263,7 +264,7 @@ def main() -> None:
                 out = timed_child([sys.executable, "-c", code, str(store)], timeout=600)
                 if out["rc"] != 0:
                     raise SystemExit(f"{name} failed: {out['stderr'][-2000:]}")
-                took, rows, hwm = out["stdout"].split()
+                took, rows, hwm = out["stdout"].strip().splitlines()[-1].split()
                 child_res[name].append({"s": float(took), "rows": int(rows), "rss_mib": float(hwm)})
     finally:
         shutil.rmtree(work, ignore_errors=True)
