@@ -42,7 +42,7 @@ def rows(folder: Path) -> list[list[str]]:
                     "startup.py",
                 ]
             )
-        imp = c['python -c "import wfbench.workbench"']
+        imp = next(v for k, v in c.items() if k.startswith('python -c "import wfbench'))
         duck = c['python -c "import duckdb"']
         out.append(
             [
