@@ -140,6 +140,7 @@ def timed_child(
         return {
             "wall": wall,
             "rss_mib": usage.ru_maxrss / 1024,
+            "cpu": usage.ru_utime + usage.ru_stime,
             "rc": proc.returncode,
             "stdout": out.read().decode(errors="replace"),
             "stderr": err.read().decode(errors="replace"),

@@ -38,7 +38,8 @@ def rows(folder: Path) -> list[list[str]]:
                     f"`{name}`",
                     f"{x['wall_s']['median'] * 1000:,.0f} ms, {x['rss_mib']:.0f} MiB",
                     fl,
-                    f"{x['ratio']:.1f}×",
+                    f"{x['ratio']:.1f}×"
+                    + (f" (CPU {x['cpu_ratio']:.1f}×)" if "cpu_ratio" in x else ""),
                     "startup.py",
                 ]
             )

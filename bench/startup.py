@@ -126,12 +126,20 @@ def main() -> None:
         floor_name = next(iter(commands))
         floor_wall = statistics.median(r["wall"] for r in results[floor_name])
         floor_rss = statistics.median(r["rss_mib"] for r in results[floor_name])
+        floor_cpu = statistics.median(r["cpu"] for r in results[floor_name])
         figures: dict[str, Any] = {}
         rows = []
         for name, rs in results.items():
             wall = stats([r["wall"] for r in rs])
             rss = statistics.median(r["rss_mib"] for r in rs)
-            figures[name] = {"wall_s": wall, "rss_mib": rss, "ratio": wall["median"] / floor_wall}
+            cpu = statistics.median(r["cpu"] for r in rs)
+            figures[name] = {
+                "wall_s": wall,
+                "rss_mib": rss,
+                "ratio": wall["median"] / floor_wall,
+                "cpu_s": cpu,
+                "cpu_ratio": cpu / floor_cpu,
+            }
             rows.append(
                 [
                     name,
@@ -139,13 +147,25 @@ def main() -> None:
                     f"{wall['min'] * 1000:.0f}–{wall['max'] * 1000:.0f} ms",
                     f"{rss:.0f} MiB",
                     f"{wall['median'] / floor_wall:.2f}×",
+                    f"{cpu * 1000:.0f} ms",
+                    f"{cpu / floor_cpu:.2f}×",
                     f"{rss / floor_rss:.2f}×",
                 ]
             )
         print(f"\nmedian of {repeats} interleaved rounds, each command a fresh process")
+        print("(CPU time is the child's own and moves less with machine load than wall time)")
         table(
             rows,
-            ["command", "median wall", "range", "peak RSS", "wall / floor", "RSS / floor"],
+            [
+                "command",
+                "median wall",
+                "range",
+                "peak RSS",
+                "wall / floor",
+                "CPU (user + sys)",
+                "CPU / floor",
+                "RSS / floor",
+            ],
         )
 
         imports = importtime(WORKBENCH, 3 if args.quick else 5)
