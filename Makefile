@@ -10,7 +10,7 @@ LAB_DB := $(CURDIR)/wfbench.duckdb
 # JupyterLab refuses to run as root (in a container, say) unless told it may.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab demo test lint format typecheck imports pytest e2e bench clean
+.PHONY: setup lab demo test lint format typecheck imports pytest e2e bench bench-quick clean
 
 setup: $(STAMP)
 
