@@ -314,7 +314,8 @@ def hang_server() -> Iterator[HangServer]:
 
 
 class EchoServer:
-    """An HTTP server on loopback whose answer is ``respond(handler) -> (status, ctype, body)``."""
+    """An HTTP server on loopback answering ``respond(handler)``: ``(status, content type,
+    body)`` or ``(status, content type, body, extra headers)``."""
 
     def __init__(self, respond: Callable[[http.server.BaseHTTPRequestHandler], Any]) -> None:
         outer = self
@@ -326,9 +327,11 @@ class EchoServer:
                 if length:
                     self.rfile.read(length)
                 outer.requests.append(dict(self.headers.items()))
-                status, ctype, body = respond(self)
+                status, ctype, body, *extra = respond(self)
                 data = body if isinstance(body, bytes) else body.encode("utf-8")
                 self.send_response(status)
+                for name, value in (extra[0] if extra else {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
