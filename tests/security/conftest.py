@@ -186,7 +186,7 @@ def cli(*argv: str, stdin: str | None = None) -> CliResult:
             code = main(list(argv), out)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 2
-    except BaseException:  # noqa: BLE001 - this is the finding
+    except BaseException:
         code = None
         tb = traceback.format_exc()
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -46,10 +47,8 @@ def test_cli_import_name_equal_to_an_id_does_not_replace(wb: Workbench, tmp_path
 def test_python_save_name_equal_to_an_id_does_not_replace(wb: Workbench) -> None:
     victim = wb.info("Victim")
     before = _definition(wb, "Victim")
-    try:
+    with contextlib.suppress(wfbench.WfbenchError):  # refusing is fine
         wb.save(workflow([set_step("evil")], name=victim.id))
-    except wfbench.WfbenchError:
-        pass  # refusing is fine
     assert _definition(wb, "Victim") == before
     assert wb.info("Victim").version == victim.version
 

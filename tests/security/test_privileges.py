@@ -7,6 +7,7 @@ user must still be ``active``, whatever the run's status.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable
 from pathlib import Path
@@ -41,18 +42,14 @@ def _connections(root: Any, depth: int = 0, seen: set[int] | None = None) -> lis
     if hasattr(root, "execute") and hasattr(root, "cursor"):
         found.append(root)
     children: list[Any] = []
-    try:
+    with contextlib.suppress(TypeError):
         children += list(vars(root).values())
-    except TypeError:
-        pass
     for name in dir(type(root)):
         member = getattr(type(root), name, None)
         func = getattr(member, "__func__", member)
         for cell in getattr(func, "__closure__", None) or ():
-            try:
+            with contextlib.suppress(ValueError):
                 children.append(cell.cell_contents)
-            except ValueError:
-                pass
     if isinstance(root, dict):
         children += list(root.values())
     if isinstance(root, list | tuple):
@@ -125,7 +122,7 @@ def _try_all(connections: list[Any], user_id: str) -> None:
         try:
             con.execute(SQL, [user_id])
             con.execute("commit")
-        except Exception as exc:  # noqa: BLE001 - try the next one
+        except Exception as exc:
             errors.append(exc)
     if errors:
         raise RuntimeError(f"{len(errors)} of {len(connections)} refused: {errors[:3]}")
@@ -212,7 +209,7 @@ def test_custom_action_cannot_bypass_run_as(demo_store: Path, attack: str) -> No
             handler(params, ctx)
         except wfbench.WfbenchError:
             raise
-        except Exception as exc:  # noqa: BLE001 - the attack failing is the good outcome
+        except Exception as exc:
             raise wfbench.ActionError(f"attack failed: {type(exc).__name__}: {exc}") from None
         return Nothing()
 
@@ -234,10 +231,8 @@ def test_custom_action_cannot_bypass_run_as(demo_store: Path, attack: str) -> No
             run_as="read_only",
         )
     )
-    try:
+    with contextlib.suppress(wfbench.WfbenchError):
         wb.run("Sneak", {"user_id": user_id})
-    except wfbench.WfbenchError:
-        pass
     assert user_status(Workbench(str(demo_store)), email) == "active", f"suspended via {attack}"
 
 

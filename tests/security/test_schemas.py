@@ -152,7 +152,12 @@ def _regex_cases() -> list[Any]:
     return [
         p("pattern", {"properties": {"a": {"type": "string", "pattern": "^(a+)+$"}}}, {"a": EVIL}),
         p("pattern-alt", {"properties": {"a": {"pattern": "^(a|aa)+$"}}}, {"a": EVIL}),
-        p("pattern-nested", {"properties": {"a": {"pattern": "^(a*)*b$"}}}, {"a": "a" * 40}, slow=True),
+        p(
+            "pattern-nested",
+            {"properties": {"a": {"pattern": "^(a*)*b$"}}},
+            {"a": "a" * 40},
+            slow=True,
+        ),
         p(
             "pattern-words",
             {"properties": {"a": {"pattern": r"^(\w+\s?)*$"}}},

@@ -10,6 +10,7 @@ secret, its echoed forms and every prefix of 8 characters or more.
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.server
 import json
 import urllib.parse
@@ -153,10 +154,8 @@ def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
         if value[:1] in "[{":  # JSON text: its strings too, unescaped
-            try:
+            with contextlib.suppress(ValueError):
                 yield from _strings(json.loads(value))
-            except ValueError:
-                pass
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _strings(key)

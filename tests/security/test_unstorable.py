@@ -154,7 +154,7 @@ def _cyclic() -> Any:
     ],
 )
 def test_python_api_unstorable_input(wb: Workbench, kind: str) -> None:
-    given = eval(PY_INPUTS[kind], {"deep": _deep, "cyclic": _cyclic})  # noqa: S307 - test data
+    given = eval(PY_INPUTS[kind], {"deep": _deep, "cyclic": _cyclic})
     before = _history(wb)
     try:
         record = wb.run("Echo", given)
