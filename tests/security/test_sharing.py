@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,50 @@ def test_five_processes_share_one_store(demo_store: Path) -> None:
     assert errors == 0, [r["messages"] for r in reports]
     assert busy == 0, f"StoreBusy {busy} time(s): {summary} {[r['messages'] for r in reports]}"
     assert all(r["ops"] > 0 for r in reports), f"a process made no progress: {summary}"
+
+
+GREEDY = """
+import sys, time
+from wfbench import Workbench
+wb = Workbench(sys.argv[1])
+end = time.monotonic() + float(sys.argv[2])
+print("start", flush=True)
+while time.monotonic() < end:
+    with wb.hold():  # short holds, back to back: a fair lock lets a waiter in between
+        wb.runs(limit=1)
+        time.sleep(0.2)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 10.11: no queue: a waiter loses every race against back-to-back short "
+    "holds and gets StoreBusy although each hold lasts 0.2 s",
+)
+def test_waiter_gets_its_turn_against_back_to_back_holds(demo_store: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "WFBENCH_LOCK_TIMEOUT"}
+    greedy = subprocess.Popen(
+        [sys.executable, "-c", GREEDY, str(demo_store), "14"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert greedy.stdout is not None
+        assert greedy.stdout.readline().strip() == "start"
+        time.sleep(1.0)
+        started = time.monotonic()
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "wfbench"), "--db", str(demo_store), "list"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+        waited = time.monotonic() - started
+        assert done.returncode == 0, (waited, done.stderr)
+        assert waited < 5, f"waited {waited:.1f} s for holds of 0.2 s"
+    finally:
+        greedy.kill()
+        greedy.communicate(timeout=10)
