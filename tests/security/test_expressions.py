@@ -31,7 +31,15 @@ def _case(expr: str, input_py: str = "{}", xfail: str = "") -> Any:
 SIZE_CASES = [
     # round: the digits argument is the amplifier (10**-d is computed for an int)
     _case("round(1, -10**9)", xfail="round(int, -10**9) computes 10**1e9 holding the GIL"),
-    _case("round(1, -999999999)", xfail="round(int, -999999999) computes 10**999999999"),
+    pytest.param(
+        "round(1, -999999999)",
+        "{}",
+        marks=[
+            pytest.mark.slow,
+            pytest.mark.xfail(strict=True, reason="issue 10.1: round(1, -999999999) hangs"),
+        ],
+        id="round(1, -999999999) <- {}",
+    ),
     _case("round(a, b)", "{'a': 1, 'b': -10**9}", xfail="digits from the input: same hang"),
     _case("round(1.5, -10**9)"),
     _case("round(1, 10**9)"),
@@ -103,7 +111,8 @@ SIZE_CASES = [
 @pytest.mark.parametrize(("expr", "input_py"), SIZE_CASES)
 def test_expression_sizes_are_bounded(worker: Worker, expr: str, input_py: str) -> None:
     doc = expression_doc(expr, fields=("a", "b", "c"))
-    answer = worker.ask({"doc": doc, "input_py": input_py})
+    # "Well under 5 s": a bounded evaluation takes microseconds; 3 s keeps hangs cheap.
+    answer = worker.ask({"doc": doc, "input_py": input_py}, timeout=3.0)
     assert_finished_cleanly(answer, expr)
     if not answer.get("valid", False):
         assert answer.get("issues") or answer.get("error"), answer

@@ -61,13 +61,14 @@ def test_sleeping_handler_stopped_near_deadline(tmp_path: Path) -> None:
 
 @pytest.mark.xfail(strict=True, reason="issue 10.6: a hanging handler hangs the run for ever")
 def test_hanging_handler_does_not_hang_the_run(tmp_path: Path) -> None:
-    report = _run(tmp_path, {"mode": "hang", "timeout_s": 0.5}, wait=8)
-    assert "hung" not in report, "no answer within 8 s of a 0.5 s timeout"
+    report = _run(tmp_path, {"mode": "hang", "timeout_s": 0.5}, wait=6)
+    assert "hung" not in report, "no answer within 6 s of a 0.5 s timeout"
     step = _step(report)
     assert step["status"] == "failed" and "timed out" in (step["error"] or ""), step
     assert report["status"] == "failed"
 
 
+@pytest.mark.slow
 @pytest.mark.xfail(
     strict=True, reason="issue 10.6: a CPU-bound handler runs its full 4 s past timeout_s 0.5"
 )
@@ -107,6 +108,7 @@ def test_cooperative_handler_times_out(tmp_path: Path) -> None:
     assert "time" in (step["error"] or ""), step
 
 
+@pytest.mark.slow
 def test_quick_handler_within_deadline_succeeds_once(tmp_path: Path) -> None:
     report = _run(
         tmp_path,
