@@ -25,6 +25,8 @@ from wfbench.errors import (
 
 if TYPE_CHECKING:
     from wfbench.model import Workflow, dump_workflow
+    from wfbench.testing import Case, TestReport
+    from wfbench.training import ClassBoard, Exercise
     from wfbench.validation import Issue, Report, load_workflow, validate
     from wfbench.workbench import Workbench
 
@@ -39,6 +41,10 @@ _LAZY = {
     "load_workflow": "wfbench.validation",
     "validate": "wfbench.validation",
     "Workbench": "wfbench.workbench",
+    "Case": "wfbench.testing",
+    "TestReport": "wfbench.testing",
+    "ClassBoard": "wfbench.training",
+    "Exercise": "wfbench.training",
 }
 
 
@@ -57,7 +63,10 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ActionError",
+    "Case",
+    "ClassBoard",
     "DefinitionError",
+    "Exercise",
     "ExpressionError",
     "InputError",
     "Issue",
@@ -66,6 +75,7 @@ __all__ = [
     "Report",
     "RunRejected",
     "StoreBusy",
+    "TestReport",
     "WfbenchError",
     "Workbench",
     "Workflow",
