@@ -23,7 +23,6 @@ import contextlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
@@ -161,6 +160,8 @@ class Workbench:
             if not con.execute("select count(*) from users").fetchall()[0][0]:
                 seed_demo(con)
                 seeded = True
+            from importlib import resources  # here: its import costs every command 10 ms
+
             samples = resources.files("wfbench") / "samples"
             for name in SAMPLES:
                 doc, _ = read_document(samples.joinpath(name).read_text(encoding="utf-8"))
