@@ -195,6 +195,8 @@ CHILD_WB = (
     HWM
     + """
 import sys, time
+import pandas  # noqa: F401  loaded before the clock, as a notebook has it (and as
+# `import wfbench` did before issue 12; wfbench now imports it on first use)
 from wfbench import Workbench
 wb = Workbench(sys.argv[1])
 with wb.hold():
