@@ -81,6 +81,18 @@ def test_json_columns_decode_when_read(store: Store) -> None:
     both = pd.concat([frame.head(2), frame.tail(1)])
     assert both["input"].tolist() == [{"i": 5}, {"i": 4}, {"i": 0}]
     assert "{'i': 5}" in frame.to_string()
+    exploded = frame[["run_id", "output"]].head(2).explode("output")
+    assert exploded["output"].tolist() == [{"n": 5, "list": [5, "x"]}, {"n": 4, "list": [4, "x"]}]
+
+
+def test_a_list_column_explodes_into_rows(store: Store) -> None:
+    store.begin_run({"run_id": "rj"})
+    store.record_rejected({"run_id": "rr", "reasons": [("/a", "first"), ("/b", "second")]})
+    store.record_rejected({"run_id": "r0", "reasons": []})
+    rejected = store.runs(status="rejected")[["run_id", "reasons"]].explode("reasons")
+    assert sorted(rejected["run_id"]) == ["r0", "rr", "rr"]  # an empty list: one NaN row
+    messages = rejected["reasons"].dropna().map(lambda r: r["message"]).tolist()
+    assert sorted(messages) == ["first", "second"]
 
 
 def test_steps_frame_decodes_json_the_same_way(store: Store) -> None:

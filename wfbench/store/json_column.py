@@ -129,6 +129,23 @@ class JsonArray(ExtensionArray):
         decoded = pd.Series(np.asarray(self, dtype=object), dtype=object)
         return decoded.map(mapper, na_action=na_action).to_numpy()
 
+    def _explode(self) -> tuple[np.ndarray, np.ndarray]:
+        """``Series.explode``: each decoded list's items on rows of their own (an empty list
+        gives NaN, anything else stays one row), as for an object column."""
+        values: list[Any] = []
+        counts: list[int] = []
+        for value in self:
+            if isinstance(value, list):
+                values.extend(value if value else [np.nan])
+                counts.append(max(len(value), 1))
+            else:
+                values.append(value)
+                counts.append(1)
+        out = np.empty(len(values), dtype=object)
+        for i, value in enumerate(values):
+            out[i] = value
+        return out, np.asarray(counts, dtype=np.uint64)
+
     def _values_for_factorize(self) -> tuple[np.ndarray, Any]:
         return self.texts(), None
 
