@@ -135,9 +135,7 @@ class ActionSteps(Lifecycle):
         dry = self.record.dry_run and spec.side_effects
         return self._finish(rec, "simulated" if dry else "succeeded", durable=durable, t0=t0)
 
-    def _context(
-        self, rec: Draft[StepRecord], node: ActionNode, spec: ActionSpec
-    ) -> ActionContext:
+    def _context(self, rec: Draft[StepRecord], node: ActionNode, spec: ActionSpec) -> ActionContext:
         perms = self.role.permissions
         # A remote action never reaches the directory, in this process or on a worker.
         factory = None if spec.remote else self.env.directory

@@ -162,4 +162,3 @@ def wait_for(
             if gate is not None:
                 gate.revoke()
             raise timed_out(timeout_s)
-
