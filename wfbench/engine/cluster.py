@@ -146,8 +146,11 @@ class DaskInvoker:
         return output
 
     def _wait(self, future: Any, timeout: float) -> bool:
-        done, _ = self.distributed.wait([future], timeout=max(timeout, 0.001))
-        return bool(done)
+        try:
+            self.distributed.wait([future], timeout=max(timeout, 0.001))
+        except TimeoutError:
+            return False
+        return True
 
     def _result(self, future: Any, spec: ActionSpec, idempotent: bool) -> Any:
         try:
