@@ -162,14 +162,21 @@ class Batch:
         self._lock = threading.Lock()
         self._active: dict[int, Execution] = {}
         self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
 
     # -- control
     def start(self) -> Batch:
         """Run the batch on a background thread (see :meth:`wait`, :meth:`cancel`)."""
 
+        with self._hold():
+            todo = self._resume()  # refusals (a changed row) raise here, in the caller
+
         def target() -> None:
-            with self._hold():
-                self.run()
+            try:
+                with self._hold():
+                    self._run(todo)
+            except BaseException as exc:  # handed to wait()
+                self._failure = exc
 
         self._thread = threading.Thread(target=target, name=f"wfbench-{self.batch_id}")
         self._thread.daemon = True
@@ -185,6 +192,8 @@ class Batch:
         except KeyboardInterrupt:
             self.cancel()
             self._thread.join()
+        if self._failure is not None:
+            raise self._failure
         return self.frame()
 
     @property
@@ -201,8 +210,11 @@ class Batch:
 
     # -- the work
     def run(self) -> pd.DataFrame:
-        """Run every row that needs it; return the outcomes."""
-        todo = self._resume()
+        """Run every row that needs it, on this thread; return the outcomes."""
+        with self._hold():
+            return self._run(self._resume())
+
+    def _run(self, todo: list[int]) -> pd.DataFrame:
         self._tick()
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="wfbench-batch") as pool:
             for _ in pool.map(self._row, todo):
