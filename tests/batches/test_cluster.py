@@ -98,7 +98,8 @@ def test_a_worker_killed_mid_batch(
     assert not isinstance(job, pd.DataFrame)
     _kill_a_busy_worker(client, expected=4)
     out = job.wait(120)
-    effects = [(tmp_path / f"e{i}").read_text() if (tmp_path / f"e{i}").exists() else "" for i in range(4)]  # fmt: skip
+    files = [tmp_path / f"e{i}" for i in range(4)]
+    effects = [f.read_text() if f.exists() else "" for f in files]
     assert all(len(e) <= 1 for e in effects), effects  # never a second call
     if idempotent:  # Dask ran the lost ones again elsewhere: each effect exactly once
         assert list(out["status"]) == ["succeeded"] * 4
