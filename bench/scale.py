@@ -96,6 +96,23 @@ def _echo(x: int) -> int:
     return x
 
 
+def _plain_loop(rounds: int, n: int) -> Any:
+    import pandas as pd
+
+    for _ in range(n):
+        scale_actions.cpu(scale_actions.CpuIn(rounds=rounds), None)
+    return pd.DataFrame({"status": ["succeeded"]})
+
+
+def _bare_map(client: Any, rounds: int, n: int) -> Any:
+    import pandas as pd
+
+    params = [scale_actions.CpuIn(rounds=rounds)] * n
+    futures = client.map(scale_actions.cpu, params, [None] * n, pure=False)
+    client.gather(futures)
+    return pd.DataFrame({"status": ["succeeded"]})
+
+
 def _round_trips(client: Any, n: int) -> float:
     """µs per bare ``client.submit(...).result()`` of a function that does nothing."""
     t0 = time.perf_counter()
@@ -146,10 +163,21 @@ def main() -> None:
             },
             repeats,
         )
-        print(f"\n## CPU-bound, {cpu_n} × ~20 ms")
-        for k, v in cpu.items():
+        bare = _interleaved(
+            {
+                "plain loop": lambda: _plain_loop(rounds, cpu_n),
+                "bare dask": lambda: _bare_map(client, rounds, cpu_n),
+            },
+            repeats,
+        )
+        print(f"\n## CPU-bound, {cpu_n} × ~20 ms (load average {os.getloadavg()[0]:.1f})")
+        for k, v in {**cpu, **bare}.items():
             print(f"{k:>10}: {v:7.2f} s")
-        print(f"speed-up on 2 workers: {cpu['kernel'] / cpu['cluster']:.2f}×")
+        print(f"speed-up on 2 workers, wfbench: {cpu['kernel'] / cpu['cluster']:.2f}×")
+        print(
+            f"speed-up on 2 workers, bare Dask map (the floor): "
+            f"{bare['plain loop'] / bare['bare dask']:.2f}×"
+        )
 
         io_rows = [{}] * io_n
         io = _interleaved(

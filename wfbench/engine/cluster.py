@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 import uuid
 from typing import Any
@@ -130,14 +131,7 @@ class DaskInvoker:
             retries=0,  # a handler's own error is the step's retry policy's business
         )
         try:
-            wait_for(
-                lambda t: self._wait(future, t),
-                ctx,
-                None,
-                timeout_s,
-                stop=lambda: self.client.cancel(future),
-            )
-            output, changes, logs = self._result(future, spec, idempotent)
+            output, changes, logs = self._result(future, spec, ctx, idempotent, timeout_s)
         finally:
             if claim is not None:
                 self._forget(claim)
@@ -145,14 +139,18 @@ class DaskInvoker:
         ctx.logs.extend(logs)
         return output
 
-    def _wait(self, future: Any, timeout: float) -> bool:
-        try:
-            self.distributed.wait([future], timeout=max(timeout, 0.001))
-        except TimeoutError:
-            return False
-        return True
-
-    def _result(self, future: Any, spec: ActionSpec, idempotent: bool) -> Any:
+    def _result(
+        self,
+        future: Any,
+        spec: ActionSpec,
+        ctx: ActionContext,
+        idempotent: bool,
+        timeout_s: float | None,
+    ) -> Any:
+        """The task's result, waited for in slices so a cancel or the deadline is seen."""
+        finished = threading.Event()
+        future.add_done_callback(lambda _f: finished.set())  # on the client's loop
+        wait_for(finished.wait, ctx, None, timeout_s, stop=lambda: self.client.cancel(future))
         try:
             return future.result()
         except self.distributed.KilledWorker:
