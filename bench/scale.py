@@ -158,8 +158,8 @@ def main() -> None:
 
         cpu = _interleaved(
             {
-                "kernel": _batch(wb, "cpu", [{}] * cpu_n, concurrency=4),
-                "cluster": _batch(wb, "cpu", [{}] * cpu_n, executor=client, concurrency=4),
+                "kernel": _batch(wb, "cpu", [{}] * cpu_n, concurrency=8),
+                "cluster": _batch(wb, "cpu", [{}] * cpu_n, executor=client, concurrency=8),
             },
             repeats,
         )
