@@ -128,3 +128,24 @@ def test_cancelling_a_batch_on_the_cluster(wb: Workbench, client: Any) -> None:
     runs = wb.runs(batch="cancel")
     assert len(runs) < 40 and not set(runs["status"]) & {"running", "queued"}
     assert (runs["status"] == "cancelled").sum() >= 1
+
+
+def test_a_dry_run_sends_no_side_effect_to_the_cluster(
+    wb: Workbench, client: Any, tmp_path: Path
+) -> None:
+    effects = tmp_path / "effects"
+    rows = [{"n": i, "effects": str(effects)} for i in range(5)]
+    before = _transitions(client)
+    out = wb.run_many("Where", rows, batch="dry", executor=client, dry_run=True)
+    assert list(out["status"]) == ["succeeded"] * 5
+    assert not effects.exists()
+    steps = wb.sql("select status from steps where run_id in "
+                   "(select run_id from runs where batch_id = 'dry')")  # fmt: skip
+    assert set(steps["status"]) == {"simulated"}
+    assert _transitions(client) == before  # no worker ran anything
+
+
+def _transitions(client: Any) -> int:
+    """How many task transitions the workers have made so far (any task run adds some)."""
+    counts = client.run(lambda dask_worker: dask_worker.state.transition_counter)
+    return sum(counts.values())
