@@ -90,7 +90,11 @@ class ActionSteps(Lifecycle):
                     with self.env.lock, self.env.transaction(spec):
                         output = self._call(spec, params, ctx, node)
                         return self._succeed(rec, spec, output, ctx, durable=True, t0=t0)
-                # A remote action never holds the run's directory: calls overlap.
+                # A remote action never holds the run's directory: calls overlap. What
+                # came before its side effect is committed first, as for any other.
+                if writes:
+                    with self.env.lock, self.env.transaction(spec):
+                        pass
                 exclusive = spec.exclusive and not spec.remote
                 with self.env.lock if exclusive else contextlib.nullcontext():
                     output = self._call(spec, params, ctx, node)
