@@ -149,3 +149,29 @@ def _transitions(client: Any) -> int:
     """How many task transitions the workers have made so far (any task run adds some)."""
     counts = client.run(lambda dask_worker: dask_worker.state.transition_counter)
     return sum(counts.values())
+
+
+def test_a_loops_iterations_run_on_the_workers(wb: Workbench, client: Any) -> None:
+    flow = actions.workflow()
+    flow["name"] = "Loop"
+    flow["trigger"] = {"input_schema": {"type": "object"}}
+    flow["steps"] = [
+        {
+            "id": "each",
+            "kind": "loop",
+            "items": "{{ [1, 2, 3, 4, 5, 6, 7, 8] }}",
+            "as": "n",
+            "concurrency": 4,
+            "max_iterations": 8,
+            "steps": [
+                {"id": "where", "kind": "action", "action": "test.where",
+                 "with": {"n": "{{ n }}", "sleep_s": 0.2}},
+            ],
+        }
+    ]  # fmt: skip
+    wb.save(flow)
+    out = wb.run_many("Loop", [{}], executor=client)
+    assert list(out["status"]) == ["succeeded"]
+    results = out["output"][0]["each"]
+    assert [r["where"]["square"] for r in results] == [n * n for n in range(1, 9)]
+    assert {r["where"]["pid"] for r in results} <= set(_worker_pids(client).values())
