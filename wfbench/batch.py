@@ -7,7 +7,8 @@ batch's id and an idempotency key made of the batch id and the row's position
 already succeeded with the same input is not run again (its outcome is read back); any
 other row (failed, rejected, cancelled, interrupted, never started) runs again.
 
-Runs go on ``concurrency`` threads of this process, which stays the store's only writer;
+Runs go on ``concurrency`` threads of this process, which stays the store's only writer
+(their directory changes commit one at a time, :func:`one_writer`);
 each run's remote actions may go to a Dask cluster through its environment's invoker
 (:mod:`wfbench.engine.cluster`). :meth:`Batch.cancel` stops starting rows and cancels the
 runs going on (their futures with them); every run it started ends ``cancelled`` (or as
@@ -19,11 +20,12 @@ it ended before), none stays ``running``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -302,6 +304,22 @@ class Batch:
         frame = pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS))
         frame["batch_id"] = self.batch_id
         return frame
+
+
+def one_writer(
+    transaction: Callable[[Any], AbstractContextManager[Any]], lock: threading.Lock
+) -> Callable[[Any], AbstractContextManager[Any]]:
+    """A run's ``Environment.transaction`` for a batch whose runs go at once: every
+    directory change commits on its own, right away, while it holds the batch's ``lock``,
+    so two runs never hold open changes that could collide (DuckDB would refuse the
+    second commit, for example two new outbox messages taking the same id)."""
+
+    @contextlib.contextmanager
+    def transaction_alone(spec: Any) -> Iterator[Any]:
+        with lock, transaction(dataclasses.replace(spec, batched=False)) as value:
+            yield value
+
+    return transaction_alone
 
 
 def export_history(cur: Any, path: str | Path) -> dict[str, int]:

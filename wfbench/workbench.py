@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from importlib import resources
@@ -508,10 +509,11 @@ class Workbench:
         cancels; ``wait=False`` returns the running :class:`~wfbench.batch.Batch`
         (``.cancel()``, ``.wait()``, ``.frame()``).
         """
-        from wfbench.batch import Batch, Port, new_batch_id
+        from wfbench.batch import Batch, Port, new_batch_id, one_writer
         from wfbench.engine.cluster import invoker_for
 
         invoker = invoker_for(executor)
+        writer = threading.Lock()
         batch_id = batch or new_batch_id()
         ref = self.find(workflow)
         definition = self.get(workflow)
@@ -532,6 +534,8 @@ class Workbench:
             assert isinstance(execution, Execution)
             if invoker is not None:
                 execution.env.invoker = invoker
+            if concurrency > 1:
+                execution.env.transaction = one_writer(execution.env.transaction, writer)
             return execution
 
         port = Port(

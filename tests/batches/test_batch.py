@@ -163,3 +163,19 @@ def test_remote_action_runs_without_directory(wb: Workbench) -> None:
     assert spec.remote and not spec.exclusive and not spec.is_idempotent(None)
     actions.register(wb, idempotent=True, name="test.again")
     assert wb.action_catalogue().get("test.again").is_idempotent(None)
+
+
+def test_concurrent_runs_that_change_the_directory_do_not_collide(tmp_path: Path) -> None:
+    """Regression: 4 offboardings at once took the same outbox message id and the
+    second commit failed; a batch's directory changes now commit one at a time."""
+    wb = Workbench(tmp_path / "off.duckdb")
+    wb.init(demo=True)
+    who = wb.sql("select email from users where employee_type = 'contractor' "
+                 "and status = 'active' order by email")  # fmt: skip
+    out = wb.run_many("Offboard contractor", who, concurrency=4, progress=False)
+    assert set(out["status"]) == {"succeeded"} and len(out) == len(who) > 10
+    left = wb.sql("select count(*) from users where employee_type = 'contractor' "
+                  "and status = 'active'")  # fmt: skip
+    assert left.iloc[0, 0] == 0
+    ids = wb.sql("select id from outbox")["id"]
+    assert ids.is_unique
