@@ -229,13 +229,22 @@ class History(Definitions):
         offset: int = 0,
         since: datetime | str | None = None,
         until: datetime | str | None = None,
+        batch: str | None = None,
     ) -> pd.DataFrame:
-        """Runs, newest first, optionally of one workflow (id or name), one status, and
-        started in ``[since, until)`` (a naive time is taken as UTC). Every filter and
-        the limit run in SQL; the JSON columns are decoded when read
+        """Runs, newest first, optionally of one workflow (id or name), one status, one
+        batch, and started in ``[since, until)`` (a naive time is taken as UTC). Every
+        filter and the limit run in SQL; the JSON columns are decoded when read
         (:mod:`wfbench.store.json_column`)."""
         where: list[str] = []
         params: list[Any] = []
+        for clause, value in (
+            ("started_at >= ?", None if since is None else stored_time(_time(since))),
+            ("started_at < ?", None if until is None else stored_time(_time(until))),
+            ("batch_id = ?", batch),
+        ):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
         with self.session() as cur:
             if workflow is not None:
                 where.append(self._workflow_filter(cur, workflow, params))
@@ -246,10 +255,6 @@ class History(Definitions):
                     )
                 where.append("status = ?")
                 params.append(status)
-            for bound, test in ((since, "started_at >= ?"), (until, "started_at < ?")):
-                if bound is not None:
-                    where.append(test)
-                    params.append(stored_time(_time(bound)))
             query = f"SELECT {', '.join(RUN_FIELDS)} FROM runs"
             if where:
                 query += " WHERE " + " AND ".join(where)
