@@ -25,6 +25,8 @@ HEAVY = (
     "httpx",
     "ipywidgets",
     "ipycytoscape",
+    "dask",
+    "distributed",
     "matplotlib",
     "rfc3987_syntax",
     "lark",
