@@ -368,8 +368,19 @@ class Workbench:
             if isinstance(execution, RunRecord):
                 return execution
             if not wait:
-                return start_background(execution, self._store.session)
+                return self._background(execution)
             return execution.run()
+
+    def _background(self, execution: Execution) -> RunHandle:
+        """Start ``execution`` on a thread; return once its row is durable (its id is
+        about to be handed out)."""
+        history = execution.hooks[0]
+        assert isinstance(history, _History)
+        history.durable_start = True
+        handle = start_background(execution, self._store.session)
+        while not history.announced.wait(0.05) and not handle.done:
+            pass
+        return handle
 
     def _prepare(
         self,
@@ -392,13 +403,14 @@ class Workbench:
                         f"{previous['run_id']} with a different input; use a new key"
                     )
                 return _record_from_row(self._store.get_run(previous["run_id"]))
-        history = _History(self._store)
+        # The recorder tells the other hooks of a step once its record is durable.
+        history = _History(self._store, watchers=hooks)
         execution = Execution(
             workflow,
             input or {},
             role=Role("pending", frozenset()),
             env=self._env(history),
-            hooks=[history, *hooks],
+            hooks=[history],
             workflow_id=info.id,
             version=info.version,
             started_by=started_by,

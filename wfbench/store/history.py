@@ -24,6 +24,10 @@ _RUN_JSON: Final = frozenset({"input", "output", "reasons"})
 _STEP_JSON: Final = frozenset({"params", "output"})
 _UNFINISHED: Final = ("queued", "running")
 _FINAL: Final = ("succeeded", "failed", "cancelled", "interrupted")
+#: Up to this many step records are written with one ``VALUES`` statement (measured:
+#: 0.6 ms for one row against 1.0 ms through Arrow and 0.9 ms with ``executemany``);
+#: larger batches go through Arrow, whose cost hardly grows with the rows.
+_VALUES_ROWS: Final = 4
 
 
 class History(Definitions):
@@ -127,6 +131,18 @@ class History(Definitions):
                 elif name in ("started_at", "ended_at"):
                     value = utc(value)
                 columns[name].append(value)
+        if len(steps) <= _VALUES_ROWS:  # a few rows: one VALUES statement is cheapest
+            row = f"({', '.join('?' * len(STEP_FIELDS))})"
+            insert = f"INSERT INTO steps ({', '.join(STEP_FIELDS)}) VALUES " + ", ".join(
+                [row] * len(steps)
+            )
+            values = [columns[name][i] for i in range(len(steps)) for name in STEP_FIELDS]
+            if con is not None:
+                con.execute(insert, values)
+                return
+            with self.session() as cur:
+                cur.execute(insert, values)
+            return
         # DuckDB reads the local variable by its name (a replacement scan): one statement.
         _wfbench_step_batch = pa.Table.from_pydict(columns, schema=STEP_SCHEMA)
         insert = f"INSERT INTO steps ({', '.join(STEP_FIELDS)}) SELECT * FROM _wfbench_step_batch"
@@ -256,10 +272,15 @@ class History(Definitions):
     def sql(self, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """Any SQL over the store's tables, as a DataFrame (JSON columns left as text)."""
         with self.session() as cur:
+            # A query that may change workflows (perhaps in a transaction it rolls back
+            # later): forget look-ups and cache none while the file stays open.
+            self.definitions_changed(uncommitted="workflows" in query.lower())
             try:
                 result = cur.execute(query, params)
             except duckdb.Error as exc:
                 raise WfbenchError(f"the query failed: {exc}") from exc
+            finally:
+                self.definitions_changed()
             if result.description is None:
                 return pd.DataFrame()
             return result.df()

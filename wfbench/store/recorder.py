@@ -3,12 +3,21 @@
 The workbench hands the engine these: the engine reports to a :class:`Recorder`
 through its hooks and never imports the store.
 
-History commit policy (group commit): a run changes the directory through its
-own connection, inside a batch transaction that also receives every step
-record; the batch commits when it is :data:`FLUSH_INTERVAL_S` seconds old or
-holds :data:`FLUSH_ROWS` records, and at the end of the run. A change and its
-record therefore always commit together (never an effect without its record);
-a crash loses at most the last 0.25 s of a run, changes and records alike.
+History commit policy (group commit, durable before told):
+
+* the run's row commits when the run starts (status ``running``), so a run killed
+  at any moment afterwards reads ``interrupted`` when the file is next opened;
+* a run changes the directory through its own connection, inside a batch
+  transaction that also receives every step record; the batch commits when it is
+  :data:`FLUSH_INTERVAL_S` seconds old or holds :data:`FLUSH_ROWS` records,
+  before any step that may block (``core.wait``, ``http.*``, custom actions), and
+  at the end of the run. A change and its record always commit together (never an
+  effect without its record);
+* the run's other listeners (the CLI's progress lines, a notebook's) hear of a
+  finished step only once its record is committed: a crash never loses a step
+  anyone was told had finished. It may lose the steps of the last
+  :data:`FLUSH_INTERVAL_S` seconds that nobody was told of yet.
+
 Built-in directory actions check everything before they write, so a refused
 step leaves the batch clean; other side-effecting actions (custom, HTTP) get a
 transaction of their own, rolled back if they fail.
@@ -25,7 +34,7 @@ from typing import Any
 import duckdb
 from pydantic import ValidationError
 
-from wfbench.actions import ActionSpec
+from wfbench.actions import ActionSpec, builtin_registry
 from wfbench.actions.context import Connector
 from wfbench.directory import Directory
 from wfbench.errors import ActionError, PermissionDenied, RunAborted
@@ -47,6 +56,20 @@ __all__ = [
 FLUSH_INTERVAL_S = 0.25
 #: …or as soon as this many are waiting.
 FLUSH_ROWS = 500
+#: Built-in actions that may block (wait on time or on the network): the batch commits
+#: before each of them. Every custom action may block too.
+_BLOCKING_BUILTINS = frozenset({"core.wait", "http.request"})
+
+
+def _quick_builtins() -> frozenset[str]:
+    """Built-in actions that never block: the batch does not commit before them."""
+    global _QUICK
+    if _QUICK is None:
+        _QUICK = frozenset(builtin_registry().names()) - _BLOCKING_BUILTINS
+    return _QUICK
+
+
+_QUICK: frozenset[str] | None = None
 
 
 class Recorder(Hooks):
@@ -54,20 +77,37 @@ class Recorder(Hooks):
 
     The run reads and changes the directory through its own cursor, on which a batch
     transaction stays open between commits: a change and its step record always land in
-    the same transaction, and a crash loses both or neither. The batch commits once it
-    is :data:`FLUSH_INTERVAL_S` old or holds :data:`FLUSH_ROWS` records, before an
-    action that is not a built-in directory action changes anything, and at the end.
+    the same transaction, and a crash loses both or neither. The run's row commits when
+    the run starts; the batch commits once it is :data:`FLUSH_INTERVAL_S` old or holds
+    :data:`FLUSH_ROWS` records, before a step that may block, before an action that is
+    not a built-in directory action changes anything, and at the end.
+
+    ``watchers`` are the run's other listeners: they hear of a step only once its record
+    is committed, and of the run once its row is. ``durable_start`` commits the run's row
+    the moment the run starts (so that a run killed at any moment reads ``interrupted``);
+    it is on whenever the run is watched or its id is handed out before it ends. A run
+    nobody hears of until it returns (``wb.run()`` in a kernel, an API start that waits)
+    writes its row with its first batch instead: one commit fewer, and a crash before
+    that first commit leaves no trace of a run nobody had been told of.
+    :attr:`announced` is set once the run's row is committed (or the run is over).
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self, store: Store, *, watchers: Iterable[Hooks] = (), durable_start: bool | None = None
+    ) -> None:
         self.store = store
+        self.watchers: tuple[Hooks, ...] = tuple(watchers)
+        self.durable_start = bool(self.watchers) if durable_start is None else durable_start
+        self.announced = threading.Event()
         self.lock = threading.RLock()  # shared with the engine as Environment.lock
         self._con: duckdb.DuckDBPyConnection | None = None
         self._directory: Any = None
-        self.buffer: list[tuple[dict[str, Any], bool]] = []  # (record, durable)
+        # (record, durable, step) of the steps not committed yet
+        self.buffer: list[tuple[dict[str, Any], bool, StepRecord]] = []
         self.open = False  # a batch transaction is open on the run's cursor
         self.since = time.monotonic()
-        self.run_row: dict[str, Any] | None = None  # written with the run's first commit
+        self.run_row: dict[str, Any] | None = None  # written by the next commit
+        self.started: RunRecord | None = None
         self.dry_run = False
         self._sandbox: duckdb.DuckDBPyConnection | None = None  # a dry run's directory
 
@@ -75,7 +115,7 @@ class Recorder(Hooks):
     def con(self) -> duckdb.DuckDBPyConnection:
         with self.lock:
             if self._con is None:  # made on the run's thread, inside its store session
-                self._con = self.store.new_cursor()
+                self._con = self.store.run_cursor()
             return self._con
 
     def directory(self, permissions: frozenset[str], run_id: str) -> Any:
@@ -93,9 +133,7 @@ class Recorder(Hooks):
         """Around one side-effecting attempt; the engine holds :attr:`lock`."""
         if not spec.batched:  # it may fail half-way: give it a transaction of its own
             self.commit()
-        if not self.open:
-            self.con.begin()
-            self.open, self.since = True, time.monotonic()
+        self._begin()
         try:
             yield
         except (ActionError, PermissionDenied, ValidationError):
@@ -115,8 +153,8 @@ class Recorder(Hooks):
     def _rollback(self) -> int:
         self.con.rollback()
         self.open = False
-        lost = sum(durable for _, durable in self.buffer)
-        self.buffer = [(row, durable) for row, durable in self.buffer if not durable]
+        lost = sum(durable for _, durable, _ in self.buffer)
+        self.buffer = [entry for entry in self.buffer if not entry[1]]
         return lost
 
     def _begin(self) -> None:
@@ -125,32 +163,50 @@ class Recorder(Hooks):
             self.open, self.since = True, time.monotonic()
 
     def commit(self) -> None:
-        """Write the buffered records and commit the open batch.
-
-        The run's own row is written by its first commit, in the same transaction: a run
-        shorter than one batch costs one commit, and one a crash cut short before its first
-        commit left nothing behind (no change, no record) to be marked ``interrupted``."""
+        """Write the buffered records, commit the open batch, then tell the watchers."""
         with self.lock:
-            rows = [row for row, _ in self.buffer]
-            self.buffer = []
+            entries, self.buffer = self.buffer, []
             if self.run_row is not None:
                 self._begin()
                 self.store.begin_run(self.run_row, con=self.con)
                 self.run_row = None
-            if rows:
-                self.store.write_steps(rows, con=self.con)
+            if entries:
+                self._begin()
+                self.store.write_steps([row for row, _, _ in entries], con=self.con)
             if self.open:
                 self.con.commit()
                 self.open = False
             self.since = time.monotonic()
+            for _, _, step in entries:
+                self._tell("step_finished", run=self.started, step=step, durable=True)
+
+    def _tell(self, method: str, **kwargs: Any) -> None:
+        for watcher in self.watchers:
+            getattr(watcher, method)(**kwargs)
 
     def run_started(self, *, run: RunRecord) -> None:
-        self.run_row = run_row(run)
-        self.dry_run = run.dry_run
+        with self.lock:
+            self.started = run
+            self.dry_run = run.dry_run
+            self.run_row = run_row(run)
+            try:
+                if self.durable_start:
+                    self.commit()  # durable before anyone is told the run's id
+            finally:
+                if self.durable_start:
+                    self.announced.set()
+        self._tell("run_started", run=run)
+
+    def step_started(self, *, run: RunRecord, step: StepRecord) -> None:
+        if step.action is not None and step.action not in _quick_builtins():
+            with self.lock:  # it may block: what came before is durable first
+                if self.buffer or self.open:
+                    self.commit()
+        self._tell("step_started", run=run, step=step)
 
     def step_finished(self, *, run: RunRecord, step: StepRecord, durable: bool) -> None:
         with self.lock:
-            self.buffer.append((step.to_dict(), durable))
+            self.buffer.append((step.to_dict(), durable, step))
             due = (
                 len(self.buffer) >= FLUSH_ROWS or time.monotonic() - self.since >= FLUSH_INTERVAL_S
             )
@@ -161,7 +217,7 @@ class Recorder(Hooks):
         assert run.ended_at is not None
         with self.lock:
             self._begin()
-            if self.run_row is not None:  # nothing committed yet: the whole run in one row
+            if self.run_row is not None:  # never committed: the whole run in one row
                 self.store.record_finished_run(run_row(run), con=self.con)
                 self.run_row = None
             else:
@@ -175,12 +231,14 @@ class Recorder(Hooks):
                     con=self.con,
                 )
             self.commit()
-            self.con.close()
+            self.store.return_cursor(self.con)
             self._con = None
             if self._sandbox is not None:
                 self._sandbox.rollback()
                 self._sandbox.close()
                 self._sandbox = None
+        self.announced.set()
+        self._tell("run_finished", run=run)
 
 
 class StoredRoles(RoleRegistry):

@@ -48,6 +48,10 @@ _DEFAULT_LOCK_TIMEOUT: Final = 10.0
 # same file in this process must not mark them interrupted.
 _ACTIVE_RUNS: dict[str, set[str]] = {}
 _ACTIVE_LOCK = threading.Lock()
+# Bumped by every change to a file's workflows made in this process: a store's cached
+# workflow look-ups are good while its connection stays open (no other process can write
+# then) and this count has not moved.
+_DEFINITION_EPOCHS: dict[str, int] = {}
 
 
 def _default_ids(prefix: str) -> str:
@@ -139,6 +143,10 @@ class StoreSession:
         self._cursors: weakref.WeakKeyDictionary[
             threading.Thread, tuple[int, duckdb.DuckDBPyConnection]
         ] = weakref.WeakKeyDictionary()
+        self._pool: list[tuple[int, duckdb.DuckDBPyConnection]] = []  # idle run cursors
+        self._lookups: dict[str, Any] = {}  # ref -> WorkflowInfo | None, see lookup_stamp
+        self._lookups_stamp: tuple[int, int] = (-1, -1)
+        self._no_cache = -1  # a generation whose look-ups are not cached
         self._opened_once = False
         self._active: set[str] = set()
         self._closed = False
@@ -210,6 +218,24 @@ class StoreSession:
         cur.execute("SET TimeZone = 'UTC'")
         return cur
 
+    def run_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for one run's own transactions, reused from an earlier run when one is
+        idle (its settings made once); give it back with :meth:`return_cursor`."""
+        with self._lock:
+            while self._pool:
+                generation, cur = self._pool.pop()
+                if generation == self._generation:
+                    return cur
+        return self.new_cursor()
+
+    def return_cursor(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """Take back a cursor of :meth:`run_cursor`, outside any transaction."""
+        with self._lock:
+            if self._con is not None and self._depth > 0 and len(self._pool) < 8:
+                self._pool.append((self._generation, cur))
+                return
+        cur.close()
+
     def close(self) -> None:
         """Close the connection and forget the runs this store had not finished.
 
@@ -225,6 +251,9 @@ class StoreSession:
         for _, cur in list(self._cursors.values()):
             cur.close()
         self._cursors.clear()
+        for _, cur in self._pool:
+            cur.close()
+        self._pool.clear()
         if self._con is not None:
             self._con.close()
             self._con = None
@@ -309,6 +338,35 @@ class StoreSession:
                 "WHERE status IN ('queued', 'running') AND NOT list_contains(?, run_id)",
                 [_INTERRUPTED_ERROR, active],
             )
+
+    # ------------------------------------------------------------------ look-up cache
+
+    def lookup_stamp(self) -> tuple[int, int]:
+        """What cached look-ups are good for: this connection and no change since."""
+        return self._generation, _DEFINITION_EPOCHS.get(self.path, 0)
+
+    def definitions_changed(self, *, uncommitted: bool = False) -> None:
+        """Forget cached look-ups of this file (before and after a change to workflows).
+
+        ``uncommitted``: the change joined a transaction its caller may roll back; cache
+        nothing more until the file is next opened."""
+        with _ACTIVE_LOCK:
+            _DEFINITION_EPOCHS[self.path] = _DEFINITION_EPOCHS.get(self.path, 0) + 1
+        if uncommitted:
+            self._no_cache = self._generation
+
+    def cached_lookup(self, ref: str, stamp: tuple[int, int]) -> tuple[bool, Any]:
+        if stamp == self._lookups_stamp and ref in self._lookups:
+            return True, self._lookups[ref]
+        return False, None
+
+    def cache_lookup(self, ref: str, value: Any, stamp: tuple[int, int]) -> None:
+        """Keep ``value`` for ``ref`` if nothing changed since ``stamp`` was taken."""
+        if self.lookup_stamp() != stamp or self._no_cache == self._generation:
+            return
+        if self._lookups_stamp != stamp or len(self._lookups) > 1000:
+            self._lookups, self._lookups_stamp = {}, stamp
+        self._lookups[ref] = value
 
     def _now(self) -> datetime:
         now = utc(self._clock())
