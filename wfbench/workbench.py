@@ -52,7 +52,6 @@ from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, StepRecord
 from wfbench.store import API_KEY_ROLES, ApiKey, Store, WorkflowInfo
 from wfbench.store.recorder import FLUSH_INTERVAL_S, FLUSH_ROWS  # noqa: F401  (re-exported)
 from wfbench.store.recorder import Recorder as _History
-from wfbench.store.recorder import StoredConnectors as _Connectors
 from wfbench.store.recorder import StoredRoles as _StoredRoles
 from wfbench.store.recorder import record_from_row as _record_from_row
 from wfbench.store.recorder import run_row as _run_row
@@ -460,7 +459,7 @@ class Workbench:
         return Environment(
             actions=self._catalogue,
             directory=history.directory,
-            connectors=_Connectors(self._store),
+            connectors=history.connectors,
             transaction=history.transaction,
             lock=history.lock,
         )

@@ -25,7 +25,9 @@ transaction of their own, rolled back if they fail.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -36,6 +38,7 @@ from pydantic import ValidationError
 
 from wfbench.actions import ActionSpec, builtin_registry
 from wfbench.actions.context import Connector
+from wfbench.actions.redaction import Scrubber
 from wfbench.directory import Directory
 from wfbench.errors import ActionError, PermissionDenied, RunAborted
 from wfbench.roles import Role, RoleRegistry
@@ -59,6 +62,8 @@ FLUSH_ROWS = 500
 #: Built-in actions that may block (wait on time or on the network): the batch commits
 #: before each of them. Every custom action may block too.
 _BLOCKING_BUILTINS = frozenset({"core.wait", "http.request"})
+#: The columns of a record scrubbed of connector secrets.
+_SCRUBBED = frozenset({"params", "output", "error", "change", "input"})
 
 
 def _quick_builtins() -> frozenset[str]:
@@ -110,6 +115,9 @@ class Recorder(Hooks):
         self.started: RunRecord | None = None
         self.dry_run = False
         self._sandbox: duckdb.DuckDBPyConnection | None = None  # a dry run's directory
+        #: The run's connectors; once a step has read one, every record is scrubbed of
+        #: their secrets before it is written (outputs, parameters, errors, changes).
+        self.connectors = StoredConnectors(store)
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -204,9 +212,15 @@ class Recorder(Hooks):
                     self.commit()
         self._tell("step_started", run=run, step=step)
 
+    def _scrubbed(self, record: dict[str, Any]) -> dict[str, Any]:
+        scrub = self.connectors.scrubber()
+        if not scrub:
+            return record
+        return {k: scrub(v) if k in _SCRUBBED else v for k, v in record.items()}
+
     def step_finished(self, *, run: RunRecord, step: StepRecord, durable: bool) -> None:
         with self.lock:
-            self.buffer.append((step.to_dict(), durable, step))
+            self.buffer.append((self._scrubbed(step.to_dict()), durable, step))
             due = (
                 len(self.buffer) >= FLUSH_ROWS or time.monotonic() - self.since >= FLUSH_INTERVAL_S
             )
@@ -217,15 +231,16 @@ class Recorder(Hooks):
         assert run.ended_at is not None
         with self.lock:
             self._begin()
+            row = self._scrubbed(run_row(run))
             if self.run_row is not None:  # never committed: the whole run in one row
-                self.store.record_finished_run(run_row(run), con=self.con)
+                self.store.record_finished_run(row, con=self.con)
                 self.run_row = None
             else:
                 self.store.finish_run(
                     run.run_id,
                     status=run.status,
-                    output=run.output,
-                    error=run.error,
+                    output=row["output"],
+                    error=row["error"],
                     ended_at=run.ended_at,
                     duration_ms=run.duration_ms or 0.0,
                     con=self.con,
@@ -286,6 +301,9 @@ class StoredConnectors(Mapping[str, Connector]):
     def __init__(self, store: Store) -> None:
         self.store = store
         self._loaded: dict[str, Connector] | None = None
+        self._extra: set[str] = set()
+        self._secrets: set[str] = set()
+        self._scrub = Scrubber(())
 
     def _all(self) -> dict[str, Connector]:
         if self._loaded is None:
@@ -300,6 +318,25 @@ class StoredConnectors(Mapping[str, Connector]):
 
     def __len__(self) -> int:
         return len(self._all())
+
+    def scrubber(self) -> Scrubber | None:
+        """Masks the secrets of this store's connectors (from their environment variables),
+        or ``None`` if no step has read a connector yet."""
+        if self._loaded is None:
+            return None
+        names: list[str | None] = []
+        for c in self._loaded.values():
+            names += [c.password_env, c.token_env]
+            if c.username_env and c.password_env:
+                user, password = os.environ.get(c.username_env), os.environ.get(c.password_env)
+                if user and password:
+                    credential = f"{user}:{password}"
+                    self._extra.add(credential)
+                    self._extra.add(base64.b64encode(credential.encode()).decode("ascii"))
+        secrets = {os.environ.get(n) or "" for n in names if n} | self._extra
+        if secrets != self._secrets:
+            self._secrets, self._scrub = secrets, Scrubber(secrets)
+        return self._scrub
 
 
 def run_row(run: RunRecord | Draft[RunRecord]) -> dict[str, Any]:
