@@ -5,9 +5,11 @@ process, even read-only. So a file-backed store opens its connection on demand
 and closes it when the outermost :meth:`StoreSession.session` exits: a one-off
 call holds the file only for that call, and a caller who wants to hold it across
 many calls wraps them in one ``with store.session():``. A store that finds the
-file held waits (backing off from 10 ms to 200 ms) up to ``lock_timeout``
+file held waits up to ``lock_timeout``
 seconds, then raises :class:`~wfbench.errors.StoreBusy` naming the process that
-holds it. ``":memory:"`` keeps one connection for the store's life.
+holds it. Processes wait their turn in a first-come, first-served line
+(:mod:`wfbench.store.turns`), woken by the kernel when the one ahead lets go.
+``":memory:"`` keeps one connection for the store's life.
 
 Transactions go through :func:`wfbench.sql.transaction`, the helper the
 directory uses too.
@@ -37,6 +39,7 @@ from wfbench.errors import StoreBusy, WfbenchError
 from wfbench.model import Workflow
 from wfbench.sql import transaction
 from wfbench.store.schema import DDL, SCHEMA_VERSION
+from wfbench.store.turns import line_for
 
 _INTERRUPTED_ERROR: Final = (
     "found unfinished when the store was reopened; the process running it ended"
@@ -257,6 +260,8 @@ class StoreSession:
         if self._con is not None:
             self._con.close()
             self._con = None
+            if not self._memory:
+                line_for(self.path).release()  # the next process in line goes
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         if self._memory:
@@ -264,7 +269,19 @@ class StoreSession:
             con.execute("SET TimeZone = 'UTC'")
             return con
         start = time.monotonic()
-        delay = 0.01
+        line = line_for(self.path)
+        if not line.acquire(self.lock_timeout):  # our turn did not come
+            raise self._busy_now(time.monotonic() - start)
+        try:
+            return self._connect_in_turn(start)
+        except BaseException:
+            line.release()
+            raise
+
+    def _connect_in_turn(self, start: float) -> duckdb.DuckDBPyConnection:
+        """Open the file once this process's turn has come (a process outside the line,
+        such as the DuckDB shell, may still hold it: retry until the wait is over)."""
+        delay = 0.005
         while True:
             try:
                 return duckdb.connect(self.path)
@@ -276,9 +293,17 @@ class StoreSession:
                 if left <= 0:
                     raise self._busy(str(exc), waited) from exc
                 time.sleep(min(delay, left))
-                delay = min(delay * 2, 0.2)
+                delay = min(delay * 2, 0.1)
             except duckdb.Error as exc:
                 raise self._open_error(exc) from exc
+
+    def _busy_now(self, waited: float) -> StoreBusy:
+        """StoreBusy naming the holder if DuckDB says who it is."""
+        try:
+            duckdb.connect(self.path).close()
+        except duckdb.Error as exc:
+            return self._busy(str(exc), waited)
+        return self._busy("", waited)
 
     def _busy(self, message: str, waited: float) -> StoreBusy:
         match = re.search(r"\(PID (\d+)\)", message)
