@@ -101,6 +101,8 @@ def run_document(run: Mapping[str, Any]) -> dict[str, Any]:
 OnConflict = Literal["new_version", "refuse"]
 
 SAMPLES = ("onboard_new_hire.json", "offboard_contractor.json")
+#: How long the HTTP API keeps the store file open after a request (unless someone waits).
+SERVE_KEEP_OPEN_S = 1.0
 
 
 class Workbench:
@@ -132,6 +134,12 @@ class Workbench:
     def hold(self) -> contextlib.AbstractContextManager[Any]:
         """Keep the store file open across the operations in a ``with`` block."""
         return self._store.session()
+
+    def keep_open(self, seconds: float) -> None:
+        """Keep the store file open up to ``seconds`` after its last use (a server answering
+        request after request opens it once); it is let go at once when another process is
+        waiting for it. ``wfbench serve`` keeps it for :data:`SERVE_KEEP_OPEN_S`."""
+        self._store.keep_open(seconds)
 
     def close(self) -> None:
         """Let go of the store file for good (this workbench cannot be used afterwards).

@@ -109,3 +109,24 @@ def test_the_line_is_first_come_first_served(tmp_path: Path) -> None:
     for proc in procs:
         assert proc.wait(60) == 0
     assert order.read_text().split() == ["first", "second", "third"]
+
+
+def test_a_store_kept_open_lets_go_when_another_process_waits(tmp_path: Path) -> None:
+    path = tmp_path / "kept.duckdb"
+    wb = Workbench(path)
+    wb.init()
+    wb.save(PING)
+    wb.keep_open(60)
+    wb.run("Ping", {})
+    assert wb._store._con is not None  # still open after the call: kept
+    code = "import sys; from wfbench.workbench import Workbench; "
+    code += "print(len(Workbench(sys.argv[1], lock_timeout=10).runs()))"
+    other = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.strip() == "1"
+    assert wb._store._con is None  # let go for the other process
+    wb.run("Ping", {})  # and opened again
+    assert len(wb.runs()) == 2
+    wb.close()

@@ -45,6 +45,8 @@ _INTERRUPTED_ERROR: Final = (
     "found unfinished when the store was reopened; the process running it ended"
 )
 _LOCK_ENV: Final = "WFBENCH_LOCK_TIMEOUT"
+#: How often a store kept open while idle (keep_open) checks whether to let go.
+_IDLE_CHECK_S: Final = 0.01
 _DEFAULT_LOCK_TIMEOUT: Final = 10.0
 
 # Runs being executed in this process, per store file: a second Store on the
@@ -150,6 +152,9 @@ class StoreSession:
         self._lookups: dict[str, Any] = {}  # ref -> WorkflowInfo | None, see lookup_stamp
         self._lookups_stamp: tuple[int, int] = (-1, -1)
         self._no_cache = -1  # a generation whose look-ups are not cached
+        self.linger = 0.0  # see keep_open
+        self._idle_since = 0.0
+        self._watcher: threading.Thread | None = None
         self._opened_once = False
         self._active: set[str] = set()
         self._closed = False
@@ -197,7 +202,38 @@ class StoreSession:
     def _release(self) -> None:
         self._depth -= 1
         if self._depth == 0 and not self._memory:
-            self._disconnect()
+            if self.linger > 0 and not line_for(self.path).others_waiting():
+                self._idle_since = time.monotonic()
+                self._watch_idle()
+            else:
+                self._disconnect()
+
+    def keep_open(self, seconds: float) -> None:
+        """Keep the file open up to ``seconds`` after the last session ends, so that a
+        server answering request after request opens it once; let go at once when
+        another process is in line for it (checked every :data:`_IDLE_CHECK_S`)."""
+        self.linger = max(float(seconds), 0.0)
+
+    def _watch_idle(self) -> None:
+        if self._watcher is not None and self._watcher.is_alive():
+            return
+        self._watcher = threading.Thread(target=self._close_when_idle, daemon=True)
+        self._watcher.name = "wfbench-store-idle"
+        self._watcher.start()
+
+    def _close_when_idle(self) -> None:
+        line = line_for(self.path)
+        while True:
+            time.sleep(_IDLE_CHECK_S)
+            with self._lock:
+                if self._con is None:
+                    return
+                if self._depth > 0:
+                    continue
+                idle = time.monotonic() - self._idle_since
+                if idle >= self.linger or line.others_waiting() or self._closed:
+                    self._disconnect()
+                    return
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """This thread's cursor of the open connection; valid only inside :meth:`session`."""
