@@ -39,11 +39,11 @@ from pydantic import ValidationError
 from wfbench.actions import ActionSpec, builtin_registry
 from wfbench.actions.context import Connector
 from wfbench.actions.redaction import Scrubber
-from wfbench.directory import Directory
 from wfbench.errors import ActionError, PermissionDenied, RunAborted
 from wfbench.roles import Role, RoleRegistry
 from wfbench.runs import RUN_FIELDS, STEP_FIELDS, Draft, Hooks, RunRecord, StepRecord
 from wfbench.store import Store
+from wfbench.store.capability import DirectoryAccess, GrantedDirectory, grant, revoke
 
 __all__ = [
     "FLUSH_INTERVAL_S",
@@ -106,7 +106,8 @@ class Recorder(Hooks):
         self.announced = threading.Event()
         self.lock = threading.RLock()  # shared with the engine as Environment.lock
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._directory: Any = None
+        self._directory: DirectoryAccess | None = None
+        self._granted: GrantedDirectory | None = None  # kept alive while the run lasts
         # (record, durable, step) of the steps not committed yet
         self.buffer: list[tuple[dict[str, Any], bool, StepRecord]] = []
         self.open = False  # a batch transaction is open on the run's cursor
@@ -117,7 +118,7 @@ class Recorder(Hooks):
         self._sandbox: duckdb.DuckDBPyConnection | None = None  # a dry run's directory
         #: The run's connectors; once a step has read one, every record is scrubbed of
         #: their secrets before it is written (outputs, parameters, errors, changes).
-        self.connectors = StoredConnectors(store)
+        self.connectors = StoredConnectors()
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -126,14 +127,19 @@ class Recorder(Hooks):
                 self._con = self.store.run_cursor()
             return self._con
 
-    def directory(self, permissions: frozenset[str], run_id: str) -> Any:
+    def directory(self, permissions: frozenset[str], run_id: str) -> DirectoryAccess:
+        """What a handler gets as ``ctx.directory``: a capability for the run's directory
+        (:mod:`wfbench.store.capability`), never the directory or its connection."""
         with self.lock:
             if self._directory is None:
                 con = self.con
                 if self.dry_run:  # a sandbox: whatever a handler writes is rolled back
                     con = self._sandbox = self.store.new_cursor()
                     con.begin()
-                self._directory = Directory(con, permissions, run_id=run_id, dry_run=self.dry_run)
+                self._granted = GrantedDirectory(
+                    con, permissions, run_id=run_id, dry_run=self.dry_run
+                )
+                self._directory = grant(self._granted)
             return self._directory
 
     @contextlib.contextmanager
@@ -210,6 +216,7 @@ class Recorder(Hooks):
             with self.lock:  # it may block: what came before is durable first
                 if self.buffer or self.open:
                     self.commit()
+                self.connectors.load(self.store)  # it may call a connector
         self._tell("step_started", run=run, step=step)
 
     def _scrubbed(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -246,6 +253,8 @@ class Recorder(Hooks):
                     con=self.con,
                 )
             self.commit()
+            if self._granted is not None:
+                revoke(self._granted)
             self.store.return_cursor(self.con)
             self._con = None
             if self._sandbox is not None:
@@ -296,19 +305,27 @@ class StoredRoles(RoleRegistry):
 
 
 class StoredConnectors(Mapping[str, Connector]):
-    """The store's connectors, read when a step first asks for one (most runs never do)."""
+    """The store's connectors as a run's steps see them (``ctx.connectors``).
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    Read from the store before the first step that may call one (an HTTP or custom
+    action; most runs have none); the mapping itself holds no reference to the store,
+    so a handler cannot reach the store's connection through it."""
+
+    __slots__ = ("_extra", "_loaded", "_scrub", "_secrets")
+
+    def __init__(self) -> None:
         self._loaded: dict[str, Connector] | None = None
         self._extra: set[str] = set()
         self._secrets: set[str] = set()
         self._scrub = Scrubber(())
 
-    def _all(self) -> dict[str, Connector]:
+    def load(self, store: Store) -> None:
+        """Read the connectors (once per run)."""
         if self._loaded is None:
-            self._loaded = self.store.connectors()
-        return self._loaded
+            self._loaded = store.connectors()
+
+    def _all(self) -> dict[str, Connector]:
+        return self._loaded or {}
 
     def __getitem__(self, name: str) -> Connector:
         return self._all()[name]

@@ -127,8 +127,8 @@ class Line:
             os.close(fd)
             return _Ticket(-1, 0)
         ticket = _Ticket(fd, number)
-        if number <= 1:
-            return ticket
+        if number <= 1 or _try_lock(fd, _BASE + number - 1):
+            return ticket  # nobody ahead: no thread, no wait
         came = threading.Event()
         waiter = threading.Thread(
             target=_wait_for_the_one_ahead, args=(ticket, came), daemon=True, name="wfbench-turn"
@@ -142,6 +142,17 @@ class Line:
             ticket.abandoned = True  # the waiter closes the file when the one ahead leaves
             _lock(fd, _SETLK, fcntl.F_UNLCK, _BASE + number)
         return None
+
+
+def _try_lock(fd: int, byte: int) -> bool:
+    """Whether ``byte`` was free (it is left unlocked either way)."""
+    assert _SETLK is not None
+    try:
+        _lock(fd, _SETLK, fcntl.F_RDLCK, byte)
+    except OSError:
+        return False
+    _lock(fd, _SETLK, fcntl.F_UNLCK, byte)
+    return True
 
 
 def _wait_for_the_one_ahead(ticket: _Ticket, came: threading.Event) -> None:
