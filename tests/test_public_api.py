@@ -10,6 +10,10 @@ from wfbench.workbench import Workbench
 
 EXPECTED = {
     "ActionError",
+    "Case",
+    "ClassBoard",
+    "Exercise",
+    "TestReport",
     "DefinitionError",
     "ExpressionError",
     "InputError",
@@ -75,6 +79,9 @@ WORKBENCH = {
     "api_keys",
     "revoke_api_key",
     "verify_api_key",
+    # tests and training
+    "check",
+    "reset_directory",
 }
 
 
