@@ -19,10 +19,6 @@ SECONDS = float(os.environ.get("WFBENCH_ATTACK_SHARING_S", "15"))
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,  # contention is timing-dependent: a lucky run may see no StoreBusy
-    reason="issue 10.11: with five processes the bounded retry starves one (StoreBusy)",
-)
 def test_five_processes_share_one_store(demo_store: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "WFBENCH_LOCK_TIMEOUT"}  # the default
     procs = [
@@ -75,11 +71,6 @@ while time.monotonic() < end:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10.11: no queue: a waiter loses every race against back-to-back short "
-    "holds and gets StoreBusy although each hold lasts 0.2 s",
-)
 def test_waiter_gets_its_turn_against_back_to_back_holds(demo_store: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "WFBENCH_LOCK_TIMEOUT"}
     greedy = subprocess.Popen(

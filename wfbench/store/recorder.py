@@ -104,6 +104,7 @@ class Recorder(Hooks):
         self.watchers: tuple[Hooks, ...] = tuple(watchers)
         self.durable_start = bool(self.watchers) if durable_start is None else durable_start
         self.announced = threading.Event()
+        self._told_any = False  # a watched run commits its first step at once
         self.lock = threading.RLock()  # shared with the engine as Environment.lock
         self._con: duckdb.DuckDBPyConnection | None = None
         self._directory: DirectoryAccess | None = None
@@ -229,9 +230,12 @@ class Recorder(Hooks):
         with self.lock:
             self.buffer.append((self._scrubbed(step.to_dict()), durable, step))
             due = (
-                len(self.buffer) >= FLUSH_ROWS or time.monotonic() - self.since >= FLUSH_INTERVAL_S
+                len(self.buffer) >= FLUSH_ROWS
+                or time.monotonic() - self.since >= FLUSH_INTERVAL_S
+                or (self.watchers and not self._told_any)  # someone waits for the first
             )
             if due:
+                self._told_any = True
                 self.commit()
 
     def run_finished(self, *, run: RunRecord) -> None:
