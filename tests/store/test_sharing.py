@@ -130,3 +130,12 @@ def test_a_store_kept_open_lets_go_when_another_process_waits(tmp_path: Path) ->
     wb.run("Ping", {})  # and opened again
     assert len(wb.runs()) == 2
     wb.close()
+
+
+def test_the_line_file_stays_small(tmp_path: Path) -> None:
+    wb = Workbench(tmp_path / "small.duckdb")
+    for _ in range(20):
+        wb.workflows()  # each call opens and closes the file
+    turns = Path(str((tmp_path / "small.duckdb").resolve()) + ".turns")
+    assert turns.exists()
+    assert turns.stat().st_size == 0  # nobody in line: started over

@@ -96,6 +96,7 @@ class Line:
                 return
             ticket, self._ticket = self._ticket, None
         if ticket.fd >= 0:
+            _start_over_if_alone(ticket)
             os.close(ticket.fd)  # drops the ticket's lock: wakes the next in line
 
     def others_waiting(self) -> bool:
@@ -142,6 +143,19 @@ class Line:
             ticket.abandoned = True  # the waiter closes the file when the one ahead leaves
             _lock(fd, _SETLK, fcntl.F_UNLCK, _BASE + number)
         return None
+
+
+def _start_over_if_alone(ticket: _Ticket) -> None:
+    """Empty the line's file when nobody took a ticket after this one (so it stays a few
+    bytes long); under the ticket lock, so no newcomer takes one meanwhile."""
+    assert _SETLKW is not None and _SETLK is not None
+    try:
+        _lock(ticket.fd, _SETLKW, fcntl.F_WRLCK, _GATE)
+        if os.fstat(ticket.fd).st_size == ticket.number:
+            os.ftruncate(ticket.fd, 0)
+        _lock(ticket.fd, _SETLK, fcntl.F_UNLCK, _GATE)
+    except OSError:
+        pass  # a line that grows is only a few bytes more
 
 
 def _try_lock(fd: int, byte: int) -> bool:
