@@ -217,7 +217,9 @@ class StoreSession:
     def _watch_idle(self) -> None:
         if self._watcher is not None and self._watcher.is_alive():
             return
-        self._watcher = threading.Thread(target=self._close_when_idle, daemon=True)
+        # Not a daemon: at exit the interpreter waits for it (at most the linger) rather than
+        # stopping it inside DuckDB.
+        self._watcher = threading.Thread(target=self._close_when_idle, daemon=False)
         self._watcher.name = "wfbench-store-idle"
         self._watcher.start()
 
