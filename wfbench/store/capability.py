@@ -33,7 +33,7 @@ __all__ = ["OPERATIONS", "DirectoryAccess", "GrantedDirectory", "grant", "revoke
 
 # The handles of the directories granted now. Numbers only: nothing here leads to them.
 _LIVE: set[int] = set()
-_LIVE_LOCK = threading.Lock()
+_LIVE_LOCK = threading.RLock()  # re-entrant: a directory may go (__del__) while it is held
 
 #: The directory's operations a handler may call (each checks the run-as role first).
 OPERATIONS: Final = tuple(
