@@ -36,6 +36,7 @@ WORKBENCH = {
     # the store and definitions
     "hold",
     "close",
+    "keep_open",
     "init",
     "create",
     "validate",

@@ -52,7 +52,6 @@ from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, StepRecord
 from wfbench.store import API_KEY_ROLES, ApiKey, Store, WorkflowInfo
 from wfbench.store.recorder import FLUSH_INTERVAL_S, FLUSH_ROWS  # noqa: F401  (re-exported)
 from wfbench.store.recorder import Recorder as _History
-from wfbench.store.recorder import StoredConnectors as _Connectors
 from wfbench.store.recorder import StoredRoles as _StoredRoles
 from wfbench.store.recorder import record_from_row as _record_from_row
 from wfbench.store.recorder import run_row as _run_row
@@ -107,6 +106,8 @@ def run_document(run: Mapping[str, Any]) -> dict[str, Any]:
 OnConflict = Literal["new_version", "refuse"]
 
 SAMPLES = ("onboard_new_hire.json", "offboard_contractor.json")
+#: How long the HTTP API keeps the store file open after a request (unless someone waits).
+SERVE_KEEP_OPEN_S = 1.0
 
 
 class Workbench:
@@ -138,6 +139,12 @@ class Workbench:
     def hold(self) -> contextlib.AbstractContextManager[Any]:
         """Keep the store file open across the operations in a ``with`` block."""
         return self._store.session()
+
+    def keep_open(self, seconds: float) -> None:
+        """Keep the store file open up to ``seconds`` after its last use (a server answering
+        request after request opens it once); it is let go at once when another process is
+        waiting for it. ``wfbench serve`` keeps it for :data:`SERVE_KEEP_OPEN_S`."""
+        self._store.keep_open(seconds)
 
     def close(self) -> None:
         """Let go of the store file for good (this workbench cannot be used afterwards).
@@ -376,8 +383,19 @@ class Workbench:
             if isinstance(execution, RunRecord):
                 return execution
             if not wait:
-                return start_background(execution, self._store.session)
+                return self._background(execution)
             return execution.run()
+
+    def _background(self, execution: Execution) -> RunHandle:
+        """Start ``execution`` on a thread; return once its row is durable (its id is
+        about to be handed out)."""
+        history = execution.hooks[0]
+        assert isinstance(history, _History)
+        history.durable_start = True
+        handle = start_background(execution, self._store.session)
+        while not history.announced.wait(0.05) and not handle.done:
+            pass
+        return handle
 
     def _prepare(
         self,
@@ -405,13 +423,14 @@ class Workbench:
                         f"{previous['run_id']} with a different input; use a new key"
                     )
                 return _record_from_row(self._store.get_run(previous["run_id"]))
-        history = _History(self._store)
+        # The recorder tells the other hooks of a step once its record is durable.
+        history = _History(self._store, watchers=hooks)
         execution = Execution(
             workflow,
             input or {},
             role=Role("pending", frozenset()),
             env=self._env(history),
-            hooks=[history, *hooks],
+            hooks=[history],
             workflow_id=info.id,
             version=info.version,
             started_by=started_by,
@@ -462,7 +481,7 @@ class Workbench:
         return Environment(
             actions=self._catalogue,
             directory=history.directory,
-            connectors=_Connectors(self._store),
+            connectors=history.connectors,
             transaction=history.transaction,
             lock=history.lock,
         )

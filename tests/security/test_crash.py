@@ -143,11 +143,6 @@ SUSPEND_MANY = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("attempt", range(3))
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10.5: a suspend printed ok is rolled back and the run vanishes on kill -9 "
-    "during the following core.wait",
-)
 def test_kill_during_wait_keeps_the_finished_suspend(demo_store: Path, attempt: int) -> None:
     _import(demo_store, SUSPEND_THEN_WAIT)
     user_id, email = _active_users(demo_store, 1 + attempt)[attempt]
@@ -169,11 +164,6 @@ def test_kill_during_wait_keeps_the_finished_suspend(demo_store: Path, attempt: 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12])
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10.5: a run killed in its first moments vanishes after printing its run id "
-    "and steps ok (the run row and steps wait for the 0.25 s batch commit)",
-)
 def test_kill_in_first_moments_keeps_every_printed_step(demo_store: Path, delay: float) -> None:
     _import(demo_store, SUSPEND_MANY)
     users = _active_users(demo_store, 200)

@@ -6,12 +6,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import get_close_matches
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import duckdb
 
 from wfbench.errors import NameTaken, NotFound
 from wfbench.model import Workflow, dump_workflow
+from wfbench.sql import in_transaction
 from wfbench.store.session import StoreSession, utc
 
 if TYPE_CHECKING:
@@ -56,7 +57,22 @@ class Definitions(StoreSession):
         """
         text = dump_workflow(workflow) if canonical is None else canonical
         now = self._now()
-        with self._write_lock, self.session(), self._transaction() as cur:
+        with self._write_lock, self.session() as cur:
+            self.definitions_changed(uncommitted=in_transaction(cur))
+            try:
+                return self._save_in_transaction(workflow, workflow_id, saved_by, text, now)
+            finally:
+                self.definitions_changed()
+
+    def _save_in_transaction(
+        self,
+        workflow: Workflow,
+        workflow_id: str | None,
+        saved_by: str,
+        text: str,
+        now: datetime,
+    ) -> WorkflowInfo:
+        with self._transaction() as cur:
             if workflow_id is None:
                 self._refuse_taken_name(cur, workflow.name, None)
                 workflow_id = self._ids("wf")
@@ -133,15 +149,19 @@ class Definitions(StoreSession):
     def find_workflow(self, ref: str) -> WorkflowInfo | None:
         """The workflow whose id is ``ref``, or whose name is ``ref`` ignoring case; or ``None``."""
         with self.session() as cur:
+            stamp = self.lookup_stamp()
+            hit, info = self.cached_lookup(ref, stamp)
+            if hit:
+                return cast("WorkflowInfo | None", info)
             # At most two rows (one by id, one by name); an ORDER BY here doubled the cost.
             rows = cur.execute(
                 f"SELECT {_WF_COLUMNS} FROM workflows WHERE NOT deleted "
                 "AND (id = ? OR lower(trim(name)) = lower(trim(?)))",
                 [ref, ref],
             ).fetchall()
-        if not rows:
-            return None
-        return _to_info(next((r for r in rows if r[0] == ref), rows[0]))
+            info = _to_info(next((r for r in rows if r[0] == ref), rows[0])) if rows else None
+            self.cache_lookup(ref, info, stamp)
+        return info
 
     def get_workflow(self, ref: str) -> WorkflowInfo:
         """Like :meth:`find_workflow`, but raises :class:`NotFound` naming the known workflows."""
@@ -220,10 +240,12 @@ class Definitions(StoreSession):
         """Enable or disable a workflow (no new version: the definition is unchanged)."""
         with self.session() as cur:
             info = self.get_workflow(ref)
+            self.definitions_changed(uncommitted=in_transaction(cur))
             cur.execute(
                 "UPDATE workflows SET enabled = ?, updated_at = ? WHERE id = ?",
                 [enabled, self._now(), info.id],
             )
+            self.definitions_changed()
             return self._info(cur, info.id)
 
     def delete_workflow(self, ref: str) -> None:
@@ -231,10 +253,12 @@ class Definitions(StoreSession):
         with self.session() as cur:
             info = self.get_workflow(ref)
             now = self._now()
+            self.definitions_changed(uncommitted=in_transaction(cur))
             cur.execute(
                 "UPDATE workflows SET deleted = true, deleted_at = ?, updated_at = ? WHERE id = ?",
                 [now, now, info.id],
             )
+            self.definitions_changed()
 
 
 def _to_info(row: tuple[Any, ...]) -> WorkflowInfo:

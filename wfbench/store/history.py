@@ -296,10 +296,15 @@ class History(Definitions):
     def sql(self, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """Any SQL over the store's tables, as a DataFrame (JSON columns left as text)."""
         with self.session() as cur:
+            # A query that may change workflows (perhaps in a transaction it rolls back
+            # later): forget look-ups and cache none while the file stays open.
+            self.definitions_changed(uncommitted="workflows" in query.lower())
             try:
                 result = cur.execute(query, params)
             except duckdb.Error as exc:
                 raise WfbenchError(f"the query failed: {exc}") from exc
+            finally:
+                self.definitions_changed()
             if result.description is None:
                 import pandas as pd
 
