@@ -1,0 +1,69 @@
+"""The shapes the faces share, and the façade's small rules: one place each.
+
+A run as ``wfbench run/show --json`` prints it and the HTTP API returns it
+(:func:`run_document`), a run input's check (:class:`InputCheck`), the idempotency
+rule of a retried start (:func:`same_input_rule`) and the "name taken" refusal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Literal, NamedTuple
+
+from wfbench.errors import NameTaken
+from wfbench.model import Workflow, dump_workflow
+from wfbench.runs import RUN_FIELDS, STEP_FIELDS
+from wfbench.validation.inputs import apply_defaults
+
+#: The keys of a run as ``wfbench run/show --json`` print it and the HTTP API returns it
+#: (PRODUCT.md section 5): the run record's fields less the store's own ``workflow_id``.
+RUN_KEYS = tuple(f for f in RUN_FIELDS if f != "workflow_id")
+#: …and of each of its steps: the step record's fields less what ties a row to its run.
+STEP_KEYS = tuple(f for f in STEP_FIELDS if f not in ("run_id", "started_at", "ended_at"))
+
+#: ``Workbench.save(on_conflict=…)``: a name another workflow has makes a new version of
+#: that workflow (the notebook's and ``wfbench import``'s way), or is refused with NameTaken.
+OnConflict = Literal["new_version", "refuse"]
+
+
+def run_document(run: Mapping[str, Any]) -> dict[str, Any]:
+    """A run (a :meth:`Workbench.get_run` dict or ``RunRecord.to_dict()``) in the one shape
+    the faces show: ``run``/``show --json`` and the HTTP API's run."""
+    out = {k: run.get(k) for k in RUN_KEYS}
+    out["steps"] = [{k: s.get(k) for k in STEP_KEYS} for s in run.get("steps", [])]
+    return out
+
+
+class InputCheck(NamedTuple):
+    """What :meth:`Workbench.check_input` found: the input a run would get (defaults
+    applied; None when refused), a one-line summary and every ``(pointer, message)``."""
+
+    value: dict[str, Any] | None
+    summary: str
+    problems: list[tuple[str, str]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def same_input_rule(first: Any, given: Any, workflow: Workflow) -> bool:
+    """The idempotency rule, in one place: a retry repeats a start when its input is the
+    first start's, as given or once the trigger's defaults are applied."""
+    return bool(
+        first == given or first == apply_defaults(workflow.trigger.input_schema, given or {})
+    )
+
+
+def name_taken(name: str) -> NameTaken:
+    return NameTaken(
+        f"a workflow named {name!r} already exists (names ignore case); open the "
+        "existing one to change it, or choose another name",
+        name=name,
+    )
+
+
+def document(workflow: Workflow) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(dump_workflow(workflow))
+    return doc
