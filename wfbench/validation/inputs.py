@@ -14,11 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema
-
 from wfbench import pointers
 from wfbench.errors import InputError
 from wfbench.model import Workflow
+from wfbench.validation.schemas import schema_errors
 
 _NOT_AN_OBJECT_HINT = 'give a JSON object such as {"email": "…"}'
 
@@ -43,13 +42,6 @@ def apply_defaults(schema: Mapping[str, Any], value: Any) -> Any:
         if name in out:
             out[name] = apply_defaults(sub, out[name])
     return out
-
-
-def schema_errors(schema: Mapping[str, Any], value: Any) -> list[jsonschema.ValidationError]:
-    """Every way ``value`` fails ``schema`` (draft 2020-12, formats checked), in path order."""
-    cls = jsonschema.Draft202012Validator
-    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
-    return sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
 
 
 @dataclass(frozen=True)

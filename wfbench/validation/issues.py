@@ -54,6 +54,8 @@ CODES: Final[Mapping[str, str]] = MappingProxyType(
         "limits.depth": "flows nested deeper than :data:`~wfbench.model.MAX_DEPTH`",
         "schema.invalid": "the input schema is not a valid JSON Schema",
         "schema.sample": "the sample input does not satisfy the input schema",
+        "schema.ref": "a `$ref`/`$dynamicRef` outside the schema, an `$id`, or a dangling ref",
+        "schema.pattern": "a `pattern` that cannot run in linear time (RE2 refuses it)",
         "role.missing": "no `run_as`",
         "role.unknown": "`run_as` names no role",
         "role.too_narrow": "`run_as` lacks permissions some action needs",

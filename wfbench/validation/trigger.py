@@ -13,8 +13,8 @@ import jsonschema
 
 from wfbench import pointers
 from wfbench.model import Workflow
-from wfbench.validation.inputs import schema_errors
 from wfbench.validation.issues import Issue, dotted
+from wfbench.validation.schemas import schema_errors, schema_problems
 
 
 def check_trigger(wf: Workflow) -> tuple[list[Issue], dict[str, Any] | None]:
@@ -36,6 +36,16 @@ def check_trigger(wf: Workflow) -> tuple[list[Issue], dict[str, Any] | None]:
     ]
     if issues:
         return issues, None
+    unsafe = [
+        _issue(
+            "schema.pattern" if _is_pattern(path) else "schema.ref",
+            ["trigger", "input_schema", *path],
+            message,
+        )
+        for path, message in schema_problems(schema)
+    ]
+    if unsafe:
+        return unsafe, None
     if schema.get("type", "object") != "object":
         message = 'the run-time input is a JSON object: set "type": "object"'
         return [_issue("schema.invalid", ["trigger", "input_schema", "type"], message)], None
@@ -54,6 +64,10 @@ def check_trigger(wf: Workflow) -> tuple[list[Issue], dict[str, Any] | None]:
             for err in schema_errors(schema, wf.trigger.sample_input)
         ]
     return issues, props if closed and isinstance(props, dict) else None
+
+
+def _is_pattern(path: list[str | int]) -> bool:
+    return path[-1] == "pattern" or (len(path) > 1 and path[-2] == "patternProperties")
 
 
 def _issue(code: str, path: list[str | int], message: str) -> Issue:
