@@ -391,6 +391,12 @@ class Workbench:
                         f"idempotency key '{idempotency_key}' was used for run "
                         f"{previous['run_id']} with a different input; use a new key"
                     )
+                if bool(previous.get("dry_run")) != bool(dry_run):  # a rehearsal is not a retry
+                    kind = "dry run" if previous.get("dry_run") else "real run"
+                    raise IdempotencyConflict(
+                        f"idempotency key '{idempotency_key}' was used for {kind} "
+                        f"{previous['run_id']}; a retry must repeat it: use a new key"
+                    )
                 return _record_from_row(self._store.get_run(previous["run_id"]))
         history = _History(self._store)
         execution = Execution(

@@ -68,7 +68,14 @@ def utc(value: datetime | None) -> datetime | None:
 
 
 def encode(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, default=str, ensure_ascii=False)
+    if value is None:
+        return None
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (an action's output): U+FFFD, not a lost run
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def decode(value: Any) -> Any:

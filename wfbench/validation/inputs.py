@@ -10,6 +10,7 @@ same :func:`schema_errors`. Limits on what a schema may do while it is checked
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,63 @@ from wfbench.model import Workflow
 from wfbench.validation.schemas import schema_errors
 
 _NOT_AN_OBJECT_HINT = 'give a JSON object such as {"email": "…"}'
+# What the store (DuckDB JSON) and every JSON reader can hold: 64-bit integers, finite
+# numbers, text that is UTF-8 (no lone surrogate) without NUL, bounded nesting.
+INT_RANGE = (-(2**63), 2**64 - 1)
+MAX_INPUT_DEPTH = 64
+
+
+def storable_problems(value: Any) -> list[tuple[str, str]]:
+    """Every part of ``value`` that cannot be stored or read back as JSON, by JSON pointer.
+
+    Checked before a run starts (so a run is never lost half-way at its first write),
+    the same for the CLI, the Python API and the HTTP API.
+    """
+    problems: list[tuple[str, str]] = []
+    stack: list[tuple[list[str | int], Any]] = [([], value)]
+    while stack:
+        path, item = stack.pop()
+        if len(path) > MAX_INPUT_DEPTH:
+            problems.append((pointers.build(path), _TOO_DEEP))
+            continue
+        if isinstance(item, dict):
+            for key in item:
+                if isinstance(key, str) and (why := _text_problem(key)):
+                    problems.append((pointers.build([*path, key]), f"the key {why}"))
+            stack += [([*path, str(k)], v) for k, v in item.items()]
+        elif isinstance(item, list | tuple):
+            stack += [([*path, i], v) for i, v in enumerate(item)]
+        elif (why := _scalar_problem(item)) is not None:
+            problems.append((pointers.build(path), why))
+    return sorted(problems)
+
+
+_TOO_DEEP = f"the input is nested more than {MAX_INPUT_DEPTH} levels deep; flatten it"
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "contains a NUL character (\\u0000), which cannot be stored; remove it"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        return (
+            f"contains a lone surrogate (\\u{ord(text[err.start]):04x}) at character "
+            f"{err.start}, which is not text and cannot be stored; fix the escape"
+        )
+    return None
+
+
+def _scalar_problem(item: Any) -> str | None:
+    if isinstance(item, str):
+        return _text_problem(item)
+    if isinstance(item, bool) or item is None:
+        return None
+    if isinstance(item, int) and not INT_RANGE[0] <= item <= INT_RANGE[1]:
+        return "the number is too large to store (64-bit integers at most); send it as text"
+    if isinstance(item, float) and not math.isfinite(item):
+        return "the number is not finite (NaN or Infinity is not JSON); send a finite number"
+    return None
 
 
 def apply_defaults(schema: Mapping[str, Any], value: Any) -> Any:
@@ -79,6 +137,12 @@ def check_input(workflow: Workflow, value: Any) -> InputCheck:
     if not isinstance(value, dict):
         summary = f"the input must be a JSON object, not {type(value).__name__}"
         return InputCheck(None, [("", _NOT_AN_OBJECT_HINT)], summary)
+    if unstorable := storable_problems(value):
+        summary = (
+            f"the input cannot be stored ({len(unstorable)} problem(s)); "
+            "fix the input and run again"
+        )
+        return InputCheck(None, unstorable, summary)
     value = apply_defaults(schema, value)
     problems = [
         (pointers.build(err.absolute_path), err.message) for err in schema_errors(schema, value)
@@ -103,4 +167,11 @@ def prepare_input(workflow: Workflow, value: Any) -> dict[str, Any]:
     return checked.value
 
 
-__all__ = ["InputCheck", "apply_defaults", "check_input", "prepare_input", "schema_errors"]
+__all__ = [
+    "InputCheck",
+    "apply_defaults",
+    "check_input",
+    "prepare_input",
+    "schema_errors",
+    "storable_problems",
+]
