@@ -24,6 +24,7 @@ CODES: Final[Mapping[str, str]] = MappingProxyType(
         "format.unknown": "`format` is not `wfbench/v1`",
         "type.unknown": "`type` is not `manual`",
         "name.missing": "the workflow has no (non-blank) name",
+        "name.invalid": "a name with control, bidirectional-control or separator characters",
         "field.missing": "a required field is absent",
         "field.unknown": "a field the format does not have",
         "field.invalid": "a field of the wrong type or out of range",
