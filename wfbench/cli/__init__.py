@@ -58,3 +58,29 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("wfbench: interrupted\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `wfbench list | head`: the reader left; nothing to say
+        return EXIT_OK
+    except Exception as exc:
+        return _unexpected(exc)
+
+
+#: Where an unexpected error is reported (printed with it).
+REPORT_TO = "report it with the command you ran to the wfbench maintainers (README: Support)"
+
+
+def _unexpected(exc: BaseException) -> int:
+    """An error no command expected: one line naming it, where to report it; exit 1.
+
+    ``OSError`` (a file or disk problem the command did not word) exits 2 as an
+    unreadable file does; ``MemoryError``/``RecursionError`` say what input was too big.
+    """
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        sys.stderr.write(f"wfbench: cannot use{where}: {exc.strerror or exc}; check the path\n")
+        return EXIT_USAGE
+    if isinstance(exc, MemoryError | RecursionError):
+        sys.stderr.write("wfbench: the input is too large or too deeply nested; make it smaller\n")
+        return EXIT_FAILED
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    sys.stderr.write(f"wfbench: unexpected {type(exc).__name__}: {detail}; {REPORT_TO}\n")
+    return EXIT_FAILED
