@@ -27,8 +27,13 @@ def doc(name: str, message: str = "hi") -> dict[str, Any]:
 
 
 def test_a_name_equal_to_another_workflows_id_never_replaces_it(tmp_path: Path) -> None:
+    """Issue 10.8: `wfbench import` of a file named as another workflow's id replaced it.
+
+    Ids here are injected without the id shape, so only the separate look-ups protect."""
     db = tmp_path / "store.duckdb"
+    ids = iter(f"custom-{n}" for n in range(100))
     wb = Workbench(db)
+    wb._store._ids = lambda prefix: next(ids)
     wb.init()
     victim = wb.save(doc("Offboard contractor", "original"))
     wb.close()
@@ -76,3 +81,10 @@ def test_names_with_control_or_bidi_characters_are_refused(name: str) -> None:
 def test_ordinary_unicode_names_are_fine() -> None:
     for name in ["Offboard contractor", "Départ — équipe 😀", "אבג שלום", "名前"]:
         assert [i.code for i in validate(doc(name)).issues if i.severity == "error"] == []
+
+
+def test_a_name_with_the_shape_of_an_id_is_refused() -> None:
+    report = validate(doc("wf_0123456789"))
+    assert [i.code for i in report.issues if i.severity == "error"] == ["name.invalid"]
+    assert "workflow id" in report.issues[0].message
+    assert not [i for i in validate(doc("wf_ offboarding")).issues if i.severity == "error"]

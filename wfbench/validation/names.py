@@ -8,11 +8,16 @@ its position, so two names that look the same are not two workflows.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from wfbench import pointers
 from wfbench.validation.issues import Issue
 
+# The shape of a store's workflow id (``wf_`` and 10 hex digits): a name may not have it,
+# so a reference (a CLI argument, an API path) is never both one workflow's id and
+# another's name.
+_ID_SHAPE = re.compile(r"wf_[0-9a-f]{10}")
 # Bidirectional embeddings, overrides, isolates and marks.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -28,7 +33,7 @@ def name_issues(name: str) -> list[Issue]:
             found.setdefault("a control character (NUL, newline, tab or escape)", index)
         elif category in ("Zl", "Zp"):
             found.setdefault("a line or paragraph separator", index)
-    return [
+    issues = [
         Issue.make(
             "error",
             "name.invalid",
@@ -40,6 +45,15 @@ def name_issues(name: str) -> list[Issue]:
         )
         for what, at in found.items()
     ]
+    if _ID_SHAPE.fullmatch(name.strip().lower()):
+        message = (
+            f"the name {name.strip()!r} has the shape of a workflow id (wf_ and 10 hex "
+            "digits), so references to it would be ambiguous; choose a descriptive name"
+        )
+        issues.append(
+            Issue.make("error", "name.invalid", None, "name", message, pointers.build(["name"]))
+        )
+    return issues
 
 
 __all__ = ["name_issues"]
