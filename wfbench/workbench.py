@@ -57,7 +57,7 @@ from wfbench.store.recorder import StoredRoles as _StoredRoles
 from wfbench.store.recorder import record_from_row as _record_from_row
 from wfbench.store.recorder import run_row as _run_row
 from wfbench.validation import Report, validate
-from wfbench.validation.inputs import apply_defaults, prepare_input
+from wfbench.validation.inputs import apply_defaults, prepare_input, storable_problems
 
 if TYPE_CHECKING:
     from wfbench.api import ApiServer
@@ -438,7 +438,7 @@ class Workbench:
             row.update(
                 status="rejected",
                 error=reason,
-                input=input,
+                input=None if storable_problems(input) else input,  # the store cannot hold it
                 reasons=[{"pointer": p, "message": m} for p, m in problems],
                 ended_at=row["started_at"],
                 duration_ms=0.0,

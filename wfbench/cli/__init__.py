@@ -24,7 +24,7 @@ from wfbench.cli.exits import (
     exit_code,
 )
 from wfbench.cli.parser import Handler, build_parser
-from wfbench.errors import WfbenchError
+from wfbench.errors import StoreBusy, WfbenchError
 
 __all__ = [
     "EXIT_BUSY",
@@ -53,7 +53,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         return handler(args, out)
     except WfbenchError as exc:
-        sys.stderr.write(f"wfbench: {exc}\n")
+        text = str(exc)
+        if isinstance(exc, StoreBusy):  # it quotes another process's command line
+            text = " ".join(text.split())
+        sys.stderr.write(f"wfbench: {_printable(text)}\n")
         return exit_code(exc)
     except KeyboardInterrupt:
         sys.stderr.write("wfbench: interrupted\n")
@@ -68,6 +71,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 REPORT_TO = "report it with the command you ran to the wfbench maintainers (README: Support)"
 
 
+def _printable(text: str) -> str:
+    """``text`` with control characters (but newlines) and lone surrogates escaped, so a
+    file name or a foreign command line cannot drive the terminal or break the print."""
+    escaped = "".join(
+        c if c == "\n" or (c.isprintable() or c == " ") else c.encode("unicode_escape").decode()
+        for c in text
+    )
+    return escaped.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _unexpected(exc: BaseException) -> int:
     """An error no command expected: one line naming it, where to report it; exit 1.
 
@@ -76,11 +89,13 @@ def _unexpected(exc: BaseException) -> int:
     """
     if isinstance(exc, OSError):
         where = f" {exc.filename}" if exc.filename else ""
-        sys.stderr.write(f"wfbench: cannot use{where}: {exc.strerror or exc}; check the path\n")
+        said = f"cannot use{where}: {exc.strerror or exc}; check the path"
+        sys.stderr.write(f"wfbench: {_printable(said)}\n")
         return EXIT_USAGE
     if isinstance(exc, MemoryError | RecursionError):
         sys.stderr.write("wfbench: the input is too large or too deeply nested; make it smaller\n")
         return EXIT_FAILED
     detail = str(exc).splitlines()[0][:200] if str(exc) else ""
-    sys.stderr.write(f"wfbench: unexpected {type(exc).__name__}: {detail}; {REPORT_TO}\n")
+    said = f"unexpected {type(exc).__name__}: {detail}; {REPORT_TO}"
+    sys.stderr.write(f"wfbench: {_printable(said)}\n")
     return EXIT_FAILED

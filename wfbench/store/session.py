@@ -33,7 +33,7 @@ from typing import Any, Final
 import duckdb
 
 from wfbench.directory import create_directory
-from wfbench.errors import StoreBusy, WfbenchError
+from wfbench.errors import StoreBusy, UsageError, WfbenchError
 from wfbench.model import Workflow
 from wfbench.sql import transaction
 from wfbench.store.schema import DDL, SCHEMA_VERSION
@@ -271,7 +271,7 @@ class StoreSession:
             f"to finish, stop it, or raise the wait with lock_timeout / ${_LOCK_ENV}"
         )
 
-    def _open_error(self, exc: duckdb.Error) -> WfbenchError:
+    def _open_error(self, exc: duckdb.Error) -> UsageError:
         text = str(exc)
         if "not a valid DuckDB database" in text:
             hint = "it is not a wfbench store (not a DuckDB database); choose another path"
@@ -281,7 +281,8 @@ class StoreSession:
             hint = "this process may not write it; fix its permissions or choose another path"
         else:
             hint = f"{text}; check the path or choose another one"
-        return WfbenchError(f"cannot open the store {self.path}: {hint} (--db / $WFBENCH_DB)")
+        # An unusable store path is an unreadable file (CLI exit 2), not a failed run.
+        return UsageError(f"cannot open the store {self.path}: {hint} (--db / $WFBENCH_DB)")
 
     def _transaction(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
         """A transaction on this thread's cursor, or the caller's if one is open."""

@@ -31,27 +31,49 @@ def storable_problems(value: Any) -> list[tuple[str, str]]:
     """Every part of ``value`` that cannot be stored or read back as JSON, by JSON pointer.
 
     Checked before a run starts (so a run is never lost half-way at its first write),
-    the same for the CLI, the Python API and the HTTP API.
+    the same for the CLI, the Python API and the HTTP API. One pass, linear in the size
+    of ``value``: a scalar is checked where it is met, only containers are queued.
     """
     problems: list[tuple[str, str]] = []
-    stack: list[tuple[list[str | int], Any]] = [([], value)]
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
     while stack:
         path, item = stack.pop()
         if len(path) > MAX_INPUT_DEPTH:
             problems.append((pointers.build(path), _TOO_DEEP))
             continue
         if isinstance(item, dict):
+            pairs: Any = item.items()
             for key in item:
-                if isinstance(key, str) and (why := _text_problem(key)):
-                    problems.append((pointers.build([*path, key]), f"the key {why}"))
-            stack += [([*path, str(k)], v) for k, v in item.items()]
+                if type(key) is not str and not isinstance(key, int | float | bool | None):
+                    where = pointers.build([*path, str(key)])
+                    problems.append((where, f"an object key must be text, not {_kind(key)}"))
+                elif type(key) is str and (why := _text_problem(key)):
+                    shown = key.encode("utf-8", "backslashreplace").decode("utf-8")
+                    problems.append((pointers.build([*path, shown]), f"the key {why}"))
         elif isinstance(item, list | tuple):
-            stack += [([*path, i], v) for i, v in enumerate(item)]
-        elif (why := _scalar_problem(item)) is not None:
-            problems.append((pointers.build(path), why))
+            pairs = enumerate(item)
+        else:
+            if (why := _scalar_problem(item)) is not None:
+                problems.append((pointers.build(path), why))
+            continue
+        for key, sub in pairs:
+            kind = type(sub)
+            if kind is int:
+                if not INT_RANGE[0] <= sub <= INT_RANGE[1]:
+                    problems.append((pointers.build([*path, str(key)]), _TOO_BIG))
+            elif kind is str:
+                if (not sub.isascii() or "\x00" in sub) and (why := _text_problem(sub)):
+                    problems.append((pointers.build([*path, str(key)]), why))
+            elif kind is float:
+                if not math.isfinite(sub):
+                    problems.append((pointers.build([*path, str(key)]), _NOT_FINITE))
+            elif kind is not bool and sub is not None:
+                stack.append(((*path, key if isinstance(key, int) else str(key)), sub))
     return sorted(problems)
 
 
+_NOT_FINITE = "the number is not finite (NaN or Infinity is not JSON); send a finite number"
+_TOO_BIG = "the number is too large to store (64-bit integers at most); send it as text"
 _TOO_DEEP = f"the input is nested more than {MAX_INPUT_DEPTH} levels deep; flatten it"
 
 
@@ -74,10 +96,19 @@ def _scalar_problem(item: Any) -> str | None:
     if isinstance(item, bool) or item is None:
         return None
     if isinstance(item, int) and not INT_RANGE[0] <= item <= INT_RANGE[1]:
-        return "the number is too large to store (64-bit integers at most); send it as text"
+        return _TOO_BIG
     if isinstance(item, float) and not math.isfinite(item):
-        return "the number is not finite (NaN or Infinity is not JSON); send a finite number"
+        return _NOT_FINITE
+    if not isinstance(item, int | float):
+        return (
+            f"{_kind(item)} is not JSON data; send text, numbers, true/false, null, "
+            "lists or objects"
+        )
     return None
+
+
+def _kind(value: Any) -> str:
+    return f"a Python {type(value).__name__}"
 
 
 def apply_defaults(schema: Mapping[str, Any], value: Any) -> Any:

@@ -2,7 +2,8 @@
 
 A name is shown in lists, terminals, logs and HTML, and used to find the workflow. Control
 characters (NUL, newlines, escapes, C1), line and paragraph separators, and bidirectional
-controls (which make ``evil‮txt.exe`` read as something else) are refused, each with
+controls (which make ``evil<U+202E>txt.exe`` read as something else) and invisible format
+characters (zero-width space, BOM) are refused, each with
 its position, so two names that look the same are not two workflows.
 """
 
@@ -18,6 +19,8 @@ from wfbench.validation.issues import Issue
 # so a reference (a CLI argument, an API path) is never both one workflow's id and
 # another's name.
 _ID_SHAPE = re.compile(r"wf_[0-9a-f]{10}")
+# Zero-width (non-)joiners shape emoji and several scripts (Persian, Indic): allowed.
+_JOINERS = frozenset("\u200c\u200d")
 # Bidirectional embeddings, overrides, isolates and marks.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -33,6 +36,8 @@ def name_issues(name: str) -> list[Issue]:
             found.setdefault("a control character (NUL, newline, tab or escape)", index)
         elif category in ("Zl", "Zp"):
             found.setdefault("a line or paragraph separator", index)
+        elif category == "Cf" and char not in _JOINERS:
+            found.setdefault("an invisible format character (zero-width space, BOM…)", index)
     issues = [
         Issue.make(
             "error",

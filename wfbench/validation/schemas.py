@@ -23,6 +23,7 @@ An input schema comes from a workflow file, so it is untrusted. Three promises:
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -50,9 +51,24 @@ def _options() -> re2.Options:
     return options
 
 
+# RE2 refuses counts over 1000, but reads a count too large for an integer as literal
+# text ("a{99999999999}" matches those 14 characters): refuse both, with one message.
+_COUNT = re.compile(r"(?<!\\)\{(\d+)(?:,(\d*))?\}")
+MAX_COUNT = 1000
+MAX_PATTERN = 4096
+
+
 @functools.lru_cache(maxsize=512)
 def compile_pattern(pattern: str) -> Any:
     """The RE2 program of ``pattern``; raises ``ValueError`` with a reason if refused."""
+    if len(pattern) > MAX_PATTERN:
+        raise ValueError(f"the pattern is longer than {MAX_PATTERN:,} characters; shorten it")
+    for match in _COUNT.finditer(pattern):
+        if any(n and int(n[:6]) > MAX_COUNT for n in match.groups()):
+            raise ValueError(
+                f"the pattern {pattern[:80]!r} repeats more than {MAX_COUNT} times "
+                f"({match.group(0)[:30]}); use a smaller count or + / *"
+            )
     try:
         return re2.compile(pattern, _options())
     except re2.error as err:
