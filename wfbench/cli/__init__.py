@@ -68,7 +68,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 
 #: Where an unexpected error is reported (printed with it).
-REPORT_TO = "report it with the command you ran to the wfbench maintainers (README: Support)"
+REPORT_TO = (
+    "this is a bug in wfbench: report it with the command you ran to the wfbench "
+    "maintainers (README, 'Security and failure model')"
+)
 
 
 def _printable(text: str) -> str:
