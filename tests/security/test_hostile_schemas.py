@@ -263,3 +263,50 @@ def test_pattern_cost_grows_linearly_not_exponentially() -> None:
 
     cost(1000)
     assert cost(400_000) < 1000 * max(cost(4_000), 1e-4)
+
+
+LOOPS = [
+    {"$ref": "#"},
+    {"anyOf": [{"type": "string"}, {"$ref": "#"}]},
+    {"$defs": {"x": {"$ref": "#/$defs/y"}, "y": {"$ref": "#/$defs/x"}}, "$ref": "#/$defs/x"},
+    {
+        "$defs": {"a": {"allOf": [{"$ref": "#/$defs/b"}]}, "b": {"not": {"$ref": "#/$defs/a"}}},
+        "properties": {"x": {"$ref": "#/$defs/a"}},
+    },
+]
+
+
+@pytest.mark.parametrize("schema", LOOPS)
+def test_ref_loops_are_refused_at_save_and_never_crash_a_start(schema: dict[str, Any]) -> None:
+    """Found by this corpus: a $ref loop raised RecursionError out of the input check."""
+    report = validate(workflow({"type": "object", **schema}))
+    assert "schema.ref" in {i.code for i in report.issues}
+    with hang_guard(10):
+        errors = schema_errors(schema, {"x": {}})
+    assert errors and "without end" in errors[0].message
+
+
+def test_recursive_schemas_that_descend_are_fine() -> None:
+    tree = {
+        "$defs": {
+            "node": {
+                "type": "object",
+                "properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/node"}}},
+            }
+        },
+        "type": "object",
+        "properties": {"root": {"$ref": "#/$defs/node"}},
+    }
+    assert not [i for i in validate(workflow(tree)).issues if i.severity == "error"]
+    assert not schema_errors(tree, {"root": {"kids": [{"kids": []}]}})
+    assert schema_errors(tree, {"root": {"kids": [3]}})
+
+
+def test_unique_items_is_linear_and_keeps_json_equality() -> None:
+    """Found by this corpus: jsonschema compares every pair (10,000 objects: minutes)."""
+    schema = {"type": "array", "uniqueItems": True}
+    with hang_guard(10):
+        assert not schema_errors(schema, [{"k": i, "v": [i, str(i)]} for i in range(20_000)])
+        assert schema_errors(schema, [{"k": i} for i in range(20_000)] + [{"k": 7.0}])
+    assert not schema_errors(schema, [1, True, "1", [1], {"a": 1}])
+    assert schema_errors(schema, [{"a": [1.0], "b": 2}, {"b": 2, "a": [1]}])

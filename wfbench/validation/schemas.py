@@ -23,9 +23,11 @@ An input schema comes from a workflow file, so it is untrusted. Three promises:
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema
 import re2
@@ -138,6 +140,36 @@ def _compiles(pattern: str) -> bool:
     return True
 
 
+def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """jsonschema compares every pair (quadratic: 10,000 objects took minutes); this keys
+    each item by its canonical JSON (1 and 1.0 equal, true and 1 not), one pass."""
+    if not unique or not validator.is_type(instance, "array"):
+        return
+    seen: set[str] = set()
+    for item in instance:
+        try:
+            key = json.dumps(_canonical(item), sort_keys=True, separators=(",", ":"))
+        except (RecursionError, TypeError, ValueError):
+            yield ValidationError("the items cannot be compared (nested too deeply)")
+            return
+        if key in seen:
+            yield ValidationError(
+                f"{json.dumps(item, default=str)[:80]} is not unique: items must be"
+            )
+            return
+        seen.add(key)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
+
+
 def _refuse(uri: str) -> referencing.Resource[Any]:
     raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
@@ -148,6 +180,7 @@ _Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
         "pattern": _pattern,
         "patternProperties": _pattern_properties,
         "additionalProperties": _additional_properties,
+        "uniqueItems": _unique_items,
     },
 )
 
@@ -165,6 +198,8 @@ def schema_errors(schema: Mapping[str, Any], value: Any) -> list[ValidationError
         errors = list(validator_for(schema).iter_errors(value))
     except referencing.exceptions.Unresolvable:  # jsonschema wraps it in a subclass
         return [ValidationError(_REF_AT_RUN)]
+    except RecursionError:  # a schema stored before loops were refused at save
+        return [ValidationError(_LOOP)]
     return sorted(errors, key=lambda e: list(e.absolute_path))
 
 
@@ -172,6 +207,101 @@ _REF_AT_RUN = (
     "the input schema refers to a schema outside itself, which is never fetched; "
     "only local references ($ref: '#/…') are allowed: fix the workflow's input schema"
 )
+
+
+_LOOP = (
+    "the input schema refers to itself without end ($ref loops that never reach a part "
+    "of the input); fix the workflow's input schema"
+)
+# Keywords whose subschemas apply to the same instance (a $ref loop through them never ends).
+_SAME_INSTANCE = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas")
+
+
+def _loops(root: Any) -> list[tuple[list[str | int], str]]:
+    """Every local ``$ref`` that comes back to itself without descending into the input."""
+    found: list[tuple[list[str | int], str]] = []
+    state: dict[tuple[str | int, ...], int] = {}  # 1: on the path, 2: done
+
+    def node_at(path: tuple[str | int, ...]) -> Any:
+        node = root
+        for key in path:
+            node = node[int(key)] if isinstance(node, list) else node.get(key)
+        return node
+
+    def edges(path: tuple[str | int, ...]) -> list[tuple[str | int, ...]]:
+        node = node_at(path)
+        if not isinstance(node, Mapping):
+            return []
+        out = []
+        ref = node.get("$ref")
+        target = _pointer(root, ref) if isinstance(ref, str) else None
+        if target is not None:
+            out.append(target)
+        for key in _SAME_INSTANCE:
+            sub = node.get(key)
+            if isinstance(sub, list):
+                out += [(*path, key, i) for i in range(len(sub))]
+            elif isinstance(sub, Mapping) and key == "dependentSchemas":
+                out += [(*path, key, name) for name in sub]
+            elif isinstance(sub, Mapping):
+                out.append((*path, key))
+        return out
+
+    def visit(start: tuple[str | int, ...]) -> None:
+        stack = [(start, iter(edges(start)))]
+        state[start] = 1
+        while stack:
+            path, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[path] = 2
+                stack.pop()
+            elif state.get(child) == 1:
+                found.append(([*path], _LOOP))
+            elif child not in state:
+                state[child] = 1
+                stack.append((child, iter(edges(child))))
+
+    visit(())
+    for path in _all_refs(root):
+        if path not in state:
+            visit(path)
+    return found
+
+
+def _pointer(root: Any, ref: str) -> tuple[str | int, ...] | None:
+    """The path a ``#/a/b`` reference names, if it leads to a node (anchors: None)."""
+    if ref == "#":
+        return ()
+    if not ref.startswith("#/"):
+        return None
+    path: list[str | int] = []
+    node = root
+    for raw in ref[2:].split("/"):
+        part = unquote(raw).replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            path.append(int(part))
+            node = node[int(part)]
+        elif isinstance(node, Mapping) and part in node:
+            path.append(part)
+            node = node[part]
+        else:
+            return None
+    return tuple(path)
+
+
+def _all_refs(root: Any) -> list[tuple[str | int, ...]]:
+    paths: list[tuple[str | int, ...]] = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), root)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, Mapping):
+            if "$ref" in node:
+                paths.append(path)
+            stack += [((*path, k), v) for k, v in node.items() if k not in _DATA_KEYWORDS]
+        elif isinstance(node, list):
+            stack += [((*path, i), v) for i, v in enumerate(node)]
+    return paths
 
 
 def schema_problems(schema: Any) -> list[tuple[list[str | int], str]]:
@@ -191,6 +321,8 @@ def schema_problems(schema: Any) -> list[tuple[list[str | int], str]]:
             continue
         problems += _node_problems(schema, path, node)
         stack += [([*path, k], v) for k, v in node.items() if k not in _DATA_KEYWORDS]
+    if not problems:  # loops are followed only through references that resolve
+        problems += _loops(schema)
     return sorted(problems, key=lambda p: [str(k) for k in p[0]])
 
 

@@ -67,7 +67,9 @@ def check_trigger(wf: Workflow) -> tuple[list[Issue], dict[str, Any] | None]:
 
 
 def _is_pattern(path: list[str | int]) -> bool:
-    return path[-1] == "pattern" or (len(path) > 1 and path[-2] == "patternProperties")
+    return bool(path) and (
+        path[-1] == "pattern" or (len(path) > 1 and path[-2] == "patternProperties")
+    )
 
 
 def _issue(code: str, path: list[str | int], message: str) -> Issue:
