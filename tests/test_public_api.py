@@ -61,6 +61,9 @@ WORKBENCH = {
     "runs",
     "steps",
     "sql",
+    # batches
+    "run_many",
+    "export_history",
     # catalogue
     "roles",
     "role_catalogue",

@@ -143,6 +143,8 @@ class RunRecord:
     """When it ended (UTC); ``None`` while unfinished."""
     duration_ms: float | None = None
     """Wall time it took."""
+    batch_id: str | None = None
+    """The batch it ran in (``Workbench.run_many``, ``wfbench run --inputs``), else ``None``."""
     steps: tuple[StepRecord, ...] = ()
     """Its steps in the order they finished."""
 

@@ -22,7 +22,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
@@ -61,6 +63,7 @@ from wfbench.validation.inputs import apply_defaults, prepare_input, storable_pr
 
 if TYPE_CHECKING:
     from wfbench.api import ApiServer
+    from wfbench.batch import Batch
     from wfbench.testing import TestReport
     from wfbench.testing.runner import CasesSource, WorkflowSource
 
@@ -383,9 +386,11 @@ class Workbench:
         idempotency_key: str | None,
         hooks: Sequence[Hooks],
         rerun_of: str | None,
+        batch_id: str | None = None,
+        replay: bool = True,
     ) -> Execution | RunRecord:
         info, workflow = self._store.get_definition(name)
-        if idempotency_key:
+        if idempotency_key and replay:
             previous = self._store.find_run_by_idempotency_key(info.id, idempotency_key)
             if previous is not None:
                 if not _same_input(previous["input"], input, workflow):
@@ -413,6 +418,7 @@ class Workbench:
             dry_run=dry_run,
             idempotency_key=idempotency_key,
             rerun_of=rerun_of,
+            batch_id=batch_id,
         )
         problems: list[tuple[str, str]] = []
         reason = ""
@@ -480,6 +486,92 @@ class Workbench:
             return self.run(ref, again, dry_run=flag, rerun_of=run_id, hooks=hooks)
         return self.run(ref, again, dry_run=flag, rerun_of=run_id, wait=False, hooks=hooks)
 
+    # ------------------------------------------------------------------ batches
+    def run_many(
+        self,
+        workflow: str,
+        inputs: pd.DataFrame | Iterable[Mapping[str, Any]],
+        *,
+        batch: str | None = None,
+        concurrency: int = 4,
+        dry_run: bool = False,
+        executor: Any = None,
+        progress: bool | Callable[[Any], None] | None = None,
+        wait: bool = True,
+        started_by: str | None = None,
+    ) -> pd.DataFrame | Batch:
+        """Run ``workflow`` once per row of ``inputs`` (a DataFrame: columns are input
+        fields, missing cells absent fields; or a list of dicts) and return the outcomes:
+        one row per input with ``batch_id``, ``run_id``, ``status``, ``output``, ``error``,
+        ``duration_ms`` and ``resumed``.
+
+        Every run is recorded, tagged with the batch (``batch=`` names it; by default a new
+        id). The same ``batch`` again resumes it: rows whose run succeeded are not run
+        twice. ``concurrency`` runs go at once on this process's threads; ``executor`` (a
+        ``distributed.Client``, a scheduler address, or ``$WFBENCH_DASK_SCHEDULER``) sends
+        remote actions (``http.request``, ``remote=True``) to a Dask cluster, while the
+        directory and history stay here. ``progress``: a bar in a notebook (default there),
+        or a callable given a :class:`wfbench.batch.Progress`. Ctrl-C (a kernel interrupt)
+        cancels; ``wait=False`` returns the running :class:`~wfbench.batch.Batch`
+        (``.cancel()``, ``.wait()``, ``.frame()``).
+        """
+        from wfbench.batch import Batch, Port, new_batch_id, one_writer
+        from wfbench.engine.cluster import invoker_for
+
+        invoker = invoker_for(executor)
+        writer = threading.Lock()
+        batch_id = batch or new_batch_id()
+        ref = self.find(workflow)
+        definition = self.get(workflow)
+        who = started_by or self.user
+
+        def prepare(row: dict[str, Any], key: str) -> Execution:
+            execution = self._prepare(
+                workflow,
+                row,
+                dry_run=dry_run,
+                started_by=who,
+                idempotency_key=key,
+                hooks=(),
+                rerun_of=None,
+                batch_id=batch_id,
+                replay=False,
+            )
+            assert isinstance(execution, Execution)
+            if invoker is not None:
+                execution.env.invoker = invoker
+            if concurrency > 1:
+                execution.env.transaction = one_writer(execution.env.transaction, writer)
+            return execution
+
+        port = Port(
+            prepare=prepare,
+            previous=lambda: self.runs(ref.id if ref else workflow, batch=batch_id),
+            same_input=lambda past, row: _same_input(past, row, definition),
+        )
+        dashboard = getattr(invoker, "dashboard_link", None)
+        show = _batch_display(progress, dashboard)
+        job = Batch(
+            port,
+            inputs,
+            batch_id=batch_id,
+            concurrency=concurrency,
+            progress=show,
+            dashboard=dashboard,
+            hold=self._store.session,
+        )
+        job.start()
+        return job.wait() if wait else job
+
+    def export_history(self, path: str | Path) -> dict[str, int]:
+        """Write runs and steps as Parquet under ``path`` (a new or empty folder),
+        partitioned by workflow and day (hive style: DuckDB, pandas, Dask and Spark read
+        it); returns how many runs and steps were written."""
+        from wfbench.batch import export_history
+
+        with self._store.session() as cur:
+            return export_history(cur, path)
+
     def check_input(self, workflow: str | Workflow, input: Any) -> InputCheck:
         """Check a run's input as a start would (defaults applied, then the trigger's input
         schema), without starting anything: every problem, with its JSON pointer."""
@@ -512,9 +604,22 @@ class Workbench:
         status: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        batch: str | None = None,
     ) -> pd.DataFrame:
-        """Execution history, newest first (``offset`` skips the newest ones)."""
-        return self._store.runs(workflow=workflow, status=status, limit=limit, offset=offset)
+        """Execution history, newest first (``offset`` skips the newest ones); ``since`` and
+        ``until`` bound when runs started (``[since, until)``, aware or UTC datetimes) and
+        ``batch`` keeps one batch's runs. Every filter runs in SQL."""
+        return self._store.runs(
+            workflow=workflow,
+            status=status,
+            limit=limit,
+            offset=offset,
+            since=since,
+            until=until,
+            batch=batch,
+        )
 
     def steps(self, run_id: str) -> pd.DataFrame:
         """One run's steps, in order."""
@@ -581,6 +686,8 @@ class Workbench:
         require_one_of: Sequence[str] = (),
         callable_in_dry_run: bool = False,
         dry_run_safe: bool = False,
+        idempotent: bool = False,
+        remote: bool = False,
     ) -> Callable[[Any], Any]:
         """Decorator: register a Python function as a custom action of this workbench.
 
@@ -591,6 +698,10 @@ class Workbench:
         writes to the directory then is rolled back with the dry run's sandbox; it must not
         reach outside the directory); otherwise a dry run only records that it would run.
         ``dry_run_safe`` is the former name of that flag and is still accepted.
+        ``idempotent=True`` says a second call with the same parameters changes nothing more:
+        only then is an attempt whose outcome is unknown (timed out while running, its Dask
+        worker lost) called again. ``remote=True`` says it uses only its parameters (never
+        ``ctx.directory``): a Dask executor may run it on a worker, and calls overlap.
         """
         return self._catalogue.action(
             name,
@@ -603,6 +714,8 @@ class Workbench:
             category=category,
             require_one_of=require_one_of,
             callable_in_dry_run=callable_in_dry_run or dry_run_safe,
+            idempotent=idempotent,
+            remote=remote,
         )
 
     def add_connector(self, connector: Connector) -> None:
@@ -699,6 +812,21 @@ def _same_input(first: Any, given: Any, workflow: Workflow) -> bool:
     return bool(
         first == given or first == apply_defaults(workflow.trigger.input_schema, given or {})
     )
+
+
+def _batch_display(
+    progress: bool | Callable[[Any], None] | None, dashboard: str | None
+) -> Callable[[Any], None] | None:
+    """The progress callback of a batch: the caller's, a notebook bar, or none."""
+    if callable(progress):
+        return progress
+    if progress is False:
+        return None
+    from wfbench.widgets.batch import in_notebook, progress_bar
+
+    if progress is None and not in_notebook():
+        return None
+    return progress_bar(dashboard)
 
 
 def _name_taken(name: str) -> NameTaken:

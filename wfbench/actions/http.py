@@ -233,6 +233,9 @@ def _response(status: int, headers: Message, body: bytes, secrets: list[str]) ->
 
 
 _OPENER = urllib.request.build_opener()
+#: The methods HTTP defines as idempotent (RFC 9110 9.2.2): only these are sent again after
+#: an attempt whose outcome is unknown.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
 def _request(params: HttpRequestParams, ctx: ActionContext) -> HttpResponse:
@@ -309,5 +312,8 @@ SPECS: tuple[ActionSpec, ...] = (
         side_effects=True,
         handler=_request,
         exclusive=False,  # a network call that may block; never touches the directory
+        # It uses only its parameters and connectors: a Dask executor may run it.
+        remote=True,
+        idempotent=lambda params: params.method in IDEMPOTENT_METHODS,
     ),
 )

@@ -121,6 +121,15 @@ def _run_commands(add: Add) -> None:
     p.add_argument(
         "--dry-run", action="store_true", help="change nothing: side-effecting steps are simulated"
     )
+    p.add_argument(
+        "--inputs",
+        metavar="FILE",
+        help="a batch: one run per row of a CSV, JSON Lines (.jsonl) or Parquet file",
+    )
+    p.add_argument("--batch", metavar="ID", help="with --inputs: the batch's id (again: resume)")
+    p.add_argument(
+        "--concurrency", type=int, default=4, metavar="N", help="with --inputs: runs at once"
+    )
     p = add("runs", cmd_runs, "list past runs, newest first")
     p.add_argument("--workflow", metavar="NAME")
     p.add_argument("--status", choices=RUN_STATUSES)

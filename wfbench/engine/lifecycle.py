@@ -48,6 +48,7 @@ class Lifecycle:
         dry_run: bool = False,
         idempotency_key: str | None = None,
         rerun_of: str | None = None,
+        batch_id: str | None = None,
     ) -> None:
         self.workflow = workflow
         self.role = role
@@ -67,6 +68,7 @@ class Lifecycle:
             started_at=env.clock(),
             idempotency_key=idempotency_key,
             rerun_of=rerun_of,
+            batch_id=batch_id,
         )
         self._seq = itertools.count(1)
         self._lock = threading.Lock()  # seq numbers, record list

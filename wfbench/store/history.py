@@ -199,10 +199,22 @@ class History(Definitions):
         status: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        batch: str | None = None,
     ) -> pd.DataFrame:
-        """Runs, newest first, optionally of one workflow (id or name) and one status."""
+        """Runs, newest first, optionally of one workflow (id or name) and one status,
+        started in ``[since, until)`` and of one batch (filters that run in SQL)."""
         where: list[str] = []
         params: list[Any] = []
+        for clause, value in (
+            ("started_at >= ?", utc(since)),
+            ("started_at < ?", utc(until)),
+            ("batch_id = ?", batch),
+        ):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
         with self.session() as cur:
             if workflow is not None:
                 where.append(self._workflow_filter(cur, workflow, params))

@@ -29,6 +29,8 @@ DDL: Final = (
         definition JSON NOT NULL, saved_at TIMESTAMPTZ NOT NULL, saved_by VARCHAR,
         PRIMARY KEY (workflow_id, version))""",
     ddl(RunRecord, "runs"),
+    # A store made before batches existed gets their column (the last one, as in RunRecord).
+    "ALTER TABLE runs ADD COLUMN IF NOT EXISTS batch_id VARCHAR",
     ddl(StepRecord, "steps"),
     """CREATE TABLE IF NOT EXISTS connectors (
         name VARCHAR PRIMARY KEY, base_url VARCHAR NOT NULL, auth VARCHAR NOT NULL,
