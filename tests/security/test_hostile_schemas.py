@@ -310,3 +310,30 @@ def test_unique_items_is_linear_and_keeps_json_equality() -> None:
         assert schema_errors(schema, [{"k": i} for i in range(20_000)] + [{"k": 7.0}])
     assert not schema_errors(schema, [1, True, "1", [1], {"a": 1}])
     assert schema_errors(schema, [{"a": [1.0], "b": 2}, {"b": 2, "a": [1]}])
+
+
+@pytest.mark.parametrize("depth", [30, 100, 450])
+def test_deep_schemas_are_an_issue_not_a_recursion_error(depth: int) -> None:
+    """Found by this corpus: a schema 100 levels deep raised RecursionError out of validate."""
+    schema: dict[str, Any] = {"type": "object"}
+    for _ in range(depth):
+        schema = {"type": "object", "properties": {"a": schema}}
+    report = validate(workflow(schema))
+    (issue,) = report.issues  # the schema's bound, or the whole document's past 160
+    assert issue.code in ("schema.invalid", "workflow.invalid") and "levels deep" in issue.message
+
+
+@pytest.mark.parametrize("depth", [200, 900])
+def test_deep_definition_values_are_an_issue_not_a_recursion_error(depth: int) -> None:
+    value: Any = 1
+    for _ in range(depth):
+        value = [value]
+    doc = workflow({"type": "object"})
+    doc["steps"][0] = {
+        "id": "hello",
+        "kind": "action",
+        "action": "core.set",
+        "with": {"value": value},
+    }
+    report = validate(doc)
+    assert [i.code for i in report.issues] == ["workflow.invalid"]
