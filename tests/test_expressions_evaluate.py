@@ -118,7 +118,7 @@ CONSTRUCTS: list[tuple[str, Any]] = [
     ("{}", {}),
     ("{'a': 1, 'b': [input.count]}", {"a": 1, "b": [3]}),
     ("{'a': {'b': 1}}", {"a": {"b": 1}}),
-    ("{1: 'one', null: 'none'}", {1: "one", None: "none"}),
+    ("{1: 'one', null: 'none'}", {"1": "one", "null": "none"}),  # keys as JSON writes them
     ("[[1, 2], [3]][0][1]", 2),
     ("{'k': 'v'}['k']", "v"),
     ("{'k': 'v'}.k", "v"),

@@ -14,13 +14,15 @@ again gives the same bytes.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wfbench.errors import DefinitionError
+from wfbench.errors import DefinitionError, UsageError
 from wfbench.issues import Issue
 
 FORMAT: Final = "wfbench/v1"
@@ -213,29 +215,77 @@ def read_document(source: str | Path | dict[str, Any]) -> tuple[Any, str]:
         path = Path(source)
         label = str(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            issue = Issue.make(
-                "error",
-                "file.unreadable",
-                None,
-                None,
-                f"cannot read {path}: {exc.strerror or exc}; check the path",
-            )
-            raise DefinitionError([issue], source=label) from exc
+            text = read_text_file(path)
+        except UsageError as exc:
+            issue = Issue.make("error", "file.unreadable", None, None, str(exc))
+            raise DefinitionError([issue], source=label) from None
     else:
         text, label = source, "workflow"
     try:
-        return json.loads(text), label
-    except json.JSONDecodeError as exc:
-        issue = Issue.make(
-            "error",
-            "file.json",
-            None,
-            None,
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}; fix the syntax",
+        return parse_json(text), label
+    except UsageError as exc:
+        issue = Issue.make("error", "file.json", None, None, str(exc))
+        raise DefinitionError([issue], source=label) from None
+
+
+#: The largest file a command reads (a workflow, an input): more is refused, unread.
+MAX_FILE_BYTES: Final = 16 * 1024 * 1024
+
+
+def read_text_file(path: str | Path, limit: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of a regular file of at most ``limit`` bytes, or :class:`UsageError`.
+
+    Never blocks or reads without end: FIFOs, devices (``/dev/zero``), directories and
+    sockets are refused before reading (opened non-blocking), and reading stops past
+    ``limit``. Every refusal names the file and what to do.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"cannot read {path}: {why}; check the path") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+            raise UsageError(f"cannot read {path}: it is {kind}; give a regular file")
+        data = b""
+        while len(data) <= limit and (chunk := os.read(fd, 1 << 20)):
+            data += chunk
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}; check the file") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise UsageError(
+            f"cannot read {path}: it is larger than {limit:,} bytes; give a smaller file"
         )
-        raise DefinitionError([issue], source=label) from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"cannot read {path}: it is not UTF-8 text (byte {exc.start:,} is not); "
+            "save it as UTF-8 JSON"
+        ) from None
+
+
+def parse_json(text: str) -> Any:
+    """``json.loads``, with every failure (syntax, nesting, NaN) a :class:`UsageError`."""
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}; fix the syntax"
+        ) from None
+    except RecursionError:
+        raise UsageError("not usable JSON: it is nested too deeply; flatten it") from None
+    except ValueError as exc:  # an integer with too many digits, a bad constant
+        raise UsageError(f"not usable JSON: {str(exc)[:200]}; fix the value") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def to_document(workflow: Workflow) -> dict[str, Any]:

@@ -29,9 +29,6 @@ def _start(api: Api, key: str | None, body: Any, **params: str) -> Any:
     return api.call("POST", RUNS, "runner", json=body, headers=headers, params=params)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 10.12: a dry-run retry with the key of a real run replays it"
-)
 def test_dry_run_retry_of_a_real_run_is_refused(echo: Api) -> None:
     first = _start(echo, "k-1", {"email": "a@example.com"})
     assert first.status_code == 201, first.text
@@ -39,11 +36,6 @@ def test_dry_run_retry_of_a_real_run_is_refused(echo: Api) -> None:
     assert retry.status_code == 409, retry.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NEW (10.12 class): a real-run retry with the key of a dry run replays the dry run "
-    "(200), so the caller believes the real run happened",
-)
 def test_real_run_retry_of_a_dry_run_is_refused(echo: Api) -> None:
     first = _start(echo, "k-2", {"email": "a@example.com"}, dry_run="true")
     assert first.status_code == 201, first.text
@@ -51,9 +43,6 @@ def test_real_run_retry_of_a_dry_run_is_refused(echo: Api) -> None:
     assert retry.status_code == 409, retry.text
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 10.12: a dry-run retry of a wait=false real run replays it"
-)
 def test_dry_run_retry_of_a_background_run_is_refused(echo: Api) -> None:
     first = _start(echo, "k-3", {"email": "a@example.com"}, wait="false")
     assert first.status_code == 202, first.text
@@ -73,7 +62,6 @@ def test_same_key_other_input_is_refused(echo: Api) -> None:
     assert _start(echo, "k-5", {"email": "b@example.com"}).status_code == 409
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10.12: a null object key is stored as 'None'")
 def test_null_key_in_an_expression_object(echo: Api) -> None:
     run = _start(echo, None, {"email": "a@example.com"}).json()
     step = next(s for s in run["steps"] if s["node"] == "obj")

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,7 +97,8 @@ def _params(command: str) -> list[object]:
         reason = FAILS_TODAY.get(name)
         if command == "run" and name in ("nul-json",):
             reason = None
-        marks = [pytest.mark.xfail(strict=True, reason=f"{TB} ({reason})")] if reason else []
+        del reason  # what the file did before issue 10.9 was fixed (FAILS_TODAY: its history)
+        marks: list[Any] = []
         out.append(pytest.param(name, id=f"{command}-{name}", marks=marks))
     return out
 
@@ -137,17 +139,8 @@ def test_run_input_file_bad_file(store: str, tmp_path: Path, name: str) -> None:
     ],
     ids=["deep-list", "deep-object", "broken", "empty", "list", "1e999", "NaN", "Inf"],
 )
-def test_run_bad_inline_input(store: str, text: str, request: pytest.FixtureRequest) -> None:
-    if text.startswith(("[[", '{"a":{')):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=f"{TB} (RecursionError)"))
-    if text in ('{"a": 1e999}', '{"a": NaN}', '{"a": Infinity}'):
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="NEW (issue 10.10 class): NaN/Infinity/1e999 in --input are not JSON "
-                "(Python's json accepts them); the run succeeds with the value stored as null",
-            )
-        )
+def test_run_bad_inline_input(store: str, text: str) -> None:
+    # Before issue 10.9/10.10: deep input raised RecursionError; NaN/Infinity/1e999 ran.
     result = cli("--db", store, "run", "Echo", "--input", text)
     assert_clean_refusal(result, (2, 3))
 
@@ -183,7 +176,6 @@ def _export_targets(tmp_path: Path) -> dict[str, str]:
         "under-a-file",
     ],
 )
-@pytest.mark.xfail(strict=True, reason=f"{TB} (export -o: OSError from write_text)")
 def test_export_write_errors(store: str, tmp_path: Path, target: str) -> None:
     (tmp_path / "a-file").write_text("x")
     path = _export_targets(tmp_path)[target]
@@ -221,14 +213,10 @@ def test_bad_arguments(store: str, argv: list[str]) -> None:
 @pytest.mark.parametrize(
     "argv", [["runs", "--limit", "-1"], ["runs", "--limit", "9" * 20]], ids=["-1", "20-digits"]
 )
-@pytest.mark.xfail(strict=True, reason=f"{TB} (runs --limit out of range)")
 def test_runs_limit_out_of_range(store: str, argv: list[str]) -> None:
     assert_clean_refusal(cli("--db", store, *argv))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 10.9: --db '' silently uses an in-memory store and loses imports"
-)
 def test_empty_db_path_is_refused(tmp_path: Path) -> None:
     doc = tmp_path / "w.json"
     doc.write_text(json.dumps(workflow([set_step(1)], name="Lost")))
@@ -237,11 +225,6 @@ def test_empty_db_path_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["directory", "garbage-file", "missing-folder"])
-@pytest.mark.xfail(
-    strict=True,
-    reason="NEW (issue 10.9 class): a --db that cannot be opened exits 1 (a failed run) "
-    "instead of 2 (unreadable file); the message itself is clear",
-)
 def test_db_path_that_is_not_a_store(tmp_path: Path, kind: str) -> None:
     path = {
         "directory": tmp_path,
@@ -263,7 +246,6 @@ SLOW = pytest.mark.slow
 @pytest.mark.parametrize(
     "command", ["validate", pytest.param("import", marks=SLOW), pytest.param("run", marks=SLOW)]
 )
-@pytest.mark.xfail(strict=True, reason="issue 10.9: a FIFO given as a file blocks the CLI")
 def test_fifo_does_not_hang(store: str, tmp_path: Path, command: str) -> None:
     fifo = tmp_path / "fifo.json"
     os.mkfifo(fifo)
@@ -283,7 +265,6 @@ def test_fifo_does_not_hang(store: str, tmp_path: Path, command: str) -> None:
 @pytest.mark.parametrize(
     "command", ["validate", pytest.param("import", marks=SLOW), pytest.param("run", marks=SLOW)]
 )
-@pytest.mark.xfail(strict=True, reason=f"{TB} (MemoryError reading /dev/zero)")
 def test_dev_zero(store: str, command: str) -> None:
     argv = {
         "validate": ["validate", "/dev/zero"],
@@ -307,7 +288,6 @@ def test_subprocess_sample_non_utf8_and_deep(tmp_path: Path) -> None:
         assert done.returncode in (1, 2), (name, done)
 
 
-@pytest.mark.xfail(strict=True, reason=f"{TB} (non-UTF-8 file, in the console script)")
 def test_subprocess_non_utf8(tmp_path: Path) -> None:
     done = cli_subprocess("validate", str(_files(tmp_path)["non-utf8"]), timeout=30)
     assert "Traceback" not in done.stdout + done.stderr, done
@@ -327,9 +307,6 @@ with wb.hold():
 """
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 10.9: 'store busy' exits 1 (a failed run), not its own code 4"
-)
 def test_store_busy_has_its_own_exit_code(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, store, "8"], stdout=subprocess.PIPE, text=True

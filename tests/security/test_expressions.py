@@ -19,12 +19,10 @@ HUGE = "10**5000"  # an integer the Python API lets a caller pass as input
 
 
 def _case(expr: str, input_py: str = "{}", xfail: str = "") -> Any:
-    if not xfail and (HUGE in input_py or "deep(" in input_py):
-        xfail = "issue 10.10: an unstorable input (a huge integer, deep nesting) passed to "
-        xfail += "Workbench.run crashes the run with ValueError/RecursionError"
-        marks = [pytest.mark.xfail(strict=True, reason=xfail)]
-    else:
-        marks = [pytest.mark.xfail(strict=True, reason=f"issue 10.1: {xfail}")] if xfail else []
+    # ``xfail`` says what the case did before issues 10.1 and 10.10 were fixed (its history);
+    # every case must pass now.
+    del xfail
+    marks: list[Any] = []
     return pytest.param(expr, input_py, marks=marks, id=f"{expr} <- {input_py}"[:90])
 
 
@@ -34,10 +32,7 @@ SIZE_CASES = [
     pytest.param(
         "round(1, -999999999)",
         "{}",
-        marks=[
-            pytest.mark.slow,
-            pytest.mark.xfail(strict=True, reason="issue 10.1: round(1, -999999999) hangs"),
-        ],
+        marks=[pytest.mark.slow],  # issue 10.1: it hung before the fix
         id="round(1, -999999999) <- {}",
     ),
     _case("round(a, b)", "{'a': 1, 'b': -10**9}", xfail="digits from the input: same hang"),
@@ -257,7 +252,6 @@ def test_attribute_access_at_run(worker: Worker, expr: str, input_py: str) -> No
             assert leak not in output, answer
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10.12: a null object key is stored as 'None'")
 def test_null_object_key_is_not_the_text_none(worker: Worker) -> None:
     answer = worker.ask({"doc": expression_doc("{null: 1}"), "input": {}})
     assert_finished_cleanly(answer, "{null: 1}")

@@ -26,9 +26,6 @@ def _definition(wb: Workbench, name: str) -> object:
     return wfbench.dump_workflow(wb.get(name))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 10.8: `wfbench import` of a file named like another's id replaces it"
-)
 def test_cli_import_name_equal_to_an_id_does_not_replace(wb: Workbench, tmp_path: Path) -> None:
     victim = wb.info("Victim")
     before = _definition(wb, victim.id)
@@ -41,9 +38,6 @@ def test_cli_import_name_equal_to_an_id_does_not_replace(wb: Workbench, tmp_path
     assert again.info("Victim").version == victim.version
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 10.8: Workbench.save of a name equal to another's id replaces it"
-)
 def test_python_save_name_equal_to_an_id_does_not_replace(wb: Workbench) -> None:
     victim = wb.info("Victim")
     before = _definition(wb, "Victim")
@@ -106,13 +100,7 @@ def _kinds(kinds: list[str]) -> list[object]:
     return [
         pytest.param(
             kind,
-            marks=[]
-            if kind in REFUSED_TODAY
-            else [
-                pytest.mark.xfail(
-                    strict=True, reason=f"issue 10.8: a name with {kind} characters is accepted"
-                )
-            ],
+            marks=[],  # issue 10.8: every kind is refused now (REFUSED_TODAY: before it)
         )
         for kind in kinds
     ]

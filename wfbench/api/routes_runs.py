@@ -147,6 +147,12 @@ def start_run(
         if running is not None:  # a retry while the first call's run goes on
             first = running.execution.result()
             _same_input(wb, first, input)
+            if bool(first.dry_run) != dry_run:  # a rehearsal is not a retry of a real run
+                raise ApiProblem(
+                    409,
+                    "idempotency-conflict",
+                    "this Idempotency-Key was used for a run with another dry_run; use a new key",
+                )
             return _run_response(first.to_dict(), 200, replayed=True)
         replay = key is not None and wb.find_run(*key) is not None
         options: dict[str, Any] = {

@@ -25,7 +25,7 @@ from wfbench.cli.exits import (
     exit_code,
 )
 from wfbench.cli.parser import Handler, build_parser
-from wfbench.errors import WfbenchError
+from wfbench.errors import StoreBusy, WfbenchError
 
 __all__ = [
     "EXIT_BUSY",
@@ -55,8 +55,52 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         with contextlib.ExitStack() as args.held:  # the store file, opened once per command
             return handler(args, out)
     except WfbenchError as exc:
-        sys.stderr.write(f"wfbench: {exc}\n")
+        text = str(exc)
+        if isinstance(exc, StoreBusy):  # it quotes another process's command line
+            text = " ".join(text.split())
+        sys.stderr.write(f"wfbench: {_printable(text)}\n")
         return exit_code(exc)
     except KeyboardInterrupt:
         sys.stderr.write("wfbench: interrupted\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `wfbench list | head`: the reader left; nothing to say
+        return EXIT_OK
+    except Exception as exc:
+        return _unexpected(exc)
+
+
+#: Where an unexpected error is reported (printed with it).
+REPORT_TO = (
+    "this is a bug in wfbench: report it with the command you ran to the wfbench "
+    "maintainers (README, 'Security and failure model')"
+)
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters (but newlines) and lone surrogates escaped, so a
+    file name or a foreign command line cannot drive the terminal or break the print."""
+    escaped = "".join(
+        c if c == "\n" or (c.isprintable() or c == " ") else c.encode("unicode_escape").decode()
+        for c in text
+    )
+    return escaped.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _unexpected(exc: BaseException) -> int:
+    """An error no command expected: one line naming it, where to report it; exit 1.
+
+    ``OSError`` (a file or disk problem the command did not word) exits 2 as an
+    unreadable file does; ``MemoryError``/``RecursionError`` say what input was too big.
+    """
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        said = f"cannot use{where}: {exc.strerror or exc}; check the path"
+        sys.stderr.write(f"wfbench: {_printable(said)}\n")
+        return EXIT_USAGE
+    if isinstance(exc, MemoryError | RecursionError):
+        sys.stderr.write("wfbench: the input is too large or too deeply nested; make it smaller\n")
+        return EXIT_FAILED
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    said = f"unexpected {type(exc).__name__}: {detail}; {REPORT_TO}"
+    sys.stderr.write(f"wfbench: {_printable(said)}\n")
+    return EXIT_FAILED

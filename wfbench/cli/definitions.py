@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from wfbench.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from wfbench.cli.output import frame_records, print_json, workbench
-from wfbench.errors import DefinitionError
+from wfbench.errors import DefinitionError, UsageError
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
@@ -146,9 +146,17 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
-    text = workbench(args).export(args.name, args.output)
+    text = workbench(args).export(args.name)
     if args.output is None:
         out.write(text)
+        return EXIT_OK
+    if not str(args.output).strip():
+        raise UsageError("export -o: the file name is empty; give a file to write")
+    try:  # every write error (a directory, no folder, disk full, a loop) is one line
+        Path(args.output).write_text(text, encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"cannot write {args.output}: {why}; choose another file") from None
     return EXIT_OK
 
 

@@ -29,13 +29,42 @@ from wfbench.cli.testing import cmd_test
 Handler = Callable[[argparse.Namespace, TextIO], int]
 
 
+#: The largest ``--limit`` (more would only ask the store for rows it does not have).
+MAX_LIMIT = 1_000_000
+
+
+def _count(text: str) -> int:
+    """A ``--limit``: a whole number from 1 to :data:`MAX_LIMIT` (argparse words the error)."""
+    try:
+        value = int(text) if len(text) <= 12 else -1
+    except ValueError:
+        value = -1
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"{text[:30]!r} is not a whole number from 1 to {MAX_LIMIT:,}"
+        )
+    return value
+
+
+def _store_path(text: str) -> str:
+    """``--db``: a file path; an empty one would silently open an in-memory store."""
+    if not text.strip() or text.strip() == ":memory:" or "\0" in text:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a store file; give a path such as ./wfbench.duckdb"
+        )
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wfbench",
         description="Build, validate and run manual workflows (wfbench/v1).",
     )
     parser.add_argument(
-        "--db", metavar="PATH", help="the store file (default: $WFBENCH_DB or ./wfbench.duckdb)"
+        "--db",
+        metavar="PATH",
+        type=_store_path,
+        help="the store file (default: $WFBENCH_DB or ./wfbench.duckdb)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -104,7 +133,7 @@ def _run_commands(add: Add) -> None:
     p = add("runs", cmd_runs, "list past runs, newest first")
     p.add_argument("--workflow", metavar="NAME")
     p.add_argument("--status", choices=RUN_STATUSES)
-    p.add_argument("--limit", type=int, metavar="N")
+    p.add_argument("--limit", type=_count, metavar="N")
     p = add("show", cmd_show, "show one run with its steps")
     p.add_argument("run_id", metavar="RUN_ID")
     p = add("test", cmd_test, "run the test cases beside workflow files (NAME.cases.json)")

@@ -6,12 +6,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any, TextIO
 
 from wfbench.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_REJECTED, EXIT_USAGE
 from wfbench.cli.output import frame_records, print_json, workbench
-from wfbench.errors import RunRejected
+from wfbench.errors import RunRejected, UsageError
 
 #: The columns ``wfbench runs`` shows in a terminal.
 RUNS_COLUMNS = (
@@ -61,16 +60,14 @@ def _read_input(args: argparse.Namespace) -> tuple[Any, int | None]:
     if (args.input is None) == (args.input_file is None):
         sys.stderr.write("wfbench run: give exactly one of --input JSON or --input-file FILE\n")
         return None, EXIT_USAGE
+    from wfbench.model import parse_json, read_text_file  # here: `wfbench --help` stays light
+
     try:
-        text = args.input if args.input is not None else Path(args.input_file).read_text()
-        return json.loads(text), None
-    except OSError as exc:
-        sys.stderr.write(f"wfbench run: cannot read {args.input_file}: {exc.strerror}\n")
-    except json.JSONDecodeError as exc:
-        sys.stderr.write(
-            f"wfbench run: the input is not valid JSON: {exc.msg} at line "
-            f"{exc.lineno} column {exc.colno}\n"
-        )
+        text = args.input if args.input is not None else read_text_file(args.input_file)
+        return parse_json(text), None
+    except UsageError as exc:
+        where = "the input" if args.input is not None else f"the input file {args.input_file}"
+        sys.stderr.write(f"wfbench run: {where}: {exc}\n")
     return None, EXIT_USAGE
 
 

@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass
 
 from wfbench.errors import ExpressionError
-from wfbench.expressions.functions import FUNCTION_NAMES, FUNCTIONS
+from wfbench.expressions.functions import FUNCTION_NAMES, FUNCTIONS, check_round_digits
 from wfbench.expressions.syntax import Code
 from wfbench.expressions.values import ALIASES, BINOPS, MAX_DEPTH, bounded
 
@@ -80,7 +80,40 @@ def _problem(node: ast.AST) -> tuple[str, ast.AST] | None:
             return f"{message} upper(x), not x.upper(); the functions are: {FUNCTION_NAMES}", node
         case ast.Call(keywords=[keyword, *_]):
             return "keyword arguments are not allowed; pass arguments by position", keyword
+        case ast.Call(func=ast.Name(id=name), args=[_, *_] as args):
+            return _constant_call(name, args, node)
     return None
+
+
+def _constant_call(name: str, args: list[ast.expr], node: ast.AST) -> tuple[str, ast.AST] | None:
+    """A call whose arguments are all literals is tried at save (every function is bounded
+    before it computes), so ``round(x, -10**9)``-style arguments are flagged, not run."""
+    values = [_literal(arg) for arg in args]
+    try:
+        if name == "round" and len(values) == 2:
+            check_round_digits(values[1])
+        if any(v is _NOT_LITERAL for v in values):
+            return None
+        FUNCTIONS[name](*values)
+    except ExpressionError as err:
+        return err.message, node
+    except (ArithmeticError, LookupError, TypeError, ValueError):
+        return None  # the evaluator words these at run time
+    return None
+
+
+_NOT_LITERAL = object()
+
+
+def _literal(node: ast.expr) -> object:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        value = _literal(node.operand)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return -value if isinstance(node.op, ast.USub) else value
+        return _NOT_LITERAL
+    if isinstance(node, ast.Constant) and isinstance(node.value, str | int | float | None):
+        return node.value
+    return _NOT_LITERAL
 
 
 def check_tree(expr: Code, node: ast.AST, depth: int) -> None:

@@ -7,6 +7,7 @@ size is checked before a value is built, and recursion is bounded.
 from __future__ import annotations
 
 import ast
+import json
 import operator
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -41,6 +42,16 @@ _ARITHMETIC: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Mod: operator.mod,
     ast.Pow: operator.pow,
 }
+
+
+def json_key(key: Any) -> Any:
+    """An object key as JSON writes it (``null`` → ``"null"``, ``true`` → ``"true"``,
+    ``1.5`` → ``"1.5"``), so every later serializer (json, pydantic, the store) agrees."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, int | float | None):
+        return json.dumps(key)
+    return key
 
 
 def _arithmetic(op: type[ast.operator], left: Any, right: Any) -> Any:
@@ -167,7 +178,7 @@ class Evaluator:
             return None
         if isinstance(target, Mapping):
             try:
-                return target.get(key)
+                return target.get(key) if key in target else target.get(json_key(key))
             except TypeError:
                 raise self.expr.error_at(f"an object key cannot be {kind_of(key)}", index) from None
         if not isinstance(target, str | list | tuple):
@@ -194,7 +205,7 @@ class Evaluator:
                 raise self.expr.error_at(
                     f"object keys must be text or numbers, not {kind_of(key)}", key_node
                 )
-            built[key] = self.eval(value_node)
+            built[json_key(key)] = self.eval(value_node)
         size = 1 + sum(self._measure(k) + self._measure(v) for k, v in built.items())
         return self._new(len(built), size, lambda: built)  # type: ignore[no-any-return]
 

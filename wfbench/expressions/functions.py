@@ -3,6 +3,12 @@
 Each entry is registered by its signature (:func:`_function`); the wrapper checks
 the argument count and types, so each body only does its work and bounds its
 result. Functions must bound what they compute *before* computing it.
+
+The bounds every function shares, checked by the wrapper before any body runs:
+no text argument longer than an expression may build (``MAX_STRING``), no
+integer argument wider than an operator accepts (``MAX_INT_BITS``). A body
+whose cost or result grows with another argument (``round``'s digits,
+``keys``' object) bounds that argument itself, first.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 
 from wfbench.errors import ExpressionError
 from wfbench.expressions.values import (
+    MAX_INT_BITS,
     MAX_LIST,
     MAX_STRING,
     bounded,
@@ -38,6 +45,23 @@ _TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "container": ((str, list, tuple, Mapping), "text, a list or an object"),
 }
 _TABLE: dict[str, Callable[..., Any]] = {}
+# round(x, digits): 10**|digits| is computed for an integer x, so |digits| is bounded; no
+# float has more than ~330 meaningful digits and no bounded integer more than 78.
+MAX_ROUND_DIGITS = 400
+
+
+def _shared_bounds(usage: str, args: tuple[Any, ...]) -> None:
+    """The operators' bounds, for every argument of every function, before it runs."""
+    for arg in args:
+        if isinstance(arg, str) and len(arg) > MAX_STRING:
+            raise ExpressionError(
+                f"{usage}: the text is too long ({len(arg):,} characters, at most "
+                f"{MAX_STRING:,}); shorten it first"
+            )
+        if isinstance(arg, int) and abs(arg).bit_length() > MAX_INT_BITS:
+            raise ExpressionError(
+                f"{usage}: the integer is too large (more than {MAX_INT_BITS} bits)"
+            )
 
 
 def _function(signature: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -62,6 +86,7 @@ def _function(signature: str) -> Callable[[Callable[..., Any]], Callable[..., An
                 if kind and not isinstance(arg, _TYPES[kind][0]):
                     wanted = f"{usage}: {param} must be {_TYPES[kind][1]}"
                     raise ExpressionError(f"{wanted}, got {kind_of(arg)}{null_hint(arg)}")
+            _shared_bounds(usage, args)
             return impl(*args)
 
         checked.__name__ = checked.__qualname__ = name
@@ -81,9 +106,16 @@ _function("default(value, fallback)")(lambda value, fallback: fallback if value 
 _function("str(value)")(to_text)
 _function("bool(value)")(bool)
 _function("abs(x: number)")(lambda x: bounded(abs(x)))
-_function("keys(obj: object)")(lambda obj: list(obj.keys()))
-_function("values(obj: object)")(lambda obj: list(obj.values()))
+_function("keys(obj: object)")(lambda obj: list(_few(obj, "keys").keys()))
+_function("values(obj: object)")(lambda obj: list(_few(obj, "values").values()))
 _function("now()")(lambda: iso(datetime.now(UTC)))
+
+
+def _few(obj: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """``obj`` if a list of its keys fits the list bound (checked before the list is built)."""
+    if len(obj) > MAX_LIST:
+        raise ExpressionError(f"{name}() would give more than {MAX_LIST:,} items")
+    return obj
 
 
 @_function("len(value)")
@@ -171,7 +203,18 @@ def _sum(values: Any) -> Any:
 
 @_function("round(x: number, digits: int=0)")
 def _round(x: Any, *digits: int) -> Any:
+    if digits:
+        check_round_digits(digits[0])
     return bounded(round(x, *digits))
+
+
+def check_round_digits(digits: object) -> None:
+    """Refuse a ``digits`` for which round() would compute 10**|digits| (also used at save)."""
+    if isinstance(digits, int) and abs(digits) > MAX_ROUND_DIGITS:
+        raise ExpressionError(
+            f"round(x, digits): digits must be between -{MAX_ROUND_DIGITS} "
+            f"and {MAX_ROUND_DIGITS}, got {digits}"
+        )
 
 
 FUNCTIONS: Mapping[str, Callable[..., Any]] = MappingProxyType(_TABLE)

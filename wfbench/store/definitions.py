@@ -163,6 +163,17 @@ class Definitions(StoreSession):
             self.cache_lookup(ref, info, stamp)
         return info
 
+    def find_by_name(self, name: str) -> WorkflowInfo | None:
+        """The workflow whose *name* is ``name`` (ignoring case and surrounding spaces); ids
+        are never matched, so a name equal to another workflow's id finds nothing."""
+        with self.session() as cur:
+            row = cur.execute(
+                f"SELECT {_WF_COLUMNS} FROM workflows WHERE NOT deleted "
+                "AND lower(trim(name)) = lower(trim(?))",
+                [name],
+            ).fetchone()
+        return None if row is None else _to_info(row)
+
     def get_workflow(self, ref: str) -> WorkflowInfo:
         """Like :meth:`find_workflow`, but raises :class:`NotFound` naming the known workflows."""
         with self.session() as cur:

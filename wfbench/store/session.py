@@ -35,7 +35,7 @@ from typing import Any, Final
 import duckdb
 
 from wfbench.directory import create_directory
-from wfbench.errors import StoreBusy, WfbenchError
+from wfbench.errors import StoreBusy, UsageError, WfbenchError
 from wfbench.model import Workflow
 from wfbench.sql import transaction
 from wfbench.store.schema import DDL, SCHEMA_VERSION, migrate
@@ -77,7 +77,14 @@ def utc(value: datetime | None) -> datetime | None:
 
 
 def encode(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, default=str, ensure_ascii=False)
+    if value is None:
+        return None
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (an action's output): U+FFFD, not a lost run
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def decode(value: Any) -> Any:
@@ -356,7 +363,7 @@ class StoreSession:
             f"to finish, stop it, or raise the wait with lock_timeout / ${_LOCK_ENV}"
         )
 
-    def _open_error(self, exc: duckdb.Error) -> WfbenchError:
+    def _open_error(self, exc: duckdb.Error) -> UsageError:
         text = str(exc)
         if "not a valid DuckDB database" in text:
             hint = "it is not a wfbench store (not a DuckDB database); choose another path"
@@ -366,7 +373,8 @@ class StoreSession:
             hint = "this process may not write it; fix its permissions or choose another path"
         else:
             hint = f"{text}; check the path or choose another one"
-        return WfbenchError(f"cannot open the store {self.path}: {hint} (--db / $WFBENCH_DB)")
+        # An unusable store path is an unreadable file (CLI exit 2), not a failed run.
+        return UsageError(f"cannot open the store {self.path}: {hint} (--db / $WFBENCH_DB)")
 
     def _transaction(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
         """A transaction on this thread's cursor, or the caller's if one is open."""

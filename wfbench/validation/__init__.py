@@ -28,6 +28,7 @@ from wfbench.validation.checker import Checker
 from wfbench.validation.inputs import InputCheck, apply_defaults, check_input, prepare_input
 from wfbench.validation.issues import CODES, Issue, Report, Severity
 from wfbench.validation.scope import references_in_scope
+from wfbench.validation.trigger import nesting
 
 
 def validate(
@@ -43,7 +44,19 @@ def validate(
         kind = type(doc).__name__
         msg = f"a workflow is a JSON object, not a {kind}; start from `wfbench schema`"
         return Report([Issue.make("error", "workflow.invalid", None, None, msg, "")], None)
+    if (
+        nesting(doc, MAX_DOCUMENT_NESTING) > MAX_DOCUMENT_NESTING
+    ):  # before pydantic or jsonschema recurse into it
+        msg = (
+            f"the document nests objects and lists more than {MAX_DOCUMENT_NESTING} levels "
+            "deep; flatten its values (a deeper one exhausts the checker's stack)"
+        )
+        return Report([Issue.make("error", "workflow.invalid", None, None, msg, "")], None)
     return Checker(doc, actions, roles).run()
+
+
+#: JSON nesting a whole definition may have: flows nested MAX_DEPTH deep use ~40 levels.
+MAX_DOCUMENT_NESTING = 160
 
 
 def load_workflow(source: str | Path | dict[str, Any]) -> Workflow:

@@ -32,6 +32,7 @@ from wfbench.model import (
 )
 from wfbench.roles import RoleRegistry
 from wfbench.validation.issues import Issue, Report
+from wfbench.validation.names import name_issues
 from wfbench.validation.params import check_params
 from wfbench.validation.run_as import check_role, required_permissions
 from wfbench.validation.scope import Scope, walk
@@ -86,6 +87,8 @@ class Checker:
         if pruned is None:
             return Report(self.issues, None)
         wf, self.opaque = pruned.workflow, pruned.opaque
+        if "name" not in pruned.broken:
+            self.issues += name_issues(wf.name)
         self._index(wf.steps, "", ())
         if "trigger" not in pruned.broken:
             trigger_issues, self.input_props = check_trigger(wf)

@@ -10,6 +10,7 @@ same :func:`schema_errors`. Limits on what a schema may do while it is checked
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,9 +18,97 @@ from typing import Any
 from wfbench import pointers
 from wfbench.errors import InputError
 from wfbench.model import Workflow
-from wfbench.validation.jsonschema_lite import FORMAT_CHECKER, jsonschema
+from wfbench.validation.schemas import schema_errors
 
 _NOT_AN_OBJECT_HINT = 'give a JSON object such as {"email": "…"}'
+# What the store (DuckDB JSON) and every JSON reader can hold: 64-bit integers, finite
+# numbers, text that is UTF-8 (no lone surrogate) without NUL, bounded nesting.
+INT_RANGE = (-(2**63), 2**64 - 1)
+MAX_INPUT_DEPTH = 64
+
+
+def storable_problems(value: Any) -> list[tuple[str, str]]:
+    """Every part of ``value`` that cannot be stored or read back as JSON, by JSON pointer.
+
+    Checked before a run starts (so a run is never lost half-way at its first write),
+    the same for the CLI, the Python API and the HTTP API. One pass, linear in the size
+    of ``value``: a scalar is checked where it is met, only containers are queued.
+    """
+    problems: list[tuple[str, str]] = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while stack:
+        path, item = stack.pop()
+        if len(path) > MAX_INPUT_DEPTH:
+            problems.append((pointers.build(path), _TOO_DEEP))
+            continue
+        if isinstance(item, dict):
+            pairs: Any = item.items()
+            for key in item:
+                if type(key) is not str and not isinstance(key, int | float | bool | None):
+                    where = pointers.build([*path, str(key)])
+                    problems.append((where, f"an object key must be text, not {_kind(key)}"))
+                elif type(key) is str and (why := _text_problem(key)):
+                    shown = key.encode("utf-8", "backslashreplace").decode("utf-8")
+                    problems.append((pointers.build([*path, shown]), f"the key {why}"))
+        elif isinstance(item, list | tuple):
+            pairs = enumerate(item)
+        else:
+            if (why := _scalar_problem(item)) is not None:
+                problems.append((pointers.build(path), why))
+            continue
+        for key, sub in pairs:
+            kind = type(sub)
+            if kind is int:
+                if not INT_RANGE[0] <= sub <= INT_RANGE[1]:
+                    problems.append((pointers.build([*path, str(key)]), _TOO_BIG))
+            elif kind is str:
+                if (not sub.isascii() or "\x00" in sub) and (why := _text_problem(sub)):
+                    problems.append((pointers.build([*path, str(key)]), why))
+            elif kind is float:
+                if not math.isfinite(sub):
+                    problems.append((pointers.build([*path, str(key)]), _NOT_FINITE))
+            elif kind is not bool and sub is not None:
+                stack.append(((*path, key if isinstance(key, int) else str(key)), sub))
+    return sorted(problems)
+
+
+_NOT_FINITE = "the number is not finite (NaN or Infinity is not JSON); send a finite number"
+_TOO_BIG = "the number is too large to store (64-bit integers at most); send it as text"
+_TOO_DEEP = f"the input is nested more than {MAX_INPUT_DEPTH} levels deep; flatten it"
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "contains a NUL character (\\u0000), which cannot be stored; remove it"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        return (
+            f"contains a lone surrogate (\\u{ord(text[err.start]):04x}) at character "
+            f"{err.start}, which is not text and cannot be stored; fix the escape"
+        )
+    return None
+
+
+def _scalar_problem(item: Any) -> str | None:
+    if isinstance(item, str):
+        return _text_problem(item)
+    if isinstance(item, bool) or item is None:
+        return None
+    if isinstance(item, int) and not INT_RANGE[0] <= item <= INT_RANGE[1]:
+        return _TOO_BIG
+    if isinstance(item, float) and not math.isfinite(item):
+        return _NOT_FINITE
+    if not isinstance(item, int | float):
+        return (
+            f"{_kind(item)} is not JSON data; send text, numbers, true/false, null, "
+            "lists or objects"
+        )
+    return None
+
+
+def _kind(value: Any) -> str:
+    return f"a Python {type(value).__name__}"
 
 
 def apply_defaults(schema: Mapping[str, Any], value: Any) -> Any:
@@ -42,13 +131,6 @@ def apply_defaults(schema: Mapping[str, Any], value: Any) -> Any:
         if name in out:
             out[name] = apply_defaults(sub, out[name])
     return out
-
-
-def schema_errors(schema: Mapping[str, Any], value: Any) -> list[jsonschema.ValidationError]:
-    """Every way ``value`` fails ``schema`` (draft 2020-12, formats checked), in path order."""
-    cls = jsonschema.Draft202012Validator
-    validator = cls(schema, format_checker=FORMAT_CHECKER)
-    return sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
 
 
 @dataclass(frozen=True)
@@ -86,6 +168,12 @@ def check_input(workflow: Workflow, value: Any) -> InputCheck:
     if not isinstance(value, dict):
         summary = f"the input must be a JSON object, not {type(value).__name__}"
         return InputCheck(None, [("", _NOT_AN_OBJECT_HINT)], summary)
+    if unstorable := storable_problems(value):
+        summary = (
+            f"the input cannot be stored ({len(unstorable)} problem(s)); "
+            "fix the input and run again"
+        )
+        return InputCheck(None, unstorable, summary)
     value = apply_defaults(schema, value)
     problems = [
         (pointers.build(err.absolute_path), err.message) for err in schema_errors(schema, value)
@@ -110,4 +198,11 @@ def prepare_input(workflow: Workflow, value: Any) -> dict[str, Any]:
     return checked.value
 
 
-__all__ = ["InputCheck", "apply_defaults", "check_input", "prepare_input", "schema_errors"]
+__all__ = [
+    "InputCheck",
+    "apply_defaults",
+    "check_input",
+    "prepare_input",
+    "schema_errors",
+    "storable_problems",
+]

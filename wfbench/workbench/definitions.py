@@ -79,7 +79,7 @@ class Definitions:
             samples = resources.files("wfbench") / "samples"
             for name in SAMPLES:
                 doc, _ = read_document(samples.joinpath(name).read_text(encoding="utf-8"))
-                if self.find(str(doc["name"])) is None:
+                if self._store.find_by_name(str(doc["name"])) is None:
                     self.save(doc, saved_by="init")
             return seeded
 
@@ -112,7 +112,7 @@ class Definitions:
     def name_free(self, name: str, *, workflow_id: str | None = None) -> bool:
         """Whether ``name`` may be given to a new workflow (or, with ``workflow_id``, to
         that workflow): no other saved workflow has it, ignoring case."""
-        other = self.find(name)
+        other = self._store.find_by_name(name)  # a name, never an id (issue 10.8)
         return other is None or other.id == workflow_id
 
     def save(
@@ -154,7 +154,7 @@ class Definitions:
     ) -> WorkflowInfo:
         name = workflow.name
         with self._store.session():
-            existing = self.find(name)
+            existing = self._store.find_by_name(name)  # never by id: a name is not an id
             if existing is not None and workflow_id is None and on_conflict == "new_version":
                 workflow_id = existing.id
             elif existing is not None and existing.id != workflow_id:

@@ -15,7 +15,7 @@ from wfbench.store import WorkflowInfo
 from wfbench.store.recorder import Recorder as _History
 from wfbench.store.recorder import record_from_row as _record_from_row
 from wfbench.store.recorder import run_row as _run_row
-from wfbench.validation.inputs import prepare_input
+from wfbench.validation.inputs import prepare_input, storable_problems
 from wfbench.workbench.definitions import Definitions
 from wfbench.workbench.shapes import InputCheck, same_input_rule
 
@@ -125,6 +125,12 @@ class Running(Definitions):
                         f"idempotency key '{idempotency_key}' was used for run "
                         f"{previous['run_id']} with a different input; use a new key"
                     )
+                if bool(previous.get("dry_run")) != bool(dry_run):  # a rehearsal is not a retry
+                    kind = "dry run" if previous.get("dry_run") else "real run"
+                    raise IdempotencyConflict(
+                        f"idempotency key '{idempotency_key}' was used for {kind} "
+                        f"{previous['run_id']}; a retry must repeat it: use a new key"
+                    )
                 return _record_from_row(self._store.get_run(previous["run_id"]))
         # The recorder tells the other hooks of a step once its record is durable.
         history = _History(self._store, watchers=hooks)
@@ -166,7 +172,7 @@ class Running(Definitions):
             row.update(
                 status="rejected",
                 error=reason,
-                input=input,
+                input=None if storable_problems(input) else input,  # the store cannot hold it
                 reasons=[{"pointer": p, "message": m} for p, m in problems],
                 ended_at=row["started_at"],
                 duration_ms=0.0,
