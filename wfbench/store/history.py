@@ -7,6 +7,7 @@ row. Both tables follow :mod:`wfbench.runs`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -32,6 +33,10 @@ _FINAL: Final = ("succeeded", "failed", "cancelled", "interrupted")
 #: little against the quarter second that building an Arrow table costs a fresh process
 #: (it imports pyarrow and pandas): a CLI run of a short workflow pays neither.
 _VALUES_ROWS: Final = 8
+#: …and up to this many while pyarrow is not loaded yet: a CLI run of a workflow of a few
+#: dozen steps would otherwise pay pyarrow's and pandas's import (about 0.4 s) for one
+#: insert; one VALUES statement of 64 rows costs a few milliseconds.
+_VALUES_ROWS_COLD: Final = 64
 
 
 class History(Definitions):
@@ -136,7 +141,8 @@ class History(Definitions):
                 elif name in ("started_at", "ended_at"):
                     value = stored_time(value)
                 columns[name].append(value)
-        if len(steps) <= _VALUES_ROWS:
+        cold = "pyarrow" not in sys.modules
+        if len(steps) <= (_VALUES_ROWS_COLD if cold else _VALUES_ROWS):
             self._insert_values(columns, len(steps), con)
             return
         import pyarrow as pa  # type: ignore[import-untyped]
