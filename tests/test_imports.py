@@ -113,3 +113,20 @@ def test_optional_formats_are_still_checked() -> None:
     )
     modules = _loaded_after(code)
     assert "rfc3987_syntax" not in modules  # its grammar costs a second; RE2 checks IRIs
+
+
+def test_a_run_of_a_few_dozen_steps_from_the_command_loads_no_dataframes(tmp_path: Path) -> None:
+    """The sample offboarding (16 steps as a dry run) writes its step rows without Arrow
+    while pyarrow is not loaded, so a CLI run of a real workflow stays light too."""
+    db = tmp_path / "w.duckdb"
+    _loaded_after(f"from wfbench.cli import main; main(['--db', {str(db)!r}, 'init', '--demo'])")
+    code = (
+        "import io\n"
+        "from wfbench.cli import main\n"
+        "out = io.StringIO()\n"
+        f"code = main(['--db', {str(db)!r}, 'run', 'Offboard contractor', '--dry-run', "
+        "'--input', '{\"email\": \"ada.lovelace@example.com\"}', '--json'], out)\n"
+        "assert code == 0, (code, out.getvalue())\n"
+        "import json; assert len(json.loads(out.getvalue())['steps']) > 8, out.getvalue()"
+    )
+    assert _heavy(_loaded_after(code)) == []

@@ -25,7 +25,6 @@ from collections.abc import Callable
 from typing import Any
 
 import re2
-import rfc3986_validator
 
 from wfbench.validation.jsonschema_lite import jsonschema
 
@@ -74,8 +73,25 @@ def _unverbose(pattern: str) -> str:
     return "".join(out)
 
 
-_URI = re2.compile(_unverbose(rfc3986_validator.URI_RE_COMP.pattern), _options())
-_URI_REF = re2.compile(_unverbose(rfc3986_validator.URI_REF_RE_COMP.pattern), _options())
+class _Rfc3986:
+    """The RFC 3986 grammar of ``rfc3986_validator``, compiled by RE2 on first use (its
+    import compiles Python regexes that a run without a ``uri`` format never needs)."""
+
+    def __init__(self, rule: str) -> None:
+        self.rule = rule
+        self.program: Any = None
+
+    def match(self, text: str) -> Any:
+        if self.program is None:
+            import rfc3986_validator
+
+            pattern = getattr(rfc3986_validator, self.rule).pattern
+            self.program = re2.compile(_unverbose(pattern), _options())
+        return self.program.match(text)
+
+
+_URI = _Rfc3986("URI_RE_COMP")
+_URI_REF = _Rfc3986("URI_REF_RE_COMP")
 _PCT = "%[0-9A-Fa-f]{2}"
 _VARCHAR = f"(?:[A-Za-z0-9_]|{_PCT})"
 _VARSPEC = rf"{_VARCHAR}(?:\.?{_VARCHAR})*(?::[1-9][0-9]{{0,3}}|\*)?"
