@@ -10,6 +10,10 @@ from wfbench.workbench import Workbench
 
 EXPECTED = {
     "ActionError",
+    "Case",
+    "ClassBoard",
+    "Exercise",
+    "TestReport",
     "DefinitionError",
     "ExpressionError",
     "InputError",
@@ -74,6 +78,9 @@ WORKBENCH = {
     "api_keys",
     "revoke_api_key",
     "verify_api_key",
+    # tests and training
+    "check",
+    "reset_directory",
 }
 
 

@@ -16,6 +16,8 @@ from wfbench.errors import (
     WfbenchError,
 )
 from wfbench.model import Workflow, dump_workflow
+from wfbench.testing import Case, TestReport
+from wfbench.training import ClassBoard, Exercise
 from wfbench.validation import Issue, Report, load_workflow, validate
 from wfbench.workbench import Workbench
 
@@ -23,7 +25,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ActionError",
+    "Case",
+    "ClassBoard",
     "DefinitionError",
+    "Exercise",
     "ExpressionError",
     "InputError",
     "Issue",
@@ -32,6 +37,7 @@ __all__ = [
     "Report",
     "RunRejected",
     "StoreBusy",
+    "TestReport",
     "WfbenchError",
     "Workbench",
     "Workflow",

@@ -61,6 +61,8 @@ from wfbench.validation.inputs import apply_defaults, prepare_input
 
 if TYPE_CHECKING:
     from wfbench.api import ApiServer
+    from wfbench.testing import TestReport
+    from wfbench.testing.runner import CasesSource, WorkflowSource
 
 # What the faces (widgets, CLI, HTTP API) may name: they import these from here (or from
 # wfbench.runs), never from the store or the engine.
@@ -603,17 +605,24 @@ class Workbench:
 
     # ------------------------------------------------------------------ HTTP API
     def serve(
-        self, port: int = 0, *, host: str = "127.0.0.1", log_level: str = "warning"
+        self,
+        port: int = 0,
+        *,
+        host: str = "127.0.0.1",
+        log_level: str = "warning",
+        classroom: bool = False,
     ) -> ApiServer:
         """Serve the HTTP API on this store from a background thread of this process.
 
         Callers elsewhere can then start runs while you watch ``runs()`` fill. ``port=0``
         picks a free port. Returns a handle: ``.url``, ``.stop()`` (also a context
         manager). Callers need a key: :meth:`create_api_key` or ``wfbench apikey create``.
+        ``classroom=True`` also serves the class board (:mod:`wfbench.training`).
         """
         from wfbench.api import ApiServer, create_app
 
-        return ApiServer(create_app(self), host=host, port=port, log_level=log_level)
+        app = create_app(self, classroom=classroom)
+        return ApiServer(app, host=host, port=port, log_level=log_level)
 
     def create_api_key(self, name: str, role: str = "runner") -> str:
         """A new HTTP API key (``viewer``, ``runner`` or ``editor``); shown only this once."""
@@ -630,6 +639,26 @@ class Workbench:
     def verify_api_key(self, key: str) -> ApiKey | None:
         """The live key ``key`` is (its use is noted), or None."""
         return self._store.verify_api_key(key)
+
+    # ------------------------------------------------------------------ tests and training
+    def check(self, workflow: WorkflowSource, cases: CasesSource = None) -> TestReport:
+        """Run test cases against a workflow in a sandbox; nothing reaches the store.
+
+        ``workflow``: a saved workflow's name, a Workflow, a document or a file (whose
+        ``NAME.cases.json`` beside it are the cases when ``cases`` is not given). See
+        :func:`wfbench.testing.check`.
+        """
+        from wfbench.testing import check
+
+        return check(self, workflow, cases)
+
+    def reset_directory(self) -> dict[str, int]:
+        """Restore the sample organisation to its seeded state; definitions and history stay.
+
+        Returns the rows seeded per table."""
+        from wfbench.training.room import reset_directory
+
+        return reset_directory(self)
 
 
 def _document(workflow: Workflow) -> dict[str, Any]:

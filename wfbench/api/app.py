@@ -24,8 +24,9 @@ _KEY_HEADER = APIKeyHeader(
 )
 
 
-def create_app(wb: Workbench) -> FastAPI:
-    """The API over ``wb`` (one app per workbench)."""
+def create_app(wb: Workbench, *, classroom: bool = False) -> FastAPI:
+    """The API over ``wb`` (one app per workbench); ``classroom`` adds the class board's
+    routes (:mod:`wfbench.training.routes`)."""
     from wfbench import api
     from wfbench.api import routes_runs, routes_workflows
 
@@ -44,6 +45,10 @@ def create_app(wb: Workbench) -> FastAPI:
     # The run paths first, so that /runs is never taken for a workflow called "runs".
     routes_runs.router.add_to(app)
     routes_workflows.router.add_to(app)
+    if classroom:
+        from wfbench.training.routes import install_classroom
+
+        install_classroom(app, wb, caller)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

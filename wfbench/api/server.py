@@ -125,13 +125,15 @@ def serve_forever(
     port: int = 8000,
     log_level: str = "info",
     announce: Callable[[str], None] = print,
+    classroom: bool = False,
 ) -> None:
     """Serve in the foreground (``wfbench serve``) until interrupted (Ctrl-C, SIGTERM)."""
     sock = _bind(host, port)
     url = _url(host, sock.getsockname()[1])
     where = wb.path if wb.path == ":memory:" else str(Path(wb.path).expanduser().resolve())
     announce(f"wfbench: serving {where} at {url}{PREFIX} (OpenAPI: {url}/openapi.json)")
-    config = uvicorn.Config(create_app(wb), log_level=log_level, ws="none", lifespan="off")
+    app = create_app(wb, classroom=classroom)
+    config = uvicorn.Config(app, log_level=log_level, ws="none", lifespan="off")
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:

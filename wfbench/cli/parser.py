@@ -24,6 +24,7 @@ from wfbench.cli.definitions import (
 )
 from wfbench.cli.runs import cmd_run, cmd_runs, cmd_show
 from wfbench.cli.serving import cmd_apikey, cmd_serve
+from wfbench.cli.testing import cmd_test
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
 
@@ -82,7 +83,7 @@ def _definition_commands(add: Add) -> None:
 
 
 def _run_commands(add: Add) -> None:
-    from wfbench.workbench import RUN_STATUSES  # glue: from wfbench.runs once it lands
+    from wfbench.runs import RUN_STATUSES
 
     p = add("run", cmd_run, "start a manual run")
     p.add_argument("name", metavar="NAME")
@@ -97,10 +98,18 @@ def _run_commands(add: Add) -> None:
     p.add_argument("--limit", type=int, metavar="N")
     p = add("show", cmd_show, "show one run with its steps")
     p.add_argument("run_id", metavar="RUN_ID")
+    p = add("test", cmd_test, "run the test cases beside workflow files (NAME.cases.json)")
+    p.add_argument("files", nargs="+", metavar="WORKFLOW.json")
 
 
 def _api_commands(add: Add) -> None:
     p = add("serve", cmd_serve, "serve the HTTP API (Ctrl-C stops)", json_flag=False)
+    p.add_argument(
+        "--class",
+        dest="classroom",
+        action="store_true",
+        help="also serve the class board: learners' keys may post exercise results only",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument(
         "--port", type=int, default=8000, help="port to listen on; 0 picks one (default 8000)"

@@ -27,7 +27,12 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 
     try:
         serve_forever(
-            wb, host=args.host, port=args.port, log_level=args.log_level, announce=announce
+            wb,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            announce=announce,
+            classroom=args.classroom,
         )
     except OSError as exc:
         sys.stderr.write(

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from wfbench.widgets.history_view import HistoryView
     from wfbench.widgets.overview_view import Overview
     from wfbench.widgets.run_dialog import RunDialog
+    from wfbench.widgets.test_panel import TestPanel
     from wfbench.workbench import Workbench
 
 
@@ -107,6 +108,7 @@ class Canvas(View):
         self.trigger_card: TriggerCard | None = None
         self.add_panel: AddPanel | None = None
         self.run_dialog: RunDialog | None = None
+        self.test_panel: TestPanel | None = None
         self.history: HistoryView | None = None
         self._data: dict[str, dict[str, Any]] = {}
         self._quiet = False
@@ -126,6 +128,7 @@ class Canvas(View):
         self.type_label = w.HTML(self._type_html())
         self.run_button = button("Run workflow", style="primary", icon="play")
         self.history_button = button("Execution history", icon="history")
+        self.test_button = button("Test", icon="check", tooltip="run the workflow's test cases")
         self.run_as = RunAsPicker(self._run_as_edited)
         self.run_as_select = self.run_as.select
         self.narrowest_button = self.run_as.narrowest_button
@@ -158,6 +161,7 @@ class Canvas(View):
         self.down_button.on_click(lambda _: self._move(1))
         self.run_button.on_click(lambda _: self._open_run())
         self.history_button.on_click(lambda _: self._open_history())
+        self.test_button.on_click(lambda _: self._open_test())
 
         header = w.HBox(
             [
@@ -166,6 +170,7 @@ class Canvas(View):
                 self.type_label,
                 self.run_button,
                 self.history_button,
+                self.test_button,
             ],
             layout=w.Layout(align_items="center", flex_flow="row wrap"),
         )
@@ -604,6 +609,21 @@ class Canvas(View):
         if self.run_dialog is None:
             raise WfbenchError(f"cannot run: {plain(self.message.value)}")
         return self.run_dialog
+
+    def _open_test(self, cases: list[Any] | None = None) -> None:
+        from wfbench.widgets.test_panel import TestPanel
+
+        self.test_panel = TestPanel(self.wb, lambda: self.draft, graph=self.graph, cases=cases)
+        self.run_area.children = (self.test_panel.widget,)
+
+    def open_test(self, cases: list[Any] | None = None) -> TestPanel:
+        """Click Test; the Test tab (``cases`` prefills it)."""
+        if cases is None:
+            self.test_button.click()
+        else:
+            self._open_test(cases)
+        assert self.test_panel is not None
+        return self.test_panel
 
     def _open_history(self) -> None:
         if self.workflow_id is None:

@@ -1,0 +1,140 @@
+"""Where a test case runs: the real directory inside a transaction that is rolled back.
+
+Built on the engine's public seams, nothing else:
+
+* an **action registry** copied from the workbench's catalogue, each handler wrapped:
+  a mocked call (by step id, else by action) returns the mock's output or raises its
+  error; an unmocked action whose effect leaves the machine (``http.request``, any
+  custom action with side effects) raises :class:`MockNeeded` without being called;
+  every other handler (the built-in directory actions, reads, ``core.*``) really runs;
+* an :class:`~wfbench.engine.Environment` whose directory is a
+  :class:`~wfbench.directory.Directory` on a cursor of its own, with a transaction
+  opened before the run and **rolled back** after it: steps succeed or fail exactly as
+  in a real run (``dry_run`` stays off, so nothing is ``simulated``), their changes can
+  be read back before the rollback, and none of them outlives the case;
+* no history hook: the run is never written to the store's history.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache
+from typing import Any
+
+import duckdb
+
+from wfbench.actions import ActionRegistry, ActionSpec, builtin_registry
+from wfbench.errors import ActionError
+from wfbench.testing.cases import Mock
+
+
+class MockNeeded(ActionError):
+    """An action that reaches outside the machine was about to run unmocked."""
+
+    def __init__(self, step: str, action: str) -> None:
+        super().__init__(
+            f"mock needed for step {step}: {action} reaches outside the machine, so a test "
+            f'does not run it; add "mocks": {{"{step}": {{"output": {{…}}}}}}'
+        )
+        self.step = step
+        self.action = action
+
+
+@cache
+def _local_builtins() -> frozenset[str]:
+    """Built-in actions whose effects stay in the store (the directory, its outbox)."""
+    return frozenset(s.name for s in builtin_registry() if s.category != "http")
+
+
+def leaves_machine(spec: ActionSpec) -> bool:
+    """Whether running ``spec`` for real could change something outside the store."""
+    return spec.side_effects and spec.name not in _local_builtins()
+
+
+def step_of(path: str) -> str:
+    """The step id at the end of a run path (``a.then.each[2].leave`` → ``leave``)."""
+    return path.rsplit(".", 1)[-1].split("[", 1)[0]
+
+
+@dataclasses.dataclass
+class Calls:
+    """What the wrapped handlers saw during one case."""
+
+    mocked: list[str] = dataclasses.field(default_factory=list)
+    """Step ids whose call a mock replaced, in call order."""
+    needed: list[str] = dataclasses.field(default_factory=list)
+    """Step ids refused for want of a mock."""
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+
+def _wrap(spec: ActionSpec, mocks: Mapping[str, Mock], calls: Calls) -> Callable[..., Any]:
+    original = spec.handler
+
+    def handler(params: Any, ctx: Any) -> Any:
+        step = step_of(ctx.path)
+        mock = mocks.get(step) or mocks.get(spec.name)
+        if mock is not None:
+            with calls.lock:
+                calls.mocked.append(step)
+            if mock.error is not None:
+                raise ActionError(mock.error)
+            return mock.output
+        if leaves_machine(spec):
+            with calls.lock:
+                calls.needed.append(step)
+            raise MockNeeded(step, spec.name)
+        if original is None:
+            raise ActionError(f"{spec.name} has no handler in this workbench")
+        return original(params, ctx)
+
+    return handler
+
+
+def sandbox_registry(
+    catalogue: ActionRegistry, mocks: Mapping[str, Mock], calls: Calls
+) -> ActionRegistry:
+    """A copy of ``catalogue`` whose handlers obey ``mocks`` and refuse outside effects."""
+    return ActionRegistry(
+        dataclasses.replace(spec, handler=_wrap(spec, mocks, calls)) for spec in catalogue
+    )
+
+
+class SandboxDirectory:
+    """The directory a case's run sees: one cursor, one transaction, always rolled back."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.lock = threading.RLock()
+        self._directory: Any = None
+
+    def __call__(self, permissions: frozenset[str], run_id: str) -> Any:
+        from wfbench.directory import Directory
+
+        with self.lock:
+            if self._directory is None:
+                self._directory = Directory(self.con, permissions, run_id=run_id)
+            return self._directory
+
+
+@contextlib.contextmanager
+def rolled_back(con: duckdb.DuckDBPyConnection) -> Iterator[SandboxDirectory]:
+    """A sandbox on ``con`` (a cursor the caller owns): whatever happens inside is undone."""
+    con.begin()
+    try:
+        yield SandboxDirectory(con)
+    finally:
+        con.rollback()
+
+
+__all__ = [
+    "Calls",
+    "MockNeeded",
+    "SandboxDirectory",
+    "leaves_machine",
+    "rolled_back",
+    "sandbox_registry",
+    "step_of",
+]

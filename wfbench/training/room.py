@@ -1,0 +1,32 @@
+"""The training room's reset: the sample organisation back as seeded, nothing else touched."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wfbench.directory import DIRECTORY_TABLE_NAMES, seed_demo
+
+if TYPE_CHECKING:
+    from wfbench.workbench import Workbench
+
+
+def reset_directory(wb: Workbench) -> dict[str, int]:
+    """Empty every directory table and seed the sample organisation again, in one transaction.
+
+    Definitions, history, keys and roles are other tables and stay as they are. Returns
+    the rows seeded per table.
+    """
+    with wb._store.session() as con:
+        con.begin()
+        try:
+            for table in reversed(DIRECTORY_TABLE_NAMES):
+                con.execute(f'DELETE FROM "{table}"')
+            counts = seed_demo(con)
+        except BaseException:
+            con.rollback()
+            raise
+        con.commit()
+    return counts
+
+
+__all__ = ["reset_directory"]

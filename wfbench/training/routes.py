@@ -1,0 +1,123 @@
+"""The class board over HTTP: ``wfbench serve --class`` or ``wb.serve(classroom=True)``.
+
+::
+
+    POST /api/v2/class/results   a learner's check posts one result   learner key (201; 200 again)
+    GET  /api/v2/class/results   every result, in arrival order       viewer key or above
+    GET  /api/v2/class/board     learners × exercises, last attempts  viewer key or above
+
+A learner key (``wfl_…``, from :meth:`wfbench.training.ClassBoard.add_learner`) may post
+results and nothing else: :class:`LearnerKeyGate` answers 403 to it on every other path
+and method, before any route runs. :func:`class_router` builds the routes as an
+``APIRouter``; :func:`install_classroom` adds them and the gate to an app.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Header
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from wfbench.training.board import LEARNER_KEY_PREFIX, ClassBoard, ResultPost
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from wfbench.workbench import Workbench
+
+CLASS_PREFIX = "/api/v2/class"
+RESULTS_PATH = CLASS_PREFIX + "/results"
+_PROBLEM_JSON = "application/problem+json"
+_PROBLEM_BASE = "https://wfbench.dev/problems/"
+
+
+def _problem(status: int, slug: str, detail: str) -> JSONResponse:
+    body = {
+        "type": _PROBLEM_BASE + slug,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    return JSONResponse(body, status_code=status, media_type=_PROBLEM_JSON)
+
+
+def class_router(board: ClassBoard, *, viewer: Any = None) -> APIRouter:
+    """The class board's routes; ``viewer`` is the dependency that admits the trainer's
+    reading keys (the app's own key check), or ``None`` to leave those routes open."""
+    router = APIRouter(prefix=CLASS_PREFIX, tags=["class"])
+    readers = [viewer] if viewer is not None else []
+
+    @router.post("/results", status_code=201, summary="Post one exercise result (learner key)")
+    def post_result(
+        post: ResultPost, x_api_key: Annotated[str | None, Header()] = None
+    ) -> JSONResponse:
+        learner = board.learner_for_key(x_api_key) if x_api_key else None
+        if learner is None:
+            if x_api_key and not x_api_key.startswith(LEARNER_KEY_PREFIX):
+                return _problem(403, "forbidden", "only a learner key may post results")
+            return _problem(401, "unauthorized", "send a learner key as x-api-key")
+        seq, new = board.record(learner, post)
+        body = {"seq": seq, "learner": learner, "attempt": post.attempt, "recorded": new}
+        return JSONResponse(body, status_code=201 if new else 200)
+
+    @router.get("/results", dependencies=readers, summary="Every result, in arrival order")
+    def list_results() -> list[dict[str, Any]]:
+        frame = board.results()
+        frame["posted_at"] = frame["posted_at"].astype(str)
+        return [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+    @router.get("/board", dependencies=readers, summary="Learners × exercises, last attempts")
+    def get_board() -> dict[str, Any]:
+        table = board.table()
+        return {
+            "exercises": [str(c) for c in table.columns],
+            "learners": {
+                str(learner): dict(zip(map(str, table.columns), map(str, row), strict=True))
+                for learner, row in table.iterrows()
+            },
+        }
+
+    return router
+
+
+class LearnerKeyGate:
+    """Refuse (403) a learner key anywhere but ``POST /api/v2/class/results``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            prefix = LEARNER_KEY_PREFIX.encode()
+            learner = any(
+                name == b"x-api-key" and value.strip().startswith(prefix)
+                for name, value in scope.get("headers") or ()
+            )
+            allowed = scope.get("method") == "POST" and scope.get("path") == RESULTS_PATH
+            if learner and not allowed:
+                detail = f"a learner key may only POST {RESULTS_PATH}"
+                await _problem(403, "forbidden", detail)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def install_classroom(app: FastAPI, wb: Workbench, caller: Callable[[str], Any]) -> ClassBoard:
+    """Add the class board to ``app``: its routes, and the gate that confines learner keys.
+
+    ``caller(role)`` is the app's key-check dependency factory (``caller("viewer")``)."""
+    board = ClassBoard(wb)
+    app.include_router(class_router(board, viewer=caller("viewer")))
+    app.add_middleware(LearnerKeyGate)
+    return board
+
+
+__all__ = [
+    "CLASS_PREFIX",
+    "RESULTS_PATH",
+    "LearnerKeyGate",
+    "class_router",
+    "install_classroom",
+]
