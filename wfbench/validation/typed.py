@@ -314,7 +314,7 @@ def check_param(name: str, value: Any, param_type: Any, kind_of_ref: KindOf) -> 
     expr = tpl.parts[0]
     assert isinstance(expr, ex.Expression)
     got = kind_of(expr, kind_of_ref)
-    if _fits(got, wanted, param_type):
+    if fits(got, wanted, nullable=type(None) in typing.get_args(param_type), lax=True):
         return []
     hint = ""
     src = expr.source.strip()
@@ -325,13 +325,17 @@ def check_param(name: str, value: Any, param_type: Any, kind_of_ref: KindOf) -> 
     return [_misfit(name, wanted, got, hint, expr._base)]
 
 
-def _fits(got: Kind, wanted: Kind, param_type: Any) -> bool:
-    if got in ("unknown", wanted):
+def fits(got: Kind, wanted: Kind, *, nullable: bool = False, lax: bool = False) -> bool:
+    """Whether a value of kind ``got`` fills a field of kind ``wanted`` (unknown fits).
+
+    ``lax``: text into a number or true/false parameter fits too (pydantic reads
+    ``"5"`` and ``"true"``), so Save does not refuse it; the picker does not offer it.
+    """
+    if got in ("unknown", wanted) or wanted == "unknown":
         return True
     if got == "null":
-        return type(None) in typing.get_args(param_type)
-    # pydantic reads text as a number or true/false when it can: not surely wrong
-    return got == "string" and wanted in ("number", "boolean")
+        return nullable
+    return lax and got == "string" and wanted in ("number", "boolean")
 
 
 def _misfit(name: str, wanted: Kind, got: Kind, hint: str, at: int) -> Problem:
@@ -346,6 +350,7 @@ __all__ = [
     "check_condition",
     "check_items",
     "check_param",
+    "fits",
     "kind_of",
     "kind_of_schema",
     "kind_of_type",

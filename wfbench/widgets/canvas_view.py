@@ -33,7 +33,7 @@ from wfbench.widgets.forms import NodeForm, form_for
 from wfbench.widgets.graph import TRIGGER, elements, parse_placeholder
 from wfbench.widgets.palette import AddPanel, Place, places_for
 from wfbench.widgets.run_as import RunAsPicker
-from wfbench.widgets.scope import references_in_scope
+from wfbench.widgets.scope import typed_references
 from wfbench.widgets.trigger import TriggerCard
 
 if TYPE_CHECKING:
@@ -287,7 +287,7 @@ class Canvas(View):
                 if kind == "action"
                 else None
             )
-            refs = references_in_scope(self.draft, element_id, self.wb.action_catalogue())
+            refs = typed_references(self.draft, element_id, self.wb.action_catalogue())
             self.form = form_for(node, spec, refs, self._form_edited)
             self.form.show_issues([i for i in self.issues if i.node == element_id])
             self.panel.children = (self.form.widget,)

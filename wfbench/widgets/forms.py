@@ -7,9 +7,9 @@ parameters are marked ``*``. Since any value may be an expression
 (``{{ steps.user.output.id }}``), a typed field has an ``ƒx`` toggle that swaps
 it for a text box; text fields take expressions as they are.
 
-Each form has the **insert-reference** helper: a dropdown of what is in scope
-at this node (:func:`wfbench.widgets.scope.references_in_scope`) and a target
-field; *Insert* puts ``{{ ref }}`` into that field.
+Each form has the **insert-reference** helper (:mod:`wfbench.widgets.picker`):
+the field to fill, then the typed references in scope that fit it; *Insert*
+puts ``{{ ref }}`` into that field, replacing a placeholder.
 
 A form knows nothing of the canvas: it reports the edited node (a dict of the
 definition format) to ``on_change(node, old_id)``.
@@ -20,14 +20,16 @@ from __future__ import annotations
 import json
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import ipywidgets as w
 from pydantic import BaseModel
 
 from wfbench.actions import ActionSpec
+from wfbench.validation.typed import Kind as ValueKind
 from wfbench.widgets.base import esc, message_html
+from wfbench.widgets.picker import ReferencePicker, insert_reference, wanted_kind
 from wfbench.widgets.schema import MISSING
 
 Kind = Literal["text", "json", "bool", "tristate", "int", "float", "number_text", "choice"]
@@ -71,8 +73,11 @@ class FieldEditor:
         description: str = "",
         value: Any = MISSING,
         expressions: bool = True,
+        wants: ValueKind = "unknown",
     ) -> None:
         self.name, self.kind, self.required, self.default = name, kind, required, default
+        self.wants = wants
+        """The kind of value the field takes (what the picker offers for it)."""
         self.present = value is not MISSING
         title = (label or name) + (" *" if required else "")
         self.label = w.HTML(
@@ -183,16 +188,13 @@ class FieldEditor:
             self.typed.value = value if value in options else options[0]
 
     def insert(self, ref: str) -> None:
-        """Put ``{{ ref }}`` into the field (the insert-reference helper's action)."""
-        token = "{{ " + ref + " }}"
+        """Put ``{{ ref }}`` into the field: it replaces a placeholder (see the picker)."""
         if self.kind in ("text", "json"):
-            current = self.typed.value
-            self.typed.value = f"{current} {token}".strip() if current else token
+            self.typed.value = insert_reference(self.typed.value, ref, self.wants)
             return
         if self.expr_toggle is not None:
             self.expr_toggle.value = True
-        current = self.expr.value
-        self.expr.value = f"{current} {token}".strip() if current else token
+        self.expr.value = insert_reference(self.expr.value, ref, self.wants)
 
     def observe(self, callback: Callable[[Any], None]) -> None:
         """Call ``callback`` whenever the field's value changes."""
@@ -242,6 +244,7 @@ def editors_for_model(model: type[BaseModel], values: Mapping[str, Any]) -> dict
             choices=choices,
             description=info.description or "",
             value=values.get(name, MISSING),
+            wants=wanted_kind(name, info.annotation),
         )
     return out
 
@@ -260,7 +263,12 @@ class NodeForm:
 
     kind = "node"
 
-    def __init__(self, node: Mapping[str, Any], refs: list[str], on_change: OnChange) -> None:
+    def __init__(
+        self,
+        node: Mapping[str, Any],
+        refs: Sequence[tuple[str, ValueKind] | str],
+        on_change: OnChange,
+    ) -> None:
         self.node = dict(node)
         self.on_change = on_change
         self._quiet = True
@@ -280,26 +288,12 @@ class NodeForm:
         self.title = w.HTML()
         self.note = w.HTML()
         self._build()
-        targets = [k for k, e in self.fields.items() if self._takes_reference(k, e)]
-        self.ref_select = w.Dropdown(
-            options=refs, description="reference", layout=w.Layout(width="100%")
-        )
-        self.ref_target = w.Dropdown(
-            options=targets, description="into", layout=w.Layout(width="100%")
-        )
-        self.insert_button = w.Button(
-            description="Insert {{ ref }}", icon="plus", layout=w.Layout(width="auto")
-        )
-        self.insert_button.on_click(lambda _: self._insert())
-        helper = w.VBox(
-            [
-                w.HTML("<b>Insert reference</b>"),
-                self.ref_select,
-                self.ref_target,
-                self.insert_button,
-            ],
-            layout=w.Layout(border="1px solid #dde3ea", padding="4px", margin="6px 0 0 0"),
-        )
+        targets = {k: e.wants for k, e in self.fields.items() if self._takes_reference(k, e)}
+        self.picker = ReferencePicker(refs, targets, lambda key, ref: self.fields[key].insert(ref))
+        self.ref_select = self.picker.select
+        self.ref_target = self.picker.target
+        self.insert_button = self.picker.insert_button
+        helper = self.picker.widget
         for widget in (self.id_text, self.description_text):
             widget.observe(self._changed, names="value")
         for editor in self.fields.values():
@@ -348,11 +342,17 @@ class NodeForm:
         editor.set_value(value)
 
     def insert_reference(self, ref: str, into: str | None = None) -> None:
-        """The helper as code: choose ``ref`` (and the target field) and click Insert."""
-        self.ref_select.value = ref
+        """The helper as code: choose the target field, then ``ref``, and click Insert."""
+        target = None
         if into is not None:
-            self.ref_target.value = into if into in self.fields else f"with.{into}"
+            target = into if into in self.fields else f"with.{into}"
+        self.picker.choose(ref, target)
         self.insert_button.click()
+
+    def references(self, into: str | None = None) -> list[str]:
+        """The references the picker offers for field ``into`` (default: the chosen one)."""
+        target = None if into is None else (into if into in self.fields else f"with.{into}")
+        return self.picker.offered(target)
 
     def show_issues(self, issues: list[Any]) -> None:
         """Show each issue on its field, the rest at the top of the form."""
@@ -369,10 +369,6 @@ class NodeForm:
         self.note.value = "<br>".join(message_html(m, "error") for m in rest)
 
     # -- events
-    def _insert(self) -> None:
-        if self.ref_select.value and self.ref_target.value:
-            self.fields[self.ref_target.value].insert(self.ref_select.value)
-
     def _changed(self, _change: Any = None) -> None:
         if self._quiet:
             return
@@ -409,7 +405,7 @@ class ActionForm(NodeForm):
         self,
         node: Mapping[str, Any],
         spec: ActionSpec | None,
-        refs: list[str],
+        refs: Sequence[tuple[str, ValueKind] | str],
         on_change: OnChange,
     ) -> None:
         self.spec = spec
@@ -490,7 +486,8 @@ class IfElseForm(NodeForm):
             "text",
             required=True,
             value=self.node.get("condition", MISSING),
-            description="usually one {{ … }} expression",
+            description="one {{ … }} expression that gives true or false",
+            wants="boolean",
         )
 
 
@@ -509,7 +506,8 @@ class LoopForm(NodeForm):
             "json",
             required=True,
             value=get("items", MISSING),
-            description="an expression giving a list",
+            description="one {{ … }} expression that gives a list",
+            wants="list",
         )
         self.fields["as"] = FieldEditor(
             "as",
@@ -534,7 +532,10 @@ class LoopForm(NodeForm):
 
 
 def form_for(
-    node: Mapping[str, Any], spec: ActionSpec | None, refs: list[str], on_change: OnChange
+    node: Mapping[str, Any],
+    spec: ActionSpec | None,
+    refs: Sequence[tuple[str, ValueKind] | str],
+    on_change: OnChange,
 ) -> NodeForm:
     """The form that edits ``node``."""
     kind = node.get("kind")
