@@ -307,7 +307,7 @@ def test_canvas_edits_delete_move_and_rename(wb: Workbench) -> None:
     cv.up_button.click()
     assert cv.draft["steps"][1]["then"][0]["id"] == "devices"
     cv.up_button.click()  # first in its branch: it cannot go further
-    assert "already at the end" in text(cv.message)
+    assert "is already the first step here, so it cannot move up" in text(cv.message)
     cv.select("user")
     cv.form.id_text.value = "person"
     assert cv.selected == "person"

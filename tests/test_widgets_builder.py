@@ -163,3 +163,58 @@ def test_the_three_wrong_references_are_refused_at_save_on_their_field(wb: Workb
     form.builder.start_button.click()
     form.builder.set_row(0, "steps.user.output.employee_type", "equals", "contractor")
     assert cv.save() is True, [i.describe() for i in cv.issues]
+
+
+def test_leaving_with_unsaved_changes_asks_and_stale_messages_go(wb: Workbench) -> None:
+    ov = wb.overview()
+    ov.open("Offboard contractor")
+    cv = ov.canvas
+    assert cv is not None
+    assert "wfb-floating" in cv.unsaved_bar._dom_classes  # the bar floats in view
+    cv.select("user")
+    cv.form.set_field("email", "{{ input.email }}  ")  # type: ignore[union-attr]
+    assert cv.dirty and cv.unsaved_bar.layout.display is None
+    cv.back_button.click()
+    assert ov.page == "canvas" and cv.leave_prompt.shown  # asked, not left
+    assert "unsaved changes" in text(cv.leave_prompt.label)
+    cv.leave_prompt.stay_button.click()
+    assert ov.page == "canvas" and not cv.leave_prompt.shown and cv.dirty
+    cv.back_button.click()
+    cv.leave_prompt.discard_button.click()
+    assert ov.page == "overview"
+    assert wb.get("Offboard contractor").steps[0].with_["email"] == "{{ input.email }}"
+    ov.open("Offboard contractor")
+    cv = ov.canvas
+    assert cv is not None and not cv.dirty
+    cv.select("user")
+    cv.form.description_text.value = "look the person up"  # type: ignore[union-attr]
+    cv.back_button.click()
+    cv.leave_prompt.save_button.click()
+    assert ov.page == "overview"
+    assert wb.get("Offboard contractor").steps[0].description == "look the person up"
+
+
+def test_saved_message_goes_at_the_next_edit(wb: Workbench) -> None:
+    cv = wb.canvas("Offboard contractor")
+    cv.select("user")
+    cv.form.description_text.value = "first"  # type: ignore[union-attr]
+    assert cv.save()
+    assert "saved" in text(cv.message)
+    cv.select("user")
+    cv.form.description_text.value = "second"  # type: ignore[union-attr]
+    assert text(cv.message) == "" and cv.dirty
+
+
+def test_the_enable_toggle_sits_on_the_canvas(wb: Workbench) -> None:
+    cv = wb.canvas("Offboard contractor")
+    assert cv.enable_toggle.value is True and cv.enable_toggle.description == "Enabled"
+    assert cv.enable_toggle in cv.page.children[1].children  # in the header, by Run workflow
+    cv.enable_toggle.value = False
+    assert wb.info("Offboard contractor").enabled is False
+    assert cv.run_button.disabled and "toggle" in cv.run_button.tooltip
+    assert "disabled: it cannot be run" in text(cv.message)
+    assert "wfbench enable" not in text(cv.message)
+    cv.enable_toggle.value = True
+    assert wb.info("Offboard contractor").enabled is True and not cv.run_button.disabled
+    fresh = Canvas(wb, draft=Workflow.model_validate(START))
+    assert fresh.enable_toggle.layout.display == "none"  # nothing to switch before a save
