@@ -172,7 +172,7 @@ def test_leaving_with_unsaved_changes_asks_and_stale_messages_go(wb: Workbench) 
     assert cv is not None
     assert "wfb-floating" in cv.unsaved_bar._dom_classes  # the bar floats in view
     cv.select("user")
-    cv.form.set_field("email", "{{ input.email }}  ")  # type: ignore[union-attr]
+    cv.form.set_field("email", "{{ input.email }}  ")
     assert cv.dirty and cv.unsaved_bar.layout.display is None
     cv.back_button.click()
     assert ov.page == "canvas" and cv.leave_prompt.shown  # asked, not left
@@ -182,12 +182,15 @@ def test_leaving_with_unsaved_changes_asks_and_stale_messages_go(wb: Workbench) 
     cv.back_button.click()
     cv.leave_prompt.discard_button.click()
     assert ov.page == "overview"
-    assert wb.get("Offboard contractor").steps[0].with_["email"] == "{{ input.email }}"
+    assert (
+        wb.get("Offboard contractor").steps[0].model_dump(by_alias=True)["with"]["email"]
+        == "{{ input.email }}"
+    )
     ov.open("Offboard contractor")
     cv = ov.canvas
     assert cv is not None and not cv.dirty
     cv.select("user")
-    cv.form.description_text.value = "look the person up"  # type: ignore[union-attr]
+    cv.form.description_text.value = "look the person up"
     cv.back_button.click()
     cv.leave_prompt.save_button.click()
     assert ov.page == "overview"
@@ -197,11 +200,11 @@ def test_leaving_with_unsaved_changes_asks_and_stale_messages_go(wb: Workbench) 
 def test_saved_message_goes_at_the_next_edit(wb: Workbench) -> None:
     cv = wb.canvas("Offboard contractor")
     cv.select("user")
-    cv.form.description_text.value = "first"  # type: ignore[union-attr]
+    cv.form.description_text.value = "first"
     assert cv.save()
     assert "saved" in text(cv.message)
     cv.select("user")
-    cv.form.description_text.value = "second"  # type: ignore[union-attr]
+    cv.form.description_text.value = "second"
     assert text(cv.message) == "" and cv.dirty
 
 
