@@ -391,7 +391,8 @@ def test_run_dialog_form_and_json_stay_in_sync(wb: Workbench) -> None:
     rd.form.fields["first_name"].typed.value = ""  # required: validated as the engine does
     assert "'first_name' is a required property" in text(rd.problems)
     rd.json_text.value = "{oops"
-    assert "not JSON" in text(rd.problems)
+    assert "not valid JSON: at line 1, column 2, a field name in double quotes" in text(rd.problems)
+    assert rd.run_button.disabled and rd.dry_run_button.disabled
     rd.run_button.click()
     assert rd.handle is None and rd.rejected is None  # not started
 

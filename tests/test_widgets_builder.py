@@ -4,6 +4,7 @@ typed picker, typed checks at save on their field."""
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,8 @@ def wb(seeded: Path, tmp_path: Path) -> Workbench:
 
 
 def text(widget: Any) -> str:
-    return html.unescape(str(widget.value))
+    """What an HTML widget says: tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", str(widget.value)))
 
 
 def canvas(wb: Workbench) -> Canvas:
@@ -221,3 +223,33 @@ def test_the_enable_toggle_sits_on_the_canvas(wb: Workbench) -> None:
     assert wb.info("Offboard contractor").enabled is True and not cv.run_button.disabled
     fresh = Canvas(wb, draft=Workflow.model_validate(START))
     assert fresh.enable_toggle.layout.display == "none"  # nothing to switch before a save
+
+
+def test_the_run_dialog_is_bounded_quiet_until_typed_and_speaks_to_the_notebook(
+    wb: Workbench,
+) -> None:
+    cv = wb.canvas("Offboard contractor")
+    rd = cv.open_run_dialog()
+    rd.json_text.value = "{}"  # the sample replaced: email is required
+    assert "email" in text(rd.problems) and "/:" not in text(rd.problems)
+    assert "<b>the input</b>" in rd.problems.value or "<b>email</b>" in rd.problems.value
+    rd.close_button.click()
+    assert cv.run_dialog is None and cv.run_area.children == ()
+    wb.save({**START, "name": "Needs input", "run_as": "read_only"})
+    rd = wb.canvas("Needs input").open_run_dialog()  # no sample: the input is missing email
+    assert rd.problems.value == ""  # but nothing typed yet: no red
+    rd = cv.open_run_dialog()
+    rd.json_text.value = '{"email": }'
+    assert text(rd.problems) == (
+        "✖ the input is not valid JSON: at line 1, column 11, a value is expected here "
+        "(text in double quotes, a number, true, false, null, [ or {)"
+    )
+    assert rd.run_button.disabled
+    rd.json_text.value = '{"email": "ada.lovelace@example.com"}'
+    assert not rd.run_button.disabled
+    wb.disable("Offboard contractor")
+    rd.run_button.click()
+    said = text(rd.problems)
+    assert "switch it on with the Enabled toggle" in said
+    assert "wfbench" not in said and "/:" not in said
+    assert said.count("is disabled") == 1

@@ -156,8 +156,14 @@ class Canvas(CanvasCore):
             )
         if self.run_dialog is not None:
             self.run_dialog.close()
-        self.run_dialog = RunDialog(self.wb, self.workflow_id, graph=self.graph)
+        self.run_dialog = RunDialog(
+            self.wb, self.workflow_id, graph=self.graph, on_close=self._close_run
+        )
         self.run_area.children = (self.run_dialog.widget,)
+
+    def _close_run(self) -> None:
+        self.run_area.children = ()
+        self.run_dialog = None
 
     def open_run_dialog(self) -> RunDialog:
         """Click Run workflow; the run dialog."""
