@@ -246,17 +246,25 @@ def test_the_whole_journey_through_the_widgets(wb: Workbench) -> None:
     assert isinstance(hv, HistoryView)
     assert list(hv.frame["status"]) == ["rejected", "succeeded"]
     ok_run = hv.frame.loc[hv.frame["status"] == "succeeded", "run_id"].iloc[0]
-    hv.run_select.value = ok_run
+    hv.run_rows[ok_run].click()  # a run's row opens it
+    assert hv.run_select.value == ok_run
     assert list(hv.steps_frame["node"])[:3] == ["user", "is_contractor", "suspend"]
     assert "status-succeeded" in hv.graph.classes("user")
     assert "status-skipped" in hv.graph.classes("stop")
     assert "groups.remove_user" in text(hv.steps_html)
+    hv.graph.click("suspend")  # a node opens its step in the drawer
+    assert hv.drawer_box.layout.display is None
+    assert "Step suspend" in text(hv.drawer) and "parameters" in text(hv.drawer)
+    assert "UTC" in text(hv.drawer)
 
     # 11. back to the overview, which shows the runs
     hv.back_button.click()
     assert ov.page == "overview"
     row = ov.frame.set_index("name").loc["Offboard an intern"]
-    assert row["run_count"] == 2 and row["last_run_status"] == "rejected"
+    # the last real run, the refused start counted apart
+    assert row["run_count"] == 1 and row["last_run_status"] == "succeeded"
+    assert row["rejected_count"] == 1
+    assert "(+1 refused)" in ov.rows["Offboard an intern"].cells[6].value
 
     # what the store holds
     runs = wb.runs("Offboard an intern")
@@ -455,7 +463,8 @@ def test_history_shows_runs_and_reruns_with_same_or_edited_input(wb: Workbench) 
     hv = wb.history("Offboard contractor")
     assert isinstance(hv, HistoryView)
     assert len(hv.frame) == 1 and hv.run_select.value == hv.frame["run_id"].iloc[0]
-    assert "dry run" in text(hv.runs_html)
+    assert "(dry run)" in next(iter(hv.run_rows.values())).description
+    assert "UTC" in next(iter(hv.run_rows.values())).description
     first = hv.run_select.value
     hv.rerun_button.click()
     record = hv.wait()

@@ -13,7 +13,7 @@ import html
 import json
 import math
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import ipywidgets as w
@@ -57,8 +57,27 @@ def badge(status: Any) -> str:
     )
 
 
+def legend_html(
+    statuses: tuple[str, ...] = (
+        "running",
+        "succeeded",
+        "failed",
+        "skipped",
+        "simulated",
+        "cancelled",
+        "rejected",
+    ),
+) -> str:
+    """What each status colour means: one badge per status, in a line."""
+    return (
+        "<div style='font-size:85%;color:#555'>colours: "
+        + " ".join(badge(s) for s in statuses)
+        + "</div>"
+    )
+
+
 def when(value: Any) -> str:
-    """A timestamp as ``YYYY-MM-DD HH:MM:SS`` (UTC), ``—`` for none."""
+    """A timestamp as ``YYYY-MM-DD HH:MM:SS UTC`` (stored times are UTC), ``—`` for none."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     try:
@@ -67,8 +86,10 @@ def when(value: Any) -> str:
     except (TypeError, ValueError):
         pass
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return str(value)[:19]
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return str(value.strftime("%Y-%m-%d %H:%M:%S")) + " UTC"
+    return str(value)[:19] + " UTC"
 
 
 def duration(ms: Any) -> str:

@@ -30,7 +30,7 @@ from wfbench.errors import DefinitionError, WfbenchError
 from wfbench.model import Workflow, to_document
 from wfbench.validation import Issue, Report
 from wfbench.widgets import edit
-from wfbench.widgets.base import View, button, esc, message_html
+from wfbench.widgets.base import View, button, esc, legend_html, message_html
 from wfbench.widgets.canvas_state import STYLE, EnableToggle, LeavePrompt
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.forms import NodeForm, form_for
@@ -187,7 +187,10 @@ class CanvasCore(View):
         )
         side.add_class("wfb-fit")
         self.graph.widget.layout.flex = "3 1 0"
-        body = w.HBox([self.graph.widget, side], layout=w.Layout(width="100%"))
+        graph_side = w.VBox(
+            [self.graph.widget, w.HTML(legend_html())], layout=w.Layout(flex="3 1 0", min_width="0")
+        )
+        body = w.HBox([graph_side, side], layout=w.Layout(width="100%"))
         self.page = w.VBox(
             [
                 w.HTML(STYLE),
