@@ -156,6 +156,8 @@ class CanvasCore(View):
         self.delete_button = button("Delete", icon="trash", tooltip="delete the selected step")
         self.up_button = button("", icon="arrow-up", tooltip="move the selected step up")
         self.down_button = button("", icon="arrow-down", tooltip="move the selected step down")
+        self.fit_button = button("Fit", icon="expand", tooltip="zoom to fit the whole graph")
+        self.fit_button.on_click(lambda _: self.graph.fit())
         self.selection_label = w.HTML()
         self.panel = w.VBox(layout=w.Layout(width="100%"))
         self.run_area = w.VBox()
@@ -180,7 +182,16 @@ class CanvasCore(View):
             ],
             layout=w.Layout(align_items="center", flex_flow="row wrap"),
         )
-        toolbar = w.HBox([self.add_button, self.delete_button, self.up_button, self.down_button])
+        toolbar = w.HBox(
+            [
+                self.add_button,
+                self.delete_button,
+                self.up_button,
+                self.down_button,
+                self.fit_button,
+            ],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
         side = w.VBox(
             [toolbar, self.selection_label, self.panel],
             layout=w.Layout(flex="2 1 0", min_width="0", padding="0 0 0 8px"),
