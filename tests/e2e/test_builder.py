@@ -144,8 +144,9 @@ def test_offboard_user_built_with_the_mouse(
     wb = Workbench(lab.db)
     contractor = str(
         wb.sql(
-            "select email from users where employee_type = 'contractor' and status = 'active' "
-            "and len(groups) > 0 order by email limit 1"
+            "select email from users u where employee_type = 'contractor' and status = 'active' "
+            "and exists (select 1 from memberships m where m.user_id = u.id) "
+            "order by email limit 1"
         )["email"].iloc[0]
     )
     (Path(lab.root) / "builder.ipynb").write_text(json.dumps(NOTEBOOK))

@@ -19,19 +19,17 @@ Every click has a code twin: the widgets are attributes (``add_button``,
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
-from pydantic import ValidationError
 
 from wfbench.errors import DefinitionError, WfbenchError
 from wfbench.model import Workflow, to_document
 from wfbench.validation import Issue, Report
 from wfbench.widgets import edit
 from wfbench.widgets.base import View, button, esc, legend_html, message_html
-from wfbench.widgets.canvas_state import STYLE, EnableToggle, LeavePrompt
+from wfbench.widgets.canvas_state import STYLE, EnableToggle, LeavePrompt, canonical, free_name
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.forms import NodeForm, form_for
 from wfbench.widgets.graph import TRIGGER, elements, parse_placeholder
@@ -46,22 +44,6 @@ if TYPE_CHECKING:
     from wfbench.widgets.run_dialog import RunDialog
     from wfbench.widgets.test_panel import TestPanel
     from wfbench.workbench import Workbench
-
-
-def canonical(doc: Mapping[str, Any], parsed: Workflow | None = None) -> str:
-    """A document as comparable text: defaults dropped, keys sorted.
-
-    Two drafts that mean the same workflow compare equal, however they were
-    typed in (an explicit ``"on_error": "fail"`` is the default). ``parsed`` is
-    the document already parsed (validation's), to save parsing it again.
-    """
-    dumped: Any = doc
-    try:
-        model = parsed if parsed is not None else Workflow.model_validate(doc)
-        dumped = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    except ValidationError:
-        pass
-    return json.dumps(dumped, sort_keys=True, default=str)
 
 
 class CanvasCore(View):
@@ -98,7 +80,7 @@ class CanvasCore(View):
             doc = copy.deepcopy(saved)
         else:
             if draft is None:
-                draft = Workflow(name=_free_name(wb), run_as="read_only")
+                draft = Workflow(name=free_name(wb), run_as="read_only")
             doc = to_document(draft)
         self.draft: dict[str, Any] = doc
         self._saved = saved
@@ -526,11 +508,4 @@ class CanvasCore(View):
         self.select(target or TRIGGER)
 
 
-def _free_name(wb: Workbench) -> str:
-    n = 1
-    while not wb.name_free(name := f"Untitled workflow {n}"):
-        n += 1
-    return name
-
-
-__all__ = ["CanvasCore", "canonical"]
+__all__ = ["CanvasCore"]

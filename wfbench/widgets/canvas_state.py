@@ -9,17 +9,25 @@
   one CSS rule.
 * The **leave prompt**: *Back to workflows* with unsaved changes asks first
   (*Save*, *Discard*, *Stay*) instead of dropping the edits.
+* :func:`canonical`: a draft as comparable text, which says whether it is unsaved.
 * The **Enable/Disable toggle** next to *Run workflow*, as in the overview: a
   disabled workflow cannot be run, and the canvas says so in its own words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
+from pydantic import ValidationError
 
+from wfbench.model import Workflow
 from wfbench.widgets.base import button, esc
+
+if TYPE_CHECKING:
+    from wfbench.workbench import Workbench
 
 #: The canvas's stylesheet: the floating unsaved bar and panels that never scroll sideways.
 STYLE = """<style>
@@ -108,4 +116,28 @@ class EnableToggle:
             self.on_change(bool(change["new"]))
 
 
-__all__ = ["STYLE", "EnableToggle", "LeavePrompt"]
+def canonical(doc: Mapping[str, Any], parsed: Workflow | None = None) -> str:
+    """A document as comparable text: defaults dropped, keys sorted.
+
+    Two drafts that mean the same workflow compare equal, however they were
+    typed in (an explicit ``"on_error": "fail"`` is the default). ``parsed`` is
+    the document already parsed (validation's), to save parsing it again.
+    """
+    dumped: Any = doc
+    try:
+        model = parsed if parsed is not None else Workflow.model_validate(doc)
+        dumped = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    except ValidationError:
+        pass
+    return json.dumps(dumped, sort_keys=True, default=str)
+
+
+def free_name(wb: Workbench) -> str:
+    """The first free "Untitled workflow N"."""
+    n = 1
+    while not wb.name_free(name := f"Untitled workflow {n}"):
+        n += 1
+    return name
+
+
+__all__ = ["STYLE", "EnableToggle", "LeavePrompt", "canonical", "free_name"]

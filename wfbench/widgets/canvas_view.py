@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from wfbench.errors import WfbenchError
 from wfbench.widgets.base import message_html, plain
-from wfbench.widgets.canvas_core import CanvasCore, canonical
+from wfbench.widgets.canvas_core import CanvasCore
+from wfbench.widgets.canvas_state import canonical
 from wfbench.widgets.forms import NodeForm
 from wfbench.widgets.graph import TRIGGER
 from wfbench.widgets.palette import Place
