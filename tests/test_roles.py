@@ -118,7 +118,7 @@ def test_narrowest_prefers_fewest_changing_permissions_over_fewest_in_all() -> N
         ),
         (
             {"users:read", "groups:write"},
-            "covers users:read, groups:write; the narrowest built-in role also allows "
+            "covers users:read, groups:write; also allows "
             "users:write, devices:write, applications:write, notifications:send",
         ),
         ({"no:such"}, "no built-in role covers every action"),

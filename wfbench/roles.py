@@ -261,7 +261,7 @@ class RoleRegistry:
         extra = sort_permissions(changing(role.permissions) - set(needed))
         if not extra:
             return f"{covers}; nothing else that writes"
-        return f"{covers}; the narrowest built-in role also allows {', '.join(extra)}"
+        return f"{covers}; also allows {', '.join(extra)}"
 
 
 def changing(permissions: Iterable[str]) -> frozenset[str]:

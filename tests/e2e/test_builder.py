@@ -105,8 +105,17 @@ class Person(Widgets):
         super().type(target, text)
 
     def node(self, node_id: str) -> None:
+        """Click a node; for a step, wait for its form (its id in the id box)."""
         self.count.click()
         click_node(self.scope, node_id)
+        if "@" in node_id:
+            return
+        box = self.labelled("id")
+
+        def opened() -> bool:
+            return bool(box.count()) and box.first.input_value() == node_id
+
+        wait_until(opened, f"the form of {node_id} after a click on it")
 
     def insert(self, into: str, ref: str) -> None:
         """The typed picker: the field, then the reference (only what fits is there), Insert."""
@@ -221,7 +230,13 @@ def test_offboard_user_built_with_the_mouse(
 
     # ---- else: email the manager
     ui.node("is_contractor@else")
-    add_step(ui, "tell_manager", action=("notify", "email"))
+    see(ui, "Add a step")
+    ui.choose(ui.labelled("category"), "^notifications$")
+    ui.choose(ui.labelled("action"), "^email — ")
+    box = ui.labelled("id")
+    wait_until(lambda: box.input_value().startswith("notify_email"), "the id suggestion")
+    ui.type(box, "tell_manager")
+    ui.click("Add")
     wait_for_graph(shell, lambda g: "tell_manager" in g.nodes, "the email")
     ui.insert("with.to", "steps.user.output.manager_email")
     ui.type(ui.field("subject"), "Offboarding")

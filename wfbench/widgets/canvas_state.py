@@ -36,7 +36,10 @@ STYLE = """<style>
   border-radius: 6px; max-width: calc(100vw - 32px); }
 .wfb-fit, .wfb-fit .widget-box, .wfb-fit .widget-html-content { min-width: 0; }
 .wfb-fit .widget-html-content { white-space: normal; overflow-wrap: anywhere; }
-.wfb-fit { overflow-x: hidden; }
+.wfb-fit .jupyter-widgets:not(.widget-box) {
+  max-width: calc(100% - 2 * var(--jp-widgets-margin)); }
+.wfb-fit .widget-hbox > .jupyter-widgets, .wfb-fit .widget-vbox > .jupyter-widgets { min-width: 0; }
+.wfb-fit .widget-dropdown > select { min-width: 0; text-overflow: ellipsis; }
 .wfb-prompt { border: 2px solid #e69138; background: #fdf2e9; padding: 6px; }
 </style>"""
 

@@ -57,7 +57,6 @@ STYLE: list[dict[str, Any]] = [
             "shape": "round-hexagon",
             "background-color": "#fff6e5",
             "border-color": "#e69138",
-            "text-events": "yes",  # a click on the label selects the flow
         },
     },
     {
@@ -72,7 +71,7 @@ STYLE: list[dict[str, Any]] = [
             "text-halign": "center",
             "text-margin-y": -2,  # the label sits above the box, in LOOP_HEADER
             "text-max-width": "420px",  # two lines: the name, then "for each … in …"
-            "text-events": "yes",  # a click on the label selects the loop, not a body step
+            "text-events": "yes",  # a click on the label (above the box) selects the loop
             "text-background-color": "#ffffff",
             "text-background-opacity": 1,
             "padding": LOOP_PAD,  # the layout leaves exactly this room around a body

@@ -359,15 +359,16 @@ class _Layout:
             self.edges.append({"data": data, "classes": label})
 
 
-#: One icon per action category, so a step's kind reads at a glance.
+#: One icon per action category, so a step's kind reads at a glance (symbols every
+#: common font has: a headless browser without an emoji font draws emoji as boxes).
 CATEGORY_ICONS = {
-    "users": "👤",
-    "groups": "👥",
-    "devices": "💻",
-    "applications": "🧩",
-    "commands": "⌨",
+    "users": "Ⓤ",
+    "groups": "Ⓖ",
+    "devices": "Ⓓ",
+    "applications": "Ⓐ",
+    "commands": "Ⓒ",
     "notify": "✉",
-    "http": "🌐",
+    "http": "Ⓗ",
     "core": "⚙",
 }
 
