@@ -131,7 +131,10 @@ class CanvasCore(View):
             layout=w.Layout(border="2px solid #f1c232", padding="4px", align_items="center"),
         )
         self.unsaved_bar.add_class("wfb-floating")
-        self.message = w.HTML()
+        # one line kept for it, and the problem list below the graph: nothing above the graph
+        # changes height, so a click lands where the node is drawn (cytoscape keeps the
+        # graph's page offset until a scroll or resize)
+        self.message = w.HTML(layout=w.Layout(min_height="24px"))
         self.issues_html = w.HTML()
         self.graph = GraphView(on_select=self.select)
         self.add_button = button("+", style="info", tooltip="add a step after the selection")
@@ -156,6 +159,7 @@ class CanvasCore(View):
             [
                 self.back_button,
                 self.name_text,
+                self.name_message,
                 self.type_label,
                 self.run_button,
                 self.enable_toggle,
@@ -189,12 +193,11 @@ class CanvasCore(View):
                 w.HTML(STYLE),
                 header,
                 self.leave_prompt.widget,
-                self.name_message,
                 self.run_as.widget,
                 self.unsaved_bar,
                 self.message,
-                self.issues_html,
                 body,
+                self.issues_html,
                 self.run_area,
             ]
         )

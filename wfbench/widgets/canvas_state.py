@@ -8,7 +8,8 @@
   does only this, and a front-end component would be a new dependency for
   one CSS rule.
 * The **leave prompt**: *Back to workflows* with unsaved changes asks first
-  (*Save*, *Discard*, *Stay*) instead of dropping the edits.
+  (*Save*, *Discard*, *Stay*) instead of dropping the edits; it floats over the
+  page too, so showing it moves nothing under the mouse.
 * :func:`canonical`: a draft as comparable text, which says whether it is unsaved.
 * The **Enable/Disable toggle** next to *Run workflow*, as in the overview: a
   disabled workflow cannot be run, and the canvas says so in its own words.
@@ -40,7 +41,9 @@ STYLE = """<style>
   max-width: calc(100% - 2 * var(--jp-widgets-margin)); }
 .wfb-fit .widget-hbox > .jupyter-widgets, .wfb-fit .widget-vbox > .jupyter-widgets { min-width: 0; }
 .wfb-fit .widget-dropdown > select { min-width: 0; text-overflow: ellipsis; }
-.wfb-prompt { border: 2px solid #e69138; background: #fdf2e9; padding: 6px; }
+.wfb-prompt { border: 2px solid #e69138; background: #fdf2e9; padding: 6px;
+  position: fixed; top: 96px; left: 50%; transform: translateX(-50%); z-index: 1001;
+  box-shadow: 0 2px 12px rgba(0,0,0,.3); border-radius: 6px; max-width: calc(100vw - 32px); }
 </style>"""
 
 
