@@ -72,6 +72,16 @@ OVERFLOW_JS = """
 """
 
 
+#: Where a compound node's label is drawn on the page: just above its box, centred.
+LABEL_JS = """
+(el, id) => {
+  const bb = el._cyreg.cy.getElementById(id).renderedBoundingBox({includeLabels: false});
+  const box = el.getBoundingClientRect();
+  return [box.left + (bb.x1 + bb.x2) / 2, box.top + bb.y1 - 10];
+}
+"""
+
+
 class Clicks:
     """Counts what a person does: clicks (and choices in a list) apart from typing."""
 
@@ -104,10 +114,16 @@ class Person(Widgets):
         self.count.typed += 1
         super().type(target, text)
 
-    def node(self, node_id: str) -> None:
-        """Click a node; for a step, wait for its form (its id in the id box)."""
+    def node(self, node_id: str, *, label: bool = False) -> None:
+        """Click a node (``label``: on its label, above a loop's box); wait for its form."""
         self.count.click()
-        click_node(self.scope, node_id)
+        if label:
+            container = self.scope.locator(".__________cytoscape_container").last
+            container.scroll_into_view_if_needed()
+            x, y = container.evaluate(LABEL_JS, node_id)
+            self.page.mouse.click(x, y)
+        else:
+            click_node(self.scope, node_id)
         if "@" in node_id:
             return
         box = self.labelled("id")
@@ -260,7 +276,7 @@ def test_offboard_user_built_with_the_mouse(
     ui.type(builder.locator("input[type=text]").first, "contractor")
     has_value(ui.field("condition"), "{{ steps.user.output.employee_type == 'contractor' }}")
     measure(shell, "canvas: if-else with the condition builder", widths)
-    ui.node("each_group")
+    ui.node("each_group", label=True)  # the loop's label selects the loop, not its body
     assert "not a list" in note(ui, "items")
     ui.insert("items", "steps.user.output.groups")  # only lists are offered
     has_value(ui.field("items"), "{{ steps.user.output.groups }}")  # the placeholder replaced
