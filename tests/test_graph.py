@@ -126,6 +126,8 @@ def test_if_else_edges_are_labelled_then_and_else(offboard: Workflow) -> None:
     assert {s for (s, t) in labels if t == END} == {"mail", "tell_manager@else", "refuse"}
     then_edge = next(e for e in elements(offboard)["edges"] if e["data"]["label"] == "then")
     assert then_edge["classes"] == "then"
+    into_loop = [e for e in elements(offboard)["edges"] if e["data"]["target"] == "each_group"]
+    assert into_loop and all("to-loop" in e["classes"] for e in into_loop)
 
 
 def test_loop_body_is_inside_the_loop(offboard: Workflow) -> None:

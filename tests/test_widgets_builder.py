@@ -149,6 +149,7 @@ def test_the_three_wrong_references_are_refused_at_save_on_their_field(wb: Workb
     assert loop_form.references("items") == ["steps.user.output.groups"]
     loop_form.insert_reference("steps.user.output.groups", into="items")
     assert cv.draft["steps"][1]["then"][0]["items"] == "{{ steps.user.output.groups }}"
+    assert text(loop_form.fields["items"].note) == ""  # the note follows the fix
     assert cv.save() is False  # the object into group_id is refused now that group is typed
     leave = {(i.field, i.code) for i in cv.issues if i.node == "leave"}
     assert leave == {("with.group_id", "type.param")}

@@ -255,6 +255,9 @@ class CanvasCore(View):
             "<b>● Not saved yet</b>" if self._saved is None else "<b>● Unsaved changes</b>"
         )
         self._show_issues()
+        if self.form is not None and self.selected in self._data:  # its notes follow the fixes
+            self.form.show_issues([i for i in self.issues if i.node == self.selected])
+            self.selection_label.value = self._flag_html(self.selected)
 
     def _show_issues(self) -> None:
         if not self.flagging or not self.issues:
@@ -268,6 +271,14 @@ class CanvasCore(View):
         )
         items = "".join(f"<li>{message_html(i.describe(), i.severity)}</li>" for i in self.issues)
         self.issues_html.value = f"{head}<ul style='margin:2px 0'>{items}</ul>"
+
+    def _flag_html(self, element_id: str) -> str:
+        """The selected node's problems, as its red flag's tooltip says them."""
+        classes = self.graph.classes(element_id) if element_id in self._data else set()
+        if not classes & {"invalid", "warning"}:
+            return ""
+        tip = esc(self._data[element_id].get("tooltip", "")).replace(chr(10), "<br>")
+        return f"<div style='color:#b00'>{tip}</div>"
 
     # ------------------------------------------------------------------ selection
     def select(self, element_id: str) -> None:
@@ -288,13 +299,7 @@ class CanvasCore(View):
             b.disabled = not is_step
         self.add_button.disabled = kind == "end"
         self.form = self.trigger_card = self.add_panel = None
-        tip = data.get("tooltip", "")
-        self.selection_label.value = (
-            f"<div style='color:#b00'>{esc(tip).replace(chr(10), '<br>')}</div>"
-            if "invalid" in self.graph.classes(element_id)
-            or "warning" in self.graph.classes(element_id)
-            else ""
-        )
+        self.selection_label.value = self._flag_html(element_id)
         if kind == "trigger":
             self.trigger_card = TriggerCard(self.draft.get("trigger") or {}, self._trigger_edited)
             self.panel.children = (self.trigger_card.widget,)

@@ -70,7 +70,7 @@ STYLE: list[dict[str, Any]] = [
             "text-valign": "top",
             "text-halign": "center",
             "text-margin-y": -2,  # the label sits above the box, in LOOP_HEADER
-            "text-max-width": "420px",  # two lines: the name, then "for each … in …"
+            "text-max-width": "200px",  # the name, then "for each … in …", clear of the edge in
             "text-events": "yes",  # a click on the label (above the box) selects the loop
             "text-background-color": "#ffffff",
             "text-background-opacity": 1,
@@ -143,6 +143,11 @@ STYLE: list[dict[str, Any]] = [
             "text-background-opacity": 1,
             "text-background-padding": 2,
         },
+    },
+    {
+        # the loop's label sits centred on its top: an edge into the loop lands to the left
+        "selector": "edge.to-loop",
+        "style": {"target-endpoint": "-44% -50%", "taxi-turn": "12px"},
     },
     {
         "selector": "edge.then",

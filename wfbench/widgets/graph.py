@@ -167,6 +167,10 @@ class _Layout:
         end_y = top + (body.height + GAP_Y if steps else 0.0)
         self._node(END, "end", "End", 0.0, end_y + PLACEHOLDER_H / 2, node=None)
         self._link(exits, END)
+        loops = {n["data"]["id"] for n in self.nodes if n["data"]["kind"] == "loop"}
+        for edge in self.edges:  # into a loop: clear of its label, which is centred on top
+            if edge["data"]["target"] in loops:
+                edge["classes"] = f"{edge['classes']} to-loop".strip()
         return {"nodes": self.nodes, "edges": self.edges}
 
     # -- sizes (first pass)
