@@ -325,7 +325,7 @@ def test_offboard_user_built_with_the_mouse(
     see(ui, f"Execution history: {NAME} (1 run(s))")
     run_id = str(wb.runs(NAME)["run_id"].iloc[0])
     shell.get_by_role("button", name=re.compile(re.escape(run_id[:8]))).click()
-    see(ui, "Groups: remove user")
+    see(ui, "groups.remove_user")
     click_node(shell, "leave")
     see(ui, "Step leave")
     measure(shell, "history with the step drawer", widths)
