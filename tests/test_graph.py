@@ -311,7 +311,7 @@ def test_labels_are_short_and_json_safe(offboard: Workflow) -> None:
     json.dumps(projected)  # what goes to the browser is plain JSON
     label = by_id(projected)["is_contractor"]["data"]["label"]
     assert label == "◇ is_contractor\nif user.employee_type == 'contractor'"
-    assert by_id(projected)["leave"]["data"]["label"] == "Ⓖ leave\nGroups: remove user"
+    assert by_id(projected)["leave"]["data"]["label"] == "❖ leave\nGroups: remove user"
     assert by_id(projected)["each_group"]["data"]["label"] == (
         "↻ each_group\nfor each group in user.groups"
     )
@@ -328,7 +328,7 @@ def test_a_description_comes_first_in_a_label() -> None:
         ]
     }
     nodes = by_id(elements(doc))
-    assert nodes["u"]["data"]["label"] == "Ⓤ Find them\nUsers: get"
+    assert nodes["u"]["data"]["label"] == "◉ Find them\nUsers: get"
     assert nodes["b"]["data"]["label"] == "◇ Who?\nif true"
 
 

@@ -53,7 +53,7 @@ def badge(status: Any) -> str:
     colour = STATUS_COLOURS.get(status, "#555555")
     return (
         f'<span style="color:white;background:{colour};border-radius:8px;'
-        f'padding:1px 8px;font-size:90%">{html.escape(status)}</span>'
+        f'padding:1px 8px;font-size:90%;white-space:nowrap">{html.escape(status)}</span>'
     )
 
 
@@ -123,7 +123,10 @@ def message_html(text: str, kind: str = "info") -> str:
 
 def table_html(headers: list[str], rows: list[list[str]], *, raw: bool = False) -> str:
     """A small HTML table; cells are escaped unless ``raw``."""
-    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{esc(h)}</th>" for h in headers)
+    head = "".join(
+        f"<th style='text-align:left;padding:2px 8px;white-space:nowrap'>{esc(h)}</th>"
+        for h in headers
+    )
     body = "".join(
         "<tr>"
         + "".join(

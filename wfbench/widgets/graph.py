@@ -366,14 +366,14 @@ class _Layout:
 #: One icon per action category, so a step's kind reads at a glance (symbols every
 #: common font has: a headless browser without an emoji font draws emoji as boxes).
 CATEGORY_ICONS = {
-    "users": "Ⓤ",
-    "groups": "Ⓖ",
-    "devices": "Ⓓ",
-    "applications": "Ⓐ",
-    "commands": "Ⓒ",
+    "users": "◉",
+    "groups": "❖",
+    "devices": "▣",
+    "applications": "◈",
+    "commands": "❯",
     "notify": "✉",
-    "http": "Ⓗ",
-    "core": "⚙",
+    "http": "⇄",
+    "core": "✱",
 }
 
 

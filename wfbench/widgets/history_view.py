@@ -102,13 +102,13 @@ class HistoryView(View):
                 w.HBox([self.rerun_button, self.rerun_edited_button]),
                 self.message,
             ],
-            layout=w.Layout(flex="1 1 0", min_width="0"),
+            layout=w.Layout(flex="3 1 0", min_width="0"),
         )
         detail.add_class("wfb-fit")
         self.graph.widget.layout.flex = "1 1 0"
         graph_side = w.VBox(
             [self.graph.widget, w.HTML(legend_html()), self.drawer_box],
-            layout=w.Layout(flex="1 1 0", min_width="0"),
+            layout=w.Layout(flex="2 1 0", min_width="0"),
         )
         self.page = w.VBox(
             [
