@@ -156,6 +156,7 @@ def test_the_three_wrong_references_are_refused_at_save_on_their_field(wb: Workb
     cv.select("leave")
     note = text(cv.form.fields["with.group_id"].note)  # type: ignore[union-attr]
     assert "'group_id' takes text, but this gives an object" in note
+    assert "step 'leave', group_id: 'group_id' takes text" in text(cv.issues_html)
     assert "group.id" in note
     offered = cv.form.references("group_id")  # type: ignore[union-attr]
     assert "group.id" in offered and "group" not in offered
@@ -254,3 +255,14 @@ def test_the_run_dialog_is_bounded_quiet_until_typed_and_speaks_to_the_notebook(
     assert "switch it on with the Enabled toggle" in said
     assert "wfbench" not in said and "/:" not in said
     assert said.count("is disabled") == 1
+
+
+def test_save_problems_speak_to_the_notebook_user(wb: Workbench) -> None:
+    cv = canvas(wb)
+    cv.add_action("core.fail", after="user", node_id="stop")
+    assert cv.save() is False
+    said = text(cv.issues_html)
+    assert "step 'stop', message: core.fail requires 'message': fill in its field" in said
+    assert 'under "with"' not in said
+    cv.select("stop")
+    assert "fill in its field" in text(cv.form.fields["with.message"].note)

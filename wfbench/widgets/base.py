@@ -114,6 +114,18 @@ def esc(value: Any) -> str:
     return html.escape(str(value))
 
 
+def for_notebook(text: str) -> str:
+    """A message as a notebook user should read it: no CLI commands, no pointer syntax."""
+    text = text.replace(
+        "enable it (wfbench enable) to run it",
+        "switch it on with the Enabled toggle next to Run workflow to run it",
+    )
+    text = re.sub(r" ?\((?:run )?`?wfbench [^)]*\)", "", text)
+    text = text.replace(': add it under "with"', ": fill in its field")
+    text = text.replace(': add one under "with"', ": fill in one of those fields")
+    return re.sub(r"(^|\s|-\s)/: ", r"\1", text)
+
+
 def message_html(text: str, kind: str = "info") -> str:
     """A one-line notice: ``info``, ``ok``, ``warning`` or ``error``."""
     colour = {"ok": "#38761d", "warning": "#b45f06", "error": "#cc0000"}.get(kind, "#1d2b3a")

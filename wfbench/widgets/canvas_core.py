@@ -28,7 +28,7 @@ from wfbench.errors import DefinitionError, WfbenchError
 from wfbench.model import Workflow, to_document
 from wfbench.validation import Issue, Report
 from wfbench.widgets import edit
-from wfbench.widgets.base import View, button, esc, legend_html, message_html
+from wfbench.widgets.base import View, button, esc, for_notebook, legend_html, message_html
 from wfbench.widgets.canvas_state import STYLE, EnableToggle, LeavePrompt, canonical, free_name
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.forms import NodeForm, form_for
@@ -269,7 +269,9 @@ class CanvasCore(View):
             if errors
             else "<b>Warnings</b> (saving is allowed)"
         )
-        items = "".join(f"<li>{message_html(i.describe(), i.severity)}</li>" for i in self.issues)
+        items = "".join(
+            f"<li>{message_html(for_notebook(_describe(i)), i.severity)}</li>" for i in self.issues
+        )
         self.issues_html.value = f"{head}<ul style='margin:2px 0'>{items}</ul>"
 
     def _flag_html(self, element_id: str) -> str:
@@ -514,6 +516,14 @@ class CanvasCore(View):
     def _reselect(self) -> None:
         target = self.selected if self.selected in self._data else TRIGGER
         self.select(target or TRIGGER)
+
+
+def _describe(issue: Issue) -> str:
+    """An issue as the canvas lists it: where (node and field, in words), then what."""
+    where = f"step '{issue.node}'" if issue.node else "the workflow"
+    if issue.field:
+        where += f", {issue.field.removeprefix('with.')}"
+    return f"{where}: {issue.message}"
 
 
 __all__ = ["CanvasCore"]

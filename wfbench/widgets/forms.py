@@ -19,7 +19,7 @@ import ipywidgets as w
 
 from wfbench.actions import ActionSpec
 from wfbench.validation.typed import Kind as ValueKind
-from wfbench.widgets.base import esc, message_html
+from wfbench.widgets.base import esc, for_notebook, message_html
 from wfbench.widgets.condition_builder import ConditionBuilder
 from wfbench.widgets.fields import FieldEditor, Kind, editors_for_model, field_kind
 from wfbench.widgets.picker import ReferencePicker
@@ -139,9 +139,9 @@ class NodeForm:
         for issue in issues:
             key = _field_key(str(issue.field or ""), self.fields)
             if key:
-                by_field.setdefault(key, []).append(issue.message)
+                by_field.setdefault(key, []).append(for_notebook(issue.message))
             else:
-                rest.append(issue.message)
+                rest.append(for_notebook(issue.message))
         for key, editor in self.fields.items():
             editor.show_issues(by_field.get(key, []))
         self.note.value = "<br>".join(message_html(m, "error") for m in rest)

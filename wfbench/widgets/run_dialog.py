@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from wfbench.errors import RunRejected, WfbenchError
-from wfbench.widgets.base import View, badge, button, esc, message_html
+from wfbench.widgets.base import View, badge, button, esc, for_notebook, message_html
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.forms import FieldEditor, Kind
 from wfbench.widgets.schema import MISSING
@@ -370,16 +369,6 @@ def json_problem(text: str) -> str | None:
     except ValueError as exc:
         return f"the input is not valid JSON: {exc}"
     return None
-
-
-def for_notebook(text: str) -> str:
-    """A message as a notebook user should read it: no CLI commands, no pointer syntax."""
-    text = text.replace(
-        "enable it (wfbench enable) to run it",
-        "switch it on with the Enabled toggle next to Run workflow to run it",
-    )
-    text = re.sub(r" ?\((?:run )?`?wfbench [^)]*\)", "", text)
-    return re.sub(r"(^|\s|-\s)/: ", r"\1", text)
 
 
 def field_name(pointer: str) -> str:
