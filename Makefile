@@ -10,7 +10,7 @@ LAB_DB := $(CURDIR)/wfbench.duckdb
 # JupyterLab refuses to run as root (in a container, say) unless told it may.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab demo test lint format typecheck imports pytest e2e bench clean
+.PHONY: setup lab demo test lint format typecheck imports pytest e2e bench bench-quick clean
 
 setup: $(STAMP)
 
@@ -57,11 +57,22 @@ format: setup
 	$(BIN)/ruff format wfbench tests bench notebooks/conftest.py
 	$(BIN)/ruff check --fix wfbench tests bench notebooks/conftest.py
 
+# Every figure in bench/README.md comes from these scripts (about 17 minutes in all);
+# `make bench-quick` is a smoke run of the same. Figures land in $(BENCH_OUT) as JSON.
+BENCH_OUT ?= bench/results/latest
+BENCH_SCRIPTS := startup commit api history runs long_run store_sharing
+
 bench: setup
+	mkdir -p $(BENCH_OUT)
 	$(BIN)/python bench/validate.py
-	$(BIN)/python bench/runs.py
 	$(BIN)/python bench/canvas.py
-	$(BIN)/python bench/api.py
+	for s in $(BENCH_SCRIPTS); do $(BIN)/python bench/$$s.py --json $(BENCH_OUT)/$$s.json || exit 1; done
+	$(BIN)/python bench/report.py $(BENCH_OUT)
+
+bench-quick: setup
+	mkdir -p $(BENCH_OUT)
+	for s in $(BENCH_SCRIPTS); do $(BIN)/python bench/$$s.py --quick --json $(BENCH_OUT)/$$s.json || exit 1; done
+	$(BIN)/python bench/report.py $(BENCH_OUT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,20 +1,26 @@
-"""Runs started over HTTP: starts per second and latency with 1, 8 and 32 clients.
+"""Runs started over HTTP: starts/s and latency at 1, 8 and 32 clients, against floors.
 
-A one-step workflow (``core.log``) is started with ``POST /api/v2/workflows/Ping/runs``
-(the default ``wait=true``: each answer is the finished run, 201) against
-``wfbench serve`` in its own process on 127.0.0.1, by N client threads with one
-keep-alive ``httpx.Client`` each, for a few seconds per level. The baseline is the
-same start as a plain ``Workbench.run`` call in this process, one at a time: as
-the server does, opening the store file for each run; and inside ``wb.hold()``.
+Product: ``POST /api/v2/workflows/Ping/runs`` (a one-step ``core.log`` workflow, the
+default ``wait=true``: each answer is the finished run, 201) against ``wfbench serve`` in
+its own process on 127.0.0.1.
 
-    .venv/bin/python bench/api.py [--seconds S] [--levels 1,8,32]
+Floors, in the same run, each in its own process on 127.0.0.1 under uvicorn, on a copy of
+the same store (``bench/_asgi_floor.py``): ``POST /runs`` that does ``BEGIN``, an
+``INSERT`` of a run row and of a step row, ``COMMIT`` on one held DuckDB connection and
+answers the row as JSON (201), as a bare ASGI callable and as a FastAPI sync route.
+
+N client threads (one keep-alive ``httpx.Client`` each, in this process) start runs as
+fast as answers come, for ``--seconds`` per (target, level); rounds are interleaved (every
+target at every level, then again), and each figure is the median over rounds. Also the
+in-process ``Workbench.run`` (file opened per run, and inside ``wb.hold()``).
+
+    .venv/bin/python bench/api.py [--quick] [--seconds S] [--rounds R] [--levels 1,8,32]
 """
 
 from __future__ import annotations
 
-import argparse
-import platform
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -22,22 +28,17 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
+from _common import PING, WFBENCH, Load, header, parser, stats, table, write_json
 
-from wfbench.workbench import Workbench
+from wfbench import Workbench
 
-PING = {
-    "format": "wfbench/v1",
-    "name": "Ping",
-    "run_as": "read_only",
-    "steps": [{"id": "log", "kind": "action", "action": "core.log", "with": {"message": "ping"}}],
-}
-WFBENCH = shutil.which("wfbench", path=str(Path(sys.executable).parent)) or "wfbench"
+HERE = Path(__file__).resolve().parent
 
 
-def baseline(wb: Workbench, seconds: float) -> tuple[float, float]:
-    """Starts per second and median latency (ms) of ``wb.run`` in this process."""
+def in_process(wb: Workbench, seconds: float) -> list[float]:
     for _ in range(5):  # warm up
         wb.run("Ping", {}, started_by="bench")
     times: list[float] = []
@@ -46,10 +47,10 @@ def baseline(wb: Workbench, seconds: float) -> tuple[float, float]:
         start = time.perf_counter()
         wb.run("Ping", {}, started_by="bench")
         times.append(time.perf_counter() - start)
-    return len(times) / sum(times), statistics.median(times) * 1000
+    return times
 
 
-def level(url: str, key: str, clients: int, seconds: float) -> dict[str, float]:
+def level(url: str, path: str, key: str, clients: int, seconds: float) -> dict[str, Any]:
     """N clients starting runs as fast as they get answers, for ``seconds``."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     failures: list[int] = [0] * clients
@@ -57,12 +58,12 @@ def level(url: str, key: str, clients: int, seconds: float) -> dict[str, float]:
     stop = threading.Event()
 
     def client(i: int) -> None:
-        with httpx.Client(base_url=url, headers={"x-api-key": key}, timeout=60) as c:
-            c.get("/api/v2/workflows")  # connect before the clock starts
+        with httpx.Client(base_url=url, headers={"x-api-key": key}, timeout=120) as c:
+            c.post(path, json={})  # connect (and warm) before the clock starts
             go.wait()
             while not stop.is_set():
                 start = time.perf_counter()
-                response = c.post("/api/v2/workflows/Ping/runs", json={})
+                response = c.post(path, json={})
                 if response.status_code == 201:
                     latencies[i].append(time.perf_counter() - start)
                 else:
@@ -78,67 +79,183 @@ def level(url: str, key: str, clients: int, seconds: float) -> dict[str, float]:
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - began
-    done = sorted(x for per in latencies for x in per)
-    return {
-        "clients": clients,
-        "starts": len(done),
-        "per_s": len(done) / elapsed,
-        "median_ms": statistics.median(done) * 1000 if done else float("nan"),
-        "p95_ms": done[int(len(done) * 0.95)] * 1000 if done else float("nan"),
-        "failed": sum(failures),
-    }
+    done = [x for per in latencies for x in per]
+    return {"per_s": len(done) / elapsed, "latencies": done, "failed": sum(failures)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(url: str, seconds: float = 60) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            httpx.get(url + "/ready", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not start")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=4.0, help="per level (default 4)")
-    parser.add_argument("--levels", default="1,8,32", help="client counts (default 1,8,32)")
-    args = parser.parse_args()
-    levels = [int(n) for n in args.levels.split(",")]
+    p = parser(__doc__)
+    p.add_argument("--seconds", type=float, help="per target and level (default 3; quick 1)")
+    p.add_argument("--rounds", type=int, help="interleaved rounds (default 3; quick 1)")
+    p.add_argument("--levels", default=None, help="client counts (default 1,8,32; quick 1,8)")
+    args = p.parse_args()
+    seconds = args.seconds or (1.0 if args.quick else 3.0)
+    rounds = args.rounds or (1 if args.quick else 3)
+    levels = [int(n) for n in (args.levels or ("1,8" if args.quick else "1,8,32")).split(",")]
+    load = Load()
+    m = header("runs started over HTTP: wfbench serve against uvicorn + held-DuckDB floors")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.duckdb"
+    work = Path(tempfile.mkdtemp(prefix="wfbench-api-"))
+    procs: list[subprocess.Popen[str]] = []
+    try:
+        path = work / "bench.duckdb"
         wb = Workbench(path)
         wb.init()
         wb.save(PING)
         key = wb.create_api_key("bench", "runner")
-        base_rate, base_ms = baseline(wb, min(args.seconds, 3.0))  # opens the file each time
+        wb.run("Ping", {}, started_by="seed")
+        for kind in ("bare", "fastapi"):
+            shutil.copy(path, work / f"floor-{kind}.duckdb")
+        n_in = min(seconds, 2.0)
+        cold = in_process(wb, n_in)  # opens the file each run
         with wb.hold():
-            held_rate, held_ms = baseline(wb, min(args.seconds, 3.0))  # keeps it open
-        wb.store.close()
+            held = in_process(wb, n_in)
 
-        with subprocess.Popen(
+        server = subprocess.Popen(
             [WFBENCH, "--db", str(path), "serve", "--port", "0", "--log-level", "warning"],
             stdout=subprocess.PIPE,
             text=True,
-        ) as server:
-            try:
-                assert server.stdout is not None
-                line = server.stdout.readline()
-                url = line.split(" at ")[1].split("/api/")[0]
-                warm = level(url, key, 1, 0.5)  # warm up: imports, first connection, caches
-                results = [level(url, key, n, args.seconds) for n in levels]
-            finally:
-                server.terminate()
-                server.wait(30)
-        check = Workbench(path)
-        query = "select count(*) as n from runs where started_by = 'api:bench' and status = ?"
-        recorded = int(check.sql(query, ["succeeded"])["n"].iloc[0])
-        check.store.close()
-
-    print(f"machine: {platform.machine()}, Python {platform.python_version()}")
-    print(f"in-process Workbench.run: {base_rate:.0f} starts/s, median {base_ms:.1f} ms")
-    print(f"  inside wb.hold(): {held_rate:.0f} starts/s, median {held_ms:.1f} ms")
-    print("| clients | starts/s | median latency | p95 latency | refused |")
-    print("|---:|---:|---:|---:|---:|")
-    for r in results:
-        print(
-            f"| {r['clients']} | {r['per_s']:.0f} | {r['median_ms']:.1f} ms "
-            f"| {r['p95_ms']:.1f} ms | {r['failed']} |"
         )
-    answered = sum(int(r["starts"]) for r in [warm, *results])
+        procs.append(server)
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        product_url = line.split(" at ")[1].split("/api/")[0]
+        targets: dict[str, tuple[str, str]] = {
+            "wfbench serve": (product_url, "/api/v2/workflows/Ping/runs")
+        }
+        for kind in ("bare", "fastapi"):
+            port = free_port()
+            floor = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(HERE / "_asgi_floor.py"),
+                    str(work / f"floor-{kind}.duckdb"),
+                    str(port),
+                    kind,
+                ],
+                text=True,
+            )
+            procs.append(floor)
+            url = f"http://127.0.0.1:{port}"
+            wait_ready(url)
+            targets[f"floor: {kind} uvicorn + held DuckDB"] = (url, "/runs")
+
+        for url, route in targets.values():  # warm up: imports, first connection, caches
+            level(url, route, key, 1, 0.5)
+        per: dict[tuple[str, int], list[dict[str, Any]]] = {}
+        for _ in range(rounds):
+            for n in levels:
+                for name, (url, route) in targets.items():
+                    per.setdefault((name, n), []).append(level(url, route, key, n, seconds))
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    check = Workbench(path)
+    recorded = int(
+        check.sql(
+            "select count(*) as n from runs where started_by = 'api:bench' and status = ?",
+            ["succeeded"],
+        )["n"].iloc[0]
+    )
+    shutil.rmtree(work, ignore_errors=True)
+
+    figures: dict[str, Any] = {}
+    rows = []
+    bare, fast = "floor: bare uvicorn + held DuckDB", "floor: fastapi uvicorn + held DuckDB"
+    for n in levels:
+        floor_rate = statistics.median(r["per_s"] for r in per[(bare, n)])
+        fast_rate = statistics.median(r["per_s"] for r in per[(fast, n)])
+        for name in targets:
+            rs = per[(name, n)]
+            rate = statistics.median(r["per_s"] for r in rs)
+            lat = stats([x for r in rs for x in r["latencies"]])
+            failed = sum(r["failed"] for r in rs)
+            figures[f"{name} @ {n}"] = {
+                "clients": n,
+                "per_s": rate,
+                "per_s_rounds": [r["per_s"] for r in rs],
+                "median_ms": lat["median"] * 1000,
+                "p95_ms": lat["p95"] * 1000,
+                "failed": failed,
+                "bare_floor_over_this": floor_rate / rate if rate else float("inf"),
+                "fastapi_floor_over_this": fast_rate / rate if rate else float("inf"),
+            }
+            rows.append(
+                [
+                    str(n),
+                    name,
+                    f"{rate:.0f}",
+                    f"{lat['median'] * 1000:.1f} ms",
+                    f"{lat['p95'] * 1000:.1f} ms",
+                    str(failed),
+                    f"{floor_rate / rate:.2f}×" if rate else "∞",
+                    f"{fast_rate / rate:.2f}×" if rate else "∞",
+                ]
+            )
+    c, h = stats(cold), stats(held)
     print(
-        f"runs answered 201: {answered}; succeeded runs in history started by the key: {recorded}"
+        f"\nin-process Workbench.run: {1 / c['median']:.0f} starts/s, median "
+        f"{c['median'] * 1000:.1f} ms (file opened per run); inside wb.hold(): "
+        f"{1 / h['median']:.0f} starts/s, median {h['median'] * 1000:.1f} ms"
+    )
+    print(f"{rounds} interleaved round(s) of {seconds:g} s per target and level")
+    table(
+        rows,
+        [
+            "clients",
+            "target",
+            "starts/s",
+            "median",
+            "p95",
+            "refused",
+            "bare floor rate / this",
+            "FastAPI floor rate / this",
+        ],
+    )
+    product_answered = sum(
+        len(r["latencies"]) for (name, _), rs in per.items() if name == "wfbench serve" for r in rs
+    )
+    print(
+        f"wfbench serve answered 201 to {product_answered} timed starts (+ warm-ups); succeeded "
+        f"runs in history started by the key: {recorded}"
+    )
+    print(f"load: {load.note()}")
+    write_json(
+        args.json,
+        {
+            "bench": "api",
+            "machine": m,
+            **load.note(),
+            "seconds": seconds,
+            "rounds": rounds,
+            "in_process_cold_ms": c["median"] * 1000,
+            "in_process_held_ms": h["median"] * 1000,
+            "levels": figures,
+            "recorded": recorded,
+        },
     )
 
 

@@ -1,29 +1,39 @@
-"""Benchmarks of runs: W1 overhead, one-step latency, history analytics.
+"""W1 at N = 1,000 and 10,000: the engine with its history against the same directory work
+done in plain SQL, under each commit policy, with the cost per item.
 
-W1: an input of N user emails; for each, ``users.get``, an if-else on
-``employee_type``, then ``users.suspend`` (contractors) or ``notify.email``.
-The baseline does the same directory operations as plain Python calls, in the
-same process, on an identical copy of the demo store, with no engine and no
-history. Each write commits on its own in both (the engine commits a change
-together with its step record).
+**W1**: an input of N user emails (the demo directory's active users, cycled); for each,
+``users.get``, an if-else on ``employee_type``, then ``users.suspend`` (contractors) or
+``notify.email``. Product: ``wb.run("W1", …)`` inside ``wb.hold()``, full history recorded.
 
-    .venv/bin/python bench/runs.py [--quick]
+**Floors**, in the same process, each on its own fresh copy of the same store, interleaved
+with the engine (floor variants, engine, floor variants, engine, …): the same directory
+statements on a raw ``duckdb`` connection, no engine and no history: per user the user row
+by email and their memberships (two point queries, as the directory reads a user); for a
+contractor not yet suspended an ``UPDATE``; otherwise an outbox ``INSERT`` with an id from a
+counter. Three commit policies, side by side:
+
+- ``autocommit``: each write its own transaction (a script's default);
+- ``group 0.25 s``: one transaction per 0.25 s, the engine's own policy (the fair floor);
+- ``one transaction``: everything in one.
+
+    .venv/bin/python bench/runs.py [--quick] [--sizes 1000,10000] [--rounds R] [--json PATH]
 """
 
 from __future__ import annotations
 
-import argparse
-import platform
 import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
+from _common import Load, header, parser, table, write_json
 
-from wfbench.directory import Directory
-from wfbench.workbench import Workbench
+from wfbench import Workbench
 
 W1 = {
     "format": "wfbench/v1",
@@ -79,24 +89,42 @@ W1 = {
         }
     ],
 }
-PING = {
-    "format": "wfbench/v1",
-    "name": "Ping",
-    "run_as": "read_only",
-    "steps": [{"id": "log", "kind": "action", "action": "core.log", "with": {"message": "ping"}}],
-}
 
 
-def baseline(path: Path, emails: list[str]) -> float:
+def floor(path: Path, emails: list[str], policy: str) -> float:
+    """The directory work of W1 in plain SQL; ``policy``: autocommit, group or single."""
     con = duckdb.connect(str(path))
-    directory = Directory(con)
+    next_id = int(
+        con.execute(
+            "SELECT coalesce(max(TRY_CAST(substr(id, 5) AS BIGINT)), 0) FROM outbox"
+        ).fetchone()[0]
+    )
     start = time.perf_counter()
+    last_commit = start
+    if policy != "autocommit":
+        con.execute("BEGIN")
     for email in emails:
-        user = directory.get_user(email=email)
-        if user.employee_type == "contractor":
-            directory.suspend_user(user.id)
+        row = con.execute(
+            "SELECT id, email, first_name, employee_type, status FROM users WHERE email = ?",
+            [email],
+        ).fetchone()
+        assert row is not None, email
+        con.execute("SELECT group_id FROM memberships WHERE user_id = ?", [row[0]]).fetchall()
+        if row[3] == "contractor":
+            if row[4] != "suspended":
+                con.execute("UPDATE users SET status = 'suspended' WHERE id = ?", [row[0]])
         else:
-            directory.send_email(user.email, "Hello", f"Hi {user.first_name}")
+            next_id += 1
+            con.execute(
+                "INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)",
+                [f"msg_{next_id:06d}", row[1], "Hello", f"Hi {row[2]}", "bench", datetime.now()],
+            )
+        if policy == "group" and time.perf_counter() - last_commit >= 0.25:
+            con.execute("COMMIT")
+            con.execute("BEGIN")
+            last_commit = time.perf_counter()
+    if policy != "autocommit":
+        con.execute("COMMIT")
     took = time.perf_counter() - start
     con.close()
     return took
@@ -112,114 +140,95 @@ def engine(path: Path, emails: list[str]) -> tuple[float, int]:
     return took, len(run.steps)
 
 
-def one_step_latency(path: Path, n: int) -> tuple[float, float]:
-    wb = Workbench(path)
-    held = []
-    with wb.hold():
-        for _ in range(n):
-            start = time.perf_counter()
-            wb.run("Ping")
-            held.append(time.perf_counter() - start)
-    cold = []
-    for _ in range(max(5, n // 10)):
-        start = time.perf_counter()
-        wb.run("Ping")  # opens and closes the store file around the run
-        cold.append(time.perf_counter() - start)
-    return statistics.median(held) * 1000, statistics.median(cold) * 1000
-
-
-def analytics(path: Path, runs: int, steps_per_run: int) -> tuple[float, float]:
-    """Synthetic history, then "success rate and p95 duration per workflow per day"."""
-    wb = Workbench(path)
-    with wb.hold() as con:
-        con.execute(f"""
-            INSERT INTO runs (run_id, workflow_id, workflow, version, status, input, run_as,
-                              started_by, dry_run, started_at, ended_at, duration_ms)
-            SELECT 'r' || i, 'wf_' || (i % 20), 'workflow ' || (i % 20), 1,
-                   CASE WHEN i % 17 = 0 THEN 'failed' WHEN i % 53 = 0 THEN 'rejected'
-                        ELSE 'succeeded' END,
-                   '{{}}', 'manager', 'bench', false,
-                   TIMESTAMPTZ '2026-01-01' + to_seconds(i * 2.6),
-                   TIMESTAMPTZ '2026-01-01' + to_seconds(i * 2.6 + 1),
-                   (hash(i) % 5000) / 10.0
-            FROM range({runs}) t(i)""")
-        con.execute(f"""
-            INSERT INTO steps (run_id, seq, node, path, kind, action, status, attempts,
-                               started_at, ended_at, duration_ms)
-            SELECT 'r' || (i // {steps_per_run}), i % {steps_per_run} + 1,
-                   'n' || (i % {steps_per_run}), 'n' || (i % {steps_per_run}), 'action',
-                   'users.get', CASE WHEN i % 97 = 0 THEN 'failed' ELSE 'succeeded' END, 1,
-                   TIMESTAMPTZ '2026-01-01' + to_seconds((i // {steps_per_run}) * 2.6),
-                   TIMESTAMPTZ '2026-01-01' + to_seconds((i // {steps_per_run}) * 2.6),
-                   (hash(i) % 500) / 10.0
-            FROM range({runs * steps_per_run}) t(i)""")
-        query_runs = """
-            SELECT workflow, date_trunc('day', started_at) AS day,
-                   avg(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS success_rate,
-                   quantile_cont(duration_ms, 0.95) AS p95_ms, count(*) AS runs
-            FROM runs GROUP BY ALL ORDER BY workflow, day"""
-        query_steps = """
-            SELECT r.workflow, date_trunc('day', s.started_at) AS day,
-                   avg(CASE WHEN s.status = 'succeeded' THEN 1 ELSE 0 END) AS success_rate,
-                   quantile_cont(s.duration_ms, 0.95) AS p95_ms
-            FROM steps s JOIN runs r USING (run_id) GROUP BY ALL"""
-        timings = []
-        for query in (query_runs, query_steps):
-            wb.sql(query)  # warm
-            start = time.perf_counter()
-            frame = wb.sql(query)
-            timings.append(time.perf_counter() - start)
-            assert len(frame) > 0
-    return timings[0] * 1000, timings[1] * 1000
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
-    args = parser.parse_args()
-    sizes = (10, 100) if args.quick else (10, 100, 1000)
-    work = Path(tempfile.mkdtemp(prefix="wfbench-bench-"))
+    p = parser(__doc__)
+    p.add_argument("--sizes", help="N values (default 1000,10000; quick 100,1000)")
+    p.add_argument("--rounds", help="interleaved rounds per size (default 3,1; quick 2,1)")
+    args = p.parse_args()
+    sizes = [
+        int(x) for x in (args.sizes or ("100,1000" if args.quick else "1000,10000")).split(",")
+    ]
+    rounds = [int(x) for x in (args.rounds or ("2,1" if args.quick else "3,1")).split(",")]
+    rounds += [rounds[-1]] * (len(sizes) - len(rounds))
+    load = Load()
+    m = header("W1: engine + history against the same directory work in plain SQL")
+    work = Path(tempfile.mkdtemp(prefix="wfbench-runs-"))
+    figures: dict[str, Any] = {}
     try:
         seed = work / "seed.duckdb"
         wb = Workbench(seed)
         wb.init(demo=True)
         wb.save(W1)
-        wb.save(PING)
         everyone = wb.sql("select email from users where status = 'active' order by id")
+        del wb
         emails_all: list[str] = everyone["email"].tolist()
-        print(
-            f"machine: {platform.machine()}, {platform.python_implementation()} "
-            f"{platform.python_version()}, duckdb {duckdb.__version__}"
-        )
-        print(
-            f"{'N':>6} {'baseline ms':>12} {'engine ms':>10} {'ratio':>6} "
-            f"{'steps':>6} {'overhead us/step':>17}"
-        )
-        for n in sizes:
+        variants: dict[str, Callable[[Path, list[str]], float]] = {
+            "floor: autocommit": lambda p_, e: floor(p_, e, "autocommit"),
+            "floor: group 0.25 s (engine's policy)": lambda p_, e: floor(p_, e, "group"),
+            "floor: one transaction": lambda p_, e: floor(p_, e, "single"),
+        }
+        rows = []
+        for n, r in zip(sizes, rounds, strict=True):
             emails = [emails_all[i % len(emails_all)] for i in range(n)]
-            base_copy, eng_copy = work / f"b{n}.duckdb", work / f"e{n}.duckdb"
-            shutil.copy(seed, base_copy)
-            shutil.copy(seed, eng_copy)
-            base = baseline(base_copy, emails)
-            took, steps = engine(eng_copy, emails)
-            overhead = (took - base) / steps * 1e6
-            print(
-                f"{n:>6} {base * 1000:>12.1f} {took * 1000:>10.1f} {took / base:>6.2f} "
-                f"{steps:>6} {overhead:>17.1f}"
+            times: dict[str, list[float]] = {k: [] for k in [*variants, "engine + history"]}
+            steps = 0
+            for k in range(r):
+                for name, fn in variants.items():
+                    copy = work / f"{n}-{k}-{len(times[name])}-{name[7:12]}.duckdb"
+                    shutil.copy(seed, copy)
+                    times[name].append(fn(copy, emails))
+                    copy.unlink()
+                copy = work / f"{n}-{k}-engine.duckdb"
+                shutil.copy(seed, copy)
+                took, steps = engine(copy, emails)
+                times["engine + history"].append(took)
+                copy.unlink()
+            med = {k: statistics.median(v) for k, v in times.items()}
+            fair = med["floor: group 0.25 s (engine's policy)"]
+            for name, t in med.items():
+                figures[f"{name} @ {n}"] = {
+                    "n": n,
+                    "s": t,
+                    "runs": times[name],
+                    "per_item_ms": t / n * 1000,
+                    "engine_over_this": med["engine + history"] / t,
+                }
+                rows.append(
+                    [
+                        f"{n:,}",
+                        name,
+                        f"{t * 1000:,.0f} ms",
+                        f"{t / n * 1e6:,.0f} µs",
+                        f"{med['engine + history'] / t:.2f}×",
+                    ]
+                )
+            figures[f"steps @ {n}"] = steps
+            figures[f"engine overhead per step @ {n} (µs)"] = (
+                (med["engine + history"] - fair) / steps * 1e6
             )
-        held, cold = one_step_latency(seed, 50 if args.quick else 200)
-        print(
-            f"one-step run, run() to committed history: median {held:.2f} ms with the store "
-            f"held (wb.hold()), {cold:.1f} ms opening the file for the run"
-        )
-        runs, per = (100_000, 10) if args.quick else (1_000_000, 10)
-        from_runs, from_steps = analytics(work / "history.duckdb", runs, per)
-        print(
-            f"success rate and p95 per workflow per day over {runs:,} runs: "
-            f"{from_runs:.0f} ms; from {runs * per:,} steps: {from_steps:.0f} ms"
-        )
+        print(f"\nmedian of {rounds} interleaved round(s) per size (each on a fresh store copy)")
+        table(rows, ["N", "what", "median", "per item", "engine / this"])
+        if len(sizes) > 1:
+            a, b = sizes[0], sizes[-1]
+            e_a = figures[f"engine + history @ {a}"]["per_item_ms"]
+            e_b = figures[f"engine + history @ {b}"]["per_item_ms"]
+            print(
+                f"engine per item: {e_a * 1000:,.0f} µs at N = {a:,}, {e_b * 1000:,.0f} µs at "
+                f"N = {b:,} ({e_b / e_a:.2f}×; target: flat)"
+            )
+            figures["per_item_growth"] = e_b / e_a
+        for n in sizes:
+            print(
+                f"N = {n:,}: {figures[f'steps @ {n}']:,} steps; engine overhead over the same "
+                f"commit policy {figures[f'engine overhead per step @ {n} (µs)']:,.0f} µs per step"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print(f"load: {load.note()}")
+    write_json(
+        args.json,
+        {"bench": "runs", "machine": m, **load.note(), "sizes": sizes, "rounds": rounds, **figures},
+    )
 
 
 if __name__ == "__main__":

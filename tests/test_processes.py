@@ -132,9 +132,9 @@ def test_a_killed_run_is_interrupted_and_no_effect_lacks_its_record(
         [run["run_id"]],
     )
     after = set(wb.sql("select id from users where status = 'suspended'")["id"])
-    # Changes and records commit together in batches (at most 0.25 s old): the last batch
-    # before the kill is lost whole, the earlier ones are there whole.
-    assert 10 <= len(after - before) <= 40
+    # Changes and records commit together, and a step is told only once committed (here
+    # before every wait, which may block): every suspend printed is there, with its record.
+    assert len(after - before) >= 40
     # every change in the directory has its step record, and the other way round
     assert after - before == set(recorded["id"])
 

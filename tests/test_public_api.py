@@ -36,6 +36,7 @@ WORKBENCH = {
     # the store and definitions
     "hold",
     "close",
+    "keep_open",
     "init",
     "create",
     "validate",
@@ -61,6 +62,9 @@ WORKBENCH = {
     "runs",
     "steps",
     "sql",
+    # batches
+    "run_many",
+    "export_history",
     # catalogue
     "roles",
     "role_catalogue",

@@ -54,7 +54,7 @@ def test_fields_are_the_store_columns_in_order() -> None:
     assert RUN_FIELDS == (
         "run_id", "workflow_id", "workflow", "version", "status", "input", "output", "error",
         "reasons", "run_as", "started_by", "dry_run", "idempotency_key", "rerun_of",
-        "started_at", "ended_at", "duration_ms",
+        "started_at", "ended_at", "duration_ms", "batch_id",
     )  # fmt: skip
     assert store.STEP_FIELDS is STEP_FIELDS and store.RUN_FIELDS is RUN_FIELDS
     assert list(STEP_SCHEMA.names) == list(STEP_FIELDS)
@@ -71,7 +71,7 @@ def test_every_field_is_documented() -> None:
 def test_column_types_follow_the_python_types() -> None:
     types = column_types(StepRecord)
     assert types["seq"] == "INTEGER" and types["params"] == "JSON"
-    assert types["status"] == "VARCHAR" and types["started_at"] == "TIMESTAMPTZ"
+    assert types["status"] == "VARCHAR" and types["started_at"] == "TIMESTAMP"
     assert column_types(RunRecord)["dry_run"] == "BOOLEAN"
     assert column_types(RunRecord)["duration_ms"] == "DOUBLE"
 

@@ -1,8 +1,15 @@
 """wfbench: build, run and study manual workflows in Jupyter.
 
 The public face is small and pinned by ``tests/test_public_api.py``. Widgets,
-the HTTP server and plotting are imported only when asked for.
+the HTTP server and plotting are imported only when asked for; so are the façade,
+the model and validation (on first use of the name, PEP 562), so that
+``wfbench --help`` and ``import wfbench.cli`` load only what a command needs.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from wfbench.errors import (
     ActionError,
@@ -15,13 +22,44 @@ from wfbench.errors import (
     StoreBusy,
     WfbenchError,
 )
-from wfbench.model import Workflow, dump_workflow
-from wfbench.testing import Case, TestReport
-from wfbench.training import ClassBoard, Exercise
-from wfbench.validation import Issue, Report, load_workflow, validate
-from wfbench.workbench import Workbench
+
+if TYPE_CHECKING:
+    from wfbench.model import Workflow, dump_workflow
+    from wfbench.testing import Case, TestReport
+    from wfbench.training import ClassBoard, Exercise
+    from wfbench.validation import Issue, Report, load_workflow, validate
+    from wfbench.workbench import Workbench
 
 __version__ = "0.1.0"
+
+#: The public names imported on first use, and the module each comes from.
+_LAZY = {
+    "Workflow": "wfbench.model",
+    "dump_workflow": "wfbench.model",
+    "Issue": "wfbench.validation",
+    "Report": "wfbench.validation",
+    "load_workflow": "wfbench.validation",
+    "validate": "wfbench.validation",
+    "Workbench": "wfbench.workbench",
+    "Case": "wfbench.testing",
+    "TestReport": "wfbench.testing",
+    "ClassBoard": "wfbench.training",
+    "Exercise": "wfbench.training",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wfbench' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "ActionError",

@@ -8,6 +8,8 @@ The tree::
     ├── DefinitionError        a workflow that cannot be loaded or saved (carries ``issues``)
     ├── ActionError            an action that failed while it ran
     │   ├── StepTimeout        an attempt ran past its ``timeout_s``
+    │   ├── EffectUncertain    an attempt stopped while its handler ran (its deadline passed,
+    │   │                      its worker was lost): the effect may or may not have happened
     │   ├── RunCancelled       the run was cancelled while the step waited
     │   └── RunAborted         the store refused a write; the run cannot go on
     ├── PermissionDenied       a run tried to do what its run-as role does not allow
@@ -87,6 +89,13 @@ class ActionError(WfbenchError):
 
 class StepTimeout(ActionError):
     """An attempt ran past its ``timeout_s``."""
+
+
+class EffectUncertain(ActionError):
+    """An attempt was stopped or lost while its handler ran: the deadline passed (the
+    message says ``timed out``) or the Dask worker running it was lost. Whatever the
+    handler does is not known to have happened or not; the engine calls it again only
+    when its action declares itself idempotent."""
 
 
 class RunCancelled(ActionError):

@@ -6,7 +6,8 @@ of a run follows from them: the field tuples :data:`RUN_FIELDS` and
 (:func:`ddl`) and the Arrow schema the store appends steps with
 (:data:`STEP_SCHEMA`). A field's Python type says its column type: ``str`` is
 ``VARCHAR``, ``int`` ``INTEGER``, ``float`` ``DOUBLE``, ``bool`` ``BOOLEAN``,
-``datetime`` ``TIMESTAMPTZ`` and :data:`Json` a DuckDB ``JSON`` value.
+``datetime`` ``TIMESTAMP`` (UTC, see :mod:`wfbench.store.schema`) and :data:`Json` a
+DuckDB ``JSON`` value.
 
 :class:`Hooks` is how the engine tells listeners (the store's recorder, the
 widgets) about a run, so that none of them needs the engine's internals.
@@ -18,19 +19,17 @@ freezes it when it reports it; a record a listener holds never changes.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Final, Generic, Literal, TypeAlias, TypeVar, get_args
 
-import pyarrow as pa  # type: ignore[import-untyped]
-
 __all__ = [
     "RUN_FIELDS",
     "RUN_STATUSES",
     "STEP_FIELDS",
-    "STEP_SCHEMA",
     "STEP_STATUSES",
     "Draft",
     "Hooks",
@@ -41,6 +40,7 @@ __all__ = [
     "StepStatus",
     "column_types",
     "ddl",
+    "step_schema",
 ]
 
 RunStatus: TypeAlias = Literal[
@@ -143,6 +143,8 @@ class RunRecord:
     """When it ended (UTC); ``None`` while unfinished."""
     duration_ms: float | None = None
     """Wall time it took."""
+    batch_id: str | None = None
+    """The batch it ran in (``Workbench.run_many``, ``wfbench run --inputs``), else ``None``."""
     steps: tuple[StepRecord, ...] = ()
     """Its steps in the order they finished."""
 
@@ -168,15 +170,15 @@ _SQL: Final[dict[type, str]] = {
     int: "INTEGER",
     float: "DOUBLE",
     bool: "BOOLEAN",
-    datetime: "TIMESTAMPTZ",
+    datetime: "TIMESTAMP",  # always UTC: grouping by day pays no time-zone conversion
 }
-_ARROW: Final[dict[str, Any]] = {
-    "VARCHAR": pa.string(),
-    "JSON": pa.string(),
-    "INTEGER": pa.int32(),
-    "DOUBLE": pa.float64(),
-    "BOOLEAN": pa.bool_(),
-    "TIMESTAMPTZ": pa.timestamp("us", tz="UTC"),
+_ARROW: Final[dict[str, tuple[str, ...]]] = {
+    "VARCHAR": ("string",),
+    "JSON": ("string",),
+    "INTEGER": ("int32",),
+    "DOUBLE": ("float64",),
+    "BOOLEAN": ("bool_",),
+    "TIMESTAMP": ("timestamp", "us"),
 }
 
 
@@ -210,10 +212,26 @@ def ddl(cls: type[Any], table: str) -> str:
     return f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(columns)})"
 
 
-STEP_SCHEMA: Final = pa.schema(
-    [(name, _ARROW[sql]) for name, sql in column_types(StepRecord).items()]
-)
-"""The Arrow schema a batch of step rows is appended with."""
+def _arrow_type(sql: str) -> Any:
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    name, *args = _ARROW[sql]
+    return getattr(pa, name)(*args)
+
+
+@functools.cache
+def step_schema() -> Any:
+    """The Arrow schema a batch of step rows is appended with (pyarrow is imported on
+    first use: a command that writes no batch does not pay for it)."""
+    import pyarrow as pa
+
+    return pa.schema([(name, _arrow_type(sql)) for name, sql in column_types(StepRecord).items()])
+
+
+def __getattr__(name: str) -> Any:
+    if name == "STEP_SCHEMA":  # the name older code imports; built on first use
+        return step_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Hooks:

@@ -22,12 +22,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from importlib import resources
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
-import pandas as pd
 from pydantic import BaseModel
 
 from wfbench.actions import ActionRegistry, builtin_registry
@@ -52,7 +52,6 @@ from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, StepRecord
 from wfbench.store import API_KEY_ROLES, ApiKey, Store, WorkflowInfo
 from wfbench.store.recorder import FLUSH_INTERVAL_S, FLUSH_ROWS  # noqa: F401  (re-exported)
 from wfbench.store.recorder import Recorder as _History
-from wfbench.store.recorder import StoredConnectors as _Connectors
 from wfbench.store.recorder import StoredRoles as _StoredRoles
 from wfbench.store.recorder import record_from_row as _record_from_row
 from wfbench.store.recorder import run_row as _run_row
@@ -60,7 +59,10 @@ from wfbench.validation import Report, validate
 from wfbench.validation.inputs import apply_defaults, prepare_input
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from wfbench.api import ApiServer
+    from wfbench.batch import Batch
     from wfbench.testing import TestReport
     from wfbench.testing.runner import CasesSource, WorkflowSource
 
@@ -104,6 +106,8 @@ def run_document(run: Mapping[str, Any]) -> dict[str, Any]:
 OnConflict = Literal["new_version", "refuse"]
 
 SAMPLES = ("onboard_new_hire.json", "offboard_contractor.json")
+#: How long the HTTP API keeps the store file open after a request (unless someone waits).
+SERVE_KEEP_OPEN_S = 1.0
 
 
 class Workbench:
@@ -136,6 +140,12 @@ class Workbench:
         """Keep the store file open across the operations in a ``with`` block."""
         return self._store.session()
 
+    def keep_open(self, seconds: float) -> None:
+        """Keep the store file open up to ``seconds`` after its last use (a server answering
+        request after request opens it once); it is let go at once when another process is
+        waiting for it. ``wfbench serve`` keeps it for :data:`SERVE_KEEP_OPEN_S`."""
+        self._store.keep_open(seconds)
+
     def close(self) -> None:
         """Let go of the store file for good (this workbench cannot be used afterwards).
 
@@ -158,6 +168,8 @@ class Workbench:
             if not con.execute("select count(*) from users").fetchall()[0][0]:
                 seed_demo(con)
                 seeded = True
+            from importlib import resources  # here: its import costs every command 10 ms
+
             samples = resources.files("wfbench") / "samples"
             for name in SAMPLES:
                 doc, _ = read_document(samples.joinpath(name).read_text(encoding="utf-8"))
@@ -314,7 +326,7 @@ class Workbench:
     @overload
     def run(
         self,
-        name: str,
+        name: str | WorkflowInfo,
         input: dict[str, Any] | None = ...,
         *,
         dry_run: bool = ...,
@@ -328,7 +340,7 @@ class Workbench:
     @overload
     def run(
         self,
-        name: str,
+        name: str | WorkflowInfo,
         input: dict[str, Any] | None = ...,
         *,
         dry_run: bool = ...,
@@ -341,7 +353,7 @@ class Workbench:
 
     def run(
         self,
-        name: str,
+        name: str | WorkflowInfo,
         input: dict[str, Any] | None = None,
         *,
         dry_run: bool = False,
@@ -351,7 +363,8 @@ class Workbench:
         hooks: Sequence[Hooks] = (),
         rerun_of: str | None = None,
     ) -> RunRecord | RunHandle:
-        """Start a manual run with ``input``.
+        """Start a manual run with ``input`` (``name``: a name, an id, or the
+        :class:`WorkflowInfo` a caller already looked up, so it is not looked up again).
 
         Refused starts (disabled workflow, input that does not match the schema)
         are kept in history as ``rejected`` and raise :class:`RunRejected`.
@@ -370,12 +383,23 @@ class Workbench:
             if isinstance(execution, RunRecord):
                 return execution
             if not wait:
-                return start_background(execution, self._store.session)
+                return self._background(execution)
             return execution.run()
+
+    def _background(self, execution: Execution) -> RunHandle:
+        """Start ``execution`` on a thread; return once its row is durable (its id is
+        about to be handed out)."""
+        history = execution.hooks[0]
+        assert isinstance(history, _History)
+        history.durable_start = True
+        handle = start_background(execution, self._store.session)
+        while not history.announced.wait(0.05) and not handle.done:
+            pass
+        return handle
 
     def _prepare(
         self,
-        name: str,
+        name: str | WorkflowInfo,
         input: dict[str, Any] | None,
         *,
         dry_run: bool,
@@ -383,9 +407,14 @@ class Workbench:
         idempotency_key: str | None,
         hooks: Sequence[Hooks],
         rerun_of: str | None,
+        batch_id: str | None = None,
+        replay: bool = True,
     ) -> Execution | RunRecord:
-        info, workflow = self._store.get_definition(name)
-        if idempotency_key:
+        if isinstance(name, WorkflowInfo):  # looked up by the caller (the API): not again
+            info, workflow = name, self._store.definition_of(name)
+        else:
+            info, workflow = self._store.get_definition(name)
+        if idempotency_key and replay:
             previous = self._store.find_run_by_idempotency_key(info.id, idempotency_key)
             if previous is not None:
                 if not _same_input(previous["input"], input, workflow):
@@ -394,19 +423,21 @@ class Workbench:
                         f"{previous['run_id']} with a different input; use a new key"
                     )
                 return _record_from_row(self._store.get_run(previous["run_id"]))
-        history = _History(self._store)
+        # The recorder tells the other hooks of a step once its record is durable.
+        history = _History(self._store, watchers=hooks)
         execution = Execution(
             workflow,
             input or {},
             role=Role("pending", frozenset()),
             env=self._env(history),
-            hooks=[history, *hooks],
+            hooks=[history],
             workflow_id=info.id,
             version=info.version,
             started_by=started_by,
             dry_run=dry_run,
             idempotency_key=idempotency_key,
             rerun_of=rerun_of,
+            batch_id=batch_id,
         )
         problems: list[tuple[str, str]] = []
         reason = ""
@@ -450,7 +481,7 @@ class Workbench:
         return Environment(
             actions=self._catalogue,
             directory=history.directory,
-            connectors=_Connectors(self._store),
+            connectors=history.connectors,
             transaction=history.transaction,
             lock=history.lock,
         )
@@ -473,6 +504,92 @@ class Workbench:
         if wait:
             return self.run(ref, again, dry_run=flag, rerun_of=run_id, hooks=hooks)
         return self.run(ref, again, dry_run=flag, rerun_of=run_id, wait=False, hooks=hooks)
+
+    # ------------------------------------------------------------------ batches
+    def run_many(
+        self,
+        workflow: str,
+        inputs: pd.DataFrame | Iterable[Mapping[str, Any]],
+        *,
+        batch: str | None = None,
+        concurrency: int = 4,
+        dry_run: bool = False,
+        executor: Any = None,
+        progress: bool | Callable[[Any], None] | None = None,
+        wait: bool = True,
+        started_by: str | None = None,
+    ) -> pd.DataFrame | Batch:
+        """Run ``workflow`` once per row of ``inputs`` (a DataFrame: columns are input
+        fields, missing cells absent fields; or a list of dicts) and return the outcomes:
+        one row per input with ``batch_id``, ``run_id``, ``status``, ``output``, ``error``,
+        ``duration_ms`` and ``resumed``.
+
+        Every run is recorded, tagged with the batch (``batch=`` names it; by default a new
+        id). The same ``batch`` again resumes it: rows whose run succeeded are not run
+        twice. ``concurrency`` runs go at once on this process's threads; ``executor`` (a
+        ``distributed.Client``, a scheduler address, or ``$WFBENCH_DASK_SCHEDULER``) sends
+        remote actions (``http.request``, ``remote=True``) to a Dask cluster, while the
+        directory and history stay here. ``progress``: a bar in a notebook (default there),
+        or a callable given a :class:`wfbench.batch.Progress`. Ctrl-C (a kernel interrupt)
+        cancels; ``wait=False`` returns the running :class:`~wfbench.batch.Batch`
+        (``.cancel()``, ``.wait()``, ``.frame()``).
+        """
+        from wfbench.batch import Batch, Port, new_batch_id, one_writer
+        from wfbench.engine.cluster import invoker_for
+
+        invoker = invoker_for(executor)
+        writer = threading.Lock()
+        batch_id = batch or new_batch_id()
+        ref = self.find(workflow)
+        definition = self.get(workflow)
+        who = started_by or self.user
+
+        def prepare(row: dict[str, Any], key: str) -> Execution:
+            execution = self._prepare(
+                workflow,
+                row,
+                dry_run=dry_run,
+                started_by=who,
+                idempotency_key=key,
+                hooks=(),
+                rerun_of=None,
+                batch_id=batch_id,
+                replay=False,
+            )
+            assert isinstance(execution, Execution)
+            if invoker is not None:
+                execution.env.invoker = invoker
+            if concurrency > 1:
+                execution.env.transaction = one_writer(execution.env.transaction, writer)
+            return execution
+
+        port = Port(
+            prepare=prepare,
+            previous=lambda: self.runs(ref.id if ref else workflow, batch=batch_id),
+            same_input=lambda past, row: _same_input(past, row, definition),
+        )
+        dashboard = getattr(invoker, "dashboard_link", None)
+        show = _batch_display(progress, dashboard)
+        job = Batch(
+            port,
+            inputs,
+            batch_id=batch_id,
+            concurrency=concurrency,
+            progress=show,
+            dashboard=dashboard,
+            hold=self._store.session,
+        )
+        job.start()
+        return job.wait() if wait else job
+
+    def export_history(self, path: str | Path) -> dict[str, int]:
+        """Write runs and steps as Parquet under ``path`` (a new or empty folder),
+        partitioned by workflow and day (hive style: DuckDB, pandas, Dask and Spark read
+        it); returns how many runs and steps were written."""
+        from wfbench.batch import export_history
+
+        with self._store.session() as cur:
+            return export_history(cur, path)
 
     def check_input(self, workflow: str | Workflow, input: Any) -> InputCheck:
         """Check a run's input as a start would (defaults applied, then the trigger's input
@@ -506,9 +623,23 @@ class Workbench:
         status: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        batch: str | None = None,
     ) -> pd.DataFrame:
-        """Execution history, newest first (``offset`` skips the newest ones)."""
-        return self._store.runs(workflow=workflow, status=status, limit=limit, offset=offset)
+        """Execution history, newest first (``offset`` skips the newest ones); ``since`` and
+        ``until`` keep the runs started in ``[since, until)`` (ISO 8601 text or datetime;
+        without a zone, UTC) and ``batch`` one batch's runs. Every filter runs in SQL;
+        JSON columns decode when read."""
+        return self._store.runs(
+            workflow=workflow,
+            status=status,
+            limit=limit,
+            offset=offset,
+            since=since,
+            until=until,
+            batch=batch,
+        )
 
     def steps(self, run_id: str) -> pd.DataFrame:
         """One run's steps, in order."""
@@ -521,6 +652,8 @@ class Workbench:
     # ------------------------------------------------------------------ catalogue
     def roles(self) -> pd.DataFrame:
         """Roles and their permissions."""
+        import pandas as pd  # on first use: `import wfbench` does not load pandas
+
         return pd.DataFrame(
             [
                 {
@@ -543,6 +676,8 @@ class Workbench:
 
     def actions(self) -> pd.DataFrame:
         """The action catalogue: name, category, permissions, side effects, description."""
+        import pandas as pd  # on first use: `import wfbench` does not load pandas
+
         return pd.DataFrame(
             [
                 {
@@ -575,6 +710,8 @@ class Workbench:
         require_one_of: Sequence[str] = (),
         callable_in_dry_run: bool = False,
         dry_run_safe: bool = False,
+        idempotent: bool = False,
+        remote: bool = False,
     ) -> Callable[[Any], Any]:
         """Decorator: register a Python function as a custom action of this workbench.
 
@@ -585,6 +722,10 @@ class Workbench:
         writes to the directory then is rolled back with the dry run's sandbox; it must not
         reach outside the directory); otherwise a dry run only records that it would run.
         ``dry_run_safe`` is the former name of that flag and is still accepted.
+        ``idempotent=True`` says a second call with the same parameters changes nothing more:
+        only then is an attempt whose outcome is unknown (timed out while running, its Dask
+        worker lost) called again. ``remote=True`` says it uses only its parameters (never
+        ``ctx.directory``): a Dask executor may run it on a worker, and calls overlap.
         """
         return self._catalogue.action(
             name,
@@ -597,6 +738,8 @@ class Workbench:
             category=category,
             require_one_of=require_one_of,
             callable_in_dry_run=callable_in_dry_run or dry_run_safe,
+            idempotent=idempotent,
+            remote=remote,
         )
 
     def add_connector(self, connector: Connector) -> None:
@@ -650,7 +793,9 @@ class Workbench:
         """
         from wfbench.testing import check
 
-        return check(self, workflow, cases)
+        report = check(self, workflow, cases)
+        report.renderer = _path_graph
+        return report
 
     def reset_directory(self) -> dict[str, int]:
         """Restore the sample organisation to its seeded state; definitions and history stay.
@@ -659,6 +804,12 @@ class Workbench:
         from wfbench.training.room import reset_directory
 
         return reset_directory(self)
+
+
+def _path_graph(workflow: Workflow, statuses: Mapping[str, str]) -> Any:
+    from wfbench.widgets import path_graph
+
+    return path_graph(workflow, statuses)
 
 
 def _document(workflow: Workflow) -> dict[str, Any]:
@@ -685,6 +836,21 @@ def _same_input(first: Any, given: Any, workflow: Workflow) -> bool:
     return bool(
         first == given or first == apply_defaults(workflow.trigger.input_schema, given or {})
     )
+
+
+def _batch_display(
+    progress: bool | Callable[[Any], None] | None, dashboard: str | None
+) -> Callable[[Any], None] | None:
+    """The progress callback of a batch: the caller's, a notebook bar, or none."""
+    if callable(progress):
+        return progress
+    if progress is False:
+        return None
+    from wfbench.widgets.batch import in_notebook, progress_bar
+
+    if progress is None and not in_notebook():
+        return None
+    return progress_bar(dashboard)
 
 
 def _name_taken(name: str) -> NameTaken:

@@ -12,6 +12,7 @@ import pytest
 from wfbench.errors import NotFound, WfbenchError
 from wfbench.model import dump_workflow
 from wfbench.store import Store, WorkflowInfo
+from wfbench.store.schema import SCHEMA_VERSION
 from wfbench.validation import load_workflow
 
 from .support import SAMPLES, T0, run_record, workflow
@@ -25,13 +26,15 @@ def test_initialize_creates_the_tables_once(db: Path) -> None:
     s.initialize()
     tables = set(s.sql("SELECT table_name FROM information_schema.tables")["table_name"])
     assert {"meta", "workflows", "workflow_versions", "runs", "steps", "connectors"} <= tables
-    assert s.sql("SELECT value FROM meta WHERE key = 'schema_version'")["value"].tolist() == ["1"]
+    assert s.sql("SELECT value FROM meta WHERE key = 'schema_version'")["value"].tolist() == [
+        str(SCHEMA_VERSION)
+    ]
     columns = s.sql(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'runs'"
     )
     types = dict(zip(columns["column_name"], columns["data_type"], strict=True))
     assert types["input"] == "JSON"
-    assert types["started_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert types["started_at"] == "TIMESTAMP"  # UTC, no zone: see wfbench.store.schema
     assert types["duration_ms"] == "DOUBLE"
     assert types["dry_run"] == "BOOLEAN"
     s.close()

@@ -25,6 +25,7 @@ def test_a_run_round_trips_every_field(store: Store) -> None:
         idempotency_key="key-1",
         rerun_of="run_0",
         started_by="api:ci-key",
+        batch_id="batch_1",
     )
     store.begin_run(began)
     running = store.get_run("run_a")
@@ -79,6 +80,7 @@ def test_a_run_round_trips_every_field(store: Store) -> None:
         "started_at": T0,
         "ended_at": ended,
         "duration_ms": 2000.5,
+        "batch_id": "batch_1",
     }
     assert list(run) == list(RUN_FIELDS)
     assert [s["seq"] for s in got_steps] == [1, 2, 3]

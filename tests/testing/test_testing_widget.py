@@ -42,3 +42,15 @@ def test_test_button_opens_a_starter_case_and_reports_bad_json(wb: Workbench) ->
     panel.cases_text.value = "[{"
     panel.run_button.click()
     assert "not JSON" in panel.message.value and panel.report is None
+
+
+def test_a_report_draws_the_chosen_case_path_on_the_graph(wb: Workbench) -> None:
+    samples = resources.files("wfbench") / "samples"
+    cases = json.loads(samples.joinpath("offboard_contractor.cases.json").read_text())
+    report = wb.check("Offboard contractor", cases)
+    contractor = next(r for r in report.results if r.statuses.get("suspend") == "succeeded")
+    widget = report.graph(contractor.case)
+    cy = widget.children[0]
+    classes = {n.data["id"]: n.classes for n in cy.graph.nodes}
+    assert "status-succeeded" in classes["suspend"]
+    assert all("status-" not in classes[n] for n in classes if n not in contractor.statuses)

@@ -59,7 +59,9 @@ class ActionContext:
     permissions: frozenset[str]
     """The run-as role's permissions; the directory refuses what they do not cover."""
     directory: Any = None
-    """A :class:`wfbench.directory.Directory` bound to this run (``None`` without a store)."""
+    """The run's directory (``None`` without a store): in a workbench run, a capability
+    offering only its permission-checked operations (``get_user``, ``suspend_user`` …,
+    :mod:`wfbench.store.capability`), never the directory object or its connection."""
     connectors: Mapping[str, Connector] = field(default_factory=dict)
     deadline: float | None = None
     """``time.monotonic()`` past which the attempt has timed out, or ``None``."""

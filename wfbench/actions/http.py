@@ -9,9 +9,11 @@ already exists.
 
 Secrets never leave the environment variables they are read from: they are not
 in the parameters, the output or any error message (a value the server echoes
-back is replaced by ``***``), and authentication headers are not forwarded
-when a response redirects elsewhere. :func:`redact` masks secret-looking keys
-in anything about to be recorded.
+back is replaced by ``***`` in every form :mod:`wfbench.actions.redaction` knows:
+plain, JSON- and ``\\u``-escaped, URL-encoded, base64, and a start of one left
+where a text is cut), and authentication headers are not forwarded when a
+response redirects elsewhere. :func:`redact` masks secret-looking keys in
+anything about to be recorded.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pydantic import BaseModel, Field
 
 from wfbench.actions.context import ActionContext, Connector
 from wfbench.actions.records import Output, Params
+from wfbench.actions.redaction import REDACTED, Scrubber
 from wfbench.actions.registry import ActionSpec
 from wfbench.errors import ActionError, StepTimeout
 
@@ -78,8 +81,6 @@ class HttpResponse(Output):
     """The body as text."""
 
 
-#: What :func:`redact` puts in place of a secret.
-REDACTED = "***"
 #: A key whose name contains one of these (in any case) holds a secret.
 SECRET_MARKERS: tuple[str, ...] = (
     "authorization",
@@ -99,8 +100,8 @@ SECRET_MARKERS: tuple[str, ...] = (
 MAX_TEXT = 100_000
 #: The largest response body read (bytes); a larger one fails the step.
 MAX_BODY = 10_000_000
-# Secrets shorter than this are not searched for in responses (it would mask ordinary text).
-_MIN_SCRUBBED = 4
+#: The most characters of an error response's body quoted in the step's error.
+MAX_SNIPPET = 200
 
 
 def is_secret_name(name: str) -> bool:
@@ -157,8 +158,9 @@ def _authentication(connector: Connector) -> tuple[dict[str, str], list[str]]:
     if connector.auth == "basic":
         user = _env(connector, connector.username_env, "username_env", "username")
         password = _env(connector, connector.password_env, "password_env", "password")
-        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-        return {"Authorization": f"Basic {token}"}, [password, token]
+        credential = f"{user}:{password}"
+        token = base64.b64encode(credential.encode()).decode("ascii")
+        return {"Authorization": f"Basic {token}"}, [password, credential, token]
     if connector.auth == "bearer":
         token = _env(connector, connector.token_env, "token_env", "token")
         return {"Authorization": f"Bearer {token}"}, [token]
@@ -174,19 +176,6 @@ def _authentication(connector: Connector) -> tuple[dict[str, str], list[str]]:
         f"connector {connector.name!r} has unknown authentication {connector.auth!r}; "
         "use none, basic, bearer or header"
     )
-
-
-def _scrub(value: Any, secrets: list[str]) -> Any:
-    """*value* with every occurrence of a secret replaced by ``***``."""
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, REDACTED)
-        return value
-    if isinstance(value, dict):
-        return {_scrub(k, secrets): _scrub(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(item, secrets) for item in value]
-    return value
 
 
 def _query_value(value: str | int | float | bool) -> str:
@@ -213,7 +202,7 @@ def _response_headers(headers: Message) -> dict[str, str]:
     return found
 
 
-def _response(status: int, headers: Message, body: bytes, secrets: list[str]) -> HttpResponse:
+def _response(status: int, headers: Message, body: bytes, scrub: Scrubber) -> HttpResponse:
     text = _decode(body, headers)
     content_type = headers.get_content_type()
     parsed: Any = None
@@ -225,14 +214,17 @@ def _response(status: int, headers: Message, body: bytes, secrets: list[str]) ->
     return HttpResponse.model_validate(
         {
             "status_code": status,
-            "headers": _scrub(_response_headers(headers), secrets),
-            "json": _scrub(parsed, secrets),
-            "text": _scrub(text[:MAX_TEXT], secrets),
+            "headers": scrub(_response_headers(headers)),
+            "json": scrub(parsed),
+            "text": scrub.cut(text, MAX_TEXT),  # masked before the cut, then at it
         }
     )
 
 
 _OPENER = urllib.request.build_opener()
+#: The methods HTTP defines as idempotent (RFC 9110 9.2.2): only these are sent again after
+#: an attempt whose outcome is unknown.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
 def _request(params: HttpRequestParams, ctx: ActionContext) -> HttpResponse:
@@ -247,7 +239,7 @@ def _request(params: HttpRequestParams, ctx: ActionContext) -> HttpResponse:
             "only http:// and https:// URLs can be called"
         )
     auth, secrets = _authentication(connector)
-    secrets = [s for s in secrets if len(s) >= _MIN_SCRUBBED]
+    scrub = Scrubber(secrets)
     target = connector.base_url.rstrip("/") + urllib.parse.quote(
         params.path, safe="/:@!$&'()*+,;=-._~%?"
     )
@@ -280,9 +272,9 @@ def _request(params: HttpRequestParams, ctx: ActionContext) -> HttpResponse:
     except urllib.error.HTTPError as error:
         body = error.read(MAX_BODY + 1) if error.fp is not None else b""
         if error.code < 400:  # a 3xx that was not followed, such as 304
-            return _response(error.code, error.headers, body[:MAX_BODY], secrets)
-        snippet = _decode(body, error.headers).strip()[:200]
-        raise ActionError(_scrub(f"{label} answered {error.code}: {snippet}", secrets)) from None
+            return _response(error.code, error.headers, body[:MAX_BODY], scrub)
+        snippet = scrub.cut(_decode(body, error.headers).strip(), MAX_SNIPPET)
+        raise ActionError(scrub.text(f"{label} answered {error.code}: {snippet}")) from None
     except (TimeoutError, urllib.error.URLError, http.client.HTTPException, OSError) as error:
         reason = error.reason if isinstance(error, urllib.error.URLError) else error
         if isinstance(reason, TimeoutError):
@@ -290,11 +282,13 @@ def _request(params: HttpRequestParams, ctx: ActionContext) -> HttpResponse:
             if left is not None and left <= 0:
                 raise StepTimeout("the step ran past its timeout_s") from None
             raise ActionError(f"{label} timed out after {timeout:g} s") from None
-        detail = _scrub(str(reason) or type(reason).__name__, secrets)
+        detail = scrub.text(str(reason) or type(reason).__name__)
         raise ActionError(f"{label} failed: {detail}") from None
+    except ValueError as error:  # e.g. a header value the library refuses: it may quote it
+        raise ActionError(scrub.text(f"{label} could not be sent: {error}")) from None
     if len(body) > MAX_BODY:
         raise ActionError(f"{label} answered with more than {MAX_BODY} bytes; ask for less")
-    return _response(status, answer_headers, body, secrets)
+    return _response(status, answer_headers, body, scrub)
 
 
 SPECS: tuple[ActionSpec, ...] = (
@@ -309,5 +303,8 @@ SPECS: tuple[ActionSpec, ...] = (
         side_effects=True,
         handler=_request,
         exclusive=False,  # a network call that may block; never touches the directory
+        # It uses only its parameters and connectors: a Dask executor may run it.
+        remote=True,
+        idempotent=lambda params: params.method in IDEMPOTENT_METHODS,
     ),
 )

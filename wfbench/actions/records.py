@@ -18,6 +18,7 @@ _CONFIG = ConfigDict(
     extra="forbid",
     populate_by_name=True,
     use_attribute_docstrings=True,
+    defer_build=True,
     serialize_by_alias=True,
 )
 

@@ -95,10 +95,29 @@ class ActionSpec:
     Handlers that never touch ``ctx.directory`` and may block (waits, HTTP calls) say
     ``False`` so that loop iterations with ``concurrency`` overlap."""
 
+    idempotent: bool | Callable[[Any], bool] = False
+    """Calling the handler twice with the same parameters has the effect of calling it
+    once (or a function of the parameters that says so, as ``http.request`` with GET,
+    HEAD, PUT or DELETE). Only such an action is called again after an attempt whose
+    outcome is unknown (its deadline passed while it ran, its worker was lost)."""
+
+    remote: bool = False
+    """The handler uses only its parameters (and ``ctx.connectors``), never
+    ``ctx.directory``: it may run on a Dask worker when the run has an executor. It never
+    holds the run's directory, so loop iterations and batch runs call it at once."""
+
     def __post_init__(self) -> None:
         # Accept any iterable at run time; keep the declared immutable types.
         object.__setattr__(self, "permissions", frozenset(self.permissions))
         object.__setattr__(self, "require_one_of", tuple(self.require_one_of))
+
+    def is_idempotent(self, params: Any) -> bool:
+        """Whether calling the handler again with ``params`` cannot repeat an effect."""
+        if not self.side_effects:
+            return True
+        if callable(self.idempotent):
+            return bool(self.idempotent(params))
+        return self.idempotent
 
     @property
     def parameters(self) -> list[str]:
@@ -184,6 +203,8 @@ class ActionRegistry:
         batched: bool = False,
         exclusive: bool = True,
         dry_run_safe: bool = False,
+        idempotent: bool = False,
+        remote: bool = False,
     ) -> Callable[[F], F]:
         """Register the decorated function as the handler of a custom action.
 
@@ -191,8 +212,8 @@ class ActionRegistry:
         *description* to the first line of the function's docstring. Custom
         actions are assumed to have side effects unless told otherwise, so a
         dry run does not call them. ``dry_run_safe=True`` is the former single flag and
-        means both ``callable_in_dry_run`` and ``batched``. The function is returned
-        unchanged.
+        means both ``callable_in_dry_run`` and ``batched``. ``idempotent`` and ``remote``
+        are described on :class:`ActionSpec`. The function is returned unchanged.
         """
 
         def decorate(func: F) -> F:
@@ -210,7 +231,9 @@ class ActionRegistry:
                     require_one_of=tuple(require_one_of),
                     callable_in_dry_run=callable_in_dry_run or dry_run_safe,
                     batched=batched or dry_run_safe,
-                    exclusive=exclusive,
+                    exclusive=exclusive and not remote,
+                    idempotent=idempotent,
+                    remote=remote,
                 )
             )
             return func

@@ -13,7 +13,7 @@ from wfbench import __version__
 from wfbench.api.problems import PROBLEM_JSON, ApiProblem, install_handlers
 from wfbench.api.requests import ActiveRuns, Caller, KeyedLocks, refuse_unknown_query
 from wfbench.model import Workflow
-from wfbench.workbench import API_KEY_ROLES, Workbench
+from wfbench.workbench import API_KEY_ROLES, SERVE_KEEP_OPEN_S, Workbench
 
 _RANK = {role: rank for rank, role in enumerate(API_KEY_ROLES)}
 
@@ -39,6 +39,9 @@ def create_app(wb: Workbench, *, classroom: bool = False) -> FastAPI:
         dependencies=[Depends(refuse_unknown_query)],
     )
     app.state.wb = wb
+    # Requests keep the store open between them; it is let go when idle or when another
+    # process is waiting in line for it (issue 10.11, 12.2).
+    wb.keep_open(SERVE_KEEP_OPEN_S)
     app.state.active = ActiveRuns()
     app.state.idempotency = KeyedLocks()
     install_handlers(app)

@@ -156,9 +156,9 @@ def start_run(
         }
         try:
             if wait:
-                result: RunRecord | RunHandle = wb.run(info.id, input, **options)
+                result: RunRecord | RunHandle = wb.run(info, input, **options)
             else:
-                result = wb.run(info.id, input, wait=False, **options)
+                result = wb.run(info, input, wait=False, **options)
         except RunRejected as exc:
             raise _rejected(exc, disabled=not info.enabled) from None
         except IdempotencyConflict as exc:
@@ -169,7 +169,18 @@ def start_run(
         href = f"{PREFIX}/runs/{result.run_id}"
         accepted = {"run_id": result.run_id, "status": result.status, "href": href}
         return JSONResponse(accepted, status_code=202, headers={"Location": href})
-    return _run_response(wb.get_run(result.run_id), 200 if replay else 201, replay)
+    return _run_response(_in_hand(wb, result), 200 if replay else 201, replay)
+
+
+def _in_hand(wb: Workbench, run: RunRecord) -> dict[str, Any]:
+    """The run as history has it, from the record in hand (written before ``run()``
+    returned): no read-back, unless the record kept only some steps of a long run."""
+    steps = sorted(run.steps, key=lambda s: s.seq)
+    if steps and steps[-1].seq != len(steps):
+        return wb.get_run(run.run_id)
+    record = run.to_dict(steps=False)
+    record["steps"] = [s.to_dict() for s in steps]
+    return record
 
 
 def _run_response(record: dict[str, Any], status: int, replayed: bool) -> Response:

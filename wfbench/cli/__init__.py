@@ -9,6 +9,7 @@ them); the console script calls it with ``sys.argv``. Commands live by group:
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -51,7 +52,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return int(exc.code or 0)
     handler: Handler = args.handler
     try:
-        return handler(args, out)
+        with contextlib.ExitStack() as args.held:  # the store file, opened once per command
+            return handler(args, out)
     except WfbenchError as exc:
         sys.stderr.write(f"wfbench: {exc}\n")
         return exit_code(exc)

@@ -83,7 +83,7 @@ def _definition_commands(add: Add) -> None:
 
 
 def _run_commands(add: Add) -> None:
-    from wfbench.runs import RUN_STATUSES
+    from wfbench.runs import RUN_STATUSES  # the record module: no engine, no store
 
     p = add("run", cmd_run, "start a manual run")
     p.add_argument("name", metavar="NAME")
@@ -91,6 +91,15 @@ def _run_commands(add: Add) -> None:
     p.add_argument("--input-file", metavar="FILE", help="the input, from a JSON file")
     p.add_argument(
         "--dry-run", action="store_true", help="change nothing: side-effecting steps are simulated"
+    )
+    p.add_argument(
+        "--inputs",
+        metavar="FILE",
+        help="a batch: one run per row of a CSV, JSON Lines (.jsonl) or Parquet file",
+    )
+    p.add_argument("--batch", metavar="ID", help="with --inputs: the batch's id (again: resume)")
+    p.add_argument(
+        "--concurrency", type=int, default=4, metavar="N", help="with --inputs: runs at once"
     )
     p = add("runs", cmd_runs, "list past runs, newest first")
     p.add_argument("--workflow", metavar="NAME")

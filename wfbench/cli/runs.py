@@ -77,6 +77,13 @@ def _read_input(args: argparse.Namespace) -> tuple[Any, int | None]:
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     from wfbench.workbench import Hooks, run_document
 
+    if getattr(args, "inputs", None) is not None:
+        if args.input is not None or args.input_file is not None:
+            sys.stderr.write("wfbench run: give --inputs FILE or one input, not both\n")
+            return EXIT_USAGE
+        from wfbench.cli.batch import cmd_batch
+
+        return cmd_batch(args, out)
     value, failed = _read_input(args)
     if failed is not None:
         return failed

@@ -14,7 +14,7 @@ from wfbench.errors import WfbenchError
 def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     from wfbench.api import serve_forever
 
-    wb = workbench(args)
+    wb = workbench(args, hold=False)
     if not any(not k.revoked for k in wb.api_keys()):
         sys.stderr.write(
             "wfbench serve: no API key yet, so every call will be refused (401); "

@@ -64,11 +64,10 @@ class Applications(DirectoryBase):
         """Put an email in the outbox (nothing leaves the machine)."""
         self._require("send_email", "notifications:send")
         address = _email(to, "recipient")
-        sent = EmailSent(message_id=self._next_id("outbox", "msg_", 6), to=address, subject=subject)
-        self._con.execute(
-            "INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)",
-            [sent.message_id, address, subject, body, self.run_id, self._now()],
+        message_id = self._insert_with_id(
+            "outbox", "msg_", 6, [address, subject, body, self.run_id, self._now()]
         )
+        sent = EmailSent(message_id=message_id, to=address, subject=subject)
         self._note(
             f"emailed {address}: {subject!r} ({sent.message_id})",
             f"would email {address}: {subject!r}",

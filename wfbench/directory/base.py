@@ -13,6 +13,7 @@ from typing import Any, Self
 import duckdb
 
 from wfbench.actions.records import Device, Group, GroupRef, User
+from wfbench.directory.schema import id_sequence
 from wfbench.errors import ActionError, PermissionDenied, WfbenchError
 from wfbench.sql import in_transaction
 
@@ -220,13 +221,36 @@ class DirectoryBase:
             sink(text)
 
     def _next_id(self, table: str, prefix: str, width: int) -> str:
-        """The next free ``<prefix><number>`` id of *table*."""
-        top = self._value(
+        """The next ``<prefix><number>`` id of *table*: from its sequence, one cheap
+        statement whatever the table holds (see :mod:`.schema`). A dry run takes none: it
+        names the id the real run would get (the sequence's next value, or past the ids
+        its own sandbox already wrote), so its output is exactly the real run's."""
+        if not self.dry_run:
+            number = int(self._value(f"SELECT nextval('{id_sequence(table)}')"))
+            return f"{prefix}{number:0{width}d}"
+        number = self._value(
+            "SELECT greatest(coalesce(s.last_value, s.start_value - 1), coalesce(("
             f'SELECT max(TRY_CAST(substr(id, {len(prefix) + 1}) AS BIGINT)) FROM "{table}" '
-            "WHERE starts_with(id, ?)",
-            [prefix],
+            "WHERE starts_with(id, ?)), 0)) + 1 "
+            "FROM duckdb_sequences() s WHERE s.sequence_name = ?",
+            [prefix, id_sequence(table)],
         )
-        return f"{prefix}{int(top or 0) + 1:0{width}d}"
+        return f"{prefix}{int(number):0{width}d}"
+
+    def _insert_with_id(self, table: str, prefix: str, width: int, params: list[Any]) -> str:
+        """Insert a row whose first column is a new id, made in the same statement (one
+        statement, not two); returns the id. *params* are the other columns."""
+        marks = ", ".join("?" * len(params))
+        if self.dry_run:
+            new_id = self._next_id(table, prefix, width)
+            self._con.execute(f'INSERT INTO "{table}" VALUES (?, {marks})', [new_id, *params])
+            return new_id
+        made = f"printf('{prefix}%0{width}d', nextval('{id_sequence(table)}'))"
+        row = self._con.execute(
+            f'INSERT INTO "{table}" VALUES ({made}, {marks}) RETURNING id', params
+        ).fetchone()
+        assert row is not None
+        return str(row[0])
 
     # -- users ----------------------------------------------------------------------------------
 

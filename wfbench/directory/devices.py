@@ -99,26 +99,19 @@ class Devices(DirectoryBase):
         command = _text(command, "the command")
         device = self._device(device_id)
         self._refuse_erased(device, "sent commands")
+        command_id = self._insert_with_id(
+            "commands",
+            "cmd_",
+            6,
+            [device_id, command, "succeeded", 0, f"ran: {command}", self.run_id, self._now()],
+        )
         result = CommandResult(
-            command_id=self._next_id("commands", "cmd_", 6),
+            command_id=command_id,
             device_id=device_id,
             command=command,
             status="succeeded",
             exit_code=0,
             output=f"ran: {command}",
-        )
-        self._con.execute(
-            "INSERT INTO commands VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                result.command_id,
-                device_id,
-                command,
-                result.status,
-                result.exit_code,
-                result.output,
-                self.run_id,
-                self._now(),
-            ],
         )
         shown = command if len(command) <= 60 else command[:57] + "..."
         self._note(

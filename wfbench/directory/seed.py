@@ -22,7 +22,7 @@ from typing import Any, Final
 
 import duckdb
 
-from wfbench.directory.schema import DIRECTORY_TABLE_NAMES, create_directory
+from wfbench.directory.schema import DIRECTORY_TABLE_NAMES, create_directory, sync_id_sequences
 from wfbench.errors import WfbenchError
 from wfbench.sql import transaction as atomic
 
@@ -147,6 +147,7 @@ def seed_directory(con: duckdb.DuckDBPyConnection, *, seed: int = 7) -> dict[str
         for table, values in rows.items():
             marks = ", ".join("?" * len(values[0]))
             con.executemany(f'INSERT INTO "{table}" VALUES ({marks})', values)
+        sync_id_sequences(con, all_tables=True)  # new ids start after the seeded ones
     return {t: len(rows.get(t, ())) for t in DIRECTORY_TABLE_NAMES}
 
 

@@ -1,5 +1,11 @@
 """One action step: render its parameters, check the role, call the handler (with
-retries and a deadline) inside the environment's transaction when it writes."""
+retries and a deadline, through the environment's invoker) inside the environment's
+transaction when it writes.
+
+Retries: a handler that raised is called again as the step's ``retry`` says. An attempt
+whose outcome is unknown (:class:`~wfbench.errors.EffectUncertain`: its deadline passed
+while the handler ran, or its Dask worker was lost) is called again only when the action
+declares itself idempotent: a side effect is called at most once otherwise."""
 
 from __future__ import annotations
 
@@ -13,13 +19,14 @@ from wfbench import expressions as ex
 from wfbench.actions import ActionSpec
 from wfbench.actions.context import ActionContext
 from wfbench.actions.http import redact
+from wfbench.engine.invoke import timed_out
 from wfbench.engine.lifecycle import Lifecycle
 from wfbench.errors import (
+    EffectUncertain,
     ExpressionError,
     PermissionDenied,
     RunAborted,
     RunCancelled,
-    StepTimeout,
     WfbenchError,
 )
 from wfbench.model import ActionNode
@@ -77,21 +84,40 @@ class ActionSteps(Lifecycle):
         writes = spec.side_effects and not self.record.dry_run
         for attempt in range(1, tries + 1):
             rec.attempts = attempt
-            ctx = self._context(rec, node)
+            ctx = self._context(rec, node, spec)
             try:
-                if writes:
+                if writes and not spec.remote:
                     with self.env.lock, self.env.transaction(spec):
                         output = self._call(spec, params, ctx, node)
                         return self._succeed(rec, spec, output, ctx, durable=True, t0=t0)
-                with self.env.lock if spec.exclusive else contextlib.nullcontext():
+                # A remote action never holds the run's directory: calls overlap. What
+                # came before its side effect is committed first, as for any other.
+                if writes:
+                    with self.env.lock, self.env.transaction(spec):
+                        pass
+                exclusive = spec.exclusive and not spec.remote
+                with self.env.lock if exclusive else contextlib.nullcontext():
                     output = self._call(spec, params, ctx, node)
+                if writes:  # its effect happened elsewhere: its record commits at once
+                    with self.env.lock, self.env.transaction(spec):
+                        return self._succeed(rec, spec, output, ctx, durable=True, t0=t0)
                 return self._succeed(rec, spec, output, ctx, durable=False, t0=t0)
             except (RunCancelled, RunAborted):
                 raise
+            except EffectUncertain as exc:
+                rec.error = str(exc)
+                if attempt < tries and not spec.is_idempotent(params):
+                    rec.error += (
+                        f"; not retried: {spec.name} is not declared idempotent "
+                        "(idempotent=True), so it is never called twice"
+                    )
+                    break
             except Exception as exc:  # any failure of a handler is the step's failure
                 rec.error = _describe(exc)
-                if isinstance(exc, PermissionDenied) or attempt == tries:
+                if isinstance(exc, PermissionDenied):
                     break
+            if attempt == tries:
+                break
             delay = backoff * (2 ** (attempt - 1))
             if delay:
                 self._wait(delay)
@@ -113,9 +139,11 @@ class ActionSteps(Lifecycle):
         dry = self.record.dry_run and spec.side_effects
         return self._finish(rec, "simulated" if dry else "succeeded", durable=durable, t0=t0)
 
-    def _context(self, rec: Draft[StepRecord], node: ActionNode) -> ActionContext:
+    def _context(self, rec: Draft[StepRecord], node: ActionNode, spec: ActionSpec) -> ActionContext:
         perms = self.role.permissions
-        directory = self.env.directory(perms, self.run_id) if self.env.directory else None
+        # A remote action never reaches the directory, in this process or on a worker.
+        factory = None if spec.remote else self.env.directory
+        directory = factory(perms, self.run_id) if factory is not None else None
         deadline = time.monotonic() + node.timeout_s if node.timeout_s else None
         return ActionContext(
             run_id=self.run_id,
@@ -133,11 +161,11 @@ class ActionSteps(Lifecycle):
     ) -> BaseModel:
         if spec.handler is None:
             raise WfbenchError(f"{spec.name} has no handler in this workbench")
-        result = spec.handler(params, ctx)
+        result = self.env.invoker.call(spec, params, ctx, timeout_s=node.timeout_s)
         # A batched change (built-in directory actions) cannot be undone alone.
         late = ctx.deadline is not None and time.monotonic() > ctx.deadline
         if late and not spec.batched:
-            raise StepTimeout(f"took longer than timeout_s={node.timeout_s}")
+            raise timed_out(node.timeout_s)
         if isinstance(result, spec.output_model):
             return result
         try:

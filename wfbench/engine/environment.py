@@ -13,6 +13,7 @@ from typing import Any
 
 from wfbench.actions import ActionRegistry, ActionSpec
 from wfbench.actions.context import Connector
+from wfbench.engine.invoke import Invoker, LocalInvoker
 
 
 def _now() -> datetime:
@@ -35,5 +36,8 @@ class Environment:
     lock: threading.RLock = field(default_factory=threading.RLock)
     """Held around every ``exclusive`` handler call: one directory user at a time per run.
     The history writer takes it too, so the run's connection is never used concurrently."""
+    invoker: Invoker = field(default_factory=LocalInvoker)
+    """Calls each attempt's handler with its deadline: on this process's threads, or
+    remote actions on a Dask cluster (:class:`wfbench.engine.cluster.DaskInvoker`)."""
     clock: Callable[[], datetime] = _now
     sleep: Callable[[float], None] = time.sleep

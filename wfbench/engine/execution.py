@@ -161,7 +161,9 @@ class Execution(ActionSteps):
                 yield from self._block(node.steps, local, f"{path}[{i}]", i, scope_vars)
             except _StepFailed as failed:
                 failures.append(failed.record)
-            results[i] = {n.id: (local.get(n.id) or {}).get("output") for n in node.steps}
+            results[i] = self._iteration_output(  # bounded: see .lifecycle
+                {n.id: (local.get(n.id) or {}).get("output") for n in node.steps}
+            )
 
         if node.concurrency == 1 or len(items) <= 1:
             for i, item in enumerate(items):

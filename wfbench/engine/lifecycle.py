@@ -1,4 +1,12 @@
-"""The bookkeeping of one run: its draft record, step numbers, hooks, cancellation."""
+"""The bookkeeping of one run: its draft record, step numbers, hooks, cancellation.
+
+Long runs stay in bounded memory (issue 12): every step record goes to the hooks
+(the store's recorder writes them all to history as they come), but the run's
+record keeps only the first :data:`KEPT_STEPS` of them in ``RunRecord.steps``
+(``wb.steps(run_id)`` reads every one), and the run keeps the outputs of at most
+:data:`KEPT_ITERATION_OUTPUTS` loop iterations in its loops' outputs (the first
+ones; a later iteration's entry is ``null``: its steps' outputs are in history).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +24,11 @@ from wfbench.errors import (
 from wfbench.model import ActionNode, Node, Workflow
 from wfbench.roles import Role
 from wfbench.runs import Draft, Hooks, RunRecord, StepRecord, StepStatus
+
+#: How many step records a run's record keeps (the store has them all).
+KEPT_STEPS = 10_000
+#: How many loop iterations' outputs a run keeps in its loops' outputs, all loops together.
+KEPT_ITERATION_OUTPUTS = 10_000
 
 
 class _StepFailed(Exception):
@@ -48,6 +61,7 @@ class Lifecycle:
         dry_run: bool = False,
         idempotency_key: str | None = None,
         rerun_of: str | None = None,
+        batch_id: str | None = None,
     ) -> None:
         self.workflow = workflow
         self.role = role
@@ -67,6 +81,7 @@ class Lifecycle:
             started_at=env.clock(),
             idempotency_key=idempotency_key,
             rerun_of=rerun_of,
+            batch_id=batch_id,
         )
         self._seq = itertools.count(1)
         self._lock = threading.Lock()  # seq numbers, record list
@@ -74,6 +89,9 @@ class Lifecycle:
         self._steps: Iterator[StepRecord] | None = None
         self._start = 0.0
         self._started: RunRecord | None = None  # what step listeners see as ``run``
+        self._top = {n.id for n in workflow.steps}
+        self._top_outputs: dict[str, Any] = {}  # the run's output, kept as steps finish
+        self._iteration_outputs = KEPT_ITERATION_OUTPUTS  # what is left of the budget
 
     # -- public
     @property
@@ -112,12 +130,16 @@ class Lifecycle:
 
     @property
     def _outputs(self) -> dict[str, Any]:
-        top = {n.id for n in self.workflow.steps}
-        return {
-            s.node: s.output
-            for s in self.record.steps
-            if s.node in top and s.status in ("succeeded", "simulated")
-        }
+        with self._lock:
+            return dict(self._top_outputs)
+
+    def _iteration_output(self, output: dict[str, Any]) -> dict[str, Any] | None:
+        """``output`` while the run's budget of kept iteration outputs lasts, else ``None``."""
+        with self._lock:
+            if self._iteration_outputs <= 0:
+                return None
+            self._iteration_outputs -= 1
+            return output
 
     def _emit(self, method: str, **kwargs: Any) -> None:
         for hook in self.hooks:
@@ -161,7 +183,10 @@ class Lifecycle:
         step = draft.freeze()
         self._emit("step_finished", run=self._started, step=step, durable=durable)
         with self._lock:  # after the hooks: a durable write that failed is not kept twice
-            self.record.steps.append(step)
+            if len(self.record.steps) < KEPT_STEPS:
+                self.record.steps.append(step)
+            if step.node in self._top and status in ("succeeded", "simulated"):
+                self._top_outputs[step.node] = step.output
         return step
 
     def _check_cancel(self) -> None:

@@ -5,9 +5,11 @@ One DuckDB file holds everything (the directory's tables too, created by
 never imports this package; the workbench hands the engine a
 :class:`~wfbench.store.recorder.Recorder` that writes history through it.
 
-Modules: :mod:`.session` (the file, its turns and transactions), :mod:`.schema`
-(the tables), :mod:`.definitions`, :mod:`.history`, :mod:`.access` (API keys,
-custom roles, connectors) and :mod:`.recorder` (a run's group-commit writer).
+Modules: :mod:`.session` (the file, its turns and transactions), :mod:`.turns`
+(the first-come, first-served line of processes waiting for the file),
+:mod:`.schema` (the tables), :mod:`.definitions`, :mod:`.history`, :mod:`.access`
+(API keys, custom roles, connectors), :mod:`.recorder` (a run's group-commit
+writer) and :mod:`.capability` (what a handler gets as ``ctx.directory``).
 """
 
 from __future__ import annotations

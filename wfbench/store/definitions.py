@@ -6,14 +6,17 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import get_close_matches
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import duckdb
-import pandas as pd
 
 from wfbench.errors import NameTaken, NotFound
 from wfbench.model import Workflow, dump_workflow
+from wfbench.sql import in_transaction
 from wfbench.store.session import StoreSession, utc
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _WF_COLUMNS: Final = "id, name, description, enabled, version, run_as, created_at, updated_at"
 
@@ -54,7 +57,22 @@ class Definitions(StoreSession):
         """
         text = dump_workflow(workflow) if canonical is None else canonical
         now = self._now()
-        with self._write_lock, self.session(), self._transaction() as cur:
+        with self._write_lock, self.session() as cur:
+            self.definitions_changed(uncommitted=in_transaction(cur))
+            try:
+                return self._save_in_transaction(workflow, workflow_id, saved_by, text, now)
+            finally:
+                self.definitions_changed()
+
+    def _save_in_transaction(
+        self,
+        workflow: Workflow,
+        workflow_id: str | None,
+        saved_by: str,
+        text: str,
+        now: datetime,
+    ) -> WorkflowInfo:
+        with self._transaction() as cur:
             if workflow_id is None:
                 self._refuse_taken_name(cur, workflow.name, None)
                 workflow_id = self._ids("wf")
@@ -131,15 +149,19 @@ class Definitions(StoreSession):
     def find_workflow(self, ref: str) -> WorkflowInfo | None:
         """The workflow whose id is ``ref``, or whose name is ``ref`` ignoring case; or ``None``."""
         with self.session() as cur:
+            stamp = self.lookup_stamp()
+            hit, info = self.cached_lookup(ref, stamp)
+            if hit:
+                return cast("WorkflowInfo | None", info)
             # At most two rows (one by id, one by name); an ORDER BY here doubled the cost.
             rows = cur.execute(
                 f"SELECT {_WF_COLUMNS} FROM workflows WHERE NOT deleted "
                 "AND (id = ? OR lower(trim(name)) = lower(trim(?)))",
                 [ref, ref],
             ).fetchall()
-        if not rows:
-            return None
-        return _to_info(next((r for r in rows if r[0] == ref), rows[0]))
+            info = _to_info(next((r for r in rows if r[0] == ref), rows[0])) if rows else None
+            self.cache_lookup(ref, info, stamp)
+        return info
 
     def get_workflow(self, ref: str) -> WorkflowInfo:
         """Like :meth:`find_workflow`, but raises :class:`NotFound` naming the known workflows."""
@@ -181,6 +203,14 @@ class Definitions(StoreSession):
         self._definitions[(info.id, wanted)] = workflow
         return info, workflow.model_copy(deep=True)
 
+    def definition_of(self, info: WorkflowInfo) -> Workflow:
+        """The definition at ``info``'s version, from the cache when it was read before (no
+        look-up of the workflow: the caller has its info)."""
+        cached = self._definitions.get((info.id, info.version))
+        if cached is None:
+            return self.get_definition(info.id, info.version)[1]
+        return cached.model_copy(deep=True)
+
     def list_workflows(self) -> pd.DataFrame:
         """The overview: one row per workflow, ordered by name.
 
@@ -197,7 +227,8 @@ class Definitions(StoreSession):
                                               ORDER BY started_at DESC, rowid DESC) AS rn
                     FROM runs)
                 SELECT w.id, w.name, w.type, w.enabled, w.run_as, w.version,
-                       r.status AS last_run_status, r.started_at AS last_run_at,
+                       r.status AS last_run_status,
+                       timezone('UTC', r.started_at) AS last_run_at,
                        coalesce(r.run_count, 0) AS run_count, w.updated_at
                 FROM workflows w LEFT JOIN ranked r ON r.workflow_id = w.id AND r.rn = 1
                 WHERE NOT w.deleted
@@ -209,10 +240,12 @@ class Definitions(StoreSession):
         """Enable or disable a workflow (no new version: the definition is unchanged)."""
         with self.session() as cur:
             info = self.get_workflow(ref)
+            self.definitions_changed(uncommitted=in_transaction(cur))
             cur.execute(
                 "UPDATE workflows SET enabled = ?, updated_at = ? WHERE id = ?",
                 [enabled, self._now(), info.id],
             )
+            self.definitions_changed()
             return self._info(cur, info.id)
 
     def delete_workflow(self, ref: str) -> None:
@@ -220,10 +253,12 @@ class Definitions(StoreSession):
         with self.session() as cur:
             info = self.get_workflow(ref)
             now = self._now()
+            self.definitions_changed(uncommitted=in_transaction(cur))
             cur.execute(
                 "UPDATE workflows SET deleted = true, deleted_at = ?, updated_at = ? WHERE id = ?",
                 [now, now, info.id],
             )
+            self.definitions_changed()
 
 
 def _to_info(row: tuple[Any, ...]) -> WorkflowInfo:

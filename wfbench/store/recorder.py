@@ -3,12 +3,21 @@
 The workbench hands the engine these: the engine reports to a :class:`Recorder`
 through its hooks and never imports the store.
 
-History commit policy (group commit): a run changes the directory through its
-own connection, inside a batch transaction that also receives every step
-record; the batch commits when it is :data:`FLUSH_INTERVAL_S` seconds old or
-holds :data:`FLUSH_ROWS` records, and at the end of the run. A change and its
-record therefore always commit together (never an effect without its record);
-a crash loses at most the last 0.25 s of a run, changes and records alike.
+History commit policy (group commit, durable before told):
+
+* the run's row commits when the run starts (status ``running``), so a run killed
+  at any moment afterwards reads ``interrupted`` when the file is next opened;
+* a run changes the directory through its own connection, inside a batch
+  transaction that also receives every step record; the batch commits when it is
+  :data:`FLUSH_INTERVAL_S` seconds old or holds :data:`FLUSH_ROWS` records,
+  before any step that may block (``core.wait``, ``http.*``, custom actions), and
+  at the end of the run. A change and its record always commit together (never an
+  effect without its record);
+* the run's other listeners (the CLI's progress lines, a notebook's) hear of a
+  finished step only once its record is committed: a crash never loses a step
+  anyone was told had finished. It may lose the steps of the last
+  :data:`FLUSH_INTERVAL_S` seconds that nobody was told of yet.
+
 Built-in directory actions check everything before they write, so a refused
 step leaves the batch clean; other side-effecting actions (custom, HTTP) get a
 transaction of their own, rolled back if they fail.
@@ -16,7 +25,9 @@ transaction of their own, rolled back if they fail.
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import os
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -25,13 +36,14 @@ from typing import Any
 import duckdb
 from pydantic import ValidationError
 
-from wfbench.actions import ActionSpec
+from wfbench.actions import ActionSpec, builtin_registry
 from wfbench.actions.context import Connector
-from wfbench.directory import Directory
+from wfbench.actions.redaction import Scrubber
 from wfbench.errors import ActionError, PermissionDenied, RunAborted
 from wfbench.roles import Role, RoleRegistry
 from wfbench.runs import RUN_FIELDS, STEP_FIELDS, Draft, Hooks, RunRecord, StepRecord
 from wfbench.store import Store
+from wfbench.store.capability import DirectoryAccess, GrantedDirectory, grant, revoke
 
 __all__ = [
     "FLUSH_INTERVAL_S",
@@ -47,6 +59,22 @@ __all__ = [
 FLUSH_INTERVAL_S = 0.25
 #: …or as soon as this many are waiting.
 FLUSH_ROWS = 500
+#: Built-in actions that may block (wait on time or on the network): the batch commits
+#: before each of them. Every custom action may block too.
+_BLOCKING_BUILTINS = frozenset({"core.wait", "http.request"})
+#: The columns of a record scrubbed of connector secrets.
+_SCRUBBED = frozenset({"params", "output", "error", "change", "input"})
+
+
+def _quick_builtins() -> frozenset[str]:
+    """Built-in actions that never block: the batch does not commit before them."""
+    global _QUICK
+    if _QUICK is None:
+        _QUICK = frozenset(builtin_registry().names()) - _BLOCKING_BUILTINS
+    return _QUICK
+
+
+_QUICK: frozenset[str] | None = None
 
 
 class Recorder(Hooks):
@@ -54,38 +82,65 @@ class Recorder(Hooks):
 
     The run reads and changes the directory through its own cursor, on which a batch
     transaction stays open between commits: a change and its step record always land in
-    the same transaction, and a crash loses both or neither. The batch commits once it
-    is :data:`FLUSH_INTERVAL_S` old or holds :data:`FLUSH_ROWS` records, before an
-    action that is not a built-in directory action changes anything, and at the end.
+    the same transaction, and a crash loses both or neither. The run's row commits when
+    the run starts; the batch commits once it is :data:`FLUSH_INTERVAL_S` old or holds
+    :data:`FLUSH_ROWS` records, before a step that may block, before an action that is
+    not a built-in directory action changes anything, and at the end.
+
+    ``watchers`` are the run's other listeners: they hear of a step only once its record
+    is committed, and of the run once its row is. ``durable_start`` commits the run's row
+    the moment the run starts (so that a run killed at any moment reads ``interrupted``);
+    it is on whenever the run is watched or its id is handed out before it ends. A run
+    nobody hears of until it returns (``wb.run()`` in a kernel, an API start that waits)
+    writes its row with its first batch instead: one commit fewer, and a crash before
+    that first commit leaves no trace of a run nobody had been told of.
+    :attr:`announced` is set once the run's row is committed (or the run is over).
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self, store: Store, *, watchers: Iterable[Hooks] = (), durable_start: bool | None = None
+    ) -> None:
         self.store = store
+        self.watchers: tuple[Hooks, ...] = tuple(watchers)
+        self.durable_start = bool(self.watchers) if durable_start is None else durable_start
+        self.announced = threading.Event()
+        self._told_any = False  # a watched run commits its first step at once
         self.lock = threading.RLock()  # shared with the engine as Environment.lock
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._directory: Any = None
-        self.buffer: list[tuple[dict[str, Any], bool]] = []  # (record, durable)
+        self._directory: DirectoryAccess | None = None
+        self._granted: GrantedDirectory | None = None  # kept alive while the run lasts
+        # (record, durable, step) of the steps not committed yet
+        self.buffer: list[tuple[dict[str, Any], bool, StepRecord]] = []
         self.open = False  # a batch transaction is open on the run's cursor
         self.since = time.monotonic()
-        self.run_row: dict[str, Any] | None = None  # written with the run's first commit
+        self.run_row: dict[str, Any] | None = None  # written by the next commit
+        self.started: RunRecord | None = None
         self.dry_run = False
         self._sandbox: duckdb.DuckDBPyConnection | None = None  # a dry run's directory
+        #: The run's connectors; once a step has read one, every record is scrubbed of
+        #: their secrets before it is written (outputs, parameters, errors, changes).
+        self.connectors = StoredConnectors()
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
         with self.lock:
             if self._con is None:  # made on the run's thread, inside its store session
-                self._con = self.store.new_cursor()
+                self._con = self.store.run_cursor()
             return self._con
 
-    def directory(self, permissions: frozenset[str], run_id: str) -> Any:
+    def directory(self, permissions: frozenset[str], run_id: str) -> DirectoryAccess:
+        """What a handler gets as ``ctx.directory``: a capability for the run's directory
+        (:mod:`wfbench.store.capability`), never the directory or its connection."""
         with self.lock:
             if self._directory is None:
                 con = self.con
                 if self.dry_run:  # a sandbox: whatever a handler writes is rolled back
                     con = self._sandbox = self.store.new_cursor()
                     con.begin()
-                self._directory = Directory(con, permissions, run_id=run_id, dry_run=self.dry_run)
+                self._granted = GrantedDirectory(
+                    con, permissions, run_id=run_id, dry_run=self.dry_run
+                )
+                self._directory = grant(self._granted)
             return self._directory
 
     @contextlib.contextmanager
@@ -93,9 +148,7 @@ class Recorder(Hooks):
         """Around one side-effecting attempt; the engine holds :attr:`lock`."""
         if not spec.batched:  # it may fail half-way: give it a transaction of its own
             self.commit()
-        if not self.open:
-            self.con.begin()
-            self.open, self.since = True, time.monotonic()
+        self._begin()
         try:
             yield
         except (ActionError, PermissionDenied, ValidationError):
@@ -115,8 +168,8 @@ class Recorder(Hooks):
     def _rollback(self) -> int:
         self.con.rollback()
         self.open = False
-        lost = sum(durable for _, durable in self.buffer)
-        self.buffer = [(row, durable) for row, durable in self.buffer if not durable]
+        lost = sum(durable for _, durable, _ in self.buffer)
+        self.buffer = [entry for entry in self.buffer if not entry[1]]
         return lost
 
     def _begin(self) -> None:
@@ -125,62 +178,95 @@ class Recorder(Hooks):
             self.open, self.since = True, time.monotonic()
 
     def commit(self) -> None:
-        """Write the buffered records and commit the open batch.
-
-        The run's own row is written by its first commit, in the same transaction: a run
-        shorter than one batch costs one commit, and one a crash cut short before its first
-        commit left nothing behind (no change, no record) to be marked ``interrupted``."""
+        """Write the buffered records, commit the open batch, then tell the watchers."""
         with self.lock:
-            rows = [row for row, _ in self.buffer]
-            self.buffer = []
+            entries, self.buffer = self.buffer, []
             if self.run_row is not None:
                 self._begin()
                 self.store.begin_run(self.run_row, con=self.con)
                 self.run_row = None
-            if rows:
-                self.store.write_steps(rows, con=self.con)
+            if entries:
+                self._begin()
+                self.store.write_steps([row for row, _, _ in entries], con=self.con)
             if self.open:
                 self.con.commit()
                 self.open = False
             self.since = time.monotonic()
+            for _, _, step in entries:
+                self._tell("step_finished", run=self.started, step=step, durable=True)
+
+    def _tell(self, method: str, **kwargs: Any) -> None:
+        for watcher in self.watchers:
+            getattr(watcher, method)(**kwargs)
 
     def run_started(self, *, run: RunRecord) -> None:
-        self.run_row = run_row(run)
-        self.dry_run = run.dry_run
+        with self.lock:
+            self.started = run
+            self.dry_run = run.dry_run
+            self.run_row = run_row(run)
+            try:
+                if self.durable_start:
+                    self.commit()  # durable before anyone is told the run's id
+            finally:
+                if self.durable_start:
+                    self.announced.set()
+        self._tell("run_started", run=run)
+
+    def step_started(self, *, run: RunRecord, step: StepRecord) -> None:
+        if step.action is not None and step.action not in _quick_builtins():
+            with self.lock:  # it may block: what came before is durable first
+                if self.buffer or self.open:
+                    self.commit()
+                self.connectors.load(self.store)  # it may call a connector
+        self._tell("step_started", run=run, step=step)
+
+    def _scrubbed(self, record: dict[str, Any]) -> dict[str, Any]:
+        scrub = self.connectors.scrubber()
+        if not scrub:
+            return record
+        return {k: scrub(v) if k in _SCRUBBED else v for k, v in record.items()}
 
     def step_finished(self, *, run: RunRecord, step: StepRecord, durable: bool) -> None:
         with self.lock:
-            self.buffer.append((step.to_dict(), durable))
+            self.buffer.append((self._scrubbed(step.to_dict()), durable, step))
             due = (
-                len(self.buffer) >= FLUSH_ROWS or time.monotonic() - self.since >= FLUSH_INTERVAL_S
+                len(self.buffer) >= FLUSH_ROWS
+                or time.monotonic() - self.since >= FLUSH_INTERVAL_S
+                or (self.watchers and not self._told_any)  # someone waits for the first
             )
             if due:
+                self._told_any = True
                 self.commit()
 
     def run_finished(self, *, run: RunRecord) -> None:
         assert run.ended_at is not None
         with self.lock:
             self._begin()
-            if self.run_row is not None:  # nothing committed yet: the whole run in one row
-                self.store.record_finished_run(run_row(run), con=self.con)
+            row = self._scrubbed(run_row(run))
+            if self.run_row is not None:  # never committed: the whole run in one row
+                self.store.record_finished_run(row, con=self.con)
                 self.run_row = None
             else:
                 self.store.finish_run(
                     run.run_id,
                     status=run.status,
-                    output=run.output,
-                    error=run.error,
+                    output=row["output"],
+                    error=row["error"],
                     ended_at=run.ended_at,
                     duration_ms=run.duration_ms or 0.0,
                     con=self.con,
                 )
             self.commit()
-            self.con.close()
+            if self._granted is not None:
+                revoke(self._granted)
+            self.store.return_cursor(self.con)
             self._con = None
             if self._sandbox is not None:
                 self._sandbox.rollback()
                 self._sandbox.close()
                 self._sandbox = None
+        self.announced.set()
+        self._tell("run_finished", run=run)
 
 
 class StoredRoles(RoleRegistry):
@@ -223,16 +309,27 @@ class StoredRoles(RoleRegistry):
 
 
 class StoredConnectors(Mapping[str, Connector]):
-    """The store's connectors, read when a step first asks for one (most runs never do)."""
+    """The store's connectors as a run's steps see them (``ctx.connectors``).
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    Read from the store before the first step that may call one (an HTTP or custom
+    action; most runs have none); the mapping itself holds no reference to the store,
+    so a handler cannot reach the store's connection through it."""
+
+    __slots__ = ("_extra", "_loaded", "_scrub", "_secrets")
+
+    def __init__(self) -> None:
         self._loaded: dict[str, Connector] | None = None
+        self._extra: set[str] = set()
+        self._secrets: set[str] = set()
+        self._scrub = Scrubber(())
+
+    def load(self, store: Store) -> None:
+        """Read the connectors (once per run)."""
+        if self._loaded is None:
+            self._loaded = store.connectors()
 
     def _all(self) -> dict[str, Connector]:
-        if self._loaded is None:
-            self._loaded = self.store.connectors()
-        return self._loaded
+        return self._loaded or {}
 
     def __getitem__(self, name: str) -> Connector:
         return self._all()[name]
@@ -242,6 +339,25 @@ class StoredConnectors(Mapping[str, Connector]):
 
     def __len__(self) -> int:
         return len(self._all())
+
+    def scrubber(self) -> Scrubber | None:
+        """Masks the secrets of this store's connectors (from their environment variables),
+        or ``None`` if no step has read a connector yet."""
+        if self._loaded is None:
+            return None
+        names: list[str | None] = []
+        for c in self._loaded.values():
+            names += [c.password_env, c.token_env]
+            if c.username_env and c.password_env:
+                user, password = os.environ.get(c.username_env), os.environ.get(c.password_env)
+                if user and password:
+                    credential = f"{user}:{password}"
+                    self._extra.add(credential)
+                    self._extra.add(base64.b64encode(credential.encode()).decode("ascii"))
+        secrets = {os.environ.get(n) or "" for n in names if n} | self._extra
+        if secrets != self._secrets:
+            self._secrets, self._scrub = secrets, Scrubber(secrets)
+        return self._scrub
 
 
 def run_row(run: RunRecord | Draft[RunRecord]) -> dict[str, Any]:

@@ -5,9 +5,11 @@ process, even read-only. So a file-backed store opens its connection on demand
 and closes it when the outermost :meth:`StoreSession.session` exits: a one-off
 call holds the file only for that call, and a caller who wants to hold it across
 many calls wraps them in one ``with store.session():``. A store that finds the
-file held waits (backing off from 10 ms to 200 ms) up to ``lock_timeout``
+file held waits up to ``lock_timeout``
 seconds, then raises :class:`~wfbench.errors.StoreBusy` naming the process that
-holds it. ``":memory:"`` keeps one connection for the store's life.
+holds it. Processes wait their turn in a first-come, first-served line
+(:mod:`wfbench.store.turns`), woken by the kernel when the one ahead lets go.
+``":memory:"`` keeps one connection for the store's life.
 
 Transactions go through :func:`wfbench.sql.transaction`, the helper the
 directory uses too.
@@ -36,18 +38,25 @@ from wfbench.directory import create_directory
 from wfbench.errors import StoreBusy, WfbenchError
 from wfbench.model import Workflow
 from wfbench.sql import transaction
-from wfbench.store.schema import DDL, SCHEMA_VERSION
+from wfbench.store.schema import DDL, SCHEMA_VERSION, migrate
+from wfbench.store.turns import line_for
 
 _INTERRUPTED_ERROR: Final = (
     "found unfinished when the store was reopened; the process running it ended"
 )
 _LOCK_ENV: Final = "WFBENCH_LOCK_TIMEOUT"
+#: How often a store kept open while idle (keep_open) checks whether to let go.
+_IDLE_CHECK_S: Final = 0.01
 _DEFAULT_LOCK_TIMEOUT: Final = 10.0
 
 # Runs being executed in this process, per store file: a second Store on the
 # same file in this process must not mark them interrupted.
 _ACTIVE_RUNS: dict[str, set[str]] = {}
 _ACTIVE_LOCK = threading.Lock()
+# Bumped by every change to a file's workflows made in this process: a store's cached
+# workflow look-ups are good while its connection stays open (no other process can write
+# then) and this count has not moved.
+_DEFINITION_EPOCHS: dict[str, int] = {}
 
 
 def _default_ids(prefix: str) -> str:
@@ -139,6 +148,13 @@ class StoreSession:
         self._cursors: weakref.WeakKeyDictionary[
             threading.Thread, tuple[int, duckdb.DuckDBPyConnection]
         ] = weakref.WeakKeyDictionary()
+        self._pool: list[tuple[int, duckdb.DuckDBPyConnection]] = []  # idle run cursors
+        self._lookups: dict[str, Any] = {}  # ref -> WorkflowInfo | None, see lookup_stamp
+        self._lookups_stamp: tuple[int, int] = (-1, -1)
+        self._no_cache = -1  # a generation whose look-ups are not cached
+        self.linger = 0.0  # see keep_open
+        self._idle_since = 0.0
+        self._watcher: threading.Thread | None = None
         self._opened_once = False
         self._active: set[str] = set()
         self._closed = False
@@ -186,7 +202,40 @@ class StoreSession:
     def _release(self) -> None:
         self._depth -= 1
         if self._depth == 0 and not self._memory:
-            self._disconnect()
+            if self.linger > 0 and not line_for(self.path).others_waiting():
+                self._idle_since = time.monotonic()
+                self._watch_idle()
+            else:
+                self._disconnect()
+
+    def keep_open(self, seconds: float) -> None:
+        """Keep the file open up to ``seconds`` after the last session ends, so that a
+        server answering request after request opens it once; let go at once when
+        another process is in line for it (checked every :data:`_IDLE_CHECK_S`)."""
+        self.linger = max(float(seconds), 0.0)
+
+    def _watch_idle(self) -> None:
+        if self._watcher is not None and self._watcher.is_alive():
+            return
+        # Not a daemon: at exit the interpreter waits for it (at most the linger) rather than
+        # stopping it inside DuckDB.
+        self._watcher = threading.Thread(target=self._close_when_idle, daemon=False)
+        self._watcher.name = "wfbench-store-idle"
+        self._watcher.start()
+
+    def _close_when_idle(self) -> None:
+        line = line_for(self.path)
+        while True:
+            time.sleep(_IDLE_CHECK_S)
+            with self._lock:
+                if self._con is None:
+                    return
+                if self._depth > 0:
+                    continue
+                idle = time.monotonic() - self._idle_since
+                if idle >= self.linger or line.others_waiting() or self._closed:
+                    self._disconnect()
+                    return
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """This thread's cursor of the open connection; valid only inside :meth:`session`."""
@@ -210,6 +259,24 @@ class StoreSession:
         cur.execute("SET TimeZone = 'UTC'")
         return cur
 
+    def run_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for one run's own transactions, reused from an earlier run when one is
+        idle (its settings made once); give it back with :meth:`return_cursor`."""
+        with self._lock:
+            while self._pool:
+                generation, cur = self._pool.pop()
+                if generation == self._generation:
+                    return cur
+        return self.new_cursor()
+
+    def return_cursor(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """Take back a cursor of :meth:`run_cursor`, outside any transaction."""
+        with self._lock:
+            if self._con is not None and self._depth > 0 and len(self._pool) < 8:
+                self._pool.append((self._generation, cur))
+                return
+        cur.close()
+
     def close(self) -> None:
         """Close the connection and forget the runs this store had not finished.
 
@@ -225,9 +292,14 @@ class StoreSession:
         for _, cur in list(self._cursors.values()):
             cur.close()
         self._cursors.clear()
+        for _, cur in self._pool:
+            cur.close()
+        self._pool.clear()
         if self._con is not None:
             self._con.close()
             self._con = None
+            if not self._memory:
+                line_for(self.path).release()  # the next process in line goes
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         if self._memory:
@@ -235,7 +307,19 @@ class StoreSession:
             con.execute("SET TimeZone = 'UTC'")
             return con
         start = time.monotonic()
-        delay = 0.01
+        line = line_for(self.path)
+        if not line.acquire(self.lock_timeout):  # our turn did not come
+            raise self._busy_now(time.monotonic() - start)
+        try:
+            return self._connect_in_turn(start)
+        except BaseException:
+            line.release()
+            raise
+
+    def _connect_in_turn(self, start: float) -> duckdb.DuckDBPyConnection:
+        """Open the file once this process's turn has come (a process outside the line,
+        such as the DuckDB shell, may still hold it: retry until the wait is over)."""
+        delay = 0.005
         while True:
             try:
                 return duckdb.connect(self.path)
@@ -247,9 +331,17 @@ class StoreSession:
                 if left <= 0:
                     raise self._busy(str(exc), waited) from exc
                 time.sleep(min(delay, left))
-                delay = min(delay * 2, 0.2)
+                delay = min(delay * 2, 0.1)
             except duckdb.Error as exc:
                 raise self._open_error(exc) from exc
+
+    def _busy_now(self, waited: float) -> StoreBusy:
+        """StoreBusy naming the holder if DuckDB says who it is."""
+        try:
+            duckdb.connect(self.path).close()
+        except duckdb.Error as exc:
+            return self._busy(str(exc), waited)
+        return self._busy("", waited)
 
     def _busy(self, message: str, waited: float) -> StoreBusy:
         match = re.search(r"\(PID (\d+)\)", message)
@@ -298,6 +390,8 @@ class StoreSession:
                         f"the store {self.path} has schema version {row[0]}, newer than this "
                         f"wfbench understands ({SCHEMA_VERSION}); upgrade wfbench"
                     )
+                elif int(row[0]) < SCHEMA_VERSION:
+                    migrate(cur, int(row[0]))
             create_directory(cur)
 
     def _mark_interrupted(self) -> None:
@@ -309,6 +403,35 @@ class StoreSession:
                 "WHERE status IN ('queued', 'running') AND NOT list_contains(?, run_id)",
                 [_INTERRUPTED_ERROR, active],
             )
+
+    # ------------------------------------------------------------------ look-up cache
+
+    def lookup_stamp(self) -> tuple[int, int]:
+        """What cached look-ups are good for: this connection and no change since."""
+        return self._generation, _DEFINITION_EPOCHS.get(self.path, 0)
+
+    def definitions_changed(self, *, uncommitted: bool = False) -> None:
+        """Forget cached look-ups of this file (before and after a change to workflows).
+
+        ``uncommitted``: the change joined a transaction its caller may roll back; cache
+        nothing more until the file is next opened."""
+        with _ACTIVE_LOCK:
+            _DEFINITION_EPOCHS[self.path] = _DEFINITION_EPOCHS.get(self.path, 0) + 1
+        if uncommitted:
+            self._no_cache = self._generation
+
+    def cached_lookup(self, ref: str, stamp: tuple[int, int]) -> tuple[bool, Any]:
+        if stamp == self._lookups_stamp and ref in self._lookups:
+            return True, self._lookups[ref]
+        return False, None
+
+    def cache_lookup(self, ref: str, value: Any, stamp: tuple[int, int]) -> None:
+        """Keep ``value`` for ``ref`` if nothing changed since ``stamp`` was taken."""
+        if self.lookup_stamp() != stamp or self._no_cache == self._generation:
+            return
+        if self._lookups_stamp != stamp or len(self._lookups) > 1000:
+            self._lookups, self._lookups_stamp = {}, stamp
+        self._lookups[ref] = value
 
     def _now(self) -> datetime:
         now = utc(self._clock())

@@ -9,6 +9,7 @@ with the failing expectations in words, and the path the run took).
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +74,20 @@ class TestReport:
     definition: Workflow | None = field(default=None, repr=False)
     selected: str | None = None
     """The case whose path the notebook display draws (default: the first failed one)."""
+    renderer: Callable[[Workflow, Mapping[str, str]], Any] | None = field(
+        default=None, repr=False, compare=False
+    )
+    """Draws a workflow with step statuses (the façade passes the notebook's graph)."""
+
+    def graph(self, case: str | None = None) -> Any:
+        """The workflow's graph with ``case``'s path in status colours (default: the
+        selected case, else the first failed one, else the first): a widget to display."""
+        chosen = case or self.selected or next((r.case for r in self.failed), None)
+        if chosen is None and self.results:
+            chosen = self.results[0].case
+        if chosen is None or self.definition is None or self.renderer is None:
+            raise ValueError("no case or workflow to draw; run the cases through wb.check()")
+        return self.renderer(self.definition, self[chosen].statuses)
 
     def select(self, case: str) -> TestReport:
         """Draw ``case``'s path in the notebook display; returns the report to show it."""

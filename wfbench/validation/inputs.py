@@ -14,11 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema
-
 from wfbench import pointers
 from wfbench.errors import InputError
 from wfbench.model import Workflow
+from wfbench.validation.jsonschema_lite import FORMAT_CHECKER, jsonschema
 
 _NOT_AN_OBJECT_HINT = 'give a JSON object such as {"email": "…"}'
 
@@ -48,7 +47,7 @@ def apply_defaults(schema: Mapping[str, Any], value: Any) -> Any:
 def schema_errors(schema: Mapping[str, Any], value: Any) -> list[jsonschema.ValidationError]:
     """Every way ``value`` fails ``schema`` (draft 2020-12, formats checked), in path order."""
     cls = jsonschema.Draft202012Validator
-    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    validator = cls(schema, format_checker=FORMAT_CHECKER)
     return sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
 
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonschema
-
 from wfbench import pointers
 from wfbench.model import Workflow
 from wfbench.validation.inputs import schema_errors
 from wfbench.validation.issues import Issue, dotted
+from wfbench.validation.jsonschema_lite import jsonschema
 
 
 def check_trigger(wf: Workflow) -> tuple[list[Issue], dict[str, Any] | None]:

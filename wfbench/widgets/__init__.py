@@ -21,15 +21,17 @@ otherwise be replaced by the submodules of the same name once those are imported
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from wfbench.model import Workflow
     from wfbench.widgets.canvas_view import Canvas
     from wfbench.widgets.history_view import HistoryView
     from wfbench.widgets.overview_view import Overview
     from wfbench.workbench import Workbench
 
-__all__ = ["canvas", "history", "overview"]
+__all__ = ["canvas", "history", "overview", "path_graph"]
 
 
 def overview(wb: Workbench) -> Overview:
@@ -51,3 +53,15 @@ def history(wb: Workbench, name: str) -> HistoryView:
     from wfbench.widgets.history_view import HistoryView
 
     return HistoryView(wb, name)
+
+
+def path_graph(workflow: Workflow, statuses: Mapping[str, str]) -> Any:
+    """A read-only graph of ``workflow`` with each node in the colour of its status (a
+    test case's path, say): the widget to display."""
+    from wfbench.widgets.cytoscape import GraphView
+    from wfbench.widgets.graph import elements
+
+    view = GraphView(height="420px")
+    view.set_elements(elements(workflow))
+    view.set_statuses(dict(statuses))
+    return view.widget

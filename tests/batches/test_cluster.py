@@ -1,0 +1,177 @@
+"""Issue 13 on a real ``LocalCluster(processes=True, n_workers=2)``: remote actions run on
+the workers, every run and step is recorded once by this process, a lost worker gives
+the stated outcome without a second side effect, a cancelled batch leaves nothing running.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from wfbench import Workbench
+
+from . import actions
+
+distributed = pytest.importorskip("distributed")
+
+pytestmark = [
+    pytest.mark.slow,
+    # the cluster's own noise (closing sockets, restarting a killed worker) is not ours
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore::UserWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=2, processes=True, dashboard_address=":0"
+    )
+    with distributed.Client(cluster) as client:
+        yield client
+    cluster.close()
+
+
+def _worker_pids(client: Any) -> dict[str, int]:
+    return {addr: int(pid) for addr, pid in client.run(os.getpid).items()}
+
+
+def test_a_batch_runs_its_remote_action_on_the_workers(wb: Workbench, client: Any) -> None:
+    rows = pd.DataFrame({"n": range(200)})
+    remote = wb.run_many("Where", rows, batch="remote", executor=client, concurrency=8)
+    local = wb.run_many("Where", rows, batch="local", concurrency=8)
+    assert set(remote["status"]) == {"succeeded"} == set(local["status"])
+    pids = {o["where"]["pid"] for o in remote["output"]}
+    assert pids <= set(_worker_pids(client).values())
+    assert os.getpid() not in pids
+    assert {o["where"]["pid"] for o in local["output"]} == {os.getpid()}
+
+    def squares(frame: pd.DataFrame) -> list[int]:
+        return [o["where"]["square"] for o in frame["output"]]
+
+    assert squares(remote) == squares(local) == [n * n for n in range(200)]
+    counts = wb.sql(
+        "select count(*) as runs, count(distinct run_id) as ids, "
+        "(select count(*) from steps s where s.run_id in (select run_id from runs "
+        " where batch_id = 'remote')) as steps, "
+        "(select count(distinct (s.run_id, s.seq)) from steps s where s.run_id in "
+        " (select run_id from runs where batch_id = 'remote')) as distinct_steps "
+        "from runs where batch_id = 'remote'"
+    ).iloc[0]
+    assert counts.to_dict() == {"runs": 200, "ids": 200, "steps": 200, "distinct_steps": 200}
+
+
+def _kill_a_busy_worker(client: Any, expected: int) -> None:
+    """Wait until ``expected`` tasks are processing, then kill -9 a worker that has some."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        busy = {w: ks for w, ks in client.processing().items() if ks}
+        if sum(len(k) for k in busy.values()) >= expected:
+            break
+        time.sleep(0.05)
+    time.sleep(0.5)  # the handlers have started (and claimed their calls)
+    victim = next(iter(busy))
+    os.kill(_worker_pids(client)[victim], signal.SIGKILL)
+
+
+@pytest.mark.parametrize("idempotent", [False, True])
+def test_a_worker_killed_mid_batch(
+    wb: Workbench, client: Any, tmp_path: Path, idempotent: bool
+) -> None:
+    name = "test.again" if idempotent else "test.where"
+    if idempotent:
+        actions.register(wb, idempotent=True, name=name)
+        wb.save({**actions.workflow(name), "name": "Again"})
+    flow = "Again" if idempotent else "Where"
+    client.wait_for_workers(2, timeout=60)
+    rows = [{"n": i, "sleep_s": 2.0, "effects": str(tmp_path / f"e{i}")} for i in range(4)]
+    job = wb.run_many(flow, rows, batch=f"kill-{idempotent}", executor=client, wait=False)
+    assert not isinstance(job, pd.DataFrame)
+    _kill_a_busy_worker(client, expected=4)
+    out = job.wait(120)
+    files = [tmp_path / f"e{i}" for i in range(4)]
+    effects = [f.read_text() if f.exists() else "" for f in files]
+    assert all(len(e) <= 1 for e in effects), effects  # never a second call
+    if idempotent:  # Dask ran the lost ones again elsewhere: each effect exactly once
+        assert list(out["status"]) == ["succeeded"] * 4
+        assert effects == ["x"] * 4
+    else:
+        lost = out[out["status"] == "failed"]
+        assert 1 <= len(lost) <= 2, out
+        assert all("was lost while it ran: the effect may or may not have happened" in e
+                   for e in lost["error"])  # fmt: skip
+        for i, status in enumerate(out["status"]):
+            assert len(effects[i]) == (1 if status == "succeeded" else 0)
+    runs = wb.runs(batch=f"kill-{idempotent}")
+    assert len(runs) == 4 and not set(runs["status"]) & {"running", "queued"}
+
+
+def test_cancelling_a_batch_on_the_cluster(wb: Workbench, client: Any) -> None:
+    client.wait_for_workers(2, timeout=60)
+    rows = [{"n": i, "sleep_s": 0.5} for i in range(40)]
+    job = wb.run_many("Where", rows, batch="cancel", executor=client, concurrency=4, wait=False)
+    assert not isinstance(job, pd.DataFrame)
+    while job.progress.done < 4:
+        time.sleep(0.05)
+    job.cancel()
+    out = job.wait(60)
+    assert set(out["status"]) <= {"succeeded", "cancelled"} and "cancelled" in set(out["status"])
+    runs = wb.runs(batch="cancel")
+    assert len(runs) < 40 and not set(runs["status"]) & {"running", "queued"}
+    assert (runs["status"] == "cancelled").sum() >= 1
+
+
+def test_a_dry_run_sends_no_side_effect_to_the_cluster(
+    wb: Workbench, client: Any, tmp_path: Path
+) -> None:
+    effects = tmp_path / "effects"
+    rows = [{"n": i, "effects": str(effects)} for i in range(5)]
+    before = _transitions(client)
+    out = wb.run_many("Where", rows, batch="dry", executor=client, dry_run=True)
+    assert list(out["status"]) == ["succeeded"] * 5
+    assert not effects.exists()
+    steps = wb.sql("select status from steps where run_id in "
+                   "(select run_id from runs where batch_id = 'dry')")  # fmt: skip
+    assert set(steps["status"]) == {"simulated"}
+    assert _transitions(client) == before  # no worker ran anything
+
+
+def _transitions(client: Any) -> int:
+    """How many task transitions the workers have made so far (any task run adds some)."""
+    counts = client.run(lambda dask_worker: dask_worker.state.transition_counter)
+    return sum(counts.values())
+
+
+def test_a_loops_iterations_run_on_the_workers(wb: Workbench, client: Any) -> None:
+    flow = actions.workflow()
+    flow["name"] = "Loop"
+    flow["trigger"] = {"input_schema": {"type": "object"}}
+    flow["steps"] = [
+        {
+            "id": "each",
+            "kind": "loop",
+            "items": "{{ [1, 2, 3, 4, 5, 6, 7, 8] }}",
+            "as": "n",
+            "concurrency": 4,
+            "max_iterations": 8,
+            "steps": [
+                {"id": "where", "kind": "action", "action": "test.where",
+                 "with": {"n": "{{ n }}", "sleep_s": 0.2}},
+            ],
+        }
+    ]  # fmt: skip
+    wb.save(flow)
+    out = wb.run_many("Loop", [{}], executor=client)
+    assert list(out["status"]) == ["succeeded"]
+    results = out["output"][0]["each"]
+    assert [r["where"]["square"] for r in results] == [n * n for n in range(1, 9)]
+    assert {r["where"]["pid"] for r in results} <= set(_worker_pids(client).values())

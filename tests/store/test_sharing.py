@@ -1,0 +1,141 @@
+"""Issue 10.11: five processes on one store take fair turns (a first-come, first-served
+line beside the file): none gets StoreBusy at the default wait, none starves."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from wfbench.store.turns import line_for
+from wfbench.workbench import Workbench
+
+pytestmark = pytest.mark.slow
+
+PING = {
+    "format": "wfbench/v1",
+    "name": "Ping",
+    "run_as": "read_only",
+    "steps": [{"id": "log", "kind": "action", "action": "core.log", "with": {"message": "p"}}],
+}
+
+WORKER = """
+import json, sys, time
+from wfbench.errors import StoreBusy
+from wfbench.workbench import Workbench
+
+wb = Workbench(sys.argv[1])
+end = time.monotonic() + float(sys.argv[2])
+done = busy = 0
+waits = []
+while time.monotonic() < end:
+    t = time.monotonic()
+    try:
+        wb.run("Ping", {})
+        wb.runs(limit=20)
+        with wb.hold():               # a longer hold, as an import would
+            for _ in range(5):
+                wb.workflows()
+        done += 1
+    except StoreBusy:
+        busy += 1
+    waits.append(time.monotonic() - t)
+print(json.dumps({"done": done, "busy": busy, "max": max(waits)}))
+"""
+
+
+def test_five_processes_share_a_store_without_store_busy(tmp_path: Path) -> None:
+    path = tmp_path / "shared.duckdb"
+    wb = Workbench(path)
+    wb.init()
+    wb.save(PING)
+    wb.close()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(WORKER), str(path), "8"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(5)
+    ]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        results.append(json.loads(out))
+    assert [r["busy"] for r in results] == [0] * 5
+    assert all(r["done"] >= 1 for r in results), results  # nobody starved
+    total = sum(r["done"] for r in results)
+    assert len(Workbench(path).runs("Ping")) >= total
+
+
+def test_the_line_is_first_come_first_served(tmp_path: Path) -> None:
+    """A holder; then three processes queue in a known order: they get in in that order."""
+    path = str(tmp_path / "line.duckdb")
+    Workbench(path).close()
+    line = line_for(str(Path(path).resolve()))
+    assert line.acquire(5)
+    order = tmp_path / "order.txt"
+    code = textwrap.dedent(
+        """
+        import sys
+        from wfbench.store.turns import line_for
+        line = line_for(sys.argv[1])
+        assert line.acquire(60)
+        with open(sys.argv[2], "a") as f:
+            f.write(sys.argv[3] + "\\n")
+        line.release()
+        """
+    )
+    procs = []
+    for name in ("first", "second", "third"):
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", code, str(Path(path).resolve()), str(order), name]
+            )
+        )
+        deadline = time.monotonic() + 30
+        size = Path(line.path).stat().st_size
+        while Path(line.path).stat().st_size == size and time.monotonic() < deadline:
+            time.sleep(0.01)  # until it has taken its ticket
+    assert line.others_waiting()
+    line.release()
+    for proc in procs:
+        assert proc.wait(60) == 0
+    assert order.read_text().split() == ["first", "second", "third"]
+
+
+def test_a_store_kept_open_lets_go_when_another_process_waits(tmp_path: Path) -> None:
+    path = tmp_path / "kept.duckdb"
+    wb = Workbench(path)
+    wb.init()
+    wb.save(PING)
+    wb.keep_open(60)
+    wb.run("Ping", {})
+    assert wb._store._con is not None  # still open after the call: kept
+    code = "import sys; from wfbench.workbench import Workbench; "
+    code += "print(len(Workbench(sys.argv[1], lock_timeout=10).runs()))"
+    other = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.strip() == "1"
+    assert wb._store._con is None  # let go for the other process
+    wb.run("Ping", {})  # and opened again
+    assert len(wb.runs()) == 2
+    wb.close()
+
+
+def test_the_line_file_stays_small(tmp_path: Path) -> None:
+    wb = Workbench(tmp_path / "small.duckdb")
+    for _ in range(20):
+        wb.workflows()  # each call opens and closes the file
+    turns = Path(str((tmp_path / "small.duckdb").resolve()) + ".turns")
+    assert turns.exists()
+    assert turns.stat().st_size == 0  # nobody in line: started over

@@ -1,0 +1,353 @@
+"""Batches: one workflow run once per input row, with progress, cancel and resume.
+
+:class:`Batch` is what :meth:`wfbench.Workbench.run_many` and ``wfbench run --inputs``
+drive. Every row becomes an ordinary recorded run (a rejected start too) tagged with the
+batch's id and an idempotency key made of the batch id and the row's position
+(``<batch>:<row>``). Calling it again with the same batch resumes it: a row whose run
+already succeeded with the same input is not run again (its outcome is read back); any
+other row (failed, rejected, cancelled, interrupted, never started) runs again.
+
+Runs go on ``concurrency`` threads of this process, which stays the store's only writer
+(their directory changes commit one at a time, :func:`one_writer`);
+each run's remote actions may go to a Dask cluster through its environment's invoker
+(:mod:`wfbench.engine.cluster`). :meth:`Batch.cancel` stops starting rows and cancels the
+runs going on (their futures with them); every run it started ends ``cancelled`` (or as
+it ended before), none stays ``running``.
+
+:func:`export_history` writes runs and steps as Parquet partitioned by workflow and day.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import math
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wfbench.engine import Execution, RunRecord
+from wfbench.errors import IdempotencyConflict, InputError, RunRejected, UsageError
+
+#: The columns of a batch's outcomes, in order.
+OUTCOME_COLUMNS = (
+    "row",
+    "batch_id",
+    "run_id",
+    "status",
+    "output",
+    "error",
+    "duration_ms",
+    "resumed",
+)
+
+
+def new_batch_id() -> str:
+    return "batch_" + uuid.uuid4().hex[:12]
+
+
+def row_key(batch_id: str, row: int) -> str:
+    """The idempotency key of a batch's row: the same row of the same batch, the same key."""
+    return f"{batch_id}:{row}"
+
+
+def _plain(value: Any) -> Any:
+    """A cell as JSON-ready Python: numpy scalars unwrapped, timestamps as ISO text."""
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    item = getattr(value, "item", None)
+    if callable(item) and not isinstance(value, list | dict | str):
+        try:
+            return item()
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def normalise_inputs(inputs: Any) -> tuple[list[Any], list[dict[str, Any]]]:
+    """``(labels, inputs)``: a DataFrame's rows (missing cells are absent fields, not NaN)
+    or a list of dicts; refuses anything else, naming every bad row at once."""
+    if isinstance(inputs, pd.DataFrame):
+        bad = [str(c) for c in inputs.columns if not isinstance(c, str)]
+        if bad:
+            raise UsageError(f"input columns must be field names (text); got {', '.join(bad)}")
+        rows = [
+            {str(k): _plain(v) for k, v in rec.items() if not _missing(v)}
+            # a column of whole numbers with gaps stays whole (not 1.0 with NaN)
+            for rec in inputs.convert_dtypes().to_dict(orient="records")
+        ]
+        return list(inputs.index), rows
+    if isinstance(inputs, Mapping) or not isinstance(inputs, Iterable):
+        raise UsageError("inputs must be a DataFrame or a list of dicts (one run each)")
+    rows = list(inputs)
+    bad = [str(i) for i, r in enumerate(rows) if not isinstance(r, Mapping)]
+    if bad:
+        raise UsageError(
+            f"inputs must be dicts (one run each); row(s) {', '.join(bad[:10])} are not"
+        )
+    return list(range(len(rows))), [{str(k): v for k, v in r.items()} for r in rows]
+
+
+@dataclass(frozen=True)
+class Port:
+    """What a batch needs from the workbench that runs it."""
+
+    prepare: Callable[[dict[str, Any], str], Execution]
+    """``(input, key) -> Execution`` tagged with the batch; raises :class:`RunRejected`."""
+    previous: Callable[[], pd.DataFrame]
+    """The batch's runs so far, newest first."""
+    same_input: Callable[[Any, dict[str, Any]], bool]
+    """Whether a past run's input is this row's (defaults applied)."""
+
+
+@dataclass
+class Progress:
+    """How a batch stands; given to the progress callback after each row."""
+
+    total: int
+    done: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    dashboard: str | None = None
+    cancelled: bool = False
+    started: float = field(default_factory=time.monotonic)
+    cancel: Callable[[], None] = lambda: None
+    """Cancels the batch (a progress bar's Cancel button calls it)."""
+
+    @property
+    def elapsed_s(self) -> float:
+        return time.monotonic() - self.started
+
+    def line(self) -> str:
+        counts = ", ".join(f"{v} {k}" for k, v in sorted(self.counts.items()))
+        return f"{self.done}/{self.total} runs ({counts or 'none yet'}) in {self.elapsed_s:.1f} s"
+
+
+class Batch:
+    """One batch: the rows to run, the runs going on, their outcomes."""
+
+    def __init__(
+        self,
+        port: Port,
+        inputs: Any,
+        *,
+        batch_id: str | None,
+        concurrency: int = 4,
+        progress: Callable[[Progress], None] | None = None,
+        dashboard: str | None = None,
+        hold: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
+    ) -> None:
+        if concurrency < 1:
+            raise UsageError(f"concurrency must be 1 or more, not {concurrency}")
+        self.port = port
+        self.labels, self.inputs = normalise_inputs(inputs)
+        self.batch_id = batch_id or new_batch_id()
+        self.concurrency = concurrency
+        self.outcomes: list[dict[str, Any] | None] = [None] * len(self.inputs)
+        self.progress = Progress(total=len(self.inputs), dashboard=dashboard, cancel=self.cancel)
+        self._hold = hold
+        self._report = progress
+        self._cancel = threading.Event()
+        self._lock = threading.Lock()
+        self._active: dict[int, Execution] = {}
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
+
+    # -- control
+    def start(self) -> Batch:
+        """Run the batch on a background thread (see :meth:`wait`, :meth:`cancel`)."""
+
+        with self._hold():
+            todo = self._resume()  # refusals (a changed row) raise here, in the caller
+
+        def target() -> None:
+            try:
+                with self._hold():
+                    self._run(todo)
+            except BaseException as exc:  # handed to wait()
+                self._failure = exc
+
+        self._thread = threading.Thread(target=target, name=f"wfbench-{self.batch_id}")
+        self._thread.daemon = True
+        self._thread.start()
+        return self
+
+    def wait(self, timeout: float | None = None) -> pd.DataFrame:
+        """Block until the batch ends (Ctrl-C / a kernel interrupt cancels it) and return
+        its outcomes."""
+        assert self._thread is not None, "start() the batch first"
+        try:
+            self._thread.join(timeout)
+        except KeyboardInterrupt:
+            self.cancel()
+            self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+        return self.frame()
+
+    @property
+    def done(self) -> bool:
+        return self._thread is not None and not self._thread.is_alive()
+
+    def cancel(self) -> None:
+        """Start no more rows and cancel the runs going on (and their Dask futures)."""
+        self._cancel.set()
+        self.progress.cancelled = True
+        with self._lock:
+            for execution in self._active.values():
+                execution.cancel()
+
+    # -- the work
+    def run(self) -> pd.DataFrame:
+        """Run every row that needs it, on this thread; return the outcomes."""
+        with self._hold():
+            return self._run(self._resume())
+
+    def _run(self, todo: list[int]) -> pd.DataFrame:
+        self._tick()
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="wfbench-batch") as pool:
+            for _ in pool.map(self._row, todo):
+                pass
+        return self.frame()
+
+    def _resume(self) -> list[int]:
+        """The rows to run; fills in the outcomes of rows that already succeeded."""
+        past = self.port.previous()
+        latest: dict[str, dict[str, Any]] = {}
+        for rec in past.to_dict(orient="records"):  # newest first
+            latest.setdefault(str(rec["idempotency_key"]), {str(k): v for k, v in rec.items()})
+        todo, changed = [], []
+        for i, given in enumerate(self.inputs):
+            prev = latest.get(row_key(self.batch_id, i))
+            if prev is None or prev["status"] != "succeeded":
+                todo.append(i)
+            elif not self.port.same_input(prev["input"], given):
+                changed.append(str(self.labels[i]))
+            else:
+                self._set(i, prev, resumed=True)
+        if changed:
+            raise IdempotencyConflict(
+                f"batch {self.batch_id}: row(s) {', '.join(changed[:20])} already succeeded "
+                "with another input; resume with the same inputs, or start a new batch"
+            )
+        return todo
+
+    def _row(self, i: int) -> None:
+        if self._cancel.is_set():
+            self._set(i, {"status": "cancelled", "error": "not started: the batch was cancelled"})
+            return
+        key = row_key(self.batch_id, i)
+        try:
+            execution = self.port.prepare(self.inputs[i], key)
+        except RunRejected as exc:
+            self._set(i, {"run_id": exc.run_id, "status": "rejected", "error": str(exc)})
+            return
+        except InputError as exc:  # unreadable input: no run could be recorded
+            self._set(i, {"status": "rejected", "error": str(exc)})
+            return
+        with self._lock:
+            self._active[i] = execution
+            if self._cancel.is_set():
+                execution.cancel()
+        try:
+            record: RunRecord = execution.run()
+        finally:
+            with self._lock:
+                self._active.pop(i, None)
+        self._set(i, record.to_dict(steps=False))
+
+    def _set(self, i: int, rec: Mapping[str, Any], *, resumed: bool = False) -> None:
+        status = str(rec.get("status"))
+        self.outcomes[i] = {
+            "row": self.labels[i],
+            "batch_id": self.batch_id,
+            "run_id": rec.get("run_id"),
+            "status": status,
+            "output": rec.get("output"),
+            "error": rec.get("error"),
+            "duration_ms": rec.get("duration_ms"),
+            "resumed": resumed,
+        }
+        with self._lock:
+            self.progress.done += 1
+            self.progress.counts[status] = self.progress.counts.get(status, 0) + 1
+        self._tick()
+
+    def _tick(self) -> None:
+        if self._report is not None:
+            try:
+                self._report(self.progress)
+            except Exception:  # a display must never stop the batch
+                self._report = None
+
+    def frame(self) -> pd.DataFrame:
+        """One row per input, in input order (rows not finished yet read ``pending``)."""
+        rows = [
+            o
+            if o is not None
+            else {**dict.fromkeys(OUTCOME_COLUMNS), "row": self.labels[i], "status": "pending"}
+            for i, o in enumerate(self.outcomes)
+        ]
+        frame = pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS))
+        frame["batch_id"] = self.batch_id
+        return frame
+
+
+def one_writer(
+    transaction: Callable[[Any], AbstractContextManager[Any]], lock: threading.Lock
+) -> Callable[[Any], AbstractContextManager[Any]]:
+    """A run's ``Environment.transaction`` for a batch whose runs go at once: every
+    directory change commits on its own, right away, while it holds the batch's ``lock``,
+    so two runs never hold open changes that could collide (DuckDB would refuse the
+    second commit, for example two new outbox messages taking the same id)."""
+
+    @contextlib.contextmanager
+    def transaction_alone(spec: Any) -> Iterator[Any]:
+        with lock, transaction(dataclasses.replace(spec, batched=False)) as value:
+            yield value
+
+    return transaction_alone
+
+
+def export_history(cur: Any, path: str | Path) -> dict[str, int]:
+    """Write runs and steps under ``path`` as Parquet partitioned by workflow and day
+    (``runs/workflow_part=<name>/day=<YYYY-MM-DD>/…``, ``steps/`` the same way); returns
+    how many rows each got. Readable by DuckDB, pandas, Dask and Spark (hive partitions).
+    """
+    root = Path(path)
+    if root.exists() and any(root.iterdir()):
+        raise UsageError(f"{root} is not empty; export to a new or empty folder")
+    root.mkdir(parents=True, exist_ok=True)
+    # Partition values are URL-safe names: a workflow name may hold '/' or spaces.
+    part = "regexp_replace(r.workflow, '[^A-Za-z0-9._-]+', '_', 'g')"
+    day = "strftime(r.started_at, '%Y-%m-%d')"
+    counts = {}
+    for table, query in (
+        ("runs", f"SELECT r.*, {part} AS workflow_part, {day} AS day FROM runs r"),
+        (
+            "steps",
+            f"SELECT s.*, {part} AS workflow_part, {day} AS day "
+            "FROM steps s JOIN runs r USING (run_id)",
+        ),
+    ):
+        target = str(root / table).replace("'", "''")
+        counts[table] = int(cur.execute(f"SELECT count(*) FROM ({query})").fetchone()[0])
+        if counts[table]:
+            cur.execute(
+                f"COPY ({query}) TO '{target}' "
+                "(FORMAT parquet, PARTITION_BY (workflow_part, day), OVERWRITE_OR_IGNORE)"
+            )
+    return counts
