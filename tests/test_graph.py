@@ -126,6 +126,8 @@ def test_if_else_edges_are_labelled_then_and_else(offboard: Workflow) -> None:
     assert {s for (s, t) in labels if t == END} == {"mail", "tell_manager@else", "refuse"}
     then_edge = next(e for e in elements(offboard)["edges"] if e["data"]["label"] == "then")
     assert then_edge["classes"] == "then"
+    into_loop = [e for e in elements(offboard)["edges"] if e["data"]["target"] == "each_group"]
+    assert into_loop and all("to-loop" in e["classes"] for e in into_loop)
 
 
 def test_loop_body_is_inside_the_loop(offboard: Workflow) -> None:
@@ -278,7 +280,7 @@ def test_a_broken_draft_still_draws() -> None:
     projected = elements(doc)
     ids = [n["data"]["id"] for n in projected["nodes"]]
     assert ids == [TRIGGER, "loop", "loop@steps", "?", END]
-    assert by_id(projected)["?"]["data"]["label"] == "?\n?"
+    assert by_id(projected)["?"]["data"]["label"] == "• ?\n?"
 
 
 def test_node_statuses_keep_the_worst_iteration() -> None:
@@ -308,10 +310,26 @@ def test_labels_are_short_and_json_safe(offboard: Workflow) -> None:
     projected = elements(offboard)
     json.dumps(projected)  # what goes to the browser is plain JSON
     label = by_id(projected)["is_contractor"]["data"]["label"]
-    assert label == "is_contractor\nif steps.user.output.employee_ty…"
+    assert label == "◇ is_contractor\nif user.employee_type == 'contractor'"
+    assert by_id(projected)["leave"]["data"]["label"] == "❖ leave\nGroups: remove user"
+    assert by_id(projected)["each_group"]["data"]["label"] == (
+        "↻ each_group\nfor each group in user.groups"
+    )
     assert all(
         len(line) <= 60 for n in projected["nodes"] for line in n["data"]["label"].split("\n")
     )
+
+
+def test_a_description_comes_first_in_a_label() -> None:
+    doc = {
+        "steps": [
+            {"id": "u", "kind": "action", "action": "users.get", "description": "Find them"},
+            {"id": "b", "kind": "if_else", "condition": "{{ true }}", "description": "Who?"},
+        ]
+    }
+    nodes = by_id(elements(doc))
+    assert nodes["u"]["data"]["label"] == "◉ Find them\nUsers: get"
+    assert nodes["b"]["data"]["label"] == "◇ Who?\nif true"
 
 
 def test_three_hundred_nodes_project_readably() -> None:

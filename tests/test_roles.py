@@ -81,6 +81,8 @@ def test_builtin_roles_form_a_chain() -> None:
         ({"users:write", "groups:write", "notifications:send"}, "manager"),
         ({"users:write", "notifications:send"}, "help_desk"),
         ({"commands:run"}, "command_runner"),
+        ({"devices:read"}, "read_only"),  # reads only: never command_runner, which runs commands
+        ({"devices:read", "users:read"}, "read_only"),
         ({"devices:read", "commands:run"}, "command_runner"),
         ({"commands:run", "users:read"}, "administrator"),
         ({"devices:erase"}, "administrator"),
@@ -93,6 +95,37 @@ def test_narrowest(required: set[str], expected: str) -> None:
     role = RoleRegistry().narrowest(required)
     assert role is not None
     assert role.name == expected
+
+
+def test_narrowest_prefers_fewest_changing_permissions_over_fewest_in_all() -> None:
+    roles = RoleRegistry()
+    runner, reader = roles.get("command_runner"), roles.get("read_only")
+    assert len(runner.permissions) < len(reader.permissions)  # the old rule picked the runner
+    assert reader.covers({"devices:read"}) and runner.covers({"devices:read"})
+    narrowest = roles.narrowest({"devices:read"})
+    assert narrowest is not None and narrowest.name == "read_only"
+
+
+@pytest.mark.parametrize(
+    ("required", "why"),
+    [
+        ({"users:read"}, "covers users:read; nothing else that writes"),
+        (set(), "the workflow needs no permission; nothing else that writes"),
+        ({"commands:run"}, "covers commands:run; nothing else that writes"),
+        (
+            {"users:write", "notifications:send"},
+            "covers users:write, notifications:send; nothing else that writes",
+        ),
+        (
+            {"users:read", "groups:write"},
+            "covers users:read, groups:write; also allows "
+            "users:write, devices:write, applications:write, notifications:send",
+        ),
+        ({"no:such"}, "no built-in role covers every action"),
+    ],
+)
+def test_why_narrowest_says_it_in_words(required: set[str], why: str) -> None:
+    assert RoleRegistry().why_narrowest(required) == why
 
 
 def test_narrowest_is_none_when_nothing_covers_and_ignores_custom_roles() -> None:

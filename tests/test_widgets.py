@@ -129,7 +129,7 @@ def test_the_whole_journey_through_the_widgets(wb: Workbench) -> None:
     assert cv.selected == "user"
     form = cv.form
     assert form is not None
-    assert "input.email" in form.ref_select.options
+    assert "input.email" in form.references()
     form.ref_select.value = "input.email"
     form.ref_target.value = "with.email"
     form.insert_button.click()
@@ -180,7 +180,7 @@ def test_the_whole_journey_through_the_widgets(wb: Workbench) -> None:
 
     # 6. Run As: narrowest named, too narrow refused, broader warned
     labels = dict((v, k) for k, v in cv.run_as_select.options)
-    assert labels["manager"] == "manager (narrowest)"
+    assert labels["manager"].startswith("manager (narrowest: covers ")
     assert cv.run_as_select.value == "read_only"
     assert "lacks" in text(cv.role_message)
     cv.run_as_select.value = "administrator"
@@ -246,17 +246,25 @@ def test_the_whole_journey_through_the_widgets(wb: Workbench) -> None:
     assert isinstance(hv, HistoryView)
     assert list(hv.frame["status"]) == ["rejected", "succeeded"]
     ok_run = hv.frame.loc[hv.frame["status"] == "succeeded", "run_id"].iloc[0]
-    hv.run_select.value = ok_run
+    hv.run_rows[ok_run].click()  # a run's row opens it
+    assert hv.run_select.value == ok_run
     assert list(hv.steps_frame["node"])[:3] == ["user", "is_contractor", "suspend"]
     assert "status-succeeded" in hv.graph.classes("user")
     assert "status-skipped" in hv.graph.classes("stop")
     assert "groups.remove_user" in text(hv.steps_html)
+    hv.graph.click("suspend")  # a node opens its step in the drawer
+    assert hv.drawer_box.layout.display is None
+    assert "Step suspend" in text(hv.drawer) and "parameters" in text(hv.drawer)
+    assert "UTC" in text(hv.drawer)
 
     # 11. back to the overview, which shows the runs
     hv.back_button.click()
     assert ov.page == "overview"
     row = ov.frame.set_index("name").loc["Offboard an intern"]
-    assert row["run_count"] == 2 and row["last_run_status"] == "rejected"
+    # the last real run, the refused start counted apart
+    assert row["run_count"] == 1 and row["last_run_status"] == "succeeded"
+    assert row["rejected_count"] == 1
+    assert "(+1 refused)" in ov.rows["Offboard an intern"].cells[6].value
 
     # what the store holds
     runs = wb.runs("Offboard an intern")
@@ -307,7 +315,7 @@ def test_canvas_edits_delete_move_and_rename(wb: Workbench) -> None:
     cv.up_button.click()
     assert cv.draft["steps"][1]["then"][0]["id"] == "devices"
     cv.up_button.click()  # first in its branch: it cannot go further
-    assert "already at the end" in text(cv.message)
+    assert "is already the first step here, so it cannot move up" in text(cv.message)
     cv.select("user")
     cv.form.id_text.value = "person"
     assert cv.selected == "person"
@@ -391,7 +399,8 @@ def test_run_dialog_form_and_json_stay_in_sync(wb: Workbench) -> None:
     rd.form.fields["first_name"].typed.value = ""  # required: validated as the engine does
     assert "'first_name' is a required property" in text(rd.problems)
     rd.json_text.value = "{oops"
-    assert "not JSON" in text(rd.problems)
+    assert "not valid JSON: at line 1, column 2, a field name in double quotes" in text(rd.problems)
+    assert rd.run_button.disabled and rd.dry_run_button.disabled
     rd.run_button.click()
     assert rd.handle is None and rd.rejected is None  # not started
 
@@ -454,7 +463,8 @@ def test_history_shows_runs_and_reruns_with_same_or_edited_input(wb: Workbench) 
     hv = wb.history("Offboard contractor")
     assert isinstance(hv, HistoryView)
     assert len(hv.frame) == 1 and hv.run_select.value == hv.frame["run_id"].iloc[0]
-    assert "dry run" in text(hv.runs_html)
+    assert "(dry run)" in next(iter(hv.run_rows.values())).description
+    assert "UTC" in next(iter(hv.run_rows.values())).description
     first = hv.run_select.value
     hv.rerun_button.click()
     record = hv.wait()

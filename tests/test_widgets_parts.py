@@ -22,8 +22,9 @@ from wfbench.widgets import edit
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.forms import ActionForm, FieldEditor, IfElseForm, LoopForm, field_kind
 from wfbench.widgets.graph import TRIGGER, elements
+from wfbench.widgets.picker import insert_reference
 from wfbench.widgets.schema import MISSING, FieldSpec, fields_of, schema_from_fields
-from wfbench.widgets.scope import references_in_scope
+from wfbench.widgets.scope import references_in_scope, typed_references
 from wfbench.widgets.trigger import TriggerCard, infer_schema
 
 SAMPLES = Path(__file__).parent.parent / "wfbench" / "samples"
@@ -301,7 +302,7 @@ def test_insert_reference_into_text_and_typed_fields() -> None:
     node = {"id": "s", "kind": "action", "action": "users.search", "with": {}}
     refs = ["input", "input.team", "input.limit"]
     form = ActionForm(node, CATALOGUE.get("users.search"), refs, lambda n, o: None)
-    assert list(form.ref_select.options) == refs
+    assert form.references() == refs  # bare references: of unknown kind, offered everywhere
     assert (
         "with.department" in form.ref_target.options and "on_error" not in form.ref_target.options
     )
@@ -315,6 +316,50 @@ def test_insert_reference_into_text_and_typed_fields() -> None:
         "department": "{{ input.team }}",
         "limit": "{{ input.limit }}",
     }
+
+
+def test_the_picker_offers_typed_fields_that_fit_and_replaces_placeholders() -> None:
+    offboard = json.loads((SAMPLES / "offboard_contractor.json").read_text())
+    refs = typed_references(offboard, "leave", CATALOGUE)
+    assert ("steps.user.output.employee_type", "string") in refs
+    assert ("group.id", "string") in refs and ("group", "object") in refs
+    leave = edit.find(offboard, "leave")
+    assert leave is not None
+    form = ActionForm(leave, CATALOGUE.get("groups.remove_user"), refs, lambda n, o: None)
+    offered = form.references("group_id")
+    assert "group.id" in offered and "steps.user.output.id" in offered
+    assert "group" not in offered and "steps.user.output.groups" not in offered
+    assert "input.notify" not in offered  # a boolean does not fit a text field
+    labels = [label for label, _ in form.ref_select.options]
+    assert "group.id (string)" in labels
+    with pytest.raises(KeyError, match="does not fit"):
+        form.insert_reference("group", "group_id")
+    form.insert_reference("group.name", "group_id")  # replaces what was there
+    assert form.node_dict()["with"]["group_id"] == "{{ group.name }}"
+    branch = edit.find(offboard, "is_contractor")
+    assert branch is not None
+    cond = IfElseForm(branch, typed_references(offboard, "is_contractor", CATALOGUE), print)
+    assert cond.references("condition") == ["input.notify", "steps.user.output.mfa_enrolled"]
+    each = edit.find(offboard, "each_group")
+    assert each is not None
+    loop = LoopForm(each, typed_references(offboard, "each_group", CATALOGUE), print)
+    assert loop.references("items") == ["steps.user.output.groups", "steps.suspend.output.groups"]
+
+
+@pytest.mark.parametrize(
+    ("current", "wants", "after"),
+    [
+        ("", "string", "{{ x }}"),
+        ("{{ true }}", "boolean", "{{ x }}"),
+        ("{{ [] }}", "list", "{{ x }}"),
+        ("anything at all", "list", "{{ x }}"),  # one expression is the only right value
+        ("{{ input.id }}", "string", "{{ x }}"),
+        ("Hello", "string", "Hello {{ x }}"),  # text with words: appended
+        ("Dear {{ a }},", "unknown", "Dear {{ a }}, {{ x }}"),
+    ],
+)
+def test_insertion_replaces_a_placeholder(current: str, wants: Any, after: str) -> None:
+    assert insert_reference(current, "x", wants) == after
 
 
 def test_typed_field_holds_an_expression_from_the_definition() -> None:
@@ -334,7 +379,7 @@ def test_if_else_and_loop_forms() -> None:
     )
     assert list(branch.ref_target.options) == ["condition"]
     branch.insert_reference("input.x")
-    assert seen[-1]["condition"] == "{{ true }} {{ input.x }}"
+    assert seen[-1]["condition"] == "{{ input.x }}"  # the placeholder is replaced, not extended
     loop = LoopForm(
         {"id": "l", "kind": "loop", "items": "{{ [] }}", "as": "item", "max_iterations": 100},
         ["input"],

@@ -232,24 +232,41 @@ class RoleRegistry:
         return list(self._roles)
 
     def narrowest(self, required: Iterable[str]) -> Role | None:
-        """The built-in role with the fewest permissions that covers *required*.
+        """The narrowest built-in role that covers *required*.
 
-        Ties go to the role listed first in :data:`BUILTIN_ROLES`. When nothing
-        is required (a workflow of ``core`` actions only) the answer is the
-        first built-in role, ``read_only``: ``command_runner`` holds fewer
-        permissions, but one of them runs commands on devices, and a workflow
-        that needs nothing should not be handed a role that can act. ``None``
-        when no built-in role covers *required*.
+        Among the built-in roles that cover every permission in *required*: the
+        one with the fewest permissions that change anything (every permission
+        but ``:read``: writes, sends, runs), then the fewest permissions in all,
+        then the order of :data:`BUILTIN_ROLES`. So a workflow that only reads
+        (or needs nothing) gets ``read_only``, never ``command_runner``, which
+        can run commands. ``None`` when no built-in role covers *required*.
         """
         needed = frozenset(required)
-        builtins = [r for r in self._roles.values() if r.builtin]
-        if not needed:
-            return builtins[0] if builtins else None
-        covering = [r for r in builtins if r.covers(needed)]
+        covering = [r for r in self._roles.values() if r.builtin and r.covers(needed)]
         if not covering:
             return None
-        # min() keeps the first of equals, so ties follow the registry order.
-        return min(covering, key=lambda r: len(r.permissions))
+        # min() keeps the first of equals, so last ties follow the registry order.
+        return min(covering, key=lambda r: (len(changing(r.permissions)), len(r.permissions)))
+
+    def why_narrowest(self, required: Iterable[str]) -> str:
+        """Why :meth:`narrowest` is the narrowest, in words for the Run As choice.
+
+        For example "covers users:read, groups:write; nothing else that writes".
+        """
+        role = self.narrowest(required)
+        if role is None:
+            return "no built-in role covers every action"
+        needed = sort_permissions(required)
+        covers = f"covers {', '.join(needed)}" if needed else "the workflow needs no permission"
+        extra = sort_permissions(changing(role.permissions) - set(needed))
+        if not extra:
+            return f"{covers}; nothing else that writes"
+        return f"{covers}; also allows {', '.join(extra)}"
+
+
+def changing(permissions: Iterable[str]) -> frozenset[str]:
+    """The permissions that change anything: every one but ``:read`` (writes, sends, runs)."""
+    return frozenset(p for p in permissions if not p.endswith(":read"))
 
 
 def missing_permissions(role: Role, required: Iterable[str]) -> list[str]:

@@ -9,6 +9,7 @@ every :class:`Issue` (codes in :data:`CODES`). The package, by concern:
 * :mod:`~wfbench.validation.params`: an action's parameters
 * :mod:`~wfbench.validation.scope`: what a node may read (the one set of rules)
 * :mod:`~wfbench.validation.types`: types of parameters and outputs, paths through them
+* :mod:`~wfbench.validation.typed`: typed checks (conditions, loop items, parameters)
 * :mod:`~wfbench.validation.trigger`: the input schema and its sample
 * :mod:`~wfbench.validation.run_as`: the run-as role
 * :mod:`~wfbench.validation.inputs`: a run's input, defaults applied and checked

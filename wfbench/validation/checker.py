@@ -31,6 +31,7 @@ from wfbench.model import (
     children,
 )
 from wfbench.roles import RoleRegistry
+from wfbench.validation import typed
 from wfbench.validation.issues import Issue, Report
 from wfbench.validation.names import name_issues
 from wfbench.validation.params import check_params
@@ -100,7 +101,8 @@ class Checker:
         if "run_as" not in pruned.broken:
             self.issues += check_role(self.roles, wf.run_as, required, name)
         ok = not any(i.severity == "error" for i in self.issues)
-        return Report(self.issues, wf if ok else None, frozenset(required), name)
+        why = self.roles.why_narrowest(required)
+        return Report(self.issues, wf if ok else None, frozenset(required), name, why)
 
     # -- structure of the graph
     def _index(
@@ -149,12 +151,44 @@ class Checker:
     # -- the steps, in run order
     def _walk(self, steps: list[Node]) -> None:
         for node, ptr, scope in walk(steps, item_type=self._item_type):
+            kinds = self._kinds(scope)
             if isinstance(node, ActionNode):
                 self._check_action(node, ptr, scope)
+                spec = self.actions.find(node.action)
+                fields = spec.input_model.model_fields if spec else {}
+                for name, info in fields.items():
+                    key = info.alias or name
+                    if key in node.with_:
+                        found = typed.check_param(key, node.with_[key], info.annotation, kinds)
+                        self._typed(node, f"with.{key}", pointers.join(ptr, "with", key), found)
             elif isinstance(node, IfElseNode):
                 self._check_value(node, "condition", node.condition, ptr, scope)
+                found = typed.check_condition(node.condition, kinds)
+                self._typed(node, "condition", pointers.join(ptr, "condition"), found)
             else:
                 self._check_loop(node, ptr, scope)
+                found = typed.check_items(node.items, kinds)
+                self._typed(node, "items", pointers.join(ptr, "items"), found)
+
+    def _typed(self, node: AnyNode, fld: str, ptr: str, found: list[typed.Problem]) -> None:
+        for p in found:
+            self.add("error", p.code, node.id, fld, p.message, ptr, p.position)
+
+    def _kinds(self, scope: Scope) -> typed.KindOf:
+        """What a reference gives at a node with ``scope``: the typed checks' resolver."""
+
+        def kind(root: str, path: tuple[str | int, ...]) -> typed.Kind:
+            if root == "input":
+                if self.input_props is None:
+                    return "unknown"
+                return typed.kind_of_schema(typed.schema_at(self.input_props, path))
+            if root == "loop":
+                return "number" if path == ("index",) and scope.loops else "unknown"
+            if root == "steps" and len(path) == 2 and path[1] == "status":
+                return "string"
+            return typed.kind_of_type(self._ref_type(ex.Reference(root, path, 0, False), scope))
+
+        return kind
 
     def _check_loop(self, node: LoopNode, ptr: str, scope: Scope) -> None:
         self._check_value(node, "items", node.items, ptr, scope)
@@ -377,6 +411,8 @@ class Checker:
 
     def _ref_type(self, ref: ex.Reference, scope: Scope) -> Any:
         if ref.root == "steps" and len(ref.path) >= 2 and ref.path[1] == "output":
+            if not isinstance(ref.path[0], str):
+                return Any
             place = self.places.get(str(ref.path[0]))
             if place is None or place.node.id not in scope.ran:
                 return Any

@@ -47,6 +47,9 @@ CODES: Final[Mapping[str, str]] = MappingProxyType(
         "ref.unknown_field": "an output field the referenced action does not return",
         "ref.unknown_name": "a name that is not in scope",
         "ref.maybe_skipped": "(warning) reads a step that may have been skipped",
+        "type.condition": "an if-else condition that is not one true/false expression",
+        "type.items": "loop items that are not one list expression",
+        "type.param": "a reference whose type does not fit the parameter it fills",
         "loop.unbounded": "a loop without `max_iterations`",
         "loop.bound": "`max_iterations` or `concurrency` out of range",
         "loop.as": "a loop variable name that clashes or is not a name",
@@ -75,6 +78,8 @@ class Report:
     workflow: Workflow | None
     required_permissions: frozenset[str] = frozenset()
     narrowest_role: str | None = None
+    narrowest_reason: str = ""
+    """Why the narrowest role is the narrowest, in words ("covers users:read; nothing else…")."""
 
     @property
     def errors(self) -> list[Issue]:

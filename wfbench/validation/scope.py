@@ -14,13 +14,20 @@ an inserted reference never turns a node red.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
+from wfbench import expressions as ex
 from wfbench import pointers
 from wfbench.actions import ActionRegistry
+from wfbench.errors import ExpressionError
 from wfbench.model import ActionNode, IfElseNode, LoopNode, Node, Workflow, children, iter_nodes
+from wfbench.validation.typed import Kind, kind_of_schema, kind_of_type
+from wfbench.validation.types import output_type, type_at, unwrap_optional
 
 AnyNode = ActionNode | IfElseNode | LoopNode
 #: The element type of a loop's items, given the loop and the scope around it.
@@ -154,8 +161,13 @@ def _skeleton(raw: Any) -> list[Node]:
         elif kind == "loop":
             name = str(node.get("as") or "item")
             body = _skeleton(node.get("steps"))
+            items = node.get("items")
             loop = LoopNode.model_construct(
-                id=sid, items=[], as_=name, max_iterations=1, steps=body
+                id=sid,
+                items=items if isinstance(items, str) else [],
+                as_=name,
+                max_iterations=1,
+                steps=body,
             )
             out.append(loop)
         else:
@@ -174,4 +186,101 @@ def _step_refs(node: AnyNode, catalogue: ActionRegistry) -> list[str]:
     return [f"{base}.output", *(f"{base}.output.{f}" for f in fields), f"{base}.status"]
 
 
-__all__ = ["ItemType", "Scope", "references_in_scope", "scope_at", "walk"]
+#: How deep the picker lists fields of nested objects (``steps.x.output.a.b.c``).
+_FIELD_DEPTH = 3
+
+
+def typed_references(
+    doc: Mapping[str, Any], node_id: str | None, catalogue: ActionRegistry
+) -> list[tuple[str, Kind]]:
+    """What node ``node_id`` may read, down to fields, each with its kind.
+
+    The same scope as :func:`references_in_scope`, listed as the picker shows
+    it: ``input.email (string)``, ``steps.user.output.employee_type (string)``,
+    ``steps.user.output.groups (list)``, and inside a loop over a typed list
+    the variable's own fields (``group.id (string)``). The kinds are the typed
+    checks' (:mod:`~wfbench.validation.typed`), so a reference the picker
+    offers for a field is one Save accepts there.
+    """
+    trigger = doc.get("trigger")
+    schema = trigger.get("input_schema") if isinstance(trigger, Mapping) else None
+    refs: list[tuple[str, Kind]] = [("input", "object")]
+    refs += _schema_fields("input", schema, _FIELD_DEPTH)[1:]
+    if not node_id:
+        return refs
+    steps = _skeleton(doc.get("steps"))
+    nodes: dict[str, AnyNode] = {}
+    for node in iter_nodes(steps):
+        nodes.setdefault(node.id, node)
+    found = None
+    for node, _, scope in walk(steps, item_type=_item_type_in(nodes, catalogue)):
+        if node.id == node_id:
+            found = scope
+            break
+    if found is None:
+        return refs
+    for sid in found.ran:
+        if sid:
+            base = f"steps.{sid}"
+            refs += _type_fields(f"{base}.output", output_type(nodes[sid], catalogue), _FIELD_DEPTH)
+            refs.append((f"{base}.status", "string"))
+    for name in reversed(found.loop_vars):  # innermost first: the variable a body usually wants
+        refs += _type_fields(name, found.loop_vars[name][1], _FIELD_DEPTH)
+    if found.loops:
+        refs.append(("loop.index", "number"))
+    return refs
+
+
+def _item_type_in(nodes: Mapping[str, AnyNode], catalogue: ActionRegistry) -> ItemType:
+    """The element type of a loop's list, for loops over one typed list reference."""
+
+    def item_type(loop: LoopNode, scope: Scope) -> Any:
+        if not isinstance(loop.items, str) or not ex.is_template(loop.items):
+            return Any
+        try:
+            tpl = ex.parse_template(loop.items)
+        except ExpressionError:
+            return Any
+        refs = tpl.references()
+        if not tpl.single or len(refs) != 1:
+            return Any
+        ref = refs[0]
+        tp: Any = Any
+        if ref.root == "steps" and len(ref.path) >= 2 and ref.path[1] == "output":
+            sid = ref.path[0]
+            if isinstance(sid, str) and sid in scope.ran and sid in nodes:
+                tp = type_at(output_type(nodes[sid], catalogue), ref.path[2:])[0]
+        elif ref.root in scope.loop_vars:
+            tp = type_at(scope.loop_vars[ref.root][1], ref.path)[0]
+        tp = unwrap_optional(tp)
+        return typing.get_args(tp)[0] if typing.get_origin(tp) is list else Any
+
+    return item_type
+
+
+def _type_fields(path: str, tp: Any, depth: int) -> list[tuple[str, Kind]]:
+    out: list[tuple[str, Kind]] = [(path, kind_of_type(tp))]
+    model = unwrap_optional(tp)
+    if depth > 0 and isinstance(model, type) and issubclass(model, BaseModel):
+        for name, info in model.model_fields.items():
+            out += _type_fields(f"{path}.{info.alias or name}", info.annotation, depth - 1)
+    return out
+
+
+def _schema_fields(path: str, schema: Any, depth: int) -> list[tuple[str, Kind]]:
+    out: list[tuple[str, Kind]] = [(path, kind_of_schema(schema) if path != "input" else "object")]
+    props = schema.get("properties") if isinstance(schema, Mapping) else None
+    if depth > 0 and isinstance(props, Mapping):
+        for name, sub in props.items():
+            out += _schema_fields(f"{path}.{name}", sub, depth - 1)
+    return out
+
+
+__all__ = [
+    "ItemType",
+    "Scope",
+    "references_in_scope",
+    "scope_at",
+    "typed_references",
+    "walk",
+]

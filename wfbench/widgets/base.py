@@ -13,7 +13,7 @@ import html
 import json
 import math
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import ipywidgets as w
@@ -53,12 +53,31 @@ def badge(status: Any) -> str:
     colour = STATUS_COLOURS.get(status, "#555555")
     return (
         f'<span style="color:white;background:{colour};border-radius:8px;'
-        f'padding:1px 8px;font-size:90%">{html.escape(status)}</span>'
+        f'padding:1px 8px;font-size:90%;white-space:nowrap">{html.escape(status)}</span>'
+    )
+
+
+def legend_html(
+    statuses: tuple[str, ...] = (
+        "running",
+        "succeeded",
+        "failed",
+        "skipped",
+        "simulated",
+        "cancelled",
+        "rejected",
+    ),
+) -> str:
+    """What each status colour means: one badge per status, in a line."""
+    return (
+        "<div style='font-size:85%;color:#555'>colours: "
+        + " ".join(badge(s) for s in statuses)
+        + "</div>"
     )
 
 
 def when(value: Any) -> str:
-    """A timestamp as ``YYYY-MM-DD HH:MM:SS`` (UTC), ``—`` for none."""
+    """A timestamp as ``YYYY-MM-DD HH:MM:SS UTC`` (stored times are UTC), ``—`` for none."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     try:
@@ -67,8 +86,10 @@ def when(value: Any) -> str:
     except (TypeError, ValueError):
         pass
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return str(value)[:19]
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return str(value.strftime("%Y-%m-%d %H:%M:%S")) + " UTC"
+    return str(value)[:19] + " UTC"
 
 
 def duration(ms: Any) -> str:
@@ -93,6 +114,18 @@ def esc(value: Any) -> str:
     return html.escape(str(value))
 
 
+def for_notebook(text: str) -> str:
+    """A message as a notebook user should read it: no CLI commands, no pointer syntax."""
+    text = text.replace(
+        "enable it (wfbench enable) to run it",
+        "switch it on with the Enabled toggle next to Run workflow to run it",
+    )
+    text = re.sub(r" ?\((?:run )?`?wfbench [^)]*\)", "", text)
+    text = text.replace(': add it under "with"', ": fill in its field")
+    text = text.replace(': add one under "with"', ": fill in one of those fields")
+    return re.sub(r"(^|\s|-\s)/: ", r"\1", text)
+
+
 def message_html(text: str, kind: str = "info") -> str:
     """A one-line notice: ``info``, ``ok``, ``warning`` or ``error``."""
     colour = {"ok": "#38761d", "warning": "#b45f06", "error": "#cc0000"}.get(kind, "#1d2b3a")
@@ -102,7 +135,10 @@ def message_html(text: str, kind: str = "info") -> str:
 
 def table_html(headers: list[str], rows: list[list[str]], *, raw: bool = False) -> str:
     """A small HTML table; cells are escaped unless ``raw``."""
-    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{esc(h)}</th>" for h in headers)
+    head = "".join(
+        f"<th style='text-align:left;padding:2px 8px;white-space:nowrap'>{esc(h)}</th>"
+        for h in headers
+    )
     body = "".join(
         "<tr>"
         + "".join(

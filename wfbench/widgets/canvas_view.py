@@ -1,343 +1,63 @@
 """The canvas: build a workflow on its graph, choose Run As, save, run.
 
-The canvas edits a **draft**: the raw definition document (see
-:mod:`wfbench.widgets.edit` for why not a model). Every change goes through
-:meth:`Canvas._changed`, which validates the draft (milliseconds, even for
-hundreds of nodes), redraws the graph from the pure projection
-(:func:`wfbench.widgets.graph.elements`), updates Run As and the unsaved-changes
-bar. Problems are flagged on their nodes from the first Save on, and then kept
-current as the person fixes them.
-
-Every click has a code twin: the widgets are attributes (``add_button``,
-``save_button`` …) and the convenience methods (:meth:`select`,
-:meth:`add_action`, :meth:`save` …) click those same widgets.
+:class:`Canvas` is :class:`~wfbench.widgets.canvas_core.CanvasCore` (the draft,
+layout, selection, editing, save and discard) plus what leads off the canvas:
+the code twins that add steps as "+" does, the run dialog, the Test tab,
+execution history, the Enable/Disable toggle, and *Back to workflows*, which
+asks first when there are unsaved changes
+(:class:`~wfbench.widgets.canvas_state.LeavePrompt`).
 """
 
 from __future__ import annotations
 
-import copy
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import ipywidgets as w
-from pydantic import ValidationError
-
-from wfbench.errors import DefinitionError, WfbenchError
-from wfbench.model import Workflow, to_document
-from wfbench.validation import Issue, Report
-from wfbench.widgets import edit
-from wfbench.widgets.base import View, button, esc, message_html, plain
-from wfbench.widgets.cytoscape import GraphView
-from wfbench.widgets.forms import NodeForm, form_for
-from wfbench.widgets.graph import TRIGGER, elements, parse_placeholder
-from wfbench.widgets.palette import AddPanel, Place, places_for
-from wfbench.widgets.run_as import RunAsPicker
-from wfbench.widgets.scope import references_in_scope
-from wfbench.widgets.trigger import TriggerCard
+from wfbench.errors import WfbenchError
+from wfbench.widgets.base import message_html, plain
+from wfbench.widgets.canvas_core import CanvasCore
+from wfbench.widgets.canvas_state import canonical
+from wfbench.widgets.forms import NodeForm
+from wfbench.widgets.graph import TRIGGER
+from wfbench.widgets.palette import Place
 
 if TYPE_CHECKING:
     from wfbench.widgets.history_view import HistoryView
     from wfbench.widgets.overview_view import Overview
     from wfbench.widgets.run_dialog import RunDialog
     from wfbench.widgets.test_panel import TestPanel
-    from wfbench.workbench import Workbench
 
 
-def canonical(doc: Mapping[str, Any], parsed: Workflow | None = None) -> str:
-    """A document as comparable text: defaults dropped, keys sorted.
+class Canvas(CanvasCore):
+    """The canvas of one workflow (saved, or a new draft); see :class:`CanvasCore`."""
 
-    Two drafts that mean the same workflow compare equal, however they were
-    typed in (an explicit ``"on_error": "fail"`` is the default). ``parsed`` is
-    the document already parsed (validation's), to save parsing it again.
-    """
-    dumped: Any = doc
-    try:
-        model = parsed if parsed is not None else Workflow.model_validate(doc)
-        dumped = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    except ValidationError:
-        pass
-    return json.dumps(dumped, sort_keys=True, default=str)
-
-
-class Canvas(View):
-    """The canvas of one workflow (saved, or a new draft).
-
-    Code twins: ``select(id)`` (a click on a node; ``"trigger"`` for the
-    trigger card), ``add_button``/``add_panel``, ``add_action``,
-    ``add_if_else``, ``add_loop``, ``delete_button``/``delete``,
-    ``up_button``/``down_button``/``move``, ``form`` (the selected node's form),
-    ``trigger_card``, ``name_text``, ``run_as_select``, ``save_button``/``save``,
-    ``discard_button``/``discard``, ``run_button``/``run_dialog``,
-    ``history_button``, ``back_button``.
-    """
-
-    def __init__(
-        self,
-        wb: Workbench,
-        name: str | None = None,
-        *,
-        draft: Workflow | None = None,
-        shell: Overview | None = None,
-    ) -> None:
-        self.wb = wb
-        self.shell = shell
-        self.workflow_id: str | None = None
-        self.version: int | None = None
-        self.enabled: bool | None = None
-        saved: dict[str, Any] | None = None
-        if draft is None and name is not None:
-            info, workflow = wb.definition(name)
-            self.workflow_id, self.version, self.enabled = info.id, info.version, info.enabled
-            saved = to_document(workflow)
-            doc = copy.deepcopy(saved)
-        else:
-            if draft is None:
-                draft = Workflow(name=_free_name(wb), run_as="read_only")
-            doc = to_document(draft)
-        self.draft: dict[str, Any] = doc
-        self._saved = saved
-        self._saved_text = canonical(saved) if saved is not None else None
-        self._draft_text = ""
-        self._baseline = copy.deepcopy(doc)
-        self.flagging = False
-        self.issues: list[Issue] = []
-        self.report: Report | None = None
-        self.selected: str | None = None
-        self.form: NodeForm | None = None
-        self.trigger_card: TriggerCard | None = None
-        self.add_panel: AddPanel | None = None
-        self.run_dialog: RunDialog | None = None
-        self.test_panel: TestPanel | None = None
-        self.history: HistoryView | None = None
-        self._data: dict[str, dict[str, Any]] = {}
-        self._quiet = False
-        self._build_widgets()
-        self._changed()
-        self.select(TRIGGER)
-
-    # ------------------------------------------------------------------ layout
     def _build_widgets(self) -> None:
-        self.back_button = button("Back to workflows", icon="arrow-left")
-        self.name_text = w.Text(
-            value=self.draft.get("name", ""),
-            continuous_update=False,
-            layout=w.Layout(width="340px"),
-        )
-        self.name_message = w.HTML()
-        self.type_label = w.HTML(self._type_html())
-        self.run_button = button("Run workflow", style="primary", icon="play")
-        self.history_button = button("Execution history", icon="history")
-        self.test_button = button("Test", icon="check", tooltip="run the workflow's test cases")
-        self.run_as = RunAsPicker(self._run_as_edited)
-        self.run_as_select = self.run_as.select
-        self.narrowest_button = self.run_as.narrowest_button
-        self.role_message = self.run_as.message
-        self.unsaved_label = w.HTML()
-        self.save_button = button("Save changes", style="success", icon="save")
-        self.discard_button = button("Discard", style="warning", icon="undo")
-        self.unsaved_bar = w.HBox(
-            [self.unsaved_label, self.save_button, self.discard_button],
-            layout=w.Layout(border="2px solid #f1c232", padding="4px", align_items="center"),
-        )
-        self.message = w.HTML()
-        self.issues_html = w.HTML()
-        self.graph = GraphView(on_select=self.select)
-        self.add_button = button("+", style="info", tooltip="add a step after the selection")
-        self.delete_button = button("Delete", icon="trash", tooltip="delete the selected step")
-        self.up_button = button("", icon="arrow-up", tooltip="move the selected step up")
-        self.down_button = button("", icon="arrow-down", tooltip="move the selected step down")
-        self.selection_label = w.HTML()
-        self.panel = w.VBox(layout=w.Layout(width="100%"))
-        self.run_area = w.VBox()
-
-        self.back_button.on_click(lambda _: self._back())
-        self.name_text.observe(self._name_edited, names="value")
-        self.save_button.on_click(lambda _: self._save())
-        self.discard_button.on_click(lambda _: self._discard())
-        self.add_button.on_click(lambda _: self._open_add())
-        self.delete_button.on_click(lambda _: self._delete())
-        self.up_button.on_click(lambda _: self._move(-1))
-        self.down_button.on_click(lambda _: self._move(1))
+        super()._build_widgets()
         self.run_button.on_click(lambda _: self._open_run())
         self.history_button.on_click(lambda _: self._open_history())
         self.test_button.on_click(lambda _: self._open_test())
+        self.back_button.on_click(lambda _: self._back())
+        self.enable.on_change = self._enabled_edited
 
-        header = w.HBox(
-            [
-                self.back_button,
-                self.name_text,
-                self.type_label,
-                self.run_button,
-                self.history_button,
-                self.test_button,
-            ],
-            layout=w.Layout(align_items="center", flex_flow="row wrap"),
-        )
-        toolbar = w.HBox([self.add_button, self.delete_button, self.up_button, self.down_button])
-        side = w.VBox(
-            [toolbar, self.selection_label, self.panel],
-            layout=w.Layout(flex="2 1 0", min_width="380px", padding="0 0 0 8px"),
-        )
-        self.graph.widget.layout.flex = "3 1 0"
-        body = w.HBox([self.graph.widget, side], layout=w.Layout(width="100%"))
-        self.page = w.VBox(
-            [
-                header,
-                self.name_message,
-                self.run_as.widget,
-                self.unsaved_bar,
-                self.message,
-                self.issues_html,
-                body,
-                self.run_area,
-            ]
-        )
-        self.widget = w.VBox([self.page])
+    # ------------------------------------------------------------------ editing, as code
+    def delete(self, node_id: str | None = None) -> None:
+        """Delete a step with everything inside it (select it, click Delete)."""
+        if node_id is not None:
+            self.select(node_id)
+        self.delete_button.click()
 
-    def _type_html(self) -> str:
-        state = ""
-        if self.enabled is not None:
-            state = " · enabled" if self.enabled else " · <b>disabled</b>"
-        version = f" · version {self.version}" if self.version else " · not saved yet"
-        kind = str(self.draft.get("type", "manual")).capitalize()
-        return f"<span style='padding:0 8px'>Type: <b>{esc(kind)}</b>{version}{state}</span>"
-
-    # ------------------------------------------------------------------ state
-    @property
-    def dirty(self) -> bool:
-        """Whether the draft differs from the saved version (always, before a first save)."""
-        return self._saved_text is None or self._draft_text != self._saved_text
-
-    @property
-    def name(self) -> str:
-        return str(self.draft.get("name", ""))
-
-    def _changed(self) -> None:
-        """Validate, redraw, and refresh Run As and the unsaved bar after any edit."""
-        self.report = self.wb.validate(self.draft)
-        self._draft_text = canonical(self.draft, self.report.workflow)
-        if self.flagging:
-            self.issues = list(self.report.issues)
-        projected = elements(self.draft, issues=self.issues)
-        self._data = {n["data"]["id"]: n["data"] for n in projected["nodes"]}
-        self.graph.set_elements(projected)
-        self.run_as.update(
-            self.report,
-            str(self.draft.get("run_as", "")),
-            [r.name for r in self.wb.role_catalogue()],
-        )
-        dirty = self.dirty
-        self.unsaved_bar.layout.display = None if dirty else "none"
-        self.unsaved_label.value = (
-            "<b>● Not saved yet</b>" if self._saved is None else "<b>● Unsaved changes</b>"
-        )
-        self._show_issues()
-
-    def _show_issues(self) -> None:
-        if not self.flagging or not self.issues:
-            self.issues_html.value = ""
-            return
-        errors = [i for i in self.issues if i.severity == "error"]
-        head = (
-            f"<b>{len(errors)} problem(s) block saving</b>"
-            if errors
-            else "<b>Warnings</b> (saving is allowed)"
-        )
-        items = "".join(f"<li>{message_html(i.describe(), i.severity)}</li>" for i in self.issues)
-        self.issues_html.value = f"{head}<ul style='margin:2px 0'>{items}</ul>"
-
-    # ------------------------------------------------------------------ selection
-    def select(self, element_id: str) -> None:
-        """Select a node (what a click on it does): its form opens in the side panel.
-
-        ``"trigger"`` selects the trigger card (unless a step has that id).
-        """
-        if element_id == "trigger" and "trigger" not in self._data:
-            element_id = TRIGGER
-        data = self._data.get(element_id)
-        if data is None:
-            raise KeyError(f"no node {element_id!r} on the canvas")
-        self.selected = element_id
-        self.graph.choose(element_id)
-        kind = data["kind"]
-        is_step = kind in ("action", "if_else", "loop")
-        for b in (self.delete_button, self.up_button, self.down_button):
-            b.disabled = not is_step
-        self.add_button.disabled = kind == "end"
-        self.form = self.trigger_card = self.add_panel = None
-        tip = data.get("tooltip", "")
-        self.selection_label.value = (
-            f"<div style='color:#b00'>{esc(tip).replace(chr(10), '<br>')}</div>"
-            if "invalid" in self.graph.classes(element_id)
-            or "warning" in self.graph.classes(element_id)
-            else ""
-        )
-        if kind == "trigger":
-            self.trigger_card = TriggerCard(self.draft.get("trigger") or {}, self._trigger_edited)
-            self.panel.children = (self.trigger_card.widget,)
-        elif kind == "placeholder":
-            self._open_add()
-        elif kind == "end":
-            self.panel.children = (w.HTML("The end of the workflow."),)
-        else:
-            node = edit.find(self.draft, element_id) or {}
-            spec = (
-                self.wb.action_catalogue().find(str(node.get("action")))
-                if kind == "action"
-                else None
-            )
-            refs = references_in_scope(self.draft, element_id, self.wb.action_catalogue())
-            self.form = form_for(node, spec, refs, self._form_edited)
-            self.form.show_issues([i for i in self.issues if i.node == element_id])
-            self.panel.children = (self.form.widget,)
-
-    # ------------------------------------------------------------------ adding
-    def _open_add(self) -> None:
-        target = self.selected or TRIGGER
-        data = self._data.get(target, {})
-        owner_branch = parse_placeholder(target)
-        places = places_for(
-            target,
-            data.get("kind"),
-            branch=owner_branch[1] if owner_branch else None,
-            owner=owner_branch[0] if owner_branch else None,
-        )
-        self.add_panel = AddPanel(
-            self.wb.action_catalogue(), places, self._suggest_id, self._add, self._close_add
-        )
-        self.panel.children = (self.add_panel.widget,)
-
-    def _close_add(self) -> None:
-        self.select(self.selected or TRIGGER)
-
-    def _suggest_id(self, kind: str, action: str | None) -> str:
-        base = action.replace(".", "_") if action and kind == "action" else kind
-        return edit.unique_id(self.draft, base)
-
-    def _add(self, kind: str, action: str | None, place: Place, node_id: str) -> None:
-        if not edit.valid_id(node_id):
-            self.message.value = message_html(
-                f"'{node_id}' is not a valid id: use lower-case letters, digits and _, "
-                "starting with a letter",
-                "error",
-            )
-            return
-        if node_id in edit.ids(self.draft):
-            self.message.value = message_html(
-                f"the id '{node_id}' is taken; choose another", "error"
-            )
-            return
-        node = edit.new_node(kind, node_id, action)
-        where, ref = place
-        if where == "after":
-            edit.insert(self.draft, node, after=None if ref == TRIGGER else ref)
-        else:
-            edit.insert(self.draft, node, into=ref, branch=where)
-        self.message.value = ""
-        self._changed()
+    def move(self, node_id: str, delta: int) -> None:
+        """Move a step up (negative) or down within its list (select it, click ↑/↓)."""
         self.select(node_id)
+        for _ in range(abs(delta)):
+            (self.up_button if delta < 0 else self.down_button).click()
 
+    def _form(self) -> NodeForm:
+        if self.form is None:
+            raise WfbenchError("no step is selected; select one first")
+        return self.form
+
+    # ------------------------------------------------------------------ editing
     def _place(self, after: str | None, branch: str | None) -> Place:
         target = after or self.selected or TRIGGER
         if target == "trigger" and "trigger" not in self._data:
@@ -423,169 +143,6 @@ class Canvas(View):
         form.set_field("max_iterations", max_iterations)
         return new
 
-    def _form(self) -> NodeForm:
-        if self.form is None:
-            raise WfbenchError("no step is selected; select one first")
-        return self.form
-
-    # ------------------------------------------------------------------ editing
-    def _form_edited(self, node: dict[str, Any], old_id: str) -> None:
-        new_id = str(node.get("id", ""))
-        if new_id != old_id:
-            problem = ""
-            if not edit.valid_id(new_id):
-                problem = (
-                    f"'{new_id}' is not a valid id: lower-case letters, digits and _, "
-                    "starting with a letter"
-                )
-            elif new_id in edit.ids(self.draft):
-                problem = f"the id '{new_id}' is taken by another step"
-            if problem:
-                if self.form is not None:
-                    self.form.revert_id(old_id, problem)
-                return
-            edit.rename(self.draft, old_id, new_id)
-        current = edit.find(self.draft, new_id) or {}
-        for key in ("then", "else", "steps"):
-            if key in current:
-                node[key] = current[key]
-        edit.replace(self.draft, new_id, node)
-        if new_id != old_id:
-            self.selected = new_id
-        self._changed()
-        if new_id != old_id:
-            self.graph.choose(new_id)
-
-    def _trigger_edited(self, trigger: dict[str, Any]) -> None:
-        self.draft["trigger"] = trigger
-        self._changed()
-
-    def _name_edited(self, change: Mapping[str, Any]) -> None:
-        if self._quiet:
-            return
-        name = str(change["new"]).strip()
-        other = self.wb.find(name) if name else None
-        if not name:
-            self.name_message.value = message_html("a name is required", "error")
-        elif other is not None and other.id != self.workflow_id:
-            self.name_message.value = message_html(
-                f"a workflow named '{other.name}' already exists (names ignore case)", "error"
-            )
-        else:
-            self.name_message.value = ""
-        self.draft["name"] = name
-        self._changed()
-
-    def _run_as_edited(self, role: str) -> None:
-        self.draft["run_as"] = role
-        self._changed()
-
-    def _delete(self) -> None:
-        target = self.selected
-        where = edit.locate(self.draft, target) if target else None
-        if target is None or where is None:
-            return
-        steps, i = where
-        owner = next((o for o, _, lst in edit.iter_lists(self.draft) if lst is steps), None)
-        edit.remove(self.draft, target)
-        after = steps[i - 1].get("id") if i > 0 else owner
-        self._changed()
-        self.select(str(after) if after else TRIGGER)
-
-    def delete(self, node_id: str | None = None) -> None:
-        """Delete a step with everything inside it (select it, click Delete)."""
-        if node_id is not None:
-            self.select(node_id)
-        self.delete_button.click()
-
-    def _move(self, delta: int) -> None:
-        if self.selected is None or edit.locate(self.draft, self.selected) is None:
-            return
-        if not edit.move(self.draft, self.selected, delta):
-            self.message.value = message_html("it is already at the end of its list", "warning")
-            return
-        self.message.value = ""
-        self._changed()
-        self.graph.choose(self.selected)
-
-    def move(self, node_id: str, delta: int) -> None:
-        """Move a step up (negative) or down within its list (select it, click ↑/↓)."""
-        self.select(node_id)
-        for _ in range(abs(delta)):
-            (self.up_button if delta < 0 else self.down_button).click()
-
-    # ------------------------------------------------------------------ save / discard
-    def _save(self) -> bool:
-        if not self.dirty:
-            self.message.value = message_html("no changes to save", "ok")
-            return True
-        self.flagging = True
-        report = self.wb.validate(self.draft)
-        if not report.valid:
-            self._changed()
-            self.message.value = message_html(
-                f"not saved: {len(report.errors)} problem(s); each is flagged on its node", "error"
-            )
-            self._reselect()
-            return False
-        other = self.wb.find(self.name)
-        if other is not None and other.id != self.workflow_id:
-            # wb.save would make this a new version of that workflow: never from a canvas
-            self.message.value = message_html(
-                f"not saved: a workflow named '{other.name}' already exists (names ignore "
-                "case); choose another name",
-                "error",
-            )
-            return False
-        try:
-            info = self.wb.save(copy.deepcopy(self.draft), workflow_id=self.workflow_id)
-        except DefinitionError as exc:
-            self.issues = list(exc.issues)
-            self.message.value = message_html(f"not saved: {exc}", "error")
-            self._changed()
-            return False
-        except WfbenchError as exc:
-            self.message.value = message_html(f"not saved: {exc}", "error")
-            return False
-        self.workflow_id, self.version, self.enabled = info.id, info.version, info.enabled
-        self._saved = to_document(self.wb.get(info.id))
-        self._saved_text = canonical(self._saved)
-        self._baseline = copy.deepcopy(self._saved)
-        self.type_label.value = self._type_html()
-        state = "enabled" if info.enabled else "disabled"
-        self.message.value = message_html(
-            f"saved '{info.name}' as version {info.version} ({state})", "ok"
-        )
-        self._changed()
-        self._reselect()
-        if self.shell is not None:
-            self.shell.refresh()
-        return True
-
-    def save(self) -> bool:
-        """Click Save changes; whether the workflow was saved."""
-        self.save_button.click()
-        return not self.dirty
-
-    def _discard(self) -> None:
-        self.draft = copy.deepcopy(self._baseline)
-        self.flagging, self.issues = False, []
-        self._quiet = True
-        self.name_text.value = self.name
-        self._quiet = False
-        self.name_message.value = ""
-        self.message.value = message_html("changes discarded", "ok")
-        self._changed()
-        self._reselect()
-
-    def discard(self) -> None:
-        """Click Discard: back to the saved version."""
-        self.discard_button.click()
-
-    def _reselect(self) -> None:
-        target = self.selected if self.selected in self._data else TRIGGER
-        self.select(target or TRIGGER)
-
     # ------------------------------------------------------------------ run, history, back
     def _open_run(self) -> None:
         from wfbench.widgets.run_dialog import RunDialog
@@ -600,8 +157,14 @@ class Canvas(View):
             )
         if self.run_dialog is not None:
             self.run_dialog.close()
-        self.run_dialog = RunDialog(self.wb, self.workflow_id, graph=self.graph)
+        self.run_dialog = RunDialog(
+            self.wb, self.workflow_id, graph=self.graph, on_close=self._close_run
+        )
         self.run_area.children = (self.run_dialog.widget,)
+
+    def _close_run(self) -> None:
+        self.run_area.children = ()
+        self.run_dialog = None
 
     def open_run_dialog(self) -> RunDialog:
         """Click Run workflow; the run dialog."""
@@ -639,7 +202,45 @@ class Canvas(View):
         return self.history
 
     def _back(self) -> None:
+        if self.dirty:
+            self.leave_prompt.ask(self.name, self._save_and_leave, self._discard_and_leave)
+            return
+        self._leave()
+
+    def _leave(self) -> None:
+        self.leave_prompt.hide()
         self._shell().show_overview()
+
+    def _save_and_leave(self) -> None:
+        if self._save():
+            self._leave()
+
+    def _discard_and_leave(self) -> None:
+        self._discard()
+        self._leave()
+
+    def _enabled_edited(self, enabled: bool) -> None:
+        if self.workflow_id is None:
+            return
+        try:
+            info = (
+                self.wb.enable(self.workflow_id) if enabled else self.wb.disable(self.workflow_id)
+            )
+        except WfbenchError as exc:
+            self.message.value = message_html(f"could not switch it: {exc}", "error")
+            self.enable.show(self.enabled)
+            return
+        self.enabled = info.enabled
+        self.type_label.value = self._type_html()
+        self.message.value = message_html(
+            "enabled: it can be run"
+            if info.enabled
+            else "disabled: it cannot be run until you switch it on again",
+            "ok",
+        )
+        self._changed()
+        if self.shell is not None:
+            self.shell.refresh()
 
     def _shell(self) -> Overview:
         """The overview that hosts this canvas (created in place when shown alone)."""
@@ -657,13 +258,6 @@ class Canvas(View):
             self.run_dialog.close()
         self.graph.close()
         self.widget.close()
-
-
-def _free_name(wb: Workbench) -> str:
-    n = 1
-    while not wb.name_free(name := f"Untitled workflow {n}"):
-        n += 1
-    return name
 
 
 __all__ = ["Canvas", "canonical"]

@@ -40,7 +40,7 @@ STYLE: list[dict[str, Any]] = [
             "text-wrap": "wrap",
             "text-max-width": "190px",
             "text-valign": "center",
-            "font-size": 11,
+            "font-size": 12,
             "background-color": "#f7f9fc",
             "border-width": 1.5,
             "border-color": "#8aa1c1",
@@ -70,7 +70,8 @@ STYLE: list[dict[str, Any]] = [
             "text-valign": "top",
             "text-halign": "center",
             "text-margin-y": -2,  # the label sits above the box, in LOOP_HEADER
-            "text-max-width": "420px",  # two lines: the id, then "for each … in …"
+            "text-max-width": "200px",  # the name, then "for each … in …", clear of the edge in
+            "text-events": "yes",  # a click on the label (above the box) selects the loop
             "text-background-color": "#ffffff",
             "text-background-opacity": 1,
             "padding": LOOP_PAD,  # the layout leaves exactly this room around a body
@@ -142,6 +143,11 @@ STYLE: list[dict[str, Any]] = [
             "text-background-opacity": 1,
             "text-background-padding": 2,
         },
+    },
+    {
+        # the loop's label sits centred on its top: an edge into the loop lands to the left
+        "selector": "edge.to-loop",
+        "style": {"target-endpoint": "-44% -50%", "taxi-turn": "12px"},
     },
     {
         "selector": "edge.then",
@@ -216,7 +222,8 @@ class GraphView:
         cy.set_layout(**_viewport(nodes))
         cy.set_style(STYLE)
         cy.set_tooltip_source("tooltip")
-        cy.min_zoom, cy.max_zoom, cy.wheel_sensitivity = 0.1, 3.0, 0.3
+        # fitting never zooms past 1.25: a near-empty workflow's trigger card stays its size
+        cy.min_zoom, cy.max_zoom, cy.wheel_sensitivity = 0.1, 1.25, 0.3
         cy.on("node", "click", self._clicked)
         self._nodes = {
             n["data"]["id"]: ipycytoscape.Node(
@@ -291,6 +298,12 @@ class GraphView:
         for each in (old, element_id):
             if each is not None:
                 self._restyle(each)
+
+    def fit(self) -> None:
+        """Zoom to fit the whole graph in view (the Fit button)."""
+        if self._cy is not None:
+            self._cy.set_layout(name="preset", fit=True, padding=24, animate=False)
+            self._cy.relayout()
 
     # -- reading back (tests and notebooks)
     def node_ids(self) -> list[str]:

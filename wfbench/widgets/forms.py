@@ -1,15 +1,10 @@
 """Side-panel forms for a selected node, generated from each action's input model.
 
-Every parameter gets a widget that fits its type: ``Text`` for text, ``Checkbox``
-for a flag, ``IntText``/``FloatText`` for numbers, a ``Dropdown`` for a
-``Literal``, a JSON ``Textarea`` for lists, objects and ``Any``. Required
-parameters are marked ``*``. Since any value may be an expression
-(``{{ steps.user.output.id }}``), a typed field has an ``ƒx`` toggle that swaps
-it for a text box; text fields take expressions as they are.
+Every parameter gets a widget that fits its type (:mod:`wfbench.widgets.fields`).
 
-Each form has the **insert-reference** helper: a dropdown of what is in scope
-at this node (:func:`wfbench.widgets.scope.references_in_scope`) and a target
-field; *Insert* puts ``{{ ref }}`` into that field.
+Each form has the **insert-reference** helper (:mod:`wfbench.widgets.picker`):
+the field to fill, then the typed references in scope that fit it; *Insert*
+puts ``{{ ref }}`` into that field, replacing a placeholder.
 
 A form knows nothing of the canvas: it reports the edited node (a dict of the
 definition format) to ``on_change(node, old_id)``.
@@ -17,236 +12,18 @@ definition format) to ``on_change(node, old_id)``.
 
 from __future__ import annotations
 
-import json
-import types
-import typing
-from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import ipywidgets as w
-from pydantic import BaseModel
 
 from wfbench.actions import ActionSpec
-from wfbench.widgets.base import esc, message_html
+from wfbench.validation.typed import Kind as ValueKind
+from wfbench.widgets.base import esc, for_notebook, message_html
+from wfbench.widgets.condition_builder import ConditionBuilder
+from wfbench.widgets.fields import FieldEditor, Kind, editors_for_model, field_kind
+from wfbench.widgets.picker import ReferencePicker
 from wfbench.widgets.schema import MISSING
-
-Kind = Literal["text", "json", "bool", "tristate", "int", "float", "number_text", "choice"]
-_TEXT_KINDS = ("text", "json", "number_text")
-
-
-def field_kind(annotation: Any, *, optional: bool = False) -> tuple[Kind, list[Any]]:
-    """The widget kind for a parameter's type, and its choices for a ``Literal``."""
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        has_none = len(args) < len(typing.get_args(annotation))
-        if len(args) == 1:
-            return field_kind(args[0], optional=optional or has_none)
-        return "json", []
-    if origin is Literal:
-        return "choice", list(typing.get_args(annotation))
-    if annotation is bool:
-        return ("tristate" if optional else "bool"), []
-    if annotation is int:
-        return ("number_text" if optional else "int"), []
-    if annotation is float:
-        return ("number_text" if optional else "float"), []
-    if annotation is str:
-        return "text", []
-    return "json", []
-
-
-class FieldEditor:
-    """One field of a form: a typed widget, an expression box, an issue note."""
-
-    def __init__(
-        self,
-        name: str,
-        kind: Kind,
-        *,
-        label: str | None = None,
-        required: bool = False,
-        default: Any = MISSING,
-        choices: list[Any] | None = None,
-        description: str = "",
-        value: Any = MISSING,
-        expressions: bool = True,
-    ) -> None:
-        self.name, self.kind, self.required, self.default = name, kind, required, default
-        self.present = value is not MISSING
-        title = (label or name) + (" *" if required else "")
-        self.label = w.HTML(
-            f"<b title='{esc(description)}'>{esc(title)}</b>", layout=w.Layout(width="140px")
-        )
-        wide = w.Layout(flex="1 1 auto", width="auto")
-        self.typed: Any
-        if kind == "bool":
-            self.typed = w.Checkbox(
-                value=bool(default) if default is not MISSING else False, indent=False
-            )
-        elif kind == "tristate":
-            self.typed = w.Dropdown(options=[("—", None), ("true", True), ("false", False)])
-        elif kind == "int":
-            self.typed = w.IntText(
-                value=default if isinstance(default, int) else 0,
-                continuous_update=False,
-                layout=wide,
-            )
-        elif kind == "float":
-            self.typed = w.FloatText(
-                value=default if isinstance(default, int | float) else 0.0,
-                continuous_update=False,
-                layout=wide,
-            )
-        elif kind == "choice":
-            options = [("—", None)] if default is MISSING else []  # "—": not given yet
-            options += [(str(c), c) for c in choices or []]
-            self.typed = w.Dropdown(options=options, layout=wide)
-            if default is not MISSING and default in (choices or []):
-                self.typed.value = default
-        elif kind == "json":
-            self.typed = w.Textarea(
-                continuous_update=False,
-                placeholder="JSON or {{ … }}",
-                layout=w.Layout(flex="1 1 auto", width="auto", height="64px"),
-            )
-        else:
-            self.typed = w.Text(
-                continuous_update=False, placeholder=_hint(kind, default), layout=wide
-            )
-        self.expr = w.Text(continuous_update=False, placeholder="{{ … }}", layout=wide)
-        self.expr_toggle: Any = None
-        controls: list[Any] = [self.label, self.typed]
-        if kind not in _TEXT_KINDS and expressions:
-            self.expr_toggle = w.ToggleButton(
-                value=False,
-                description="ƒx",
-                tooltip="write an expression {{ … }} instead",
-                layout=w.Layout(width="42px"),
-            )
-            self.expr_toggle.observe(self._toggled, names="value")
-            controls.append(self.expr_toggle)
-        self.row = w.HBox(controls, layout=w.Layout(width="100%"))
-        self.note = w.HTML()
-        self.box = w.VBox([self.row, self.note])
-        if value is not MISSING:
-            self.set_value(value)
-
-    # -- reading and writing
-    @property
-    def expression_mode(self) -> bool:
-        return bool(self.expr_toggle is not None and self.expr_toggle.value)
-
-    def value(self) -> Any:
-        """The field's value for the definition, or :data:`MISSING` to leave it out."""
-        if self.expression_mode:
-            return self.expr.value if self.expr.value.strip() else MISSING
-        raw = self.typed.value
-        if self.kind == "text":
-            return raw if raw != "" else MISSING
-        if self.kind in ("json", "number_text"):
-            text = raw.strip()
-            if not text:
-                return MISSING
-            try:
-                return json.loads(text)
-            except ValueError:
-                return raw  # an expression or plain text; validation judges it
-        if raw is None:
-            return MISSING
-        if raw == self.default and not self.present:
-            return MISSING  # an untouched default stays out of the definition
-        return raw
-
-    def set_value(self, value: Any) -> None:
-        """Show ``value`` (an expression switches a typed field to its ``ƒx`` box)."""
-        if value is MISSING:
-            value = None
-        is_expr = isinstance(value, str) and "{{" in value
-        if self.expr_toggle is not None:
-            self.expr_toggle.value = is_expr
-            if is_expr:
-                self.expr.value = value
-                return
-        if self.kind == "text":
-            self.typed.value = value if isinstance(value, str) else _dump(value)
-        elif self.kind in ("json", "number_text"):
-            self.typed.value = value if isinstance(value, str) else _dump(value)
-        elif self.kind == "bool":
-            self.typed.value = bool(value)
-        elif self.kind == "int" and isinstance(value, int):
-            self.typed.value = value
-        elif self.kind == "float" and isinstance(value, int | float):
-            self.typed.value = float(value)
-        elif self.kind in ("tristate", "choice"):
-            options = [o[1] for o in self.typed.options]
-            self.typed.value = value if value in options else options[0]
-
-    def insert(self, ref: str) -> None:
-        """Put ``{{ ref }}`` into the field (the insert-reference helper's action)."""
-        token = "{{ " + ref + " }}"
-        if self.kind in ("text", "json"):
-            current = self.typed.value
-            self.typed.value = f"{current} {token}".strip() if current else token
-            return
-        if self.expr_toggle is not None:
-            self.expr_toggle.value = True
-        current = self.expr.value
-        self.expr.value = f"{current} {token}".strip() if current else token
-
-    def observe(self, callback: Callable[[Any], None]) -> None:
-        """Call ``callback`` whenever the field's value changes."""
-        self.typed.observe(callback, names="value")
-        self.expr.observe(callback, names="value")
-        if self.expr_toggle is not None:
-            self.expr_toggle.observe(callback, names="value")
-
-    def show_issues(self, messages: list[str]) -> None:
-        self.note.value = "<br>".join(message_html(m, "error") for m in messages)
-
-    def _toggled(self, change: Mapping[str, Any]) -> None:
-        self.row.children = (
-            self.label,
-            self.expr if change["new"] else self.typed,
-            self.expr_toggle,
-        )
-
-
-def _dump(value: Any) -> str:
-    if value is None:
-        return ""
-    return json.dumps(value, ensure_ascii=False, indent=2 if isinstance(value, dict) else None)
-
-
-def _hint(kind: Kind, default: Any) -> str:
-    if default is not MISSING and default is not None:
-        return f"default {default}"
-    return "number or {{ … }}" if kind == "number_text" else "text or {{ … }}"
-
-
-def editors_for_model(model: type[BaseModel], values: Mapping[str, Any]) -> dict[str, FieldEditor]:
-    """One :class:`FieldEditor` per field of a pydantic model, by its definition name."""
-    out = {}
-    for attr, info in model.model_fields.items():
-        name = info.alias or attr
-        required = info.is_required()
-        kind, choices = field_kind(info.annotation)
-        default = MISSING if required else info.get_default(call_default_factory=True)
-        if default is None and kind == "choice":
-            default = MISSING
-        out[name] = FieldEditor(
-            name,
-            kind,
-            required=required,
-            default=default,
-            choices=choices,
-            description=info.description or "",
-            value=values.get(name, MISSING),
-        )
-    return out
-
-
-# --------------------------------------------------------------------------- node forms
 
 OnChange = Callable[[dict[str, Any], str], None]
 
@@ -260,9 +37,17 @@ class NodeForm:
 
     kind = "node"
 
-    def __init__(self, node: Mapping[str, Any], refs: list[str], on_change: OnChange) -> None:
+    def __init__(
+        self,
+        node: Mapping[str, Any],
+        refs: Sequence[tuple[str, ValueKind] | str],
+        on_change: OnChange,
+    ) -> None:
         self.node = dict(node)
         self.on_change = on_change
+        self.refs = refs
+        self.extra: list[Any] = []
+        """Widgets a kind shows above its fields (the if-else's condition builder)."""
         self._quiet = True
         self.id_text = w.Text(
             value=str(node.get("id", "")),
@@ -280,26 +65,12 @@ class NodeForm:
         self.title = w.HTML()
         self.note = w.HTML()
         self._build()
-        targets = [k for k, e in self.fields.items() if self._takes_reference(k, e)]
-        self.ref_select = w.Dropdown(
-            options=refs, description="reference", layout=w.Layout(width="100%")
-        )
-        self.ref_target = w.Dropdown(
-            options=targets, description="into", layout=w.Layout(width="100%")
-        )
-        self.insert_button = w.Button(
-            description="Insert {{ ref }}", icon="plus", layout=w.Layout(width="auto")
-        )
-        self.insert_button.on_click(lambda _: self._insert())
-        helper = w.VBox(
-            [
-                w.HTML("<b>Insert reference</b>"),
-                self.ref_select,
-                self.ref_target,
-                self.insert_button,
-            ],
-            layout=w.Layout(border="1px solid #dde3ea", padding="4px", margin="6px 0 0 0"),
-        )
+        targets = {k: e.wants for k, e in self.fields.items() if self._takes_reference(k, e)}
+        self.picker = ReferencePicker(refs, targets, lambda key, ref: self.fields[key].insert(ref))
+        self.ref_select = self.picker.select
+        self.ref_target = self.picker.target
+        self.insert_button = self.picker.insert_button
+        helper = self.picker.widget
         for widget in (self.id_text, self.description_text):
             widget.observe(self._changed, names="value")
         for editor in self.fields.values():
@@ -310,6 +81,7 @@ class NodeForm:
                 self.note,
                 self.id_text,
                 self.description_text,
+                *self.extra,
                 *(e.box for e in self.fields.values()),
                 helper,
             ],
@@ -348,11 +120,17 @@ class NodeForm:
         editor.set_value(value)
 
     def insert_reference(self, ref: str, into: str | None = None) -> None:
-        """The helper as code: choose ``ref`` (and the target field) and click Insert."""
-        self.ref_select.value = ref
+        """The helper as code: choose the target field, then ``ref``, and click Insert."""
+        target = None
         if into is not None:
-            self.ref_target.value = into if into in self.fields else f"with.{into}"
+            target = into if into in self.fields else f"with.{into}"
+        self.picker.choose(ref, target)
         self.insert_button.click()
+
+    def references(self, into: str | None = None) -> list[str]:
+        """The references the picker offers for field ``into`` (default: the chosen one)."""
+        target = None if into is None else (into if into in self.fields else f"with.{into}")
+        return self.picker.offered(target)
 
     def show_issues(self, issues: list[Any]) -> None:
         """Show each issue on its field, the rest at the top of the form."""
@@ -361,18 +139,14 @@ class NodeForm:
         for issue in issues:
             key = _field_key(str(issue.field or ""), self.fields)
             if key:
-                by_field.setdefault(key, []).append(issue.message)
+                by_field.setdefault(key, []).append(for_notebook(issue.message))
             else:
-                rest.append(issue.message)
+                rest.append(for_notebook(issue.message))
         for key, editor in self.fields.items():
             editor.show_issues(by_field.get(key, []))
         self.note.value = "<br>".join(message_html(m, "error") for m in rest)
 
     # -- events
-    def _insert(self) -> None:
-        if self.ref_select.value and self.ref_target.value:
-            self.fields[self.ref_target.value].insert(self.ref_select.value)
-
     def _changed(self, _change: Any = None) -> None:
         if self._quiet:
             return
@@ -409,7 +183,7 @@ class ActionForm(NodeForm):
         self,
         node: Mapping[str, Any],
         spec: ActionSpec | None,
-        refs: list[str],
+        refs: Sequence[tuple[str, ValueKind] | str],
         on_change: OnChange,
     ) -> None:
         self.spec = spec
@@ -476,11 +250,17 @@ class ActionForm(NodeForm):
 
 
 class IfElseForm(NodeForm):
-    """An if-else node: its condition."""
+    """An if-else node: its condition, and the condition builder that writes it."""
 
     kind = "if_else"
 
     def _build(self) -> None:
+        self.builder = ConditionBuilder(
+            self.refs,
+            self.node.get("condition"),
+            lambda text: self.fields["condition"].set_value(text),
+        )
+        self.extra = [self.builder.widget]
         self.title.value = (
             "<h4 style='margin:2px 0'>If-else</h4><div>runs <i>then</i> when "
             "the condition holds, <i>else</i> otherwise</div>"
@@ -490,8 +270,15 @@ class IfElseForm(NodeForm):
             "text",
             required=True,
             value=self.node.get("condition", MISSING),
-            description="usually one {{ … }} expression",
+            description="one {{ … }} expression that gives true or false",
+            wants="boolean",
         )
+
+    def _changed(self, _change: Any = None) -> None:
+        condition = self.fields["condition"].value()
+        if not self._quiet and condition != self.builder.written:  # typed by hand
+            self.builder.load(condition)
+        super()._changed(_change)
 
 
 class LoopForm(NodeForm):
@@ -509,7 +296,8 @@ class LoopForm(NodeForm):
             "json",
             required=True,
             value=get("items", MISSING),
-            description="an expression giving a list",
+            description="one {{ … }} expression that gives a list",
+            wants="list",
         )
         self.fields["as"] = FieldEditor(
             "as",
@@ -534,7 +322,10 @@ class LoopForm(NodeForm):
 
 
 def form_for(
-    node: Mapping[str, Any], spec: ActionSpec | None, refs: list[str], on_change: OnChange
+    node: Mapping[str, Any],
+    spec: ActionSpec | None,
+    refs: Sequence[tuple[str, ValueKind] | str],
+    on_change: OnChange,
 ) -> NodeForm:
     """The form that edits ``node``."""
     kind = node.get("kind")
@@ -543,3 +334,16 @@ def form_for(
     if kind == "loop":
         return LoopForm(node, refs, on_change)
     return ActionForm(node, spec, refs, on_change)
+
+
+__all__ = [
+    "ActionForm",
+    "FieldEditor",
+    "IfElseForm",
+    "Kind",
+    "LoopForm",
+    "NodeForm",
+    "editors_for_model",
+    "field_kind",
+    "form_for",
+]

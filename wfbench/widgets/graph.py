@@ -26,6 +26,7 @@ that does not validate yet still draws.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,6 +167,10 @@ class _Layout:
         end_y = top + (body.height + GAP_Y if steps else 0.0)
         self._node(END, "end", "End", 0.0, end_y + PLACEHOLDER_H / 2, node=None)
         self._link(exits, END)
+        loops = {n["data"]["id"] for n in self.nodes if n["data"]["kind"] == "loop"}
+        for edge in self.edges:  # into a loop: clear of its label, which is centred on top
+            if edge["data"]["target"] in loops:
+                edge["classes"] = f"{edge['classes']} to-loop".strip()
         return {"nodes": self.nodes, "edges": self.edges}
 
     # -- sizes (first pass)
@@ -242,12 +247,13 @@ class _Layout:
         size = self._size(node)
         kind = str(node.get("kind") or "action")
         desc = node.get("description")
+        title = _short(str(desc), 30) if desc else node_id  # the person's words first
         if kind == "if_else":
-            cond = _short(str(node.get("condition", "")), 30)  # fits one line of the hexagon
+            cond = _short(readable(str(node.get("condition", ""))), 34)
             self._node(
                 node_id,
                 kind,
-                f"{node_id}\nif {cond}",
+                f"◇ {title}\nif {cond}",
                 cx,
                 top + NODE_H / 2,
                 node_id,
@@ -278,7 +284,8 @@ class _Layout:
             return exits
         if kind == "loop":
             var = node.get("as") or "item"
-            label = f"{node_id}\n" + _short(f"for each {var} in {node.get('items', '')}")
+            items = readable(str(node.get("items", "")))
+            label = f"↻ {title}\n" + _short(f"for each {var} in {items}")
             self._node(
                 node_id, kind, label, cx, top + size.height / 2, node_id, parent, description=desc
             )
@@ -296,7 +303,7 @@ class _Layout:
         self._node(
             node_id,
             "action",
-            f"{node_id}\n{action}",
+            f"{action_icon(action)} {title}\n{action_title(action)}",
             cx,
             top + NODE_H / 2,
             node_id,
@@ -354,6 +361,39 @@ class _Layout:
         for source, label in sources:
             data = {"id": f"{source}->{target}", "source": source, "target": target, "label": label}
             self.edges.append({"data": data, "classes": label})
+
+
+#: One icon per action category, so a step's kind reads at a glance (symbols every
+#: common font has: a headless browser without an emoji font draws emoji as boxes).
+CATEGORY_ICONS = {
+    "users": "◉",
+    "groups": "❖",
+    "devices": "▣",
+    "applications": "◈",
+    "commands": "❯",
+    "notify": "✉",
+    "http": "⇄",
+    "core": "✱",
+}
+
+
+def action_icon(action: str) -> str:
+    """The icon of an action's category (``•`` for a custom category)."""
+    return CATEGORY_ICONS.get(action.split(".", 1)[0], "•")
+
+
+def action_title(action: str) -> str:
+    """An action's name in words: ``groups.remove_user`` → ``Groups: remove user``."""
+    category, _, verb = action.partition(".")
+    if not verb:
+        return action
+    return f"{category.capitalize()}: {verb.replace('_', ' ')}"
+
+
+def readable(expression: str) -> str:
+    """An expression as a label shows it: braces gone, ``steps.x.output.`` read as ``x.``."""
+    text = expression.replace("{{", "").replace("}}", "").strip()
+    return re.sub(r"\bsteps\.([a-z][a-z0-9_]*)\.output\b", r"\1", text)
 
 
 def _steps(raw: Any) -> list[Mapping[str, Any]]:

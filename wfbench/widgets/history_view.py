@@ -1,9 +1,11 @@
 """Execution history of one workflow: its runs, one run's steps, that run's path.
 
-The runs table says what happened (status, who, when, how long, with which
-input); selecting a run shows each of its steps (resolved parameters, output,
-error, attempts, timing) and colours its path on the graph of the version it
-ran. A run can be started again with the same input or an edited one; the new
+The runs list says what happened (status, who, when, how long, with which
+input); each row is a button: clicking it opens the run, showing each of its
+steps (resolved parameters, output, error, attempts, timing) and colouring its
+path on the graph of the version it ran, with a legend of the colours.
+Clicking a node of that graph opens the node's steps in a drawer beside it.
+A run can be started again with the same input or an edited one; the new
 run colours the graph live, like the run dialog. **Back to workflows** returns
 to the overview.
 """
@@ -24,14 +26,16 @@ from wfbench.widgets.base import (
     button,
     duration,
     esc,
+    legend_html,
     message_html,
     short_json,
     table_html,
     when,
 )
+from wfbench.widgets.canvas_state import STYLE
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.graph import elements, node_statuses
-from wfbench.widgets.run_dialog import LiveColours
+from wfbench.widgets.run_dialog import LiveColours, field_name
 from wfbench.workbench import RunHandle, RunRecord
 
 if TYPE_CHECKING:
@@ -64,14 +68,25 @@ class HistoryView(View):
         self.canvas_button = button("Open canvas", icon="pencil")
         self.refresh_button = button("Refresh", icon="refresh")
         self.runs_html = w.HTML()
-        self.run_select = w.Select(description="run", rows=6, layout=w.Layout(width="100%"))
+        self.run_rows: dict[str, w.Button] = {}
+        """Run id -> its row (a button: a click opens the run)."""
+        self.runs_box = w.VBox(
+            layout=w.Layout(width="100%", max_height="260px", overflow="hidden auto")
+        )
+        self.run_select = w.Select(description="run", rows=6, layout=w.Layout(display="none"))
+        self.drawer = w.HTML()
+        self.drawer_box = w.VBox(
+            [self.drawer],
+            layout=w.Layout(display="none", border="1px solid #8aa1c1", padding="6px"),
+        )
+        self.drawer_box.add_class("wfb-fit")
         self.detail_html = w.HTML()
         self.steps_html = w.HTML()
         self.input_text = w.Textarea(layout=w.Layout(width="100%", height="90px"))
         self.rerun_button = button("Re-run (same input)", icon="repeat")
         self.rerun_edited_button = button("Re-run with this input", style="primary", icon="play")
         self.message = w.HTML()
-        self.graph = GraphView(height="480px")
+        self.graph = GraphView(height="480px", on_select=self.open_node)
         self.back_button.on_click(lambda _: self._back())
         self.canvas_button.on_click(lambda _: self._open_canvas())
         self.refresh_button.on_click(lambda _: self.refresh())
@@ -87,20 +102,28 @@ class HistoryView(View):
                 w.HBox([self.rerun_button, self.rerun_edited_button]),
                 self.message,
             ],
-            layout=w.Layout(flex="1 1 0", min_width="380px"),
+            layout=w.Layout(flex="3 1 0", min_width="0"),
         )
+        detail.add_class("wfb-fit")
         self.graph.widget.layout.flex = "1 1 0"
+        graph_side = w.VBox(
+            [self.graph.widget, w.HTML(legend_html()), self.drawer_box],
+            layout=w.Layout(flex="2 1 0", min_width="0"),
+        )
         self.page = w.VBox(
             [
                 w.HBox(
                     [self.back_button, self.title, self.canvas_button, self.refresh_button],
                     layout=w.Layout(align_items="center"),
                 ),
+                w.HTML(STYLE),
                 self.runs_html,
+                self.runs_box,
                 self.run_select,
-                w.HBox([self.graph.widget, detail], layout=w.Layout(width="100%")),
+                w.HBox([graph_side, detail], layout=w.Layout(width="100%")),
             ]
         )
+        self.page.add_class("wfb-fit")
         self.widget = w.VBox([self.page])
         self.refresh()
 
@@ -112,27 +135,17 @@ class HistoryView(View):
             f"<h3 style='margin:4px 8px'>Execution history: {esc(self.name)} "
             f"({len(self.frame)} run(s))</h3>"
         )
-        rows = []
         options = []
+        self.run_rows = {}
         for r in self.frame.to_dict("records"):
-            rows.append(
-                [
-                    esc(str(r["run_id"])[:8]),
-                    badge(r["status"]) + (" dry run" if r["dry_run"] else ""),
-                    esc(r["started_by"]),
-                    esc(when(r["started_at"])),
-                    esc(duration(r["duration_ms"])),
-                    f"<code>{esc(short_json(r['input'], 60))}</code>",
-                    esc(r["version"]),
-                ]
-            )
-            label = f"{str(r['run_id'])[:8]} · {r['status']} · {when(r['started_at'])}"
+            run_id = str(r["run_id"])
+            label = f"{run_id[:8]} · {r['status']} · {when(r['started_at'])}"
             options.append((label, r["run_id"]))
+            self.run_rows[run_id] = self._row(r)
+        self.runs_box.children = tuple(self.run_rows.values())
         self.runs_html.value = (
-            table_html(
-                ["run", "status", "who", "when", "duration", "input", "version"], rows, raw=True
-            )
-            if rows
+            "<b>Runs</b> <span style='color:#666'>(click one to open it)</span>"
+            if options
             else "<i>no runs yet</i>"
         )
         current = self.run_select.value
@@ -142,12 +155,41 @@ class HistoryView(View):
         elif options:
             self.run_select.value = options[0][1]
 
+    def _row(self, r: Mapping[Any, Any]) -> w.Button:
+        run_id = str(r["run_id"])
+        text = (
+            f"{r['status']}{' (dry run)' if r['dry_run'] else ''} · {when(r['started_at'])} · "
+            f"{r['started_by']} · {duration(r['duration_ms'])} · v{r['version']} · "
+            f"{short_json(r['input'], 60)} · {run_id[:8]}"
+        )
+        row = w.Button(
+            description=text,
+            tooltip=f"open run {run_id}",
+            button_style=_ROW_STYLES.get(str(r["status"]), ""),
+            layout=w.Layout(width="100%", justify_content="flex-start"),
+        )
+        row.on_click(lambda _: self.select_run(run_id))
+        return row
+
     def select_run(self, run_id: str) -> None:
-        """Select a run (what clicking it in the list does)."""
+        """Open a run (what clicking its row does)."""
         self.run_select.value = run_id
+
+    def open_node(self, node_id: str) -> None:
+        """Show the selected run's steps of node ``node_id`` in the drawer (a click on it)."""
+        steps = [s for s in (self.run or {}).get("steps") or [] if s.get("node") == node_id]
+        self.graph.choose(node_id)
+        self.drawer_box.layout.display = None
+        if not steps:
+            self.drawer.value = f"<b>{esc(node_id)}</b>: <i>did not run in this run</i>"
+            return
+        self.drawer.value = f"<b>Step {esc(node_id)}</b>" + "".join(map(_step_detail, steps))
 
     def _run_selected(self, change: Mapping[str, Any]) -> None:
         if change["new"]:
+            for rid, row in self.run_rows.items():
+                row.icon = "chevron-right" if rid == change["new"] else ""
+            self.drawer_box.layout.display = "none"
             self._show(str(change["new"]))
 
     def _show(self, run_id: str) -> None:
@@ -166,7 +208,8 @@ class HistoryView(View):
         if run.get("error"):
             lines.append(message_html(str(run["error"]), "error"))
         lines += [
-            message_html(f"{r.get('pointer') or '/'}: {r.get('message')}", "error") for r in reasons
+            message_html(f"{field_name(r.get('pointer') or '')}: {r.get('message')}", "error")
+            for r in reasons
         ]
         self.detail_html.value = "<br>".join(lines)
         self.steps_html.value = _steps_html(run.get("steps") or [])
@@ -246,25 +289,54 @@ class HistoryView(View):
         self.widget.close()
 
 
+_ROW_STYLES = {"succeeded": "success", "failed": "danger", "rejected": "warning"}
+
+
 def _steps_html(steps: list[Mapping[str, Any]]) -> str:
+    """The steps as a table that fits its box: the details wrap, the drawer has them in full."""
     if not steps:
         return "<i>no steps</i>"
     rows = [
         [
             esc(s.get("seq")),
-            esc(s.get("path")),
-            esc(s.get("action") or s.get("kind")),
+            f"{esc(s.get('path'))}<br><span style='color:#666'>"
+            f"{esc(s.get('action') or s.get('kind') or '')}</span>",
             badge(s.get("status")),
             esc(s.get("attempts")),
-            f"<code>{esc(short_json(s.get('params'), 70))}</code>",
-            f"<code>{esc(short_json(s.get('output'), 70))}</code>",
-            message_html(str(s["error"]), "error") if s.get("error") else "",
+            f"<code style='overflow-wrap:anywhere'>{esc(short_json(s.get('params'), 60))}</code>",
+            f"<code style='overflow-wrap:anywhere'>{esc(short_json(s.get('output'), 60))}</code>"
+            + (message_html(str(s["error"]), "error") if s.get("error") else ""),
             esc(duration(s.get("duration_ms"))),
         ]
         for s in steps
     ]
-    return table_html(
-        ["#", "step", "action", "status", "attempts", "parameters", "output", "error", "time"],
-        rows,
-        raw=True,
+    table = table_html(
+        ["#", "step", "status", "tries", "parameters", "output / error", "time"], rows, raw=True
+    )
+    return table.replace(
+        "<table style='", "<table style='table-layout:auto;width:100%;word-break:break-word;", 1
+    )
+
+
+def _step_detail(step: Mapping[str, Any]) -> str:
+    """One step in full, for the drawer: parameters, output, error, attempts, timing."""
+
+    def block(title: str, value: Any) -> str:
+        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        return (
+            f"<div><b>{title}</b><pre style='white-space:pre-wrap;overflow-wrap:anywhere;"
+            f"margin:2px 0'>{esc(text)}</pre></div>"
+        )
+
+    iteration = step.get("iteration")
+    head = (
+        f"<div style='margin-top:6px'>{badge(step.get('status'))} "
+        f"{esc(step.get('action') or step.get('kind') or '')}"
+        f"{f' · item {iteration}' if iteration is not None else ''} · "
+        f"{esc(step.get('attempts'))} attempt(s) · {esc(duration(step.get('duration_ms')))} · "
+        f"started {esc(when(step.get('started_at')))}</div>"
+    )
+    error = message_html(str(step["error"]), "error") if step.get("error") else ""
+    return (
+        head + error + block("parameters", step.get("params")) + block("output", step.get("output"))
     )

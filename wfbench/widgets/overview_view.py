@@ -20,7 +20,16 @@ import ipywidgets as w
 import pandas as pd
 
 from wfbench.errors import WfbenchError
-from wfbench.widgets.base import View, badge, button, esc, message_html, plain, when
+from wfbench.widgets.base import (
+    View,
+    badge,
+    button,
+    esc,
+    legend_html,
+    message_html,
+    plain,
+    when,
+)
 from wfbench.widgets.canvas_view import Canvas
 from wfbench.widgets.create import CreateDialog
 from wfbench.widgets.history_view import HistoryView
@@ -30,6 +39,43 @@ if TYPE_CHECKING:
 
 _COLUMNS = ("Name", "Type", "Enabled", "Run As", "Last run", "Last run at", "Runs", "")
 _WIDTHS = "minmax(180px,2fr) 80px 80px 140px 110px 170px 60px 90px"
+
+
+def _count(value: Any) -> int:
+    return int(value) if value is not None and value == value else 0
+
+
+def _runs_cell(runs: Any, rejected: Any) -> str:
+    """The run count, refused starts apart: ``3`` or ``3 (+1 refused)``."""
+    refused = _count(rejected)
+    extra = f" <span style='color:#b45f06'>(+{refused} refused)</span>" if refused else ""
+    return f"{_count(runs)}{extra}"
+
+
+def _last_real_runs(wb: Workbench, frame: pd.DataFrame) -> pd.DataFrame:
+    """The overview's runs columns from real runs only: refused starts are counted apart.
+
+    ``last_run_status``/``last_run_at`` become the last run that started (not
+    ``rejected``), ``run_count`` counts those, and ``rejected_count`` the refused starts.
+    """
+    if frame.empty:
+        return frame.assign(rejected_count=[])
+    counts = wb.sql(
+        """
+        SELECT workflow_id AS id,
+               arg_max(status, started_at) FILTER (WHERE status <> 'rejected') AS last_status,
+               max(started_at) FILTER (WHERE status <> 'rejected') AS last_at,
+               count(*) FILTER (WHERE status <> 'rejected') AS real_runs,
+               count(*) FILTER (WHERE status = 'rejected') AS rejected_count
+        FROM runs GROUP BY workflow_id
+        """
+    )
+    merged = frame.merge(counts, on="id", how="left")
+    merged["last_run_status"] = merged["last_status"]
+    merged["last_run_at"] = merged["last_at"]
+    merged["run_count"] = merged["real_runs"].fillna(0).astype(int)
+    merged["rejected_count"] = merged["rejected_count"].fillna(0).astype(int)
+    return merged.drop(columns=["last_status", "last_at", "real_runs"])
 
 
 class OverviewRow:
@@ -64,7 +110,7 @@ class OverviewRow:
             w.HTML(esc(record["run_as"])),
             w.HTML(badge(record.get("last_run_status"))),
             w.HTML(esc(when(record.get("last_run_at")))),
-            w.HTML(esc(int(runs) if runs == runs and runs is not None else 0)),
+            w.HTML(_runs_cell(runs, record.get("rejected_count"))),
             self.history_button,
         ]
 
@@ -118,6 +164,7 @@ class Overview(View):
                 self.dialog_area,
                 self.message,
                 self.table,
+                w.HTML(legend_html(("succeeded", "failed", "cancelled", "interrupted"))),
             ]
         )
         self.widget = w.VBox([self.overview_page])
@@ -126,7 +173,7 @@ class Overview(View):
     # -- the table
     def refresh(self) -> None:
         """Read the workflows again and redraw the table."""
-        self.frame = self.wb.workflows()
+        self.frame = _last_real_runs(self.wb, self.wb.workflows())
         self.rows = {}
         cells: list[Any] = [w.HTML(f"<b>{c}</b>") for c in _COLUMNS]
         for record in self.frame.to_dict("records"):

@@ -1,7 +1,8 @@
 """Run As: the role a workflow runs under, with the narrowest sufficient one marked.
 
 The dropdown lists every role and labels the narrowest built-in role that
-covers every action in the draft (``manager (narrowest)``). The message next
+covers every action in the draft, and why it is the narrowest
+(``manager (narrowest: covers users:write, groups:write; also allows …)``). The message next
 to it comes from validation's own role issues, so the canvas says exactly what
 Save will say: ``role.too_narrow`` (an error: the save is refused) or
 ``role.broader`` (a warning: allowed, but the role grants more than needed).
@@ -25,7 +26,9 @@ class RunAsPicker:
         self.on_change = on_change
         self.narrowest: str | None = None
         self._quiet = False
-        self.select = w.Dropdown(description="Run As", layout=w.Layout(width="300px"))
+        self.select = w.Dropdown(
+            description="Run As", layout=w.Layout(width="auto", max_width="100%", min_width="0")
+        )
         self.narrowest_button = button("Use narrowest", icon="compress")
         self.message = w.HTML()
         self.select.observe(self._picked, names="value")
@@ -39,7 +42,8 @@ class RunAsPicker:
         """Show ``run_as`` among ``roles``, the narrowest marked, and what validation says."""
         self.narrowest = narrowest = report.narrowest_role
         names = roles if not run_as or run_as in roles else [*roles, run_as]
-        options = [(f"{r} (narrowest)" if r == narrowest else r, r) for r in names]
+        why = report.narrowest_reason
+        options = [(f"{r} (narrowest: {why})" if r == narrowest else r, r) for r in names]
         self._quiet = True
         if tuple(tuple(o) for o in self.select.options) != tuple(options):
             self.select.options = options

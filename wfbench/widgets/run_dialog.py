@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from wfbench.errors import RunRejected, WfbenchError
-from wfbench.widgets.base import View, badge, button, esc, message_html
+from wfbench.widgets.base import View, badge, button, esc, for_notebook, message_html
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.forms import FieldEditor, Kind
 from wfbench.widgets.schema import MISSING
@@ -143,8 +143,10 @@ class RunDialog(View):
         *,
         graph: GraphView | None = None,
         on_finished: Callable[[], None] | None = None,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
         self.wb = wb
+        self.on_close = on_close
         info, self.workflow = wb.definition(ref)
         self.ref, self.version = info.id, info.version
         self.graph = graph
@@ -168,6 +170,10 @@ class RunDialog(View):
         self.dry_run_button = button("Dry run", icon="flask")
         self.cancel_button = button("Cancel run", icon="stop")
         self.cancel_button.disabled = True
+        self.close_button = button("Close", icon="times", tooltip="close the run dialog")
+        self.close_button.on_click(lambda _: self.close())
+        self.touched = False
+        """Whether the person has edited the input (problems show from then on)."""
         self.json_text.observe(self._json_edited, names="value")
         self.run_button.on_click(lambda _: self._start(dry_run=False))
         self.dry_run_button.on_click(lambda _: self._start(dry_run=True))
@@ -176,19 +182,24 @@ class RunDialog(View):
         tabs.set_title(0, "Input JSON")
         tabs.set_title(1, "Form")
         self.tabs = tabs
+        heading = f"Run workflow: {esc(info.name)} (version {info.version})"
+        title = w.HTML(
+            f"<h4 style='margin:4px 0'>{heading}</h4>",
+            layout=w.Layout(flex="1 1 auto", min_width="0"),
+        )
         self.widget = w.VBox(
             [
-                w.HTML(
-                    f"<h4 style='margin:4px 0'>Run workflow: {esc(info.name)} "
-                    f"(version {info.version})</h4>"
-                ),
+                w.HBox([title, self.close_button], layout=w.Layout(align_items="center")),
                 tabs,
                 self.problems,
                 w.HBox([self.run_button, self.dry_run_button, self.cancel_button]),
                 self.status,
             ],
-            layout=w.Layout(border="1px solid #8aa1c1", padding="8px", margin="6px 0"),
+            layout=w.Layout(
+                border="2px solid #8aa1c1", padding="8px", margin="6px 0", max_width="100%"
+            ),
         )
+        self.widget.add_class("wfb-fit")
         self._quiet = False
         self.check()
 
@@ -198,22 +209,34 @@ class RunDialog(View):
         return json.loads(self.json_text.value) if self.json_text.value.strip() else {}
 
     def check(self) -> bool:
-        """Check the input as a run's start would; show every problem."""
-        try:
-            value = self.value()
-        except ValueError as exc:
-            self.problems.value = message_html(f"the input is not JSON: {exc}", "error")
+        """Check the input as a run's start would; show every problem once the person typed.
+
+        Run and Dry run stay disabled while the JSON does not parse.
+        """
+        problem = json_problem(self.json_text.value)
+        for b in (self.run_button, self.dry_run_button):
+            b.disabled = problem is not None or self.busy
+        if problem is not None:
+            self.problems.value = message_html(problem, "error") if self.touched else ""
             return False
-        checked = self.wb.check_input(self.workflow, value)
+        checked = self.wb.check_input(self.workflow, self.value())
         if not checked.ok:
-            self.problems.value = _problems_html(checked.summary, checked.problems)
+            shown = _problems_html(checked.summary, checked.problems)
+            self.problems.value = shown if self.touched else ""
             return False
         self.problems.value = message_html("the input matches the input schema", "ok")
         return True
 
+    @property
+    def busy(self) -> bool:
+        """Whether a run started here is still going."""
+        return self.handle is not None and not self.handle.done
+
     def _form_edited(self) -> None:
         if self._quiet:
             return
+        self.touched = True
+        self.status.value = ""
         try:
             current = self.value()
         except ValueError:
@@ -227,6 +250,8 @@ class RunDialog(View):
     def _json_edited(self, _change: Any) -> None:
         if self._quiet:
             return
+        self.touched = True
+        self.status.value = ""  # the last run's line is stale now
         if self.check() or self._parses():
             value = self.value()
             if isinstance(value, dict):
@@ -243,11 +268,12 @@ class RunDialog(View):
 
     # -- running
     def _start(self, *, dry_run: bool) -> None:
-        try:
-            value = self.value()
-        except ValueError as exc:
-            self.problems.value = message_html(f"the input is not JSON: {exc}", "error")
+        problem = json_problem(self.json_text.value)
+        if problem is not None:
+            self.touched = True
+            self.problems.value = message_html(problem, "error")
             return
+        value = self.value()
         self.rejected, self.record, self.handle = None, None, None
         if self.graph is not None:
             self.graph.set_statuses({})
@@ -261,13 +287,15 @@ class RunDialog(View):
             )
         except RunRejected as exc:
             self.rejected, self.run_id = exc, exc.run_id
-            self.problems.value = _problems_html(str(exc), exc.problems)
+            head = str(exc).split("\n", 1)[0]
+            rest = [(p, m) for p, m in exc.problems if m not in head]  # not the head again
+            self.problems.value = _problems_html(for_notebook(head), rest)
             self.status.value = f"{badge('rejected')} run {esc(exc.run_id[:8])} was refused"
             if self.on_finished is not None:
                 self.on_finished()
             return
         except WfbenchError as exc:
-            self.status.value = message_html(str(exc), "error")
+            self.status.value = message_html(for_notebook(str(exc)), "error")
             return
         self.handle, self.run_id = handle, handle.run_id
         kind = "dry run" if dry_run else "run"
@@ -282,7 +310,7 @@ class RunDialog(View):
         if run.duration_ms is not None:
             text += f" in {run.duration_ms:.0f} ms"
         if run.error:
-            text += f" — {esc(run.error)}"
+            text += f" — {esc(for_notebook(run.error))}"
         self.status.value = text
         for b in (self.run_button, self.dry_run_button):
             b.disabled = False
@@ -310,12 +338,48 @@ class RunDialog(View):
         return record
 
     def close(self) -> None:
+        """Click Close: the dialog goes (a run it started goes on)."""
+        if self.on_close is not None:
+            self.on_close()
         self.widget.close()
+
+
+_JSON_WORDS = {
+    "Expecting value": "a value is expected here (text in double quotes, a number, "
+    "true, false, null, [ or {)",
+    "Expecting property name enclosed in double quotes": "a field name in double quotes is "
+    "expected here (JSON writes \"name\", not name or 'name'; no comma before })",
+    "Expecting ',' delimiter": "a comma is missing here",
+    "Expecting ':' delimiter": "a colon is missing here, after the field name",
+    "Extra data": "there is more text after the end of the JSON",
+    "Unterminated string starting at": 'a text value starts here and is never closed with "',
+    "Invalid control character at": "a line break or tab inside text must be written \\n or \\t",
+}
+
+
+def json_problem(text: str) -> str | None:
+    """What is wrong with ``text`` as JSON, at its line and column in words; None if it parses."""
+    if not text.strip():
+        return None
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        words = _JSON_WORDS.get(exc.msg, exc.msg[:1].lower() + exc.msg[1:])
+        return f"the input is not valid JSON: at line {exc.lineno}, column {exc.colno}, {words}"
+    except ValueError as exc:
+        return f"the input is not valid JSON: {exc}"
+    return None
+
+
+def field_name(pointer: str) -> str:
+    """A JSON pointer as the field it names: ``/manager/email`` → ``manager.email``."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    return ".".join(parts) if parts else "the input"
 
 
 def _problems_html(head: str, problems: list[tuple[str, str]]) -> str:
     items = "".join(
-        f"<li><code>{esc(pointer or '/')}</code>: {esc(message)}</li>"
+        f"<li><b>{esc(field_name(pointer))}</b>: {esc(for_notebook(message))}</li>"
         for pointer, message in problems
     )
     return message_html(head, "error") + (f"<ul style='margin:2px 0'>{items}</ul>" if items else "")

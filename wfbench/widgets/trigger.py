@@ -36,30 +36,34 @@ class FieldRow:
             value=spec.name,
             placeholder="name",
             continuous_update=False,
-            layout=w.Layout(width="110px"),
+            layout=w.Layout(flex="3 1 0", min_width="0", width="auto"),
         )
         self.type_select = w.Dropdown(
-            options=list(TYPES), value=spec.type, layout=w.Layout(width="92px")
+            options=list(TYPES),
+            value=spec.type,
+            layout=w.Layout(flex="0 0 84px", min_width="0", width="84px"),
         )
         self.required_check = w.Checkbox(
-            value=spec.required, indent=False, layout=w.Layout(width="24px")
+            value=spec.required, indent=False, layout=w.Layout(flex="0 0 24px", width="24px")
         )
         default = "" if spec.default is MISSING else json.dumps(spec.default)
         self.default_text = w.Text(
             value=default,
-            placeholder="default (JSON)",
+            placeholder="default",
             continuous_update=False,
-            layout=w.Layout(width="80px"),
+            layout=w.Layout(flex="2 1 0", min_width="0", width="auto"),
         )
         enum = "" if spec.enum is None else ", ".join(_enum_text(v) for v in spec.enum)
         self.enum_text = w.Text(
             value=enum,
-            placeholder="a, b, c",
+            placeholder="enum: a, b",
             continuous_update=False,
-            layout=w.Layout(width="90px"),
+            layout=w.Layout(flex="2 1 0", min_width="0", width="auto"),
         )
         self.remove_button = w.Button(
-            icon="trash", tooltip="remove this field", layout=w.Layout(width="32px")
+            icon="trash",
+            tooltip="remove this field",
+            layout=w.Layout(flex="0 0 32px", width="32px"),
         )
         self.remove_button.on_click(lambda _: on_remove(self))
         for widget in (

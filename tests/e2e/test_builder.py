@@ -1,0 +1,348 @@
+"""Issue 11 clicked in JupyterLab at 1,280 px: "Offboard user" built with the mouse only.
+
+Look the user up by email; if a contractor, suspend them and remove them from
+each group; otherwise email their manager. References come from the typed
+picker (into a field, then only what fits), the condition from the condition
+builder. On the way, the three wrong references of the issue are typed by
+hand and Save refuses each with a message at its field; leaving with unsaved
+changes asks first; every panel is measured (``scrollWidth <= clientWidth``:
+no horizontal scrollbar) on the canvas, the run dialog, history and the
+overview. The clicks are counted (typing apart) and printed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Locator, Page
+
+from wfbench.widgets.graph import END, TRIGGER
+from wfbench.workbench import Workbench
+
+from .lab import (
+    Console,
+    LabServer,
+    Notebook,
+    Shots,
+    Widgets,
+    click_node,
+    wait_for_graph,
+    wait_until,
+)
+from .test_journey import add_step, assert_page_clean, overview_rows, see
+
+pytestmark = pytest.mark.e2e
+
+NAME = "Offboard user"
+WIDTH = 1280
+NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": [
+                "import wfbench\n",
+                "wb = wfbench.Workbench()\n",
+                "ov = wb.overview()\n",
+                "ov",
+            ],
+        }
+    ],
+    "metadata": {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+#: Every visible box of the output whose content is wider than the box (it would scroll).
+OVERFLOW_JS = """
+(root) => [...root.querySelectorAll('.widget-box, .widget-html-content, .jp-OutputArea-output')]
+  .filter((el) => el.offsetParent !== null && el.getClientRects().length)
+  .filter((el) => el.scrollWidth > el.clientWidth + 1)
+  .map((el) => ({cls: el.className.slice(0, 80), scroll: el.scrollWidth, client: el.clientWidth,
+                 text: (el.innerText || '').slice(0, 60)}))
+"""
+
+
+#: Where a compound node's label is drawn on the page: just above its box, centred.
+LABEL_JS = """
+(el, id) => {
+  const bb = el._cyreg.cy.getElementById(id).renderedBoundingBox({includeLabels: false});
+  const box = el.getBoundingClientRect();
+  return [box.left + (bb.x1 + bb.x2) / 2, box.top + bb.y1 - 10];
+}
+"""
+
+
+class Clicks:
+    """Counts what a person does: clicks (and choices in a list) apart from typing."""
+
+    def __init__(self) -> None:
+        self.clicks = 0
+        self.typed = 0
+        self.detour = 0  # the clicks spent on the wrong-reference cases
+
+    def click(self, n: int = 1) -> None:
+        self.clicks += n
+
+
+class Person(Widgets):
+    """:class:`Widgets` that count every click, choice and text typed."""
+
+    def __init__(self, scope: Locator, count: Clicks) -> None:
+        super().__init__(scope)
+        self.count = count
+
+    def click(self, text: str) -> None:
+        self.count.click()
+        super().click(text)
+
+    def choose(self, select: Locator, option: str) -> str:
+        self.count.click()  # a list opened and an entry chosen: one pointing gesture each
+        self.count.click()
+        return super().choose(select, option)
+
+    def type(self, target: Locator, text: str) -> None:
+        self.count.typed += 1
+        super().type(target, text)
+
+    def node(self, node_id: str, *, label: bool = False) -> None:
+        """Click a node (``label``: on its label, above a loop's box); wait for its form."""
+        self.count.click()
+        if label:
+            container = self.scope.locator(".__________cytoscape_container").last
+            container.scroll_into_view_if_needed()
+            x, y = container.evaluate(LABEL_JS, node_id)
+            self.page.mouse.click(x, y)
+        else:
+            click_node(self.scope, node_id)
+        if "@" in node_id:
+            return
+        box = self.labelled("id")
+
+        def opened() -> bool:
+            return bool(box.count()) and box.first.input_value() == node_id
+
+        wait_until(opened, f"the form of {node_id} after a click on it")
+
+    def insert(self, into: str, ref: str) -> None:
+        """The typed picker: the field, then the reference (only what fits is there), Insert."""
+        self.choose(self.labelled("into"), f"^{re.escape(into)}$")
+        self.choose(self.labelled("reference"), f"^{re.escape(ref)}( \\(|$)")
+        self.click("Insert {{ ref }}")
+
+
+def has_value(field: Locator, value: str) -> None:
+    wait_until(lambda: field.input_value() == value, f"the field to hold {value!r}")
+
+
+def overflowing(scope: Locator) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = scope.evaluate(OVERFLOW_JS)
+    return found
+
+
+def measure(scope: Locator, where: str, widths: dict[str, int]) -> None:
+    """No panel of ``scope`` scrolls sideways; record the widest overflow seen (0 = none)."""
+    found = overflowing(scope)
+    widths[where] = max((f["scroll"] - f["client"] for f in found), default=0)
+    assert not found, f"{where}: panels wider than their box at {WIDTH} px: {found[:6]}"
+
+
+def note(ui: Person, field: str) -> str:
+    """The message under a form field (wfbench's forms put it right after the field's row)."""
+    label = ui.page.locator("b", has_text=re.compile(rf"^{re.escape(field)}( \*)?$"))
+    box = ui.scope.locator(".widget-vbox").filter(has=label).last
+    return str(box.inner_text())
+
+
+def test_offboard_user_built_with_the_mouse(
+    lab: LabServer, page: Page, console: Console, screenshots: Shots
+) -> None:
+    wb = Workbench(lab.db)
+    contractor = str(
+        wb.sql(
+            "select email from users u where employee_type = 'contractor' and status = 'active' "
+            "and exists (select 1 from memberships m where m.user_id = u.id) "
+            "order by email limit 1"
+        )["email"].iloc[0]
+    )
+    (Path(lab.root) / "builder.ipynb").write_text(json.dumps(NOTEBOOK))
+    page.set_viewport_size({"width": WIDTH, "height": 1600})
+    count = Clicks()
+    widths: dict[str, int] = {}
+    nb = Notebook(page, lab, "builder.ipynb")
+    nb.open()
+    nb.run_all()
+    nb.wait_for_all_cells()
+    shell = nb.output("ov = wb.overview()")
+    ui = Person(shell, count)
+    see(ui, "Offboard contractor", "the overview")
+    measure(shell, "overview", widths)
+
+    # ---- create it
+    ui.click("Add")
+    ui.click("New Workflow")
+    ui.click("Next")
+    ui.type(ui.labelled("Name *"), NAME)
+    see(ui, "name is free")
+    ui.click("Done")
+    wait_for_graph(shell, lambda g: g.drawn and END in g.nodes, "the new canvas")
+    see(ui, "Manual trigger")  # the trigger card's panel is open
+
+    # ---- the trigger: a sample, its schema inferred, email required
+    ui.type(
+        shell.get_by_placeholder('{"email": "ada@example.com"}'), json.dumps({"email": contractor})
+    )
+    ui.click("Infer schema from sample")
+    see(ui, "inferred 1 field(s)")
+    count.click()
+    shell.locator("input[type=checkbox]").filter(visible=True).first.check()
+    wait_for_graph(shell, lambda g: "1 input field" in g.nodes[TRIGGER]["label"], "trigger")
+    measure(shell, "canvas: trigger card", widths)
+
+    # ---- look the user up: email from the picker
+    ui.click("+")
+    add_step(ui, "user", action=("users", "get"))
+    wait_for_graph(shell, lambda g: "user" in g.nodes, "the lookup")
+    ui.insert("with.email", "input.email")
+    has_value(ui.field("email"), "{{ input.email }}")
+    measure(shell, "canvas: action form with the picker", widths)
+
+    # ---- if-else, with the first wrong reference typed by hand
+    ui.node("user")
+    ui.click("+")
+    add_step(ui, "is_contractor", kind="If-else")
+    wait_for_graph(shell, lambda g: "is_contractor" in g.nodes, "the if-else")
+    see(ui, "Condition builder")
+    ui.type(ui.field("condition"), "{{ true }} {{ steps.user.output.employee_type }}")
+    see(ui, "written by hand")
+
+    # ---- then: suspend, and a loop over the groups (the second wrong reference typed)
+    ui.node("is_contractor")
+    ui.click("+")
+    add_step(ui, "suspend", action=("users", "suspend"), where="inside then of is_contractor")
+    wait_for_graph(shell, lambda g: "suspend" in g.nodes, "suspend")
+    ui.insert("with.user_id", "steps.user.output.id")
+    ui.node("suspend")
+    ui.click("+")
+    add_step(ui, "each_group", kind="Loop")
+    wait_for_graph(shell, lambda g: "each_group" in g.nodes, "the loop")
+    ui.type(ui.field("items"), "{{ [] }} {{ steps.user.output.groups }}")
+    ui.type(ui.field("as (variable)"), "group")
+    ui.node("each_group@steps")
+    add_step(ui, "leave", action=("groups", "remove_user"))
+    wait_for_graph(shell, lambda g: "leave" in g.nodes, "the loop body")
+    ui.type(ui.field("group_id"), "{{ group }}")  # the third: an object into text
+    ui.insert("with.user_id", "steps.user.output.id")
+
+    # ---- else: email the manager
+    ui.node("is_contractor@else")
+    see(ui, "Add a step")
+    ui.choose(ui.labelled("category"), "^notifications$")
+    ui.choose(ui.labelled("action"), "^email — ")
+    box = ui.labelled("id")
+    wait_until(lambda: box.input_value().startswith("notify_email"), "the id suggestion")
+    ui.type(box, "tell_manager")
+    ui.click("Add")
+    wait_for_graph(shell, lambda g: "tell_manager" in g.nodes, "the email")
+    ui.insert("with.to", "steps.user.output.manager_email")
+    ui.type(ui.field("subject"), "Offboarding")
+    ui.type(ui.field("body"), "{{ input.email }} is leaving")
+    ui.click("Use narrowest")
+    see(ui, "'manager' is the narrowest role that covers every action")
+
+    # ---- Save: the wrong condition and items refused, each at its field
+    ui.click("Save changes")
+    count.detour += 1  # a Save that is refused
+    see(ui, "not saved: 2 problem(s)")
+    g = wait_for_graph(shell, lambda g: g.has_class("each_group", "invalid"), "the flags")
+    assert {n for n in g.nodes if g.has_class(n, "invalid")} == {"is_contractor", "each_group"}
+    screenshots.take("builder-01-refused", shell)
+    ui.node("is_contractor")
+    count.detour += 1  # back to the flagged node
+    see(ui, "so it is always true")
+    assert "always true" in note(ui, "condition")
+    # fixed with the builder: start over, choose the field, type the value
+    ui.click("Start over in the builder")
+    count.detour += 1
+    builder = shell.locator(".widget-vbox").filter(has_text="Condition builder").last
+    ui.choose(builder.locator("select").first, r"^steps\.user\.output\.employee_type ")
+    ui.type(builder.locator("input[type=text]").first, "contractor")
+    has_value(ui.field("condition"), "{{ steps.user.output.employee_type == 'contractor' }}")
+    measure(shell, "canvas: if-else with the condition builder", widths)
+    ui.node("each_group", label=True)  # the loop's label selects the loop, not its body
+    count.detour += 1
+    assert "not a list" in note(ui, "items")
+    ui.insert("items", "steps.user.output.groups")  # only lists are offered
+    has_value(ui.field("items"), "{{ steps.user.output.groups }}")  # the placeholder replaced
+    # now that group is a typed item, the object typed into group_id is refused at its field
+    ui.click("Save changes")
+    see(ui, "not saved: 1 problem(s)")
+    ui.node("leave")
+    count.detour += 2
+    assert "takes text, but this gives an object" in note(ui, "group_id")
+    screenshots.take("builder-02-object-refused", shell)
+    ui.insert("with.group_id", "group.id")
+    ui.click("Save changes")
+    see(ui, f"saved '{NAME}' as version 1 (enabled)")
+    build_clicks, typed = count.clicks, count.typed
+    screenshots.take("builder-03-saved", shell)
+    saved = wb.get(NAME)
+    assert [s.id for s in saved.steps] == ["user", "is_contractor"]
+    assert saved.run_as == "manager"
+
+    # ---- leaving with unsaved changes asks
+    ui.node("user")
+    ui.type(ui.labelled("description"), "look them up")
+    see(ui, "Unsaved changes")
+    ui.click("Back to workflows")
+    prompt = Person(shell.locator(".wfb-prompt"), count)
+    see(prompt, "has unsaved changes")
+    screenshots.take("builder-04-leave-prompt", shell)
+    prompt.click("Stay")
+    prompt.scope.wait_for(state="hidden")
+    ui.click("Back to workflows")
+    prompt.click("Save")
+    wait_until(lambda: NAME in overview_rows(shell), "the overview, after saving on the way out")
+    assert wb.get(NAME).steps[0].description == "look them up"
+
+    # ---- run it, then its history
+    shell.get_by_role("button", name=NAME, exact=True).click()
+    wait_for_graph(shell, lambda g: "leave" in g.nodes, "the canvas again")
+    ui.click("Run workflow")
+    dialog = shell.locator(".widget-vbox").filter(has_text="Run workflow:").last
+    see(Widgets(dialog), "Close")
+    measure(shell, "canvas: run dialog", widths)
+    Widgets(dialog).click("Run")
+    wait_until(lambda: re.search(r"(succeeded|failed) run", dialog.inner_text()), "the run")
+    assert "succeeded run" in dialog.inner_text()
+    ui.click("Execution history")
+    see(ui, f"Execution history: {NAME} (1 run(s))")
+    run_id = str(wb.runs(NAME)["run_id"].iloc[0])
+    shell.get_by_role("button", name=re.compile(re.escape(run_id[:8]))).click()
+    see(ui, "groups.remove_user")
+    click_node(shell, "leave")
+    see(ui, "Step leave")
+    measure(shell, "history with the step drawer", widths)
+    screenshots.take("builder-05-history", shell)
+    ui.click("Back to workflows")
+    wait_until(lambda: NAME in overview_rows(shell), "the overview")
+    measure(shell, "overview after the run", widths)
+
+    console.add_kernel_log(nb.kernel_log())
+    assert_page_clean(nb, console)
+    summary = (
+        f"'{NAME}' built and saved with the mouse: {build_clicks} clicks and {typed} texts "
+        f"typed (3 of them the wrong references); {build_clicks - count.detour} clicks without "
+        f"the {count.detour} spent on the refused Saves and revisiting the flagged nodes; "
+        f"widest sideways overflow at {WIDTH} px: {widths}"
+    )
+    print(summary)
+    (screenshots.folder / "builder-clicks.txt").write_text(summary + "\n")
