@@ -154,7 +154,10 @@ class CanvasCore(View):
         self.delete_button.on_click(lambda _: self._delete())
         self.up_button.on_click(lambda _: self._move(-1))
         self.down_button.on_click(lambda _: self._move(1))
+        self._lay_out()
 
+    def _lay_out(self) -> None:
+        """Arrange the widgets: header, prompts, the floating bar, graph beside the panel."""
         header = w.HBox(
             [
                 self.back_button,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from wfbench.engine import Environment, Execution, Hooks, RunHandle, RunRecord, start_background
 from wfbench.errors import IdempotencyConflict, InputError, RunRejected
@@ -168,20 +168,31 @@ class Running(Definitions):
             except InputError as exc:
                 reason, problems = str(exc).splitlines()[0], exc.problems
         if problems or role is None:
-            row = _run_row(execution.record)
-            row.update(
-                status="rejected",
-                error=reason,
-                input=None if storable_problems(input) else input,  # the store cannot hold it
-                reasons=[{"pointer": p, "message": m} for p, m in problems],
-                ended_at=row["started_at"],
-                duration_ms=0.0,
-            )
-            self._store.record_rejected(row)
-            raise RunRejected(f"run rejected: {reason}", run_id=execution.run_id, problems=problems)
+            self._reject(execution, input, reason, problems)
         execution.role = role
         execution.record.run_as = role.name
         return execution
+
+    def _reject(
+        self,
+        execution: Execution,
+        input: Any,
+        reason: str,
+        problems: list[tuple[str, str]],
+    ) -> NoReturn:
+        """Keep a refused start in history as ``rejected`` (with its reasons; its input only
+        if the store can hold it) and raise :class:`RunRejected`."""
+        row = _run_row(execution.record)
+        row.update(
+            status="rejected",
+            error=reason,
+            input=None if storable_problems(input) else input,
+            reasons=[{"pointer": p, "message": m} for p, m in problems],
+            ended_at=row["started_at"],
+            duration_ms=0.0,
+        )
+        self._store.record_rejected(row)
+        raise RunRejected(f"run rejected: {reason}", run_id=execution.run_id, problems=problems)
 
     def _env(self, history: _History | None = None) -> Environment:
         """The engine's environment; with ``history``, the run's connection and lock."""
