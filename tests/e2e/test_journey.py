@@ -301,6 +301,14 @@ def test_quickstart_journey_clicked(
     assert g.background(END) == colour("node.end") != plain
     screenshots.take("journey-08-run-coloured", shell)
 
+    # ---- the Test tab: the sample input as a case, run in the sandbox (nothing recorded)
+    ui.click("Test")
+    see(ui, "cases run in a sandbox")
+    ui.click("Run cases")
+    see(ui, "1 passed", "the starter case (the sample input succeeds) passing")
+    assert len(Workbench(lab.db).runs(NAME)) == 1  # the case left no run in history
+    screenshots.take("journey-08b-test-tab", shell)
+
     # ---- 10. execution history: the run, its steps, its path
     ui.click("Execution history")
     see(ui, f"Execution history: {NAME} (1 run(s))")
