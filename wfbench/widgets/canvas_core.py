@@ -28,8 +28,9 @@ from wfbench.errors import DefinitionError, WfbenchError
 from wfbench.model import Workflow, to_document
 from wfbench.validation import Issue, Report
 from wfbench.widgets import edit
-from wfbench.widgets.base import View, button, esc, for_notebook, legend_html, message_html
-from wfbench.widgets.canvas_state import STYLE, EnableToggle, LeavePrompt, canonical, free_name
+from wfbench.widgets.base import View, button, esc, for_notebook, message_html
+from wfbench.widgets.canvas_layout import lay_out
+from wfbench.widgets.canvas_state import EnableToggle, LeavePrompt, canonical, free_name
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.forms import NodeForm, form_for
 from wfbench.widgets.graph import TRIGGER, elements, parse_placeholder
@@ -154,56 +155,7 @@ class CanvasCore(View):
         self.delete_button.on_click(lambda _: self._delete())
         self.up_button.on_click(lambda _: self._move(-1))
         self.down_button.on_click(lambda _: self._move(1))
-        self._lay_out()
-
-    def _lay_out(self) -> None:
-        """Arrange the widgets: header, prompts, the floating bar, graph beside the panel."""
-        header = w.HBox(
-            [
-                self.back_button,
-                self.name_text,
-                self.name_message,
-                self.type_label,
-                self.run_button,
-                self.enable_toggle,
-                self.history_button,
-                self.test_button,
-            ],
-            layout=w.Layout(align_items="center", flex_flow="row wrap"),
-        )
-        toolbar = w.HBox(
-            [
-                self.add_button,
-                self.delete_button,
-                self.up_button,
-                self.down_button,
-                self.fit_button,
-            ],
-            layout=w.Layout(flex_flow="row wrap"),
-        )
-        side = w.VBox(
-            [toolbar, self.selection_label, self.panel],
-            layout=w.Layout(flex="2 1 0", min_width="0", padding="0 0 0 8px"),
-        )
-        side.add_class("wfb-fit")
-        self.graph.widget.layout.flex = "3 1 0"
-        graph_side = w.VBox(
-            [self.graph.widget, w.HTML(legend_html())], layout=w.Layout(flex="3 1 0", min_width="0")
-        )
-        body = w.HBox([graph_side, side], layout=w.Layout(width="100%"))
-        self.page = w.VBox(
-            [
-                w.HTML(STYLE),
-                header,
-                self.leave_prompt.widget,
-                self.run_as.widget,
-                self.unsaved_bar,
-                self.message,
-                body,
-                self.issues_html,
-                self.run_area,
-            ]
-        )
+        self.page = lay_out(self)
         self.widget = w.VBox([self.page])
 
     def _type_html(self) -> str:
