@@ -68,6 +68,8 @@ bench: setup
 	$(BIN)/python bench/canvas.py
 	for s in $(BENCH_SCRIPTS); do $(BIN)/python bench/$$s.py --json $(BENCH_OUT)/$$s.json || exit 1; done
 	$(BIN)/python bench/report.py $(BENCH_OUT)
+	$(BIN)/python bench/scale.py | tee $(BENCH_OUT)/scale.txt
+	$(BIN)/python bench/classroom.py --seconds 60 | tee $(BENCH_OUT)/classroom.txt
 
 bench-quick: setup
 	mkdir -p $(BENCH_OUT)
