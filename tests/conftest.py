@@ -1,4 +1,5 @@
-"""Fixtures shared by the directory and action-handler tests."""
+"""Fixtures shared across the suites: a seeded directory (directory and action-handler
+tests) and a demo store with the sample workflows (``db``, ``wb``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import duckdb
 import pytest
 
 from wfbench.directory import seed_demo
+from wfbench.workbench import Workbench
 
 
 @pytest.fixture(scope="module")
@@ -30,3 +32,25 @@ def con(tmp_path: Path, seeded_file: Path) -> Iterator[duckdb.DuckDBPyConnection
     connection = duckdb.connect(str(path))
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file made by ``init(demo=True)``: the sample organisation and workflows."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    Workbench(path).init(demo=True)
+    return path
+
+
+@pytest.fixture
+def db(tmp_path: Path, demo_store: Path) -> Path:
+    """A fresh copy of the demo store file."""
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(demo_store, path)
+    return path
+
+
+@pytest.fixture
+def wb(db: Path) -> Workbench:
+    """A workbench on a fresh copy of the demo store."""
+    return Workbench(db)

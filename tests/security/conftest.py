@@ -20,6 +20,7 @@ import os
 import re
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -27,6 +28,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -400,3 +402,19 @@ def api(demo_store: Path) -> Iterator[Api]:
     finally:
         client.http.close()
         server.stop()
+
+
+@contextmanager
+def hang_guard(seconds: int = 20) -> Iterator[None]:
+    """Fail (not freeze) if the body runs for ``seconds``: a hang detector, not a timing."""
+
+    def fire(signum: int, frame: Any) -> None:
+        raise AssertionError(f"still running after {seconds} s: unbounded work or a block")
+
+    previous = signal.signal(signal.SIGALRM, fire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

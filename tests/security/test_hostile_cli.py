@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +18,8 @@ from hypothesis import strategies as st
 
 from wfbench.cli import main
 
+from .conftest import hang_guard
+
 HELLO = {
     "format": "wfbench/v1",
     "name": "Hello",
@@ -29,20 +28,6 @@ HELLO = {
     "trigger": {"input_schema": {"type": "object"}},
     "steps": [{"id": "hi", "kind": "action", "action": "core.log", "with": {"message": "hi"}}],
 }
-
-
-@contextmanager
-def hang_guard(seconds: int = 20) -> Iterator[None]:
-    def fire(signum: int, frame: Any) -> None:
-        raise AssertionError(f"still running after {seconds} s: the command blocked")
-
-    previous = signal.signal(signal.SIGALRM, fire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

@@ -9,9 +9,6 @@ A hang guard (SIGALRM, far above any honest call) turns a freeze into a failure.
 
 from __future__ import annotations
 
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -21,6 +18,8 @@ from hypothesis import strategies as st
 from wfbench.errors import ExpressionError
 from wfbench.expressions import FUNCTIONS, MAX_INT_BITS, MAX_LIST, MAX_STRING, parse_template
 from wfbench.expressions.values import MAX_TOTAL, size_of
+
+from .conftest import hang_guard
 
 BIG = 2**MAX_INT_BITS - 1  # the largest integer an expression may hold
 HUGE = 10**1200  # what an input may carry (JSON parses it), past the bound
@@ -81,22 +80,6 @@ ARITIES = {
     "upper": 1,
     "values": 1,
 }
-
-
-@contextmanager
-def hang_guard(seconds: int = 20) -> Iterator[None]:
-    """Fail (not freeze) if the body runs for ``seconds``: a hang detector, not a timing."""
-
-    def fire(signum: int, frame: Any) -> None:
-        raise AssertionError(f"still computing after {seconds} s: unbounded work")
-
-    previous = signal.signal(signal.SIGALRM, fire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def assert_bounded(value: Any) -> None:

@@ -9,11 +9,9 @@ fetches nothing. Catastrophic patterns are matched by RE2 or refused at save.
 from __future__ import annotations
 
 import http.server
-import signal
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +21,7 @@ from wfbench.validation import validate
 from wfbench.validation.formats import FORMATS
 from wfbench.validation.schemas import schema_errors, schema_problems
 
-
-@contextmanager
-def hang_guard(seconds: int = 20) -> Iterator[None]:
-    """Fail (not freeze) if the body runs for ``seconds``: a hang detector, not a timing."""
-
-    def fire(signum: int, frame: Any) -> None:
-        raise AssertionError(f"still working after {seconds} s: unbounded work")
-
-    previous = signal.signal(signal.SIGALRM, fire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
+from .conftest import hang_guard
 
 SECRET = "TOP-SECRET-42"
 
