@@ -68,6 +68,7 @@ bench: setup
 	$(BIN)/python bench/canvas.py
 	for s in $(BENCH_SCRIPTS); do $(BIN)/python bench/$$s.py --json $(BENCH_OUT)/$$s.json || exit 1; done
 	$(BIN)/python bench/report.py $(BENCH_OUT)
+	$(BIN)/python bench/directory_sql.py --json $(BENCH_OUT)/directory_sql.json | tee $(BENCH_OUT)/directory_sql.txt
 	$(BIN)/python bench/scale.py | tee $(BENCH_OUT)/scale.txt
 	$(BIN)/python bench/classroom.py --seconds 60 | tee $(BENCH_OUT)/classroom.txt
 
