@@ -219,3 +219,23 @@ def test_a_file_held_too_long_is_store_busy(db: Path, holder: Callable[[float], 
     assert f"the store {db} is in use by process {proc.pid} (" in message
     assert "wfbench.store" in message  # its command line, read from /proc
     assert "lock_timeout / $WFBENCH_LOCK_TIMEOUT" in message
+
+
+def test_a_holders_command_line_is_shown_escaped_and_cut() -> None:
+    from wfbench.store.session import _process_cmdline
+
+    arg = "\x1b[31mred\u202eevil" + "x" * 400
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", arg])
+    try:
+        deadline = time.monotonic() + 10
+        shown = _process_cmdline(proc.pid)
+        while (shown is None or "red" not in shown) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            shown = _process_cmdline(proc.pid)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert shown is not None
+    assert "\\x1b[31mred\\u202eevil" in shown
+    assert all(c.isprintable() for c in shown)
+    assert len(shown) == 200

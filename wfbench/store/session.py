@@ -112,7 +112,10 @@ def _process_cmdline(pid: int) -> str | None:
     except OSError:
         return None
     text = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
-    return text[:200] or None
+    # Another program's arguments: shown escaped (no control or bidi characters reach a
+    # terminal or a log through a message) and cut.
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    return shown[:200] or None
 
 
 def check_keys(record: Mapping[str, Any], allowed: tuple[str, ...], what: str) -> None:
