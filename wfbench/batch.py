@@ -149,6 +149,7 @@ class Batch:
         progress: Callable[[Progress], None] | None = None,
         dashboard: str | None = None,
         hold: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
+        on_end: Callable[[], None] | None = None,
     ) -> None:
         if concurrency < 1:
             raise UsageError(f"concurrency must be 1 or more, not {concurrency}")
@@ -159,6 +160,7 @@ class Batch:
         self.outcomes: list[dict[str, Any] | None] = [None] * len(self.inputs)
         self.progress = Progress(total=len(self.inputs), dashboard=dashboard, cancel=self.cancel)
         self._hold = hold
+        self._on_end = on_end
         self._report = progress
         self._cancel = threading.Event()
         self._lock = threading.Lock()
@@ -170,8 +172,12 @@ class Batch:
     def start(self) -> Batch:
         """Run the batch on a background thread (see :meth:`wait`, :meth:`cancel`)."""
 
-        with self._hold():
-            todo = self._resume()  # refusals (a changed row) raise here, in the caller
+        try:
+            with self._hold():
+                todo = self._resume()  # refusals (a changed row) raise here, in the caller
+        except BaseException:
+            self._end()
+            raise
 
         def target() -> None:
             try:
@@ -179,6 +185,8 @@ class Batch:
                     self._run(todo)
             except BaseException as exc:  # handed to wait()
                 self._failure = exc
+            finally:
+                self._end()
 
         self._thread = threading.Thread(target=target, name=f"wfbench-{self.batch_id}")
         self._thread.daemon = True
@@ -213,8 +221,18 @@ class Batch:
     # -- the work
     def run(self) -> pd.DataFrame:
         """Run every row that needs it, on this thread; return the outcomes."""
-        with self._hold():
-            return self._run(self._resume())
+        try:
+            with self._hold():
+                return self._run(self._resume())
+        finally:
+            self._end()
+
+    def _end(self) -> None:
+        """What the batch's owner asked to be done when it ends (once), e.g. closing the
+        Dask client it connected for this batch."""
+        end, self._on_end = self._on_end, None
+        if end is not None:
+            end()
 
     def _run(self, todo: list[int]) -> pd.DataFrame:
         self._tick()

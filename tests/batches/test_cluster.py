@@ -175,3 +175,30 @@ def test_a_loops_iterations_run_on_the_workers(wb: Workbench, client: Any) -> No
     results = out["output"][0]["each"]
     assert [r["where"]["square"] for r in results] == [n * n for n in range(1, 9)]
     assert {r["where"]["pid"] for r in results} <= set(_worker_pids(client).values())
+
+
+def _scheduler_clients(client: Any) -> set[str]:
+    def ids(dask_scheduler: Any) -> list[str]:
+        return list(dask_scheduler.clients)
+
+    return set(client.run_on_scheduler(ids))
+
+
+def test_a_client_connected_from_an_address_is_closed_when_its_batch_ends(
+    wb: Workbench, client: Any
+) -> None:
+    before = _scheduler_clients(client)
+    address = client.scheduler.address
+    rows = pd.DataFrame({"n": range(6)})
+    done = wb.run_many("Where", rows, batch="by-address", executor=address)
+    assert list(done["status"]) == ["succeeded"] * 6
+    assert {o["where"]["pid"] for o in done["output"]} <= set(_worker_pids(client).values())
+    with pytest.raises(Exception, match="concurrency"):
+        wb.run_many("Where", rows, batch="refused", executor=address, concurrency=0)
+    deadline = time.monotonic() + 20
+    while _scheduler_clients(client) - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _scheduler_clients(client) - before == set()
+    # a client given by its owner is the owner's: still open after the batch
+    wb.run_many("Where", rows, batch="given", executor=client)
+    assert client.status == "running"

@@ -82,15 +82,21 @@ def _remote_attempt(
 class DaskInvoker:
     """Remote actions on a ``distributed.Client``; the rest through ``local``."""
 
-    def __init__(self, client: Any, local: LocalInvoker | None = None) -> None:
+    def __init__(
+        self, client: Any, local: LocalInvoker | None = None, *, owns_client: bool = False
+    ) -> None:
         self.distributed = require_distributed()
         self.client = client
         self.local = local or LocalInvoker()
+        self.owns_client = owns_client
+        """Whether :meth:`close` closes the client (one this invoker connected itself)."""
 
     @classmethod
     def from_address(cls, address: str) -> DaskInvoker:
+        """An invoker with its own client of the scheduler at ``address``; :meth:`close`
+        closes that client."""
         distributed = require_distributed()
-        return cls(distributed.Client(address, set_as_default=False))
+        return cls(distributed.Client(address, set_as_default=False), owns_client=True)
 
     @property
     def dashboard_link(self) -> str | None:
@@ -163,7 +169,11 @@ class DaskInvoker:
             self.distributed.Event(claim, client=self.client).clear()
 
     def close(self) -> None:
-        pass
+        """Close the client if this invoker connected it (a client given to it stays open:
+        it is its owner's)."""
+        if self.owns_client:
+            self.owns_client = False
+            self.client.close()
 
 
 def _lost(spec: ActionSpec, idempotent: bool) -> EffectUncertain:

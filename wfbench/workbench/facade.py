@@ -93,12 +93,14 @@ class Workbench(Running):
         from wfbench.batch import Batch, Port, new_batch_id, one_writer
         from wfbench.engine.cluster import invoker_for
 
-        invoker = invoker_for(executor)
         writer = threading.Lock()
         batch_id = batch or new_batch_id()
         ref = self.find(workflow)
         definition = self.get(workflow)
         who = started_by or self.user
+        invoker = invoker_for(executor)
+        # a client connected here (from an address) is closed when the batch ends
+        end = None if invoker is None or invoker is executor else invoker.close
 
         def prepare(row: dict[str, Any], key: str) -> Execution:
             execution = self._prepare(
@@ -125,16 +127,21 @@ class Workbench(Running):
             same_input=lambda past, row: same_input_rule(past, row, definition),
         )
         dashboard = getattr(invoker, "dashboard_link", None)
-        show = _batch_display(progress, dashboard)
-        job = Batch(
-            port,
-            inputs,
-            batch_id=batch_id,
-            concurrency=concurrency,
-            progress=show,
-            dashboard=dashboard,
-            hold=self._store.session,
-        )
+        try:
+            job = Batch(
+                port,
+                inputs,
+                batch_id=batch_id,
+                concurrency=concurrency,
+                progress=_batch_display(progress, dashboard),
+                dashboard=dashboard,
+                hold=self._store.session,
+                on_end=end,
+            )
+        except BaseException:
+            if end is not None:
+                end()
+            raise
         job.start()
         return job.wait() if wait else job
 
