@@ -26,7 +26,7 @@ from wfbench.cli.exits import (
     EXIT_USAGE,
     exit_code,
 )
-from wfbench.cli.parser import Handler, build_parser
+from wfbench.cli.parser import Handler, build_parser, command_of
 from wfbench.errors import StoreBusy, WfbenchError
 
 __all__ = [
@@ -50,7 +50,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """
     out = out or sys.stdout
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else argv
+        args = build_parser(command_of(words)).parse_args(words)
     except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
         return int(exc.code or 0)
     handler: Handler = args.handler
