@@ -528,3 +528,29 @@ def test_registry_membership_and_iteration_order() -> None:
         "a": ["a.one"],
         "b": ["b.one", "b.two"],
     }
+
+
+def test_the_table_of_built_ins_names_what_each_category_module_declares() -> None:
+    """The registry imports a category module on the first look-up of one of its actions,
+    finding it through BUILTIN_ACTIONS: the table must match the modules' SPECS."""
+    import importlib
+
+    from wfbench.actions.registry import BUILTIN_ACTIONS
+
+    for module, names in BUILTIN_ACTIONS.items():
+        specs = importlib.import_module(f"wfbench.actions.{module}").SPECS
+        assert sorted(s.name for s in specs) == sorted(names), module
+
+
+def test_a_lazy_catalogue_answers_as_a_loaded_one() -> None:
+    lazy, full = builtin_registry(), builtin_registry()
+    full_specs = list(full)  # iterating loads every category
+    assert len(lazy) == len(full) == len(full_specs)
+    assert lazy.names() == full.names() == [s.name for s in full_specs]
+    assert "users.get" in lazy and "users.nope" not in lazy
+    assert lazy.find("users.nope") is None
+    copy = lazy.copy()
+    assert copy.get("groups.get") is full.get("groups.get")
+    with pytest.raises(WfbenchError, match="already registered"):
+        lazy.register(full.get("http.request"))
+    assert list(lazy.categories()) == list(full.categories())

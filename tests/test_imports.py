@@ -48,6 +48,26 @@ def _heavy(modules: list[str]) -> list[str]:
     return sorted({m.split(".")[0] for m in modules} & set(HEAVY))
 
 
+#: Modules a one-step run of ``core.log`` (input schema without constraints) and
+#: ``wfbench --help`` must not load, by exact name: the checker and jsonschema (a saved
+#: workflow is not validated again; an object schema that constrains nothing needs no
+#: validator), the HTTP action and what it pulls in, DataFrames, the web stack, widgets.
+NOT_FOR_A_RUN = (
+    "pandas",
+    "jsonschema",
+    "http.client",
+    "ssl",
+    "fastapi",
+    "ipywidgets",
+    "wfbench.validation.checker",
+    "wfbench.actions.http",
+)
+
+
+def _not_for_a_run(modules: list[str]) -> list[str]:
+    return sorted(set(NOT_FOR_A_RUN) & set(modules))
+
+
 @pytest.mark.parametrize(
     "code",
     ["import wfbench", "import wfbench.cli", "import wfbench.workbench", "import wfbench.engine"],
@@ -68,6 +88,7 @@ def test_the_help_of_the_command_loads_nothing_heavy() -> None:
     )
     modules = _loaded_after(code)
     assert _heavy(modules) == []
+    assert _not_for_a_run(modules) == []
     assert {"duckdb", "pydantic", "jsonschema", "wfbench.workbench"} & set(modules) == set()
 
 
@@ -95,7 +116,62 @@ def test_a_short_run_from_the_command_loads_no_dataframes(tmp_path: Path) -> Non
         "assert code == 0, (code, out.getvalue())\n"
         "assert 'SUCCEEDED' in out.getvalue(), out.getvalue()"
     )
-    assert _heavy(_loaded_after(code)) == []
+    modules = _loaded_after(code)
+    assert _heavy(modules) == []
+    assert _not_for_a_run(modules) == []
+    # Only the category of the action it runs: core.
+    categories = {m for m in modules if m.startswith("wfbench.actions.")}
+    assert categories & {"wfbench.actions.users", "wfbench.actions.groups"} == set()
+    assert "wfbench.actions.core" in categories
+
+
+def test_a_run_whose_input_schema_constrains_loads_jsonschema(tmp_path: Path) -> None:
+    """The other side of the fast path: a schema with a constraint is checked by
+    jsonschema, and a bad input is still refused."""
+    db, flow = tmp_path / "w.duckdb", tmp_path / "greet.json"
+    greet = dict(PING, name="Greet")
+    greet["trigger"] = {
+        "input_schema": {
+            "type": "object",
+            "properties": {"who": {"type": "string"}},
+            "required": ["who"],
+        }
+    }
+    flow.write_text(json.dumps(greet), encoding="utf-8")
+    _loaded_after(
+        f"from wfbench.cli import main; main(['--db', {str(db)!r}, 'import', {str(flow)!r}])"
+    )
+    code = (
+        "import io\n"
+        "from wfbench.cli import main\n"
+        "out = io.StringIO()\n"
+        f"code = main(['--db', {str(db)!r}, 'run', 'Greet', '--input', '{{}}'], out)\n"
+        "assert code == 3 and \"'who' is a required property\" in out.getvalue(), out.getvalue()"
+    )
+    assert "jsonschema" in _loaded_after(code)
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["import wfbench", "import wfbench.cli", "import wfbench.workbench"],
+)
+def test_importing_wfbench_loads_no_web_stack_widgets_or_dataframes(code: str) -> None:
+    modules = set(_loaded_after(code))
+    assert modules & {"fastapi", "ipywidgets", "pandas"} == set()
+
+
+def test_a_look_up_in_the_catalogue_loads_only_its_category() -> None:
+    code = (
+        "from wfbench.actions import builtin_registry\n"
+        "r = builtin_registry()\n"
+        "assert r.get('core.log').name == 'core.log'\n"
+        "assert 'http.request' in r and len(r) == len(r.names())"
+    )
+    modules = _loaded_after(code)
+    loaded = {m for m in modules if m.startswith("wfbench.actions.")}
+    assert "wfbench.actions.core" in loaded
+    assert loaded & {"wfbench.actions.http", "wfbench.actions.users"} == set()
+    assert {"http.client", "ssl"} & set(modules) == set()
 
 
 def test_optional_formats_are_still_checked() -> None:

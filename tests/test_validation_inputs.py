@@ -79,3 +79,48 @@ def test_an_input_that_is_not_an_object_is_refused(value: Any) -> None:
     assert checked.summary == f"the input must be a JSON object, not {type(value).__name__}"
     with pytest.raises(InputError, match="must be a JSON object"):
         prepare_input(workflow(), value)
+
+
+_OBJECTS = [{}, {"a": 1}, {"x": {"y": [1, None]}, "email": "not-an-email"}, {"": ""}]
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "properties": {}},
+        {"type": "object"},
+        {},
+        {"title": "T", "description": "d", "$comment": "c", "examples": [{}], "default": {}},
+        {"type": "object", "required": [], "additionalProperties": True},
+    ],
+)
+def test_a_schema_that_constrains_nothing_accepts_every_object_as_jsonschema_does(
+    schema: dict[str, Any],
+) -> None:
+    from wfbench.validation.inputs import accepts_any_object
+    from wfbench.validation.schemas import schema_errors
+
+    assert accepts_any_object(schema)
+    for value in _OBJECTS:
+        assert schema_errors(schema, value) == []
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "properties": {"a": {"type": "string"}}},
+        {"type": "object", "required": ["a"]},
+        {"type": "object", "additionalProperties": False},
+        {"type": "string"},
+        {"type": ["object"]},
+        {"type": "object", "minProperties": 1},
+        {"type": "object", "additionalProperties": 1},
+        {"$schema": "https://json-schema.org/draft/2020-12/schema"},
+        {"not": {}},
+        False,
+    ],
+)
+def test_a_schema_with_any_other_keyword_goes_to_jsonschema(schema: Any) -> None:
+    from wfbench.validation.inputs import accepts_any_object
+
+    assert not accepts_any_object(schema)

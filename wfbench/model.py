@@ -20,8 +20,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from wfbench._field_docs import Documented
 from wfbench.errors import DefinitionError, UsageError
 from wfbench.issues import Issue
 
@@ -39,11 +40,10 @@ MAX_DEPTH = 16
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
-class _Strict(BaseModel):
+class _Strict(Documented):  # the docstring under a field is its description
     model_config = ConfigDict(
         extra="forbid",
         populate_by_name=True,
-        use_attribute_docstrings=True,
         serialize_by_alias=True,
     )
 

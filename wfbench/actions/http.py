@@ -12,29 +12,33 @@ in the parameters, the output or any error message (a value the server echoes
 back is replaced by ``***`` in every form :mod:`wfbench.actions.redaction` knows:
 plain, JSON- and ``\\u``-escaped, URL-encoded, base64, and a start of one left
 where a text is cut), and authentication headers are not forwarded when a
-response redirects elsewhere. :func:`redact` masks secret-looking keys in
-anything about to be recorded.
+response redirects elsewhere. :func:`~wfbench.actions.redaction.redact` (re-exported
+here) masks secret-looking keys in anything about to be recorded.
 """
 
 from __future__ import annotations
 
 import base64
-import copy
 import http.client
 import json
 import os
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
 from email.message import Message
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from wfbench.actions.context import ActionContext, Connector
 from wfbench.actions.records import Output, Params
-from wfbench.actions.redaction import REDACTED, Scrubber
+from wfbench.actions.redaction import (  # noqa: F401  (redact and the markers re-exported)
+    REDACTED,
+    SECRET_MARKERS,
+    Scrubber,
+    is_secret_name,
+    redact,
+)
 from wfbench.actions.registry import ActionSpec
 from wfbench.errors import ActionError, StepTimeout
 
@@ -81,58 +85,12 @@ class HttpResponse(Output):
     """The body as text."""
 
 
-#: A key whose name contains one of these (in any case) holds a secret.
-SECRET_MARKERS: tuple[str, ...] = (
-    "authorization",
-    "token",
-    "secret",
-    "password",
-    "passwd",
-    "api-key",
-    "api_key",
-    "apikey",
-    "cookie",
-    "credential",
-    "private-key",
-    "private_key",
-)
 #: The most characters of a response body kept in ``text``.
 MAX_TEXT = 100_000
 #: The largest response body read (bytes); a larger one fails the step.
 MAX_BODY = 10_000_000
 #: The most characters of an error response's body quoted in the step's error.
 MAX_SNIPPET = 200
-
-
-def is_secret_name(name: str) -> bool:
-    """Whether a parameter or header called *name* holds a secret."""
-    lowered = name.lower()
-    return any(marker in lowered for marker in SECRET_MARKERS)
-
-
-def redact(value: Any) -> Any:
-    """A deep copy of *value* with the values of secret-looking keys replaced by ``"***"``.
-
-    Mappings, lists and tuples are walked at any depth (a pydantic model is
-    dumped first); a key is secret when :func:`is_secret_name` says so. A
-    ``null`` secret stays ``null``: there is nothing to hide.
-    """
-    if isinstance(value, BaseModel):
-        value = value.model_dump(mode="json", by_alias=True)
-    if isinstance(value, Mapping):
-        return {
-            key: (
-                REDACTED
-                if isinstance(key, str) and is_secret_name(key) and item is not None
-                else redact(item)
-            )
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redact(item) for item in value]
-    if isinstance(value, tuple):
-        return tuple(redact(item) for item in value)
-    return copy.deepcopy(value)
 
 
 def _env(connector: Connector, variable: str | None, setting: str, what: str) -> str:

@@ -12,24 +12,27 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from wfbench._field_docs import Documented
+
+# Documented: the docstring under a field is its description (as pydantic's
+# use_attribute_docstrings, without reading each class's source at import).
 _CONFIG = ConfigDict(
     extra="forbid",
     populate_by_name=True,
-    use_attribute_docstrings=True,
     defer_build=True,
     serialize_by_alias=True,
 )
 
 
-class Params(BaseModel):
+class Params(Documented):
     """Base of every built-in action's parameters: unknown parameters are refused."""
 
     model_config = _CONFIG
 
 
-class Output(BaseModel):
+class Output(Documented):
     """Base of every built-in action's result: always an object, never a bare list."""
 
     model_config = _CONFIG

@@ -7,7 +7,8 @@ Basic auth) can come back from a server in many spellings: as sent, JSON-escaped
 or URL-safe alphabet, with or without padding). :class:`Scrubber` replaces each of
 them by ``***`` in any text, mapping key or list it is given, at any depth, and
 :meth:`Scrubber.cut` shortens a text without leaving the start of a secret at the
-cut.
+cut. :func:`redact` masks the values of secret-looking keys (:data:`SECRET_MARKERS`)
+in anything about to be recorded.
 
 What it cannot see (README, "Secrets, crashes and sharing a store"): a secret
 shorter than :data:`MIN_SECRET` characters (it would mask ordinary words), a
@@ -19,13 +20,25 @@ a larger base64 blob at another alignment, compressed), and a prefix shorter tha
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import re
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-__all__ = ["MIN_PREFIX", "MIN_SECRET", "REDACTED", "Scrubber", "secret_forms"]
+from pydantic import BaseModel
+
+__all__ = [
+    "MIN_PREFIX",
+    "MIN_SECRET",
+    "REDACTED",
+    "SECRET_MARKERS",
+    "Scrubber",
+    "is_secret_name",
+    "redact",
+    "secret_forms",
+]
 
 #: What a secret is replaced by.
 REDACTED: Final = "***"
@@ -33,6 +46,53 @@ REDACTED: Final = "***"
 MIN_SECRET: Final = 4
 #: The shortest start of a secret :meth:`Scrubber.cut` masks at the end of a cut text.
 MIN_PREFIX: Final = 3
+
+#: A key whose name contains one of these (in any case) holds a secret.
+SECRET_MARKERS: tuple[str, ...] = (
+    "authorization",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "api-key",
+    "api_key",
+    "apikey",
+    "cookie",
+    "credential",
+    "private-key",
+    "private_key",
+)
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a parameter or header called *name* holds a secret."""
+    lowered = name.lower()
+    return any(marker in lowered for marker in SECRET_MARKERS)
+
+
+def redact(value: Any) -> Any:
+    """A deep copy of *value* with the values of secret-looking keys replaced by ``"***"``.
+
+    Mappings, lists and tuples are walked at any depth (a pydantic model is
+    dumped first); a key is secret when :func:`is_secret_name` says so. A
+    ``null`` secret stays ``null``: there is nothing to hide.
+    """
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json", by_alias=True)
+    if isinstance(value, Mapping):
+        return {
+            key: (
+                REDACTED
+                if isinstance(key, str) and is_secret_name(key) and item is not None
+                else redact(item)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(redact(item) for item in value)
+    return copy.deepcopy(value)
 
 
 def _json_forms(secret: str) -> set[str]:

@@ -6,13 +6,21 @@ has side effects (a dry run simulates those instead of running them). An
 :class:`ActionRegistry` holds specs by name; :func:`builtin_registry` gives a
 fresh one with every built-in, and :meth:`ActionRegistry.action` is how a
 notebook adds its own Python function as a custom action.
+
+A built-in category module (its pydantic models, and what it imports: ``http`` pulls in
+``http.client``, ``ssl`` and ``email``) is imported on the first look-up of one of its
+actions, so a run of ``core.log`` loads only ``core``; listing the catalogue loads them
+all. Which module holds which built-in is :data:`BUILTIN_ACTIONS` (a test keeps it equal
+to the modules' ``SPECS``), so names, ``in`` and ``len`` need no import.
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib
 import inspect
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -37,6 +45,33 @@ CATEGORY_ORDER: tuple[str, ...] = (
     "http",
     "core",
 )
+
+#: Every built-in action, by the module of :mod:`wfbench.actions` that declares it.
+BUILTIN_ACTIONS: dict[str, tuple[str, ...]] = {
+    "users": (
+        "users.activate",
+        "users.create",
+        "users.delete",
+        "users.get",
+        "users.reset_mfa",
+        "users.search",
+        "users.suspend",
+        "users.update",
+    ),
+    "groups": (
+        "groups.add_user",
+        "groups.create",
+        "groups.get",
+        "groups.list_members",
+        "groups.remove_user",
+    ),
+    "devices": ("devices.erase", "devices.list_for_user", "devices.lock", "devices.restart"),
+    "applications": ("applications.bind_user", "applications.unbind_user"),
+    "commands": ("commands.run",),
+    "notify": ("notify.email",),
+    "http": ("http.request",),
+    "core": ("core.fail", "core.log", "core.set", "core.wait"),
+}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -145,8 +180,32 @@ class ActionRegistry:
 
     def __init__(self, specs: Iterable[ActionSpec] = ()) -> None:
         self._specs: dict[str, ActionSpec] = {}
+        # Built-ins not imported yet: action name -> the module of wfbench.actions.
+        self._pending: dict[str, str] = {}
+        self._lock = threading.Lock()
         for spec in specs:
             self.register(spec)
+
+    def _load(self, module: str) -> None:
+        """Import the built-in category ``module`` and register its specs."""
+        specs = importlib.import_module(f"wfbench.actions.{module}").SPECS
+        with self._lock:
+            if not any(self._pending.get(s.name) == module for s in specs):
+                return  # loaded meanwhile by another thread
+            for spec in specs:
+                self._specs[spec.name] = spec
+            for spec in specs:
+                self._pending.pop(spec.name, None)
+
+    def _load_all(self) -> None:
+        for module in dict.fromkeys(self._pending.values()):
+            self._load(module)
+
+    def _spec(self, name: str) -> ActionSpec | None:
+        module = self._pending.get(name)
+        if module is not None:
+            self._load(module)
+        return self._specs.get(name)
 
     def register(self, spec: ActionSpec) -> ActionSpec:
         """Add *spec*; refuse it, naming every problem at once, if it does not fit."""
@@ -167,7 +226,7 @@ class ActionRegistry:
                 "the name must be '<category>.<action>' in lower case, for example "
                 "'users.get' (letters, digits, underscores; each part starts with a letter)"
             )
-        elif spec.name in self._specs:
+        elif spec.name in self:
             problems.append("an action with this name is already registered; choose another name")
         if not re.fullmatch(CATEGORY_PATTERN, spec.category):
             problems.append(f"the category {spec.category!r} is not a lower-case identifier")
@@ -242,10 +301,10 @@ class ActionRegistry:
 
     def get(self, name: str) -> ActionSpec:
         """The spec called *name*; :class:`~wfbench.errors.NotFound` naming close matches."""
-        spec = self._specs.get(name)
+        spec = self._spec(name)
         if spec is not None:
             return spec
-        close = difflib.get_close_matches(name, sorted(self._specs), n=3, cutoff=0.6)
+        close = difflib.get_close_matches(name, self.names(), n=3, cutoff=0.6)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise NotFound(
             f"There is no action {name!r}.{hint} Run `wfbench actions` to list every action."
@@ -253,20 +312,21 @@ class ActionRegistry:
 
     def find(self, name: str) -> ActionSpec | None:
         """The spec called *name*, or ``None``."""
-        return self._specs.get(name)
+        return self._spec(name)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._specs
+        return name in self._specs or name in self._pending
 
     def __iter__(self) -> Iterator[ActionSpec]:
+        self._load_all()
         return iter(sorted(self._specs.values(), key=lambda s: s.name))
 
     def __len__(self) -> int:
-        return len(self._specs)
+        return len(self._specs) + len(self._pending)
 
     def names(self) -> list[str]:
-        """Every action name, sorted."""
-        return sorted(self._specs)
+        """Every action name, sorted (no category module is imported for it)."""
+        return sorted([*self._specs, *self._pending])
 
     def categories(self) -> dict[str, list[ActionSpec]]:
         """Specs by category: built-in categories first, in catalogue order, then the rest."""
@@ -284,7 +344,9 @@ class ActionRegistry:
     def copy(self) -> ActionRegistry:
         """A new registry with the same specs; adding to it leaves this one unchanged."""
         new = ActionRegistry()
-        new._specs = dict(self._specs)
+        with self._lock:
+            new._specs = dict(self._specs)
+            new._pending = dict(self._pending)
         return new
 
 
@@ -293,21 +355,10 @@ def _first_line(doc: str) -> str:
 
 
 def builtin_registry() -> ActionRegistry:
-    """A fresh registry holding every built-in action (handlers not attached yet)."""
-    # Imported here: the category modules import ActionSpec from this module.
-    from wfbench.actions import (
-        applications,
-        commands,
-        core,
-        devices,
-        groups,
-        http,
-        notify,
-        users,
-    )
-
+    """A fresh registry holding every built-in action; each category module is imported
+    on the first look-up of one of its actions (see the module docstring)."""
     registry = ActionRegistry()
-    for module in (users, groups, devices, applications, commands, notify, http, core):
-        for spec in module.SPECS:
-            registry.register(spec)
+    registry._pending = {
+        name: module for module, names in BUILTIN_ACTIONS.items() for name in names
+    }
     return registry

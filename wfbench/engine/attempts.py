@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from wfbench import expressions as ex
 from wfbench.actions import ActionSpec
 from wfbench.actions.context import ActionContext
-from wfbench.actions.http import redact
+from wfbench.actions.redaction import redact
 from wfbench.engine.invoke import timed_out
 from wfbench.engine.lifecycle import Lifecycle
 from wfbench.errors import (

@@ -38,6 +38,7 @@ from wfbench.directory import create_directory
 from wfbench.errors import StoreBusy, UsageError, WfbenchError
 from wfbench.model import Workflow
 from wfbench.sql import transaction
+from wfbench.store.ready import is_ready
 from wfbench.store.schema import DDL, SCHEMA_VERSION, migrate
 from wfbench.store.turns import line_for
 
@@ -386,8 +387,11 @@ class StoreSession:
     # ------------------------------------------------------------------ schema
 
     def initialize(self) -> None:
-        """Create every table that is missing (idempotent); refuse a newer schema."""
+        """Create every table that is missing (idempotent); refuse a newer schema. A file
+        that has them all at this version is left as it is (:func:`is_ready`)."""
         with self.session() as cur:
+            if is_ready(cur):
+                return
             with self._transaction():
                 for ddl in DDL:
                     cur.execute(ddl)

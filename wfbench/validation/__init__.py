@@ -13,23 +13,45 @@ every :class:`Issue` (codes in :data:`CODES`). The package, by concern:
 * :mod:`~wfbench.validation.trigger`: the input schema and its sample
 * :mod:`~wfbench.validation.run_as`: the run-as role
 * :mod:`~wfbench.validation.inputs`: a run's input, defaults applied and checked
+
+The checker (and ``jsonschema`` behind it) is imported when :func:`validate` first runs,
+the other names on first use (PEP 562): a run of a saved workflow needs none of them.
 """
 
 from __future__ import annotations
 
+import importlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wfbench.actions import ActionRegistry, builtin_registry
 from wfbench.errors import WfbenchError
 from wfbench.model import Workflow, read_document
 from wfbench.roles import RoleRegistry
-from wfbench.validation.checker import Checker
-from wfbench.validation.inputs import InputCheck, apply_defaults, check_input, prepare_input
 from wfbench.validation.issues import CODES, Issue, Report, Severity
-from wfbench.validation.scope import references_in_scope
-from wfbench.validation.trigger import nesting
+
+if TYPE_CHECKING:
+    from wfbench.validation.inputs import InputCheck, apply_defaults, check_input, prepare_input
+    from wfbench.validation.scope import references_in_scope
+
+#: Names imported on first use, and the module each comes from.
+_LAZY = {
+    "InputCheck": "wfbench.validation.inputs",
+    "apply_defaults": "wfbench.validation.inputs",
+    "check_input": "wfbench.validation.inputs",
+    "prepare_input": "wfbench.validation.inputs",
+    "references_in_scope": "wfbench.validation.scope",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wfbench.validation' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
 def validate(
@@ -39,6 +61,9 @@ def validate(
     roles: RoleRegistry | None = None,
 ) -> Report:
     """Check a whole workflow document and return every issue found."""
+    from wfbench.validation.checker import Checker
+    from wfbench.validation.trigger import nesting
+
     actions = actions if actions is not None else _default_actions()
     roles = roles if roles is not None else RoleRegistry()
     if not isinstance(doc, dict):

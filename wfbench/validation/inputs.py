@@ -13,12 +13,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wfbench import pointers
 from wfbench.errors import InputError
 from wfbench.model import Workflow
-from wfbench.validation.schemas import schema_errors
+
+if TYPE_CHECKING:
+    from wfbench.validation.jsonschema_lite import ValidationError
 
 _NOT_AN_OBJECT_HINT = 'give a JSON object such as {"email": "…"}'
 # What the store (DuckDB JSON) and every JSON reader can hold: 64-bit integers, finite
@@ -187,6 +189,43 @@ def check_input(workflow: Workflow, value: Any) -> InputCheck:
     return InputCheck(dict(value), problems, summary)
 
 
+#: Keywords that constrain nothing (annotations), and the values of the others that accept
+#: any object: a schema made of these alone needs no validator (nor ``jsonschema``).
+_ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default"})
+_ACCEPTING: dict[str, Any] = {"type": "object", "required": [], "additionalProperties": True}
+
+
+def accepts_any_object(schema: Any) -> bool:
+    """Whether ``schema`` is an object schema that constrains nothing: every JSON object
+    passes it, so a run's input (already an object) is checked without ``jsonschema``.
+    Conservative: any keyword not known to accept every object says no."""
+    if schema is True:
+        return True
+    if not isinstance(schema, dict):
+        return False
+    for key, value in schema.items():
+        if key in _ANNOTATIONS:
+            continue
+        if key == "properties":
+            if not isinstance(value, dict) or value:
+                return False
+        elif key not in _ACCEPTING or type(value) is not type(_ACCEPTING[key]):
+            return False
+        elif value != _ACCEPTING[key]:
+            return False
+    return True
+
+
+def schema_errors(schema: Mapping[str, Any], value: Any) -> list[ValidationError]:
+    """:func:`wfbench.validation.schemas.schema_errors`, without importing ``jsonschema``
+    for a schema that accepts any object (``value`` is one here)."""
+    if isinstance(value, dict) and accepts_any_object(schema):
+        return []
+    from wfbench.validation.schemas import schema_errors as errors
+
+    return errors(schema, value)
+
+
 def prepare_input(workflow: Workflow, value: Any) -> dict[str, Any]:
     """The input a run starts with: defaults applied, checked.
 
@@ -200,6 +239,7 @@ def prepare_input(workflow: Workflow, value: Any) -> dict[str, Any]:
 
 __all__ = [
     "InputCheck",
+    "accepts_any_object",
     "apply_defaults",
     "check_input",
     "prepare_input",

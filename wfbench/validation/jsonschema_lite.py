@@ -8,7 +8,8 @@ every ``import wfbench``, for formats almost no input schema uses. This module
 imports ``jsonschema`` with those packages hidden; wfbench checks formats with its
 own linear-time table (:mod:`wfbench.validation.formats`), not with those checkers.
 
-If ``jsonschema`` was imported before wfbench (a notebook that imported it
+Import ``jsonschema`` (and its ``ValidationError``) from here, never directly: the first
+import decides. If ``jsonschema`` was imported before wfbench (a notebook that imported it
 itself), nothing is hidden and its own checkers are used.
 """
 
@@ -31,9 +32,10 @@ def _hide() -> list[str]:
 _hidden = _hide()
 try:
     import jsonschema
+    from jsonschema.exceptions import ValidationError
 finally:
     for _name in _hidden:
         if sys.modules.get(_name, 0) is None:
             del sys.modules[_name]
 
-__all__ = ["jsonschema"]
+__all__ = ["ValidationError", "jsonschema"]

@@ -32,11 +32,10 @@ from urllib.parse import unquote
 import re2
 import referencing
 import referencing.exceptions
-from jsonschema.exceptions import ValidationError
 from referencing.jsonschema import DRAFT202012
 
 from wfbench.validation.formats import FORMATS
-from wfbench.validation.jsonschema_lite import jsonschema
+from wfbench.validation.jsonschema_lite import ValidationError, jsonschema
 
 # A pattern compiled by RE2 may use at most this much memory (RE2's own bound).
 PATTERN_MEMORY = 8 << 20
