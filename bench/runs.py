@@ -16,6 +16,11 @@ counter. Three commit policies, side by side:
 - ``group 0.25 s``: one transaction per 0.25 s, the engine's own policy (the fair floor);
 - ``one transaction``: everything in one.
 
+And the **directory layer alone**: the same work through ``wfbench.directory.Directory``
+(what the actions call: its statements, ids from sequences, its records), in a plain loop
+under the engine's commit policy, with no engine and no history. Issue 12's W1 target
+(≤ 1.15 s at N = 1,000) is below it.
+
     .venv/bin/python bench/runs.py [--quick] [--sizes 1000,10000] [--rounds R] [--json PATH]
 """
 
@@ -34,6 +39,7 @@ import duckdb
 from _common import Load, header, parser, table, write_json
 
 from wfbench import Workbench
+from wfbench.directory import Directory
 
 W1 = {
     "format": "wfbench/v1",
@@ -130,6 +136,30 @@ def floor(path: Path, emails: list[str], policy: str) -> float:
     return took
 
 
+def directory_alone(path: Path, emails: list[str]) -> float:
+    """W1's directory work through ``wfbench.directory.Directory`` (the layer the actions
+    call: its SQL and its records) in a plain loop: no engine, no history; one transaction
+    per 0.25 s like the engine."""
+    con = duckdb.connect(str(path))
+    directory = Directory(con, run_id="bench")
+    start = last = time.perf_counter()
+    con.execute("BEGIN")
+    for email in emails:
+        user = directory.get_user(email=email)
+        if user.employee_type == "contractor":
+            directory.suspend_user(user.id)
+        else:
+            directory.send_email(user.email, "Hello", f"Hi {user.first_name}")
+        if time.perf_counter() - last >= 0.25:
+            con.execute("COMMIT")
+            con.execute("BEGIN")
+            last = time.perf_counter()
+    con.execute("COMMIT")
+    took = time.perf_counter() - start
+    con.close()
+    return took
+
+
 def engine(path: Path, emails: list[str]) -> tuple[float, int]:
     wb = Workbench(path)
     with wb.hold():
@@ -166,6 +196,7 @@ def main() -> None:
             "floor: autocommit": lambda p_, e: floor(p_, e, "autocommit"),
             "floor: group 0.25 s (engine's policy)": lambda p_, e: floor(p_, e, "group"),
             "floor: one transaction": lambda p_, e: floor(p_, e, "single"),
+            "directory layer alone, group 0.25 s": directory_alone,
         }
         rows = []
         for n, r in zip(sizes, rounds, strict=True):
