@@ -17,7 +17,9 @@ cumulative, as Python reports them (median over a few runs).
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import re
 import shutil
 import statistics
@@ -110,18 +112,40 @@ def main() -> None:
             "wfbench --help": [WFBENCH, "--help"],
             "wfbench list": [WFBENCH, "--db", str(store), "list"],
             "wfbench run Ping": [WFBENCH, "--db", str(store), "run", "Ping", "--input", "{}"],
+            "wfbench run Ping, no bytecode cache": [
+                WFBENCH,
+                "--db",
+                str(store),
+                "run",
+                "Ping",
+                "--input",
+                "{}",
+            ],
             'python -c "import duckdb"': [py, "-c", "import duckdb"],
             f'python -c "import {WORKBENCH}"': [py, "-c", f"import {WORKBENCH}"],
             'python -c "pass"': [py, "-c", "pass"],
         }
+        # wfbench's own modules compiled from source at each start (an editable install
+        # that no compileall went over, under PYTHONDONTWRITEBYTECODE): a copy of the
+        # package without __pycache__ first on the path; everything else keeps its bytecode.
+        spec = importlib.util.find_spec("wfbench")
+        assert spec is not None and spec.submodule_search_locations
+        source = work / "source"
+        shutil.copytree(
+            spec.submodule_search_locations[0],
+            source / "wfbench",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
+        bare = {**os.environ, "PYTHONPATH": str(source), "PYTHONDONTWRITEBYTECODE": "1"}
+        envs = {"wfbench run Ping, no bytecode cache": bare}
         results: dict[str, list[dict[str, Any]]] = {k: [] for k in commands}
         for name, cmd in commands.items():  # warm the page cache once
-            out = timed_child(cmd, timeout=120)
+            out = timed_child(cmd, timeout=120, env=envs.get(name))
             if out["rc"] != 0:
                 raise SystemExit(f"{name} failed ({out['rc']}): {out['stderr'][-2000:]}")
         for _ in range(repeats):
             for name, cmd in commands.items():
-                results[name].append(timed_child(cmd, timeout=120))
+                results[name].append(timed_child(cmd, timeout=120, env=envs.get(name)))
 
         floor_name = next(iter(commands))
         floor_wall = statistics.median(r["wall"] for r in results[floor_name])
@@ -172,7 +196,7 @@ def main() -> None:
         cum = {r["module"]: r["cumulative_ms"] for r in imports["by_cumulative"]}
         print(
             f"\n`python -X importtime -c 'import {WORKBENCH}'` (median of fresh runs): "
-            f"{cum.get('wfbench', cum.get('wfbench.workbench', float('nan'))):.0f} ms "
+            f"{cum.get(WORKBENCH, cum.get('wfbench', float('nan'))):.0f} ms "
             f"cumulative for wfbench; floor: duckdb {cum.get('duckdb', float('nan')):.0f} ms"
         )
         print("modules with the most self time (the code that runs at import):")
