@@ -61,7 +61,7 @@ format: setup
 	$(BIN)/ruff format wfbench tests bench notebooks/conftest.py
 	$(BIN)/ruff check --fix wfbench tests bench notebooks/conftest.py
 
-# Every figure in bench/README.md comes from these scripts (about 17 minutes in all);
+# Every figure in bench/README.md comes from these scripts (about 20 minutes in all);
 # `make bench-quick` is a smoke run of the same. Figures land in $(BENCH_OUT) as JSON.
 BENCH_OUT ?= bench/results/latest
 BENCH_SCRIPTS := startup commit api history runs long_run store_sharing
