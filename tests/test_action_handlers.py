@@ -22,8 +22,9 @@ from pydantic import BaseModel
 
 from wfbench.actions import ActionSpec, builtin_registry
 from wfbench.actions.context import ActionContext, Connector, StepTimeout
-from wfbench.actions.http import REDACTED, HttpResponse, redact
+from wfbench.actions.http import HttpResponse
 from wfbench.actions.records import Deleted, Device, DeviceList, Group, User, UserList
+from wfbench.actions.redaction import REDACTED, redact
 from wfbench.directory import DIRECTORY_TABLE_NAMES, Directory, sandbox
 from wfbench.errors import ActionError, PermissionDenied
 from wfbench.roles import BUILTIN_ROLES, PERMISSIONS

@@ -12,8 +12,8 @@ in the parameters, the output or any error message (a value the server echoes
 back is replaced by ``***`` in every form :mod:`wfbench.actions.redaction` knows:
 plain, JSON- and ``\\u``-escaped, URL-encoded, base64, and a start of one left
 where a text is cut), and authentication headers are not forwarded when a
-response redirects elsewhere. :func:`~wfbench.actions.redaction.redact` (re-exported
-here) masks secret-looking keys in anything about to be recorded.
+response redirects elsewhere. :func:`~wfbench.actions.redaction.redact` masks
+secret-looking keys in anything about to be recorded.
 """
 
 from __future__ import annotations
@@ -32,13 +32,7 @@ from pydantic import Field
 
 from wfbench.actions.context import ActionContext, Connector
 from wfbench.actions.records import Output, Params
-from wfbench.actions.redaction import (  # noqa: F401  (redact and the markers re-exported)
-    REDACTED,
-    SECRET_MARKERS,
-    Scrubber,
-    is_secret_name,
-    redact,
-)
+from wfbench.actions.redaction import Scrubber
 from wfbench.actions.registry import ActionSpec
 from wfbench.errors import ActionError, StepTimeout
 
