@@ -8,9 +8,9 @@ the model and validation (on first use of the name, PEP 562), so that
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from wfbench._lazy import on_first_use
 from wfbench.errors import (
     ActionError,
     DefinitionError,
@@ -48,13 +48,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'wfbench' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = on_first_use(globals(), _LAZY)
 
 
 def __dir__() -> list[str]:

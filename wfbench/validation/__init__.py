@@ -20,11 +20,11 @@ the other names on first use (PEP 562): a run of a saved workflow needs none of 
 
 from __future__ import annotations
 
-import importlib
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wfbench._lazy import on_first_use
 from wfbench.actions import ActionRegistry, builtin_registry
 from wfbench.errors import WfbenchError
 from wfbench.model import Workflow, read_document
@@ -45,13 +45,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'wfbench.validation' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = on_first_use(globals(), _LAZY)
 
 
 def validate(
