@@ -206,3 +206,27 @@ def test_a_run_of_a_few_dozen_steps_from_the_command_loads_no_dataframes(tmp_pat
         "import json; assert len(json.loads(out.getvalue())['steps']) > 8, out.getvalue()"
     )
     assert _heavy(_loaded_after(code)) == []
+
+
+def test_the_text_listings_load_no_dataframes(tmp_path: Path) -> None:
+    """``wfbench list`` and ``wfbench runs`` print their tables without pandas (their
+    ``--json`` forms still go through a DataFrame); the rows are the store's."""
+    db, ping = tmp_path / "w.duckdb", tmp_path / "ping.json"
+    ping.write_text(json.dumps(PING), encoding="utf-8")
+    _loaded_after(
+        "from wfbench.cli import main\n"
+        f"main(['--db', {str(db)!r}, 'import', {str(ping)!r}])\n"
+        f"main(['--db', {str(db)!r}, 'run', 'Ping', '--input', '{{}}'])"
+    )
+    code = (
+        "import io\n"
+        "from wfbench.cli import main\n"
+        "listed, runs = io.StringIO(), io.StringIO()\n"
+        f"assert main(['--db', {str(db)!r}, 'list'], listed) == 0\n"
+        f"assert main(['--db', {str(db)!r}, 'runs', '--limit', '5'], runs) == 0\n"
+        "text = listed.getvalue()\n"
+        "assert 'Ping' in text and 'read_only' in text, text\n"
+        "assert 'succeeded' in runs.getvalue(), runs.getvalue()"
+    )
+    modules = _loaded_after(code)
+    assert _heavy(modules) == []

@@ -47,6 +47,7 @@ WORKBENCH = {
     "definition",
     "info",
     "workflows",
+    "workflow_rows",
     "enable",
     "disable",
     "delete",
@@ -60,6 +61,7 @@ WORKBENCH = {
     "find_run",
     "get_run",
     "runs",
+    "run_rows",
     "steps",
     "sql",
     # batches

@@ -141,6 +141,12 @@ def test_init_import_export_list_enable(wfbench: Wfbench, db: Path, tmp_path: Pa
     assert wfbench("--db", db, "export", "Offboard contractor", "-o", out).code == 0
     assert out.read_text() == text
     assert "now disabled" in wfbench("--db", db, "disable", "Offboard contractor").out
+    table = wfbench("--db", db, "list").out.splitlines()
+    assert table[0].split()[:4] == ["id", "name", "type", "enabled"]
+    by_id = {line.split()[0]: line for line in table[1:]}
+    assert set(by_id) == {w["id"] for w in listed}
+    off = next(w["id"] for w in listed if w["name"] == "Offboard contractor")
+    assert "Offboard contractor  manual  False" in by_id[off]
     assert "now enabled" in wfbench("--db", db, "enable", "Offboard contractor").out
     missing = wfbench("--db", db, "enable", "No such")
     assert missing.code == 2 and missing.err.startswith("wfbench: ")

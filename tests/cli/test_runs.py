@@ -87,6 +87,51 @@ def test_runs_lists_newest_first_without_steps(wfbench: Wfbench, demo: Path) -> 
     assert wfbench("--db", demo, "show", "run_nope").code == 2
 
 
+def test_the_runs_table_shows_what_the_json_does(wfbench: Wfbench, demo: Path) -> None:
+    """The text table (printed without pandas) lists the same runs, newest first, with a
+    row per run, times in UTC, nothing as ``-``; text from a run is printed escaped."""
+    wfbench("--db", demo, "run", OFFBOARD, "--input", "{}")  # rejected: no input
+    wfbench("--db", demo, "run", OFFBOARD, "--input", sample_input("offboard_contractor"))
+    rows = json.loads(wfbench("--db", demo, "runs", "--json").out)
+    lines = wfbench("--db", demo, "runs").out.splitlines()
+    assert lines[0].split() == [
+        "run_id",
+        "workflow",
+        "version",
+        "status",
+        "dry_run",
+        "started_by",
+        "started_at",
+        "duration_ms",
+        "error",
+    ]
+    assert [line.split()[0] for line in lines[1:]] == [r["run_id"] for r in rows]
+    assert [line.split()[4] for line in lines[1:]] == [r["status"] for r in rows]
+    assert all(line.split()[7].endswith("Z") for line in lines[1:])
+    assert lines[1].rstrip().endswith(" -")  # the succeeded run has no error
+    assert "rejected" in lines[2] and "..." in lines[2]  # its message cut at 60 characters
+
+
+def test_a_table_cell_never_carries_control_characters() -> None:
+    from datetime import UTC, datetime
+
+    from wfbench.cli.output import text_table
+
+    table = text_table(
+        ["name", "n", "at", "error"],
+        [
+            ["a\x1b[31mred\u202e", 7, datetime(2026, 1, 2, 3, 4, 5), None],
+            ["b", 12.345, datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "x" * 100],
+        ],
+    )
+    lines = table.splitlines()
+    assert lines[1].startswith("a\\x1b[31mred\\u202e")
+    assert all(c.isprintable() for c in table.replace("\n", ""))
+    assert "2026-01-02T03:04:05Z" in lines[1] and "2026-01-02T03:04:05Z" in lines[2]
+    assert lines[1].split()[1] == "7" and lines[2].split()[1] == "12.3"
+    assert lines[1].endswith("-") and lines[2].endswith("x" * 57 + "...")
+
+
 def test_a_busy_store_is_exit_four(
     wfbench: Wfbench, demo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -94,6 +139,7 @@ def test_a_busy_store_is_exit_four(
         raise StoreBusy("the store file is held by process 1; try again later")
 
     monkeypatch.setattr(Workbench, "runs", busy)
+    monkeypatch.setattr(Workbench, "run_rows", busy)
     result = wfbench("--db", demo, "runs")
     assert result.code == 4
     assert result.err == "wfbench: the store file is held by process 1; try again later\n"

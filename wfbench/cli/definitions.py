@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from wfbench.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from wfbench.cli.output import frame_records, print_json, workbench
+from wfbench.cli.output import frame_records, print_json, text_table, workbench
 from wfbench.errors import DefinitionError, UsageError
 
 
@@ -161,13 +161,14 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
-    frame = workbench(args).workflows()
     if args.json:
-        print_json(frame_records(frame), out)
-    elif frame.empty:
+        print_json(frame_records(workbench(args).workflows()), out)
+        return EXIT_OK
+    table = workbench(args).workflow_rows()  # a terminal's table: no pandas to load
+    if not table.rows:
         out.write("no workflows yet: `wfbench import FILE` or `wfbench init --demo`\n")
     else:
-        out.write(frame.to_string(index=False) + "\n")
+        out.write(text_table(table.columns, table.rows))
     return EXIT_OK
 
 

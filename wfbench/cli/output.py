@@ -1,4 +1,4 @@
-"""What every command shares: JSON printing and the workbench of ``--db``."""
+"""What every command shares: JSON printing, text tables and the workbench of ``--db``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import contextlib
 import json
 import os
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -36,3 +38,41 @@ def frame_records(frame: Any) -> list[dict[str, Any]]:
     """A DataFrame's rows as JSON-ready dicts (times in ISO 8601)."""
     rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records", date_format="iso"))
     return rows
+
+
+#: The widest a text cell is printed (longer ones end in "...").
+MAX_CELL = 60
+
+
+def text_table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """Rows as an aligned text table for a terminal (no pandas): numbers to the right,
+    times in UTC (ISO 8601), nothing as ``-``, long or unprintable text made safe."""
+    values = [list(row) for row in rows]
+    cells = [[_cell(v) for v in row] for row in values]
+    numeric = [
+        all(isinstance(row[i], int | float) and not isinstance(row[i], bool) for row in values)
+        for i in range(len(columns))
+    ]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            v.rjust(w) if right else v.ljust(w)
+            for v, w, right in zip(values, widths, numeric, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(columns), *(line(r) for r in cells)]) + "\n"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    text = str(value)
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 3] + "..."

@@ -9,7 +9,7 @@ import sys
 from typing import Any, TextIO
 
 from wfbench.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_REJECTED, EXIT_USAGE
-from wfbench.cli.output import frame_records, print_json, workbench
+from wfbench.cli.output import frame_records, print_json, text_table, workbench
 from wfbench.errors import RunRejected, UsageError
 
 #: The columns ``wfbench runs`` shows in a terminal.
@@ -120,15 +120,20 @@ def _summary(run: dict[str, Any], out: TextIO) -> None:
 def cmd_runs(args: argparse.Namespace, out: TextIO) -> int:
     from wfbench.workbench import RUN_KEYS
 
-    frame = workbench(args).runs(args.workflow, status=args.status, limit=args.limit)
+    wb = workbench(args)
     if args.json:
-        rows = frame_records(frame)
+        rows = frame_records(wb.runs(args.workflow, status=args.status, limit=args.limit))
         print_json([{k: r.get(k) for k in RUN_KEYS if k in r} for r in rows], out)
-    elif frame.empty:
+        return EXIT_OK
+    # a terminal's table: no pandas to load
+    table = wb.run_rows(args.workflow, status=args.status, limit=args.limit)
+    if not table.rows:
         out.write("no runs yet\n")
-    else:
-        cols = [c for c in RUNS_COLUMNS if c in frame.columns]
-        out.write(frame[cols].to_string(index=False, max_colwidth=60) + "\n")
+        return EXIT_OK
+    keep = [table.columns.index(c) for c in RUNS_COLUMNS if c in table.columns]
+    out.write(
+        text_table([table.columns[i] for i in keep], [[r[i] for i in keep] for r in table.rows])
+    )
     return EXIT_OK
 
 

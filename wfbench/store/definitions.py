@@ -229,23 +229,13 @@ class Definitions(StoreSession):
         starts included.
         """
         with self.session() as cur:
-            return cur.execute(
-                """
-                WITH ranked AS (
-                    SELECT workflow_id, status, started_at,
-                           count(*) OVER (PARTITION BY workflow_id) AS run_count,
-                           row_number() OVER (PARTITION BY workflow_id
-                                              ORDER BY started_at DESC, rowid DESC) AS rn
-                    FROM runs)
-                SELECT w.id, w.name, w.type, w.enabled, w.run_as, w.version,
-                       r.status AS last_run_status,
-                       timezone('UTC', r.started_at) AS last_run_at,
-                       coalesce(r.run_count, 0) AS run_count, w.updated_at
-                FROM workflows w LEFT JOIN ranked r ON r.workflow_id = w.id AND r.rn = 1
-                WHERE NOT w.deleted
-                ORDER BY lower(w.name), w.name
-                """
-            ).df()
+            return cur.execute(_OVERVIEW).df()
+
+    def workflow_rows(self) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """:meth:`list_workflows` as column names and plain rows (no pandas)."""
+        with self.session() as cur:
+            rows = cur.execute(_OVERVIEW).fetchall()
+            return [d[0] for d in cur.description or ()], rows
 
     def set_enabled(self, ref: str, enabled: bool) -> WorkflowInfo:
         """Enable or disable a workflow (no new version: the definition is unchanged)."""
@@ -284,3 +274,21 @@ def _to_info(row: tuple[Any, ...]) -> WorkflowInfo:
         created_at=utc(created) or created,
         updated_at=utc(updated) or updated,
     )
+
+
+#: The workflows overview: one row per workflow, ordered by name, with its last run.
+_OVERVIEW = """
+WITH ranked AS (
+    SELECT workflow_id, status, started_at,
+           count(*) OVER (PARTITION BY workflow_id) AS run_count,
+           row_number() OVER (PARTITION BY workflow_id
+                              ORDER BY started_at DESC, rowid DESC) AS rn
+    FROM runs)
+SELECT w.id, w.name, w.type, w.enabled, w.run_as, w.version,
+       r.status AS last_run_status,
+       timezone('UTC', r.started_at) AS last_run_at,
+       coalesce(r.run_count, 0) AS run_count, w.updated_at
+FROM workflows w LEFT JOIN ranked r ON r.workflow_id = w.id AND r.rn = 1
+WHERE NOT w.deleted
+ORDER BY lower(w.name), w.name
+"""

@@ -241,6 +241,36 @@ class History(Definitions):
         batch, and started in ``[since, until)`` (a naive time is taken as UTC). Every
         filter and the limit run in SQL; the JSON columns are decoded when read
         (:mod:`wfbench.store.json_column`)."""
+        with self.session() as cur:
+            query, params = self._runs_query(
+                cur, workflow, status, limit, offset, since, until, batch
+            )
+            return _frame(cur, query, params, _RUN_JSON)
+
+    def run_rows(
+        self,
+        *,
+        workflow: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """:meth:`runs` as column names and plain rows (no pandas; JSON columns as text)."""
+        with self.session() as cur:
+            query, params = self._runs_query(cur, workflow, status, limit, 0, None, None, None)
+            rows = cur.execute(query, params).fetchall()
+            return [d[0] for d in cur.description or ()], rows
+
+    def _runs_query(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        workflow: str | None,
+        status: str | None,
+        limit: int | None,
+        offset: int,
+        since: datetime | str | None,
+        until: datetime | str | None,
+        batch: str | None,
+    ) -> tuple[str, list[Any]]:
         where: list[str] = []
         params: list[Any] = []
         for clause, value in (
@@ -251,27 +281,26 @@ class History(Definitions):
             if value is not None:
                 where.append(clause)
                 params.append(value)
-        with self.session() as cur:
-            if workflow is not None:
-                where.append(self._workflow_filter(cur, workflow, params))
-            if status is not None:
-                if status not in RUN_STATUSES:
-                    raise WfbenchError(
-                        f"no run status {status!r}; use one of {', '.join(RUN_STATUSES)}"
-                    )
-                where.append("status = ?")
-                params.append(status)
-            query = f"SELECT {', '.join(RUN_FIELDS)} FROM runs"
-            if where:
-                query += " WHERE " + " AND ".join(where)
-            query += " ORDER BY started_at DESC, rowid DESC"
-            if limit is not None:
-                query += " LIMIT ?"
-                params.append(limit)
-            if offset:
-                query += " OFFSET ?"
-                params.append(offset)
-            return _frame(cur, query, params, _RUN_JSON)
+        if workflow is not None:
+            where.append(self._workflow_filter(cur, workflow, params))
+        if status is not None:
+            if status not in RUN_STATUSES:
+                raise WfbenchError(
+                    f"no run status {status!r}; use one of {', '.join(RUN_STATUSES)}"
+                )
+            where.append("status = ?")
+            params.append(status)
+        query = f"SELECT {', '.join(RUN_FIELDS)} FROM runs"
+        if where:
+            query += " WHERE " + " AND ".join(where)
+        query += " ORDER BY started_at DESC, rowid DESC"
+        if limit is not None:
+            query += " LIMIT ?"
+            params.append(limit)
+        if offset:
+            query += " OFFSET ?"
+            params.append(offset)
+        return query, params
 
     def _workflow_filter(self, cur: duckdb.DuckDBPyConnection, ref: str, params: list[Any]) -> str:
         info = self.find_workflow(ref)

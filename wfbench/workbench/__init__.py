@@ -32,7 +32,14 @@ with paused():  # what loads below makes no garbage: ~20 ms less of every start
     from wfbench.store.recorder import FLUSH_INTERVAL_S, FLUSH_ROWS
     from wfbench.workbench.definitions import SAMPLES
     from wfbench.workbench.facade import SERVE_KEEP_OPEN_S, Workbench
-    from wfbench.workbench.shapes import RUN_KEYS, STEP_KEYS, InputCheck, OnConflict, run_document
+    from wfbench.workbench.shapes import (
+        RUN_KEYS,
+        STEP_KEYS,
+        InputCheck,
+        OnConflict,
+        Rows,
+        run_document,
+    )
 
 # What the faces (widgets, CLI, HTTP API) may name: they import these from here (or from
 # wfbench.runs), never from the store or the engine.
@@ -52,6 +59,7 @@ __all__ = [
     "IdempotencyConflict",
     "InputCheck",
     "OnConflict",
+    "Rows",
     "RunHandle",
     "RunRecord",
     "StepRecord",

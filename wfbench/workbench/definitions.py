@@ -14,7 +14,7 @@ from wfbench.roles import RoleRegistry
 from wfbench.store import Store, WorkflowInfo
 from wfbench.store.recorder import StoredRoles as _StoredRoles
 from wfbench.validation import Report, validate
-from wfbench.workbench.shapes import OnConflict, document, name_taken
+from wfbench.workbench.shapes import OnConflict, Rows, document, name_taken
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -178,6 +178,10 @@ class Definitions:
     def workflows(self) -> pd.DataFrame:
         """The workflows overview: name, type, enabled, run-as, last run, run count."""
         return self._store.list_workflows()
+
+    def workflow_rows(self) -> Rows:
+        """:meth:`workflows` as plain rows (what ``wfbench list`` prints; loads no pandas)."""
+        return Rows(*self._store.workflow_rows())
 
     def enable(self, name: str) -> WorkflowInfo:
         return self._store.set_enabled(name, True)

@@ -17,7 +17,7 @@ from wfbench.store.recorder import record_from_row as _record_from_row
 from wfbench.store.recorder import run_row as _run_row
 from wfbench.validation.inputs import prepare_input, storable_problems
 from wfbench.workbench.definitions import Definitions
-from wfbench.workbench.shapes import InputCheck, same_input_rule
+from wfbench.workbench.shapes import InputCheck, Rows, same_input_rule
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -274,6 +274,13 @@ class Running(Definitions):
             until=until,
             batch=batch,
         )
+
+    def run_rows(
+        self, workflow: str | None = None, *, status: str | None = None, limit: int | None = None
+    ) -> Rows:
+        """:meth:`runs` as plain rows, newest first (what ``wfbench runs`` prints; loads no
+        pandas; JSON columns as their text)."""
+        return Rows(*self._store.run_rows(workflow=workflow, status=status, limit=limit))
 
     def steps(self, run_id: str) -> pd.DataFrame:
         """One run's steps, in order."""

@@ -1,7 +1,8 @@
 """The shapes the faces share, and the façade's small rules: one place each.
 
 A run as ``wfbench run/show --json`` prints it and the HTTP API returns it
-(:func:`run_document`), a run input's check (:class:`InputCheck`), the idempotency
+(:func:`run_document`), a run input's check (:class:`InputCheck`), a table for a terminal
+(:class:`Rows`), the idempotency
 rule of a retried start (:func:`same_input_rule`) and the "name taken" refusal.
 """
 
@@ -33,6 +34,14 @@ def run_document(run: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: run.get(k) for k in RUN_KEYS}
     out["steps"] = [{k: s.get(k) for k in STEP_KEYS} for s in run.get("steps", [])]
     return out
+
+
+class Rows(NamedTuple):
+    """A table as plain Python values (what a terminal prints without loading pandas):
+    the column names, and one tuple per row in that order."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
 
 
 class InputCheck(NamedTuple):
