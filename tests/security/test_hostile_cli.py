@@ -152,6 +152,7 @@ def test_unexpected_errors_are_one_line_with_where_to_report(
         raise ZeroDivisionError("something nobody planned")
 
     monkeypatch.setattr(wfbench.workbench.Workbench, "workflows", boom)
+    monkeypatch.setattr(wfbench.workbench.Workbench, "workflow_rows", boom)
     code = main(["--db", str(db), "list"])
     err = one_line_error(capsys, code, 1)
     assert "ZeroDivisionError" in err and "report" in err
