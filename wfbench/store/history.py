@@ -7,8 +7,10 @@ row. Both tables follow :mod:`wfbench.runs`.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -105,10 +107,7 @@ class History(Definitions):
             f"INSERT INTO runs ({', '.join(RUN_FIELDS)}) "
             f"VALUES ({', '.join('?' * len(RUN_FIELDS))})"
         )
-        if con is not None:
-            con.execute(insert, values)
-            return
-        with self.session() as cur:
+        with self._joined(con) as cur:
             cur.execute(insert, values)
 
     def write_steps(
@@ -150,10 +149,7 @@ class History(Definitions):
         # DuckDB reads the local variable by its name (a replacement scan): one statement.
         _wfbench_step_batch = pa.Table.from_pydict(columns, schema=step_schema())
         insert = f"INSERT INTO steps ({', '.join(STEP_FIELDS)}) SELECT * FROM _wfbench_step_batch"
-        if con is not None:
-            con.execute(insert)
-            return
-        with self.session() as cur:
+        with self._joined(con) as cur:
             cur.execute(insert)
 
     def _insert_values(
@@ -164,10 +160,7 @@ class History(Definitions):
         row = f"({', '.join('?' * len(STEP_FIELDS))})"
         insert = f"INSERT INTO steps ({', '.join(STEP_FIELDS)}) VALUES " + ", ".join([row] * rows)
         values = [columns[name][i] for i in range(rows) for name in STEP_FIELDS]
-        if con is not None:
-            con.execute(insert, values)
-            return
-        with self.session() as cur:
+        with self._joined(con) as cur:
             cur.execute(insert, values)
 
     def finish_run(
@@ -190,11 +183,8 @@ class History(Definitions):
             "duration_ms = ? WHERE run_id = ?"
         )
         values = [status, encode(output), error, stored_time(ended_at), duration_ms, run_id]
-        if con is not None:
-            row = con.execute(update, values).fetchone()
-        else:
-            with self.session() as cur:
-                row = cur.execute(update, values).fetchone()
+        with self._joined(con) as cur:
+            row = cur.execute(update, values).fetchone()
         self._forget_active(run_id)
         if row is None or row[0] == 0:
             raise NotFound(f"no run {run_id!r} to finish; begin_run records it first")
@@ -243,7 +233,14 @@ class History(Definitions):
         (:mod:`wfbench.store.json_column`)."""
         with self.session() as cur:
             query, params = self._runs_query(
-                cur, workflow, status, limit, offset, since, until, batch
+                cur,
+                workflow=workflow,
+                status=status,
+                limit=limit,
+                offset=offset,
+                since=since,
+                until=until,
+                batch=batch,
             )
             return _frame(cur, query, params, _RUN_JSON)
 
@@ -256,21 +253,23 @@ class History(Definitions):
     ) -> tuple[list[str], list[tuple[Any, ...]]]:
         """:meth:`runs` as column names and plain rows (no pandas; JSON columns as text)."""
         with self.session() as cur:
-            query, params = self._runs_query(cur, workflow, status, limit, 0, None, None, None)
+            query, params = self._runs_query(cur, workflow=workflow, status=status, limit=limit)
             rows = cur.execute(query, params).fetchall()
             return [d[0] for d in cur.description or ()], rows
 
     def _runs_query(
         self,
         cur: duckdb.DuckDBPyConnection,
-        workflow: str | None,
-        status: str | None,
-        limit: int | None,
-        offset: int,
-        since: datetime | str | None,
-        until: datetime | str | None,
-        batch: str | None,
+        *,
+        workflow: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        batch: str | None = None,
     ) -> tuple[str, list[Any]]:
+        """The SQL (and its parameters) of :meth:`runs`: every filter in SQL."""
         where: list[str] = []
         params: list[Any] = []
         for clause, value in (
@@ -301,6 +300,12 @@ class History(Definitions):
             query += " OFFSET ?"
             params.append(offset)
         return query, params
+
+    def _joined(
+        self, con: duckdb.DuckDBPyConnection | None
+    ) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """``con`` (a run's cursor, in its open transaction) when given, else a session."""
+        return contextlib.nullcontext(con) if con is not None else self.session()
 
     def _workflow_filter(self, cur: duckdb.DuckDBPyConnection, ref: str, params: list[Any]) -> str:
         info = self.find_workflow(ref)
