@@ -28,6 +28,7 @@ from wfbench.cli.exits import (
 )
 from wfbench.cli.parser import Handler, build_parser, command_of
 from wfbench.errors import StoreBusy, WfbenchError
+from wfbench.text import printable
 
 __all__ = [
     "EXIT_BUSY",
@@ -62,7 +63,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         text = str(exc)
         if isinstance(exc, StoreBusy):  # it quotes another process's command line
             text = " ".join(text.split())
-        sys.stderr.write(f"wfbench: {_printable(text)}\n")
+        sys.stderr.write(f"wfbench: {printable(text, keep_newlines=True)}\n")
         return exit_code(exc)
     except KeyboardInterrupt:
         sys.stderr.write("wfbench: interrupted\n")
@@ -93,16 +94,6 @@ REPORT_TO = (
 )
 
 
-def _printable(text: str) -> str:
-    """``text`` with control characters (but newlines) and lone surrogates escaped, so a
-    file name or a foreign command line cannot drive the terminal or break the print."""
-    escaped = "".join(
-        c if c == "\n" or (c.isprintable() or c == " ") else c.encode("unicode_escape").decode()
-        for c in text
-    )
-    return escaped.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
 def _unexpected(exc: BaseException) -> int:
     """An error no command expected: one line naming it, where to report it; exit 1.
 
@@ -112,12 +103,12 @@ def _unexpected(exc: BaseException) -> int:
     if isinstance(exc, OSError):
         where = f" {exc.filename}" if exc.filename else ""
         said = f"cannot use{where}: {exc.strerror or exc}; check the path"
-        sys.stderr.write(f"wfbench: {_printable(said)}\n")
+        sys.stderr.write(f"wfbench: {printable(said, keep_newlines=True)}\n")
         return EXIT_USAGE
     if isinstance(exc, MemoryError | RecursionError):
         sys.stderr.write("wfbench: the input is too large or too deeply nested; make it smaller\n")
         return EXIT_FAILED
     detail = str(exc).splitlines()[0][:200] if str(exc) else ""
     said = f"unexpected {type(exc).__name__}: {detail}; {REPORT_TO}"
-    sys.stderr.write(f"wfbench: {_printable(said)}\n")
+    sys.stderr.write(f"wfbench: {printable(said, keep_newlines=True)}\n")
     return EXIT_FAILED

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from wfbench.text import printable
+
 if TYPE_CHECKING:
     from wfbench.workbench import Workbench
 
@@ -73,6 +75,5 @@ def _cell(value: Any) -> str:
         return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, float):
         return f"{value:.1f}"
-    text = str(value)
-    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    text = printable(str(value))
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 3] + "..."

@@ -41,6 +41,7 @@ from wfbench.sql import transaction
 from wfbench.store.ready import is_ready
 from wfbench.store.schema import DDL, SCHEMA_VERSION, migrate
 from wfbench.store.turns import line_for
+from wfbench.text import printable
 
 _INTERRUPTED_ERROR: Final = (
     "found unfinished when the store was reopened; the process running it ended"
@@ -115,8 +116,7 @@ def _process_cmdline(pid: int) -> str | None:
     text = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
     # Another program's arguments: shown escaped (no control or bidi characters reach a
     # terminal or a log through a message) and cut.
-    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
-    return shown[:200] or None
+    return printable(text)[:200] or None
 
 
 def check_keys(record: Mapping[str, Any], allowed: tuple[str, ...], what: str) -> None:
