@@ -4,8 +4,14 @@
 drive. Every row becomes an ordinary recorded run (a rejected start too) tagged with the
 batch's id and an idempotency key made of the batch id and the row's position
 (``<batch>:<row>``). Calling it again with the same batch resumes it: a row whose run
-already succeeded with the same input is not run again (its outcome is read back); any
-other row (failed, rejected, cancelled, interrupted, never started) runs again.
+already succeeded with the same input is not run again (its outcome is read back); a
+row whose last run ended otherwise (failed, rejected, cancelled, interrupted) runs again
+only if no side effect that is not idempotent had started in it (the store's effect
+marks, :mod:`wfbench.store.effects`): otherwise its effects may have happened, and it
+stays as it ended ("not run again: effects may have happened …") unless the caller names
+it in ``rerun_interrupted`` (row labels, or ``True`` for every such row). A batch id runs
+once at a time: starting it while it runs (here or in another process) raises
+:class:`~wfbench.errors.BatchRunning`.
 
 Runs go on ``concurrency`` threads of this process, which stays the store's only writer
 (their directory changes commit one at a time, :func:`one_writer`);
@@ -112,6 +118,12 @@ class Port:
     """The batch's runs so far, newest first."""
     same_input: Callable[[Any, dict[str, Any]], bool]
     """Whether a past run's input is this row's (defaults applied)."""
+    effects: Callable[[list[str]], dict[str, list[str]]] = lambda ids: {}
+    """For past run ids, the side effects (not idempotent) that had started in each."""
+    claim: Callable[[str], AbstractContextManager[Any]] = lambda batch_id: (
+        contextlib.nullcontext()
+    )
+    """Holds the batch id while the batch goes; raises ``BatchRunning`` if it is held."""
 
 
 @dataclass
@@ -150,6 +162,7 @@ class Batch:
         dashboard: str | None = None,
         hold: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
         on_end: Callable[[], None] | None = None,
+        rerun_interrupted: bool | Iterable[Any] = False,
     ) -> None:
         if concurrency < 1:
             raise UsageError(f"concurrency must be 1 or more, not {concurrency}")
@@ -167,12 +180,20 @@ class Batch:
         self._active: dict[int, Execution] = {}
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
+        self._rerun: bool | None = None
+        self._rerun_rows: set[str] = set()
+        if isinstance(rerun_interrupted, bool):
+            self._rerun = rerun_interrupted
+        else:
+            self._rerun_rows = {str(r) for r in rerun_interrupted}
+        self._claimed = contextlib.ExitStack()
 
     # -- control
     def start(self) -> Batch:
         """Run the batch on a background thread (see :meth:`wait`, :meth:`cancel`)."""
 
         try:
+            self._claimed.enter_context(self.port.claim(self.batch_id))
             with self._hold():
                 todo = self._resume()  # refusals (a changed row) raise here, in the caller
         except BaseException:
@@ -222,6 +243,7 @@ class Batch:
     def run(self) -> pd.DataFrame:
         """Run every row that needs it, on this thread; return the outcomes."""
         try:
+            self._claimed.enter_context(self.port.claim(self.batch_id))
             with self._hold():
                 return self._run(self._resume())
         finally:
@@ -230,6 +252,7 @@ class Batch:
     def _end(self) -> None:
         """What the batch's owner asked to be done when it ends (once), e.g. closing the
         Dask client it connected for this batch."""
+        self._claimed.close()
         end, self._on_end = self._on_end, None
         if end is not None:
             end()
@@ -247,21 +270,50 @@ class Batch:
         latest: dict[str, dict[str, Any]] = {}
         for rec in past.to_dict(orient="records"):  # newest first
             latest.setdefault(str(rec["idempotency_key"]), {str(k): v for k, v in rec.items()})
-        todo, changed = [], []
+        todo, changed, held = [], [], {}
         for i, given in enumerate(self.inputs):
             prev = latest.get(row_key(self.batch_id, i))
-            if prev is None or prev["status"] != "succeeded":
+            if prev is None:
                 todo.append(i)
+            elif prev["status"] != "succeeded":
+                held[i] = prev
             elif not self.port.same_input(prev["input"], given):
                 changed.append(str(self.labels[i]))
             else:
                 self._set(i, prev, resumed=True)
+        effects = self.port.effects([str(p["run_id"]) for p in held.values()])
+        for i, prev in held.items():
+            started = effects.get(str(prev["run_id"]))
+            if not started or self._asked(i):
+                todo.append(i)
+                continue
+            status = "interrupted" if prev["status"] in ("running", "queued") else prev["status"]
+            names = ", ".join(dict.fromkeys(started))
+            self._set(
+                i,
+                {
+                    **prev,
+                    "status": status,
+                    "error": f"not run again: effects may have happened ({names} had started "
+                    f"in run {prev['run_id']}, which ended {prev['status']}); check them, then "
+                    "re-run this row by name (rerun_interrupted=[row], or wfbench run … "
+                    f"--rerun-interrupted {self.labels[i]})",
+                },
+                resumed=True,
+            )
+        todo.sort()
         if changed:
             raise IdempotencyConflict(
                 f"batch {self.batch_id}: row(s) {', '.join(changed[:20])} already succeeded "
                 "with another input; resume with the same inputs, or start a new batch"
             )
         return todo
+
+    def _asked(self, i: int) -> bool:
+        """Whether the caller asked by name to run row ``i`` again."""
+        if self._rerun is not None:
+            return self._rerun
+        return str(self.labels[i]) in self._rerun_rows
 
     def _row(self, i: int) -> None:
         if self._cancel.is_set():

@@ -10,6 +10,8 @@ The tree::
     │   ├── StepTimeout        an attempt ran past its ``timeout_s``
     │   ├── EffectUncertain    an attempt stopped while its handler ran (its deadline passed,
     │   │                      its worker was lost): the effect may or may not have happened
+    │   ├── HandlerFailed      a handler raised an exception that is not a wfbench error
+    │   │                      (carries ``original``): a failed step, never an aborted run
     │   ├── RunCancelled       the run was cancelled while the step waited
     │   └── RunAborted         the store refused a write; the run cannot go on
     ├── PermissionDenied       a run tried to do what its run-as role does not allow
@@ -19,7 +21,8 @@ The tree::
     │   └── WorkflowDisabled   …because the workflow is disabled
     ├── Conflict               a request that contradicts what is stored
     │   ├── NameTaken          a workflow name already used by another workflow
-    │   └── IdempotencyConflict  an idempotency key reused with another input or mode
+    │   ├── IdempotencyConflict  an idempotency key reused with another input or mode
+    │   └── BatchRunning       a batch id started again while it runs (CLI 5, HTTP 409)
     ├── UsageError             a bad argument or an unreadable file (CLI exit code 2)
     ├── MissingExtra           an optional dependency is not installed (names the extra)
     ├── StoreError             the store cannot do what was asked (closed, query failed)
@@ -98,6 +101,21 @@ class EffectUncertain(ActionError):
     when its action declares itself idempotent."""
 
 
+class HandlerFailed(ActionError):
+    """An action's handler raised an exception of its own (``ValueError``, ``KeyError`` …,
+    or returned output its model refuses): the step fails with the exception's type and
+    message, its directory changes are rolled back, and it is retried only if the action
+    has no side effects or declares itself idempotent (it had started: its effect
+    elsewhere may have happened)."""
+
+    def __init__(self, original: BaseException, message: str | None = None) -> None:
+        text = str(original)
+        if message is None:
+            message = f"{type(original).__name__}: {text}" if text else type(original).__name__
+        super().__init__(message)
+        self.original = original
+
+
 class RunCancelled(ActionError):
     """The run was cancelled while this step waited."""
 
@@ -157,6 +175,11 @@ class NameTaken(Conflict):
 
 class IdempotencyConflict(Conflict):
     """An idempotency key reused with a different input (or another dry-run mode)."""
+
+
+class BatchRunning(Conflict):
+    """A batch id was started again while it is still running (in this or another
+    process): a batch id runs once at a time."""
 
 
 class UsageError(WfbenchError):

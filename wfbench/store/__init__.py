@@ -17,7 +17,7 @@ from __future__ import annotations
 from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, STEP_STATUSES
 from wfbench.store.access import API_KEY_ROLES, Access, ApiKey
 from wfbench.store.definitions import WorkflowInfo
-from wfbench.store.history import History
+from wfbench.store.effects import Effects
 from wfbench.store.schema import SCHEMA_VERSION
 
 __all__ = [
@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-class Store(History, Access):
+class Store(Effects, Access):
     """Definitions, versions, runs and steps in one DuckDB database.
 
     ``path`` is a file (created with its tables when missing) or ``":memory:"``.

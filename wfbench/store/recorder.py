@@ -39,7 +39,7 @@ from pydantic import ValidationError
 from wfbench.actions import ActionSpec, builtin_registry
 from wfbench.actions.context import Connector
 from wfbench.actions.redaction import Scrubber
-from wfbench.errors import ActionError, PermissionDenied, RunAborted
+from wfbench.errors import ActionError, HandlerFailed, PermissionDenied, RunAborted
 from wfbench.roles import Role, RoleRegistry
 from wfbench.runs import RUN_FIELDS, STEP_FIELDS, Draft, Hooks, RunRecord, StepRecord
 from wfbench.store import Store
@@ -77,6 +77,11 @@ def _quick_builtins() -> frozenset[str]:
 _QUICK: frozenset[str] | None = None
 
 
+def _builtin_names() -> frozenset[str]:
+    """Every built-in action's name (a custom action never takes one)."""
+    return _quick_builtins() | _BLOCKING_BUILTINS
+
+
 class Recorder(Hooks):
     """One run's history writer and its connection (see the module docstring).
 
@@ -111,6 +116,8 @@ class Recorder(Hooks):
         self._granted: GrantedDirectory | None = None  # kept alive while the run lasts
         # (record, durable, step) of the steps not committed yet
         self.buffer: list[tuple[dict[str, Any], bool, StepRecord]] = []
+        # effect marks not committed yet (store/effects.py): the next commit writes them
+        self.marks: list[dict[str, Any]] = []
         self.open = False  # a batch transaction is open on the run's cursor
         self.since = time.monotonic()
         self.run_row: dict[str, Any] | None = None  # written by the next commit
@@ -145,14 +152,30 @@ class Recorder(Hooks):
 
     @contextlib.contextmanager
     def transaction(self, spec: ActionSpec) -> Iterator[None]:
-        """Around one side-effecting attempt; the engine holds :attr:`lock`."""
-        if not spec.batched:  # it may fail half-way: give it a transaction of its own
+        """Around one side-effecting attempt; the engine holds :attr:`lock`.
+
+        A built-in directory action's change joins the open batch (it checks before it
+        writes). Any other action gets a transaction of its own, so that whatever it
+        raises (:class:`~wfbench.errors.HandlerFailed` for a handler's own exception),
+        its directory changes are rolled back alone and the step fails; only a failure
+        of the store itself aborts the run."""
+        alone = not spec.batched or spec.name not in _builtin_names()
+        if alone:
             self.commit()
         self._begin()
         try:
             yield
+        except HandlerFailed as exc:
+            if alone:
+                self._rollback()
+                raise
+            lost = self._rollback()  # a built-in broke half-way: its batch goes with it
+            raise RunAborted(
+                f"{spec.name} failed half-way ({exc}); the {lost} change(s) since the last "
+                "commit were rolled back with their records"
+            ) from exc
         except (ActionError, PermissionDenied, ValidationError):
-            if spec.batched:  # it checks before it writes: nothing to undo
+            if not alone:  # it checks before it writes: nothing to undo
                 raise
             self._rollback()
             raise
@@ -162,12 +185,13 @@ class Recorder(Hooks):
                 f"the store refused a change ({type(exc).__name__}: {exc}); the {lost} change(s) "
                 "since the last commit were rolled back with their records"
             ) from exc
-        if not spec.batched:
+        if alone:
             self.commit()
 
     def _rollback(self) -> int:
         self.con.rollback()
         self.open = False
+        self.marks = []  # a mark of a built-in's change goes with it
         lost = sum(durable for _, durable, _ in self.buffer)
         self.buffer = [entry for entry in self.buffer if not entry[1]]
         return lost
@@ -188,6 +212,10 @@ class Recorder(Hooks):
             if entries:
                 self._begin()
                 self.store.write_steps([row for row, _, _ in entries], con=self.con)
+            marks, self.marks = self.marks, []
+            if marks:
+                self._begin()
+                self.store.write_effects(marks, con=self.con)
             if self.open:
                 self.con.commit()
                 self.open = False
@@ -219,6 +247,13 @@ class Recorder(Hooks):
                     self.commit()
                 self.connectors.load(self.store)  # it may call a connector
         self._tell("step_started", run=run, step=step)
+
+    def effect_starting(self, *, run: RunRecord, step: StepRecord, idempotent: bool) -> None:
+        """Mark the effect; the commit before the handler is called writes it (with a
+        built-in directory action's change, the commit that writes its record)."""
+        with self.lock:
+            mark = {"run_id": step.run_id, "seq": step.seq, "action": step.action}
+            self.marks.append({**mark, "idempotent": idempotent})
 
     def _scrubbed(self, record: dict[str, Any]) -> dict[str, Any]:
         scrub = self.connectors.scrubber()

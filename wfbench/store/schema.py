@@ -41,6 +41,10 @@ DDL: Final = (
     # A store made before batches existed gets their column (the last one, as in RunRecord).
     "ALTER TABLE runs ADD COLUMN IF NOT EXISTS batch_id VARCHAR",
     ddl(StepRecord, "steps"),
+    # Effect marks: a side effect that may have started in a run (store/effects.py).
+    """CREATE TABLE IF NOT EXISTS effects (
+        run_id VARCHAR NOT NULL, seq INTEGER NOT NULL, action VARCHAR NOT NULL,
+        idempotent BOOLEAN NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS connectors (
         name VARCHAR PRIMARY KEY, base_url VARCHAR NOT NULL, auth VARCHAR NOT NULL,
         username_env VARCHAR, password_env VARCHAR, token_env VARCHAR,

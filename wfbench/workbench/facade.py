@@ -74,6 +74,7 @@ class Workbench(Running):
         progress: bool | Callable[[Any], None] | None = None,
         wait: bool = True,
         started_by: str | None = None,
+        rerun_interrupted: bool | Iterable[Any] = False,
     ) -> pd.DataFrame | Batch:
         """Run ``workflow`` once per row of ``inputs`` (a DataFrame: columns are input
         fields, missing cells absent fields; or a list of dicts) and return the outcomes:
@@ -82,7 +83,10 @@ class Workbench(Running):
 
         Every run is recorded, tagged with the batch (``batch=`` names it; by default a new
         id). The same ``batch`` again resumes it: rows whose run succeeded are not run
-        twice. ``concurrency`` runs go at once on this process's threads; ``executor`` (a
+        twice, and a row in whose last run a side effect (not idempotent) had started is not
+        run again unless named in ``rerun_interrupted`` (row labels, or ``True``): its
+        effects may have happened. A batch id runs once at a time (:class:`BatchRunning`
+        while it runs, here or in another process). ``concurrency`` runs go at once on this process's threads; ``executor`` (a
         ``distributed.Client``, a scheduler address, or ``$WFBENCH_DASK_SCHEDULER``) sends
         remote actions (``http.request``, ``remote=True``) to a Dask cluster, while the
         directory and history stay here. ``progress``: a bar in a notebook (default there),
@@ -125,6 +129,8 @@ class Workbench(Running):
             prepare=prepare,
             previous=lambda: self.runs(ref.id if ref else workflow, batch=batch_id),
             same_input=lambda past, row: same_input_rule(past, row, definition),
+            effects=self._store.effects_started,
+            claim=self._store.claim_batch,
         )
         dashboard = getattr(invoker, "dashboard_link", None)
         try:
@@ -137,6 +143,7 @@ class Workbench(Running):
                 dashboard=dashboard,
                 hold=self._store.session,
                 on_end=end,
+                rerun_interrupted=rerun_interrupted,
             )
         except BaseException:
             if end is not None:
