@@ -120,9 +120,7 @@ class Port:
     """Whether a past run's input is this row's (defaults applied)."""
     effects: Callable[[list[str]], dict[str, list[str]]] = lambda ids: {}
     """For past run ids, the side effects (not idempotent) that had started in each."""
-    claim: Callable[[str], AbstractContextManager[Any]] = lambda batch_id: (
-        contextlib.nullcontext()
-    )
+    claim: Callable[[str], AbstractContextManager[Any]] = lambda batch_id: contextlib.nullcontext()
     """Holds the batch id while the batch goes; raises ``BatchRunning`` if it is held."""
 
 

@@ -73,9 +73,7 @@ def test_a_handler_exception_is_a_failed_step(demo_store: Path, kind: str, exc_n
         raise EXCEPTIONS[exc_name]
 
     perms = ("users:read", "users:write") if writes else ()
-    wb.action("custom.boom", input=UserParams, output=Nothing, permissions=perms, **keywords)(
-        boom
-    )
+    wb.action("custom.boom", input=UserParams, output=Nothing, permissions=perms, **keywords)(boom)
     user_id, email = some_active_user(wb)
     wb.save(
         workflow(

@@ -84,6 +84,13 @@ class _Printer:
         self.stream.flush()
 
 
+def _rerun(rows: list[str] | None) -> bool | list[str]:
+    """``--rerun-interrupted`` alone: every row; with row labels: those rows."""
+    if rows is None:
+        return False
+    return rows or True
+
+
 def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     import pandas as pd
 
@@ -98,6 +105,7 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         dry_run=args.dry_run,
         progress=printer,
         started_by="cli",
+        rerun_interrupted=_rerun(args.rerun_interrupted),
     )
     assert isinstance(frame, pd.DataFrame)
     if printer.tty:
@@ -119,6 +127,6 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
             out.write(
                 f"resume: wfbench run '{args.name}' --inputs {args.inputs} --batch {batch_id}\n"
             )
-    if counts.get("failed") or counts.get("cancelled"):
+    if counts.get("failed") or counts.get("cancelled") or counts.get("interrupted"):
         return EXIT_FAILED
     return EXIT_REJECTED if counts.get("rejected") else EXIT_OK

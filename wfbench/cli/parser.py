@@ -178,6 +178,14 @@ def _run_commands(add: Add) -> None:
     )
     p.add_argument("--batch", metavar="ID", help="with --inputs: the batch's id (again: resume)")
     p.add_argument(
+        "--rerun-interrupted",
+        nargs="*",
+        metavar="ROW",
+        default=None,
+        help="with --inputs --batch: run again the rows (all, if none named) whose effects "
+        "may have happened in a run a crash or a failure interrupted",
+    )
+    p.add_argument(
         "--concurrency", type=int, default=4, metavar="N", help="with --inputs: runs at once"
     )
     p = add("runs", cmd_runs, "list past runs, newest first")

@@ -85,8 +85,9 @@ class Workbench(Running):
         id). The same ``batch`` again resumes it: rows whose run succeeded are not run
         twice, and a row in whose last run a side effect (not idempotent) had started is not
         run again unless named in ``rerun_interrupted`` (row labels, or ``True``): its
-        effects may have happened. A batch id runs once at a time (:class:`BatchRunning`
-        while it runs, here or in another process). ``concurrency`` runs go at once on this process's threads; ``executor`` (a
+        effects may have happened. A batch id runs once at a time (``BatchRunning``
+        while it runs, here or in another process). ``concurrency`` runs go at once on
+        this process's threads; ``executor`` (a
         ``distributed.Client``, a scheduler address, or ``$WFBENCH_DASK_SCHEDULER``) sends
         remote actions (``http.request``, ``remote=True``) to a Dask cluster, while the
         directory and history stay here. ``progress``: a bar in a notebook (default there),
