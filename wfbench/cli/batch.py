@@ -4,6 +4,7 @@ Parquet file, with progress on stderr and a summary at the end (``--batch ID`` r
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
@@ -27,12 +28,15 @@ def read_inputs(path: str) -> Any:
         raise UsageError(
             f"{path}: give a .csv, .jsonl (JSON Lines) or .parquet file of inputs, one per row"
         )
+    from wfbench.model import read_file_bytes, read_text_file
+
+    if kind == "jsonl":  # the rule for every file named: regular, bounded, UTF-8
+        return _json_lines(path, read_text_file(path))
+    data = io.BytesIO(read_file_bytes(path))
     try:
         if kind == "csv":
-            return pd.read_csv(path)
-        if kind == "parquet":
-            return pd.read_parquet(path)
-        return _json_lines(path)
+            return pd.read_csv(data, encoding="utf-8")
+        return pd.read_parquet(data)
     except UsageError:
         raise
     except OSError as exc:
@@ -44,22 +48,21 @@ def read_inputs(path: str) -> Any:
         raise UsageError(f"cannot read {path} as {kind}: {type(exc).__name__}: {exc}") from None
 
 
-def _json_lines(path: str) -> list[dict[str, Any]]:
+def _json_lines(path: str, text: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as exc:
-                problems.append(f"line {number}: not JSON ({getattr(exc, 'msg', exc)})")
-                continue
-            if not isinstance(value, dict):
-                problems.append(f"line {number}: an input must be a JSON object")
-                continue
-            rows.append(value)
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            problems.append(f"line {number}: not JSON ({getattr(exc, 'msg', exc)})")
+            continue
+        if not isinstance(value, dict):
+            problems.append(f"line {number}: an input must be a JSON object")
+            continue
+        rows.append(value)
     if problems:
         shown = "; ".join(problems[:10]) + (" …" if len(problems) > 10 else "")
         raise UsageError(f"{path}: {len(problems)} bad line(s): {shown}; fix them and try again")
