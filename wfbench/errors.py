@@ -23,6 +23,7 @@ The tree::
     │   ├── NameTaken          a workflow name already used by another workflow
     │   ├── IdempotencyConflict  an idempotency key reused with another input or mode
     │   └── BatchRunning       a batch id started again while it runs (CLI 5, HTTP 409)
+    ├── UnknownExercise        a class-board result for an exercise the class does not do
     ├── UsageError             a bad argument or an unreadable file (CLI exit code 2)
     ├── MissingExtra           an optional dependency is not installed (names the extra)
     ├── StoreError             the store cannot do what was asked (closed, query failed)
@@ -180,6 +181,10 @@ class IdempotencyConflict(Conflict):
 class BatchRunning(Conflict):
     """A batch id was started again while it is still running (in this or another
     process): a batch id runs once at a time."""
+
+
+class UnknownExercise(WfbenchError):
+    """A result posted to the class board for an exercise the class does not do."""
 
 
 class UsageError(WfbenchError):
