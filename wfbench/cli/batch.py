@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from wfbench.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_REJECTED
 from wfbench.cli.output import frame_records, print_json, workbench
 from wfbench.errors import UsageError
+from wfbench.text import SafeStream
 
 #: The file kinds ``--inputs`` reads, by suffix.
 KINDS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
@@ -73,14 +74,15 @@ class _Printer:
     """Progress on stderr: one line, rewritten in a terminal, every 10 % elsewhere."""
 
     def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
+        self.stream = SafeStream(stream)
         self.tty = stream.isatty()
         self.last = -1
 
     def __call__(self, progress: Any) -> None:
         step = max(progress.total // 10, 1)
         if self.tty:
-            self.stream.write("\r" + progress.line())
+            self.stream.raw.write("\r")  # its own control character, not from outside
+            self.stream.write(progress.line())
         elif progress.done // step != self.last or progress.done == progress.total:
             self.last = progress.done // step
             self.stream.write(progress.line() + "\n")
