@@ -17,9 +17,9 @@ What it cannot do: a handler is Python code running in this process, so one that
 goes looking for the process's objects elsewhere (``import wfbench.store.capability``
 and its ``_resolve``, the same module reached through an operation's ``__globals__`` or
 a frame's ``f_globals``, ``gc.get_objects()``, the call stack's frames, ``ctypes``, or
-a ``Workbench`` it holds itself) can reach anything; a custom action is code you chose to register, and the role bounds what
-the *run* asks for, not what arbitrary code could do (README, "Security and
-failure model").
+a ``Workbench`` it holds itself) can reach anything; a custom action is code you
+chose to register, and the role bounds what the *run* asks for, not what arbitrary
+code could do (README, "Security and failure model").
 """
 
 from __future__ import annotations
