@@ -26,7 +26,7 @@ class SafeStream:
     characters (a progress line rewritten with ``\\r``)."""
 
     def __init__(self, raw: Any) -> None:
-        self.raw = raw.raw if isinstance(raw, SafeStream) else raw
+        self.raw: Any = raw.raw if isinstance(raw, SafeStream) else raw
 
     def write(self, text: str) -> int:
         return int(self.raw.write(printable(text, keep_newlines=True)))

@@ -13,7 +13,7 @@ import contextlib
 import gc
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from wfbench._collector import freeze_after_imports
 from wfbench.cli.exits import (
@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     standard error as one line, never a traceback.
     """
     # Every text from outside (inputs, outputs, errors, names) passes the one rule.
-    out = SafeStream(out or sys.stdout)
+    safe: Any = SafeStream(out or sys.stdout)
     try:
         words = sys.argv[1:] if argv is None else argv
         args = build_parser(command_of(words)).parse_args(words)
@@ -62,7 +62,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             contextlib.ExitStack() as args.held,  # the store file, opened once per command
             contextlib.redirect_stderr(SafeStream(sys.stderr)),  # what commands say there too
         ):
-            return handler(args, out)
+            return handler(args, safe)
     except WfbenchError as exc:
         text = str(exc)
         if isinstance(exc, StoreBusy):  # it quotes another process's command line
