@@ -196,6 +196,13 @@ def _run_commands(add: Add) -> None:
     p.add_argument("run_id", metavar="RUN_ID")
     p = add("test", cmd_test, "run the test cases beside workflow files (NAME.cases.json)")
     p.add_argument("files", nargs="+", metavar="WORKFLOW.json")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="each case's deadline in seconds, unless the case names its own (default 30)",
+    )
 
 
 def _api_commands(add: Add) -> None:

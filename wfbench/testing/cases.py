@@ -105,6 +105,9 @@ class Case(BaseModel):
     input: dict[str, Any] = Field(default_factory=dict)
     mocks: dict[str, Mock] = Field(default_factory=dict)
     expect: Expect = Field(default_factory=Expect)
+    timeout_s: float | None = Field(default=None, gt=0, le=3600)
+    """The case's deadline (seconds): past it, its run is cancelled and the case fails
+    (default: the ``timeout_s`` given to the check, else 30 s)."""
 
 
 def _walk(nodes: list[Node]) -> list[Node]:

@@ -9,6 +9,7 @@ step (or the run) and what differed: ``step suspend: skipped, expected succeeded
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -131,8 +132,19 @@ def _rejected(case: Case, reason: str) -> CaseResult:
     return CaseResult(case=case.name, passed=not failures, status="rejected", failures=failures)
 
 
-def run_case(wb: Workbench, workflow: Workflow, case: Case) -> CaseResult:
-    """Run one case in the sandbox (see :mod:`wfbench.testing.sandbox`) and judge it."""
+#: A case's deadline when neither the case nor the check names one (seconds).
+DEFAULT_CASE_TIMEOUT_S = 30.0
+
+
+def run_case(
+    wb: Workbench, workflow: Workflow, case: Case, *, timeout_s: float | None = None
+) -> CaseResult:
+    """Run one case in the sandbox (see :mod:`wfbench.testing.sandbox`) and judge it.
+
+    The case has a deadline (``case.timeout_s``, else ``timeout_s``, else
+    :data:`DEFAULT_CASE_TIMEOUT_S`): past it the run is cancelled (at its next step or
+    wait) and the case fails saying so; ``core.wait`` takes no real time in a case."""
+    limit = case.timeout_s or timeout_s or DEFAULT_CASE_TIMEOUT_S
     if workflow.run_as not in wb._role_registry:
         return _rejected(case, f"the run-as role '{workflow.run_as}' is not defined")
     role = wb._role_registry.get(workflow.run_as)
@@ -157,11 +169,20 @@ def run_case(wb: Workbench, workflow: Workflow, case: Case) -> CaseResult:
                     run_id=f"test_{uuid.uuid4().hex}",
                     started_by="test",
                 )
-                run = execution.run()
+                timer = threading.Timer(limit, execution.cancel)
+                timer.daemon = True
+                timer.start()
+                try:
+                    run = execution.run()
+                finally:
+                    timer.cancel()
+                late = timer.finished.is_set() and run.status == "cancelled"
                 changes = diff(before, snapshot(con))
         finally:
             con.close()
     failures = judge(case, run, changes, calls)
+    if late:
+        failures.insert(0, f"ran past its deadline of {limit:g} s (timeout_s) and was cancelled")
     steps = sorted(run.steps, key=lambda s: s.seq)
     return CaseResult(
         case=case.name,
@@ -209,7 +230,13 @@ def _cases(cases: CasesSource, source: Path | None) -> tuple[list[Case], str | N
     return parse_cases(list(cases)), None
 
 
-def check(wb: Workbench, workflow: WorkflowSource, cases: CasesSource = None) -> TestReport:
+def check(
+    wb: Workbench,
+    workflow: WorkflowSource,
+    cases: CasesSource = None,
+    *,
+    timeout_s: float | None = None,
+) -> TestReport:
     """Run ``cases`` against ``workflow`` in the sandbox; the report of every case.
 
     ``workflow`` is a saved workflow's name, a :class:`~wfbench.model.Workflow`, a document,
@@ -223,7 +250,7 @@ def check(wb: Workbench, workflow: WorkflowSource, cases: CasesSource = None) ->
     if problems:
         raise UsageError(f"{cases_file or 'cases'}: " + "; ".join(problems))
     with wb._store.session():
-        results = [run_case(wb, flow, case) for case in found]
+        results = [run_case(wb, flow, case, timeout_s=timeout_s) for case in found]
     return TestReport(
         workflow=flow.name,
         results=results,

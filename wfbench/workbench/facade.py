@@ -294,7 +294,9 @@ class Workbench(Running):
         """The live key ``key`` is (its use is noted), or None."""
         return self._store.verify_api_key(key)
 
-    def check(self, workflow: WorkflowSource, cases: CasesSource = None) -> TestReport:
+    def check(
+        self, workflow: WorkflowSource, cases: CasesSource = None, *, timeout_s: float | None = None
+    ) -> TestReport:
         """Run test cases against a workflow in a sandbox; nothing reaches the store.
 
         ``workflow``: a saved workflow's name, a Workflow, a document or a file (whose
@@ -303,7 +305,7 @@ class Workbench(Running):
         """
         from wfbench.testing import check
 
-        report = check(self, workflow, cases)
+        report = check(self, workflow, cases, timeout_s=timeout_s)
         report.renderer = _path_graph
         return report
 
