@@ -11,7 +11,7 @@ from fastapi.security import APIKeyHeader
 
 from wfbench import __version__
 from wfbench.api.problems import PROBLEM_JSON, ApiProblem, install_handlers
-from wfbench.api.requests import ActiveRuns, Caller, KeyedLocks, refuse_unknown_query
+from wfbench.api.requests import Caller, refuse_unknown_query
 from wfbench.model import Workflow
 from wfbench.workbench import API_KEY_ROLES, SERVE_KEEP_OPEN_S, Workbench
 
@@ -42,8 +42,6 @@ def create_app(wb: Workbench, *, classroom: bool = False) -> FastAPI:
     # Requests keep the store open between them; it is let go when idle or when another
     # process is waiting in line for it (issue 10.11, 12.2).
     wb.keep_open(SERVE_KEEP_OPEN_S)
-    app.state.active = ActiveRuns()
-    app.state.idempotency = KeyedLocks()
     install_handlers(app)
     # The run paths first, so that /runs is never taken for a workflow called "runs".
     routes_runs.router.add_to(app)

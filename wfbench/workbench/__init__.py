@@ -40,6 +40,7 @@ with paused():  # what loads below makes no garbage: ~20 ms less of every start
         Rows,
         run_document,
     )
+    from wfbench.workbench.starter import Start, Started, Starter
 
 # What the faces (widgets, CLI, HTTP API) may name: they import these from here (or from
 # wfbench.runs), never from the store or the engine.
@@ -62,6 +63,9 @@ __all__ = [
     "Rows",
     "RunHandle",
     "RunRecord",
+    "Start",
+    "Started",
+    "Starter",
     "StepRecord",
     "Workbench",
     "WorkflowInfo",

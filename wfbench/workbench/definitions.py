@@ -15,6 +15,7 @@ from wfbench.store import Store, WorkflowInfo
 from wfbench.store.recorder import StoredRoles as _StoredRoles
 from wfbench.validation import Report, validate
 from wfbench.workbench.shapes import OnConflict, Rows, document, name_taken
+from wfbench.workbench.starter import Starter
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,6 +39,8 @@ class Definitions:
         self._store = Store(path, lock_timeout=lock_timeout)
         self._catalogue: ActionRegistry = builtin_registry()
         self._role_registry: RoleRegistry = _StoredRoles(self._store)
+        #: The only code that starts a run (:mod:`wfbench.workbench.starter`).
+        self.starter = Starter(self._store, self._catalogue, self._role_registry)
 
     def __repr__(self) -> str:
         return f"Workbench({self.path!r})"

@@ -23,6 +23,7 @@ from wfbench.roles import Role
 from wfbench.store import ApiKey
 from wfbench.workbench.running import Running
 from wfbench.workbench.shapes import same_input_rule
+from wfbench.workbench.starter import Start
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,18 +104,16 @@ class Workbench(Running):
         end = None if invoker is None or invoker is executor else invoker.close
 
         def prepare(row: dict[str, Any], key: str) -> Execution:
-            execution = self._prepare(
-                workflow,
-                row,
+            start = Start(
+                workflow=workflow,
+                input=row,
                 dry_run=dry_run,
                 started_by=who,
                 idempotency_key=key,
-                hooks=(),
-                rerun_of=None,
                 batch_id=batch_id,
-                replay=False,
             )
-            assert isinstance(execution, Execution)
+            execution = self.starter.prepare(start)
+            assert isinstance(execution, Execution)  # a batch's rows are never replayed
             if invoker is not None:
                 execution.env.invoker = invoker
             if concurrency > 1:

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
-from wfbench.engine import Environment, Execution, Hooks, RunHandle, RunRecord, start_background
-from wfbench.errors import IdempotencyConflict, InputError, RunRejected
+from wfbench.engine import Hooks, RunHandle, RunRecord
+from wfbench.errors import InputError
 from wfbench.model import Workflow
-from wfbench.roles import Role
 from wfbench.store import WorkflowInfo
-from wfbench.store.recorder import Recorder as _History
-from wfbench.store.recorder import record_from_row as _record_from_row
-from wfbench.store.recorder import run_row as _run_row
-from wfbench.validation.inputs import prepare_input, storable_problems
+from wfbench.validation.inputs import prepare_input
 from wfbench.workbench.definitions import Definitions
 from wfbench.workbench.shapes import InputCheck, Rows, same_input_rule
+from wfbench.workbench.starter import Start
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,138 +70,16 @@ class Running(Definitions):
         are kept in history as ``rejected`` and raise :class:`RunRejected`.
         ``wait=False`` runs in a background thread and returns a :class:`RunHandle`.
         """
-        with self._store.session():
-            execution = self._prepare(
-                name,
-                input,
-                dry_run=dry_run,
-                started_by=started_by or self.user,
-                idempotency_key=idempotency_key,
-                hooks=hooks,
-                rerun_of=rerun_of,
-            )
-            if isinstance(execution, RunRecord):
-                return execution
-            if not wait:
-                return self._background(execution)
-            return execution.run()
-
-    def _background(self, execution: Execution) -> RunHandle:
-        """Start ``execution`` on a thread; return once its row is durable (its id is
-        about to be handed out)."""
-        history = execution.hooks[0]
-        assert isinstance(history, _History)
-        history.durable_start = True
-        handle = start_background(execution, self._store.session)
-        while not history.announced.wait(0.05) and not handle.done:
-            pass
-        return handle
-
-    def _prepare(
-        self,
-        name: str | WorkflowInfo,
-        input: dict[str, Any] | None,
-        *,
-        dry_run: bool,
-        started_by: str,
-        idempotency_key: str | None,
-        hooks: Sequence[Hooks],
-        rerun_of: str | None,
-        batch_id: str | None = None,
-        replay: bool = True,
-    ) -> Execution | RunRecord:
-        if isinstance(name, WorkflowInfo):  # looked up by the caller (the API): not again
-            info, workflow = name, self._store.definition_of(name)
-        else:
-            info, workflow = self._store.get_definition(name)
-        if idempotency_key and replay:
-            previous = self._store.find_run_by_idempotency_key(info.id, idempotency_key)
-            if previous is not None:
-                if not same_input_rule(previous["input"], input, workflow):
-                    raise IdempotencyConflict(
-                        f"idempotency key '{idempotency_key}' was used for run "
-                        f"{previous['run_id']} with a different input; use a new key"
-                    )
-                if bool(previous.get("dry_run")) != bool(dry_run):  # a rehearsal is not a retry
-                    kind = "dry run" if previous.get("dry_run") else "real run"
-                    raise IdempotencyConflict(
-                        f"idempotency key '{idempotency_key}' was used for {kind} "
-                        f"{previous['run_id']}; a retry must repeat it: use a new key"
-                    )
-                return _record_from_row(self._store.get_run(previous["run_id"]))
-        # The recorder tells the other hooks of a step once its record is durable.
-        history = _History(self._store, watchers=hooks)
-        execution = Execution(
-            workflow,
-            input or {},
-            role=Role("pending", frozenset()),
-            env=self._env(history),
-            hooks=[history],
-            workflow_id=info.id,
-            version=info.version,
-            started_by=started_by,
+        start = Start(
+            workflow=name,
+            input=input,
             dry_run=dry_run,
+            started_by=started_by or self.user,
             idempotency_key=idempotency_key,
+            hooks=hooks,
             rerun_of=rerun_of,
-            batch_id=batch_id,
         )
-        problems: list[tuple[str, str]] = []
-        reason = ""
-        role: Role | None = None
-        execution.record.run_as = workflow.run_as
-        if not info.enabled:
-            reason = f"'{info.name}' is disabled; enable it (wfbench enable) to run it"
-            problems = [("", reason)]
-        elif workflow.run_as not in self._role_registry:
-            reason = (
-                f"its run-as role '{workflow.run_as}' is not defined in this store; define it "
-                "(Workbench.define_role) or save the workflow with another role"
-            )
-            problems = [("", reason)]
-        else:
-            role = self._role_registry.get(workflow.run_as)
-            try:
-                execution.record.input = prepare_input(workflow, input)
-            except InputError as exc:
-                reason, problems = str(exc).splitlines()[0], exc.problems
-        if problems or role is None:
-            self._reject(execution, input, reason, problems)
-        execution.role = role
-        execution.record.run_as = role.name
-        return execution
-
-    def _reject(
-        self,
-        execution: Execution,
-        input: Any,
-        reason: str,
-        problems: list[tuple[str, str]],
-    ) -> NoReturn:
-        """Keep a refused start in history as ``rejected`` (with its reasons; its input only
-        if the store can hold it) and raise :class:`RunRejected`."""
-        row = _run_row(execution.record)
-        row.update(
-            status="rejected",
-            error=reason,
-            input=None if storable_problems(input) else input,
-            reasons=[{"pointer": p, "message": m} for p, m in problems],
-            ended_at=row["started_at"],
-            duration_ms=0.0,
-        )
-        self._store.record_rejected(row)
-        raise RunRejected(f"run rejected: {reason}", run_id=execution.run_id, problems=problems)
-
-    def _env(self, history: _History | None = None) -> Environment:
-        """The engine's environment; with ``history``, the run's connection and lock."""
-        if history is None:
-            history = _History(self._store)
-        return Environment(
-            actions=self._catalogue,
-            directory=history.directory,
-            connectors=history.connectors,
-            transaction=history.transaction,
-            lock=history.lock,
-        )
+        return self.starter.start(start, wait=wait).run
 
     def rerun(
         self,
