@@ -204,7 +204,7 @@ def test_the_role_is_enforced_at_run_time_whatever_a_custom_action_claims(wb: Wo
 def test_a_definition_run_under_a_narrow_role_is_refused_before_the_action(wb: Workbench) -> None:
     workflow = Workflow.model_validate(flow(act("s", "users.suspend", with_={"user_id": "u_0001"})))
     role = RoleRegistry().get("read_only")  # validation would refuse; the engine must too
-    execution = Execution(workflow, {}, role=role, env=wb._env())
+    execution = Execution(workflow, {}, role=role, env=wb.starter.environment())
     with wb.hold():
         record = execution.run()
     assert record.status == "failed"
@@ -299,7 +299,7 @@ def test_steppable_execution(wb: Workbench) -> None:
         )
     )
     execution = Execution(
-        wf, {}, role=RoleRegistry().get("read_only"), env=Environment(actions=wb._catalogue)
+        wf, {}, role=RoleRegistry().get("read_only"), env=Environment(actions=wb.action_catalogue())
     )
     first = execution.next()
     assert first is not None and (first.node, first.output) == ("a", {"value": 1})

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from wfbench.errors import NotFound, WfbenchError
+from wfbench.errors import NotFound, RoleRefused
 
 #: Every permission wfbench knows, in the order listings show them.
 PERMISSIONS: tuple[str, ...] = (
@@ -180,7 +180,7 @@ class RoleRegistry:
             problems += [f"role {role.name!r}: {p}" for p in _describe_unknown(unknown)]
             self._roles[role.name] = role
         if problems:
-            raise WfbenchError(_problems_message("Cannot build the role registry", problems))
+            raise RoleRefused(_problems_message("Cannot build the role registry", problems))
 
     def define(self, name: str, permissions: Iterable[str], description: str = "") -> Role:
         """Define a custom role from permission names (wildcards allowed) and add it.
@@ -202,7 +202,7 @@ class RoleRegistry:
         problems += _describe_unknown(unknown)
         if problems:
             hint = "Known permissions: " + ", ".join(PERMISSIONS) + "." if unknown else ""
-            raise WfbenchError(_problems_message(f"Cannot define role {name!r}", problems, hint))
+            raise RoleRefused(_problems_message(f"Cannot define role {name!r}", problems, hint))
         role = Role(name, found, description, builtin=False)
         self._roles[name] = role
         return role

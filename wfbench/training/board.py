@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wfbench.errors import WfbenchError
+from wfbench.errors import BadArgument, LearnerTaken, WfbenchError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,14 +97,14 @@ class ClassBoard:
 
         The key may post exercise results to the class board and nothing else."""
         if not _NAME.fullmatch(name):
-            raise WfbenchError(
+            raise BadArgument(
                 f"the learner name {name!r} is not allowed; use 1 to 64 letters, digits, "
                 "'.', '_' or '-'"
             )
         key = LEARNER_KEY_PREFIX + secrets.token_urlsafe(24)
         with _WRITE, self.wb._store.session() as con:
             if con.execute("SELECT 1 FROM class_learners WHERE name = ?", [name]).fetchone():
-                raise WfbenchError(f"a learner named {name!r} is in the class already")
+                raise LearnerTaken(f"a learner named {name!r} is in the class already")
             con.execute("INSERT INTO class_learners VALUES (?, ?, ?)", [name, _hash(key), _now()])
         return key
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import pandas as pd
 
-from wfbench.errors import WfbenchError
+from wfbench.errors import ClickRefused, WfbenchError
 from wfbench.widgets.base import (
     View,
     badge,
@@ -240,7 +240,7 @@ class Overview(View):
         assert self.dialog is not None
         self.dialog.fill(name, description)
         if self.page != "canvas" or self.canvas is None:
-            raise WfbenchError(
+            raise ClickRefused(
                 f"the workflow was not created: {plain(self.dialog.name_message.value)}"
             )
         return self.canvas

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wfbench.actions import ActionRegistry, builtin_registry
+from wfbench.errors import DefinitionError
 from wfbench.model import Workflow, dump_workflow, read_document
 from wfbench.roles import RoleRegistry
 from wfbench.store import Store, WorkflowInfo
 from wfbench.store.recorder import StoredRoles as _StoredRoles
 from wfbench.validation import Report, validate
+from wfbench.validation.structure import parse_pruned
 from wfbench.workbench.shapes import OnConflict, Rows, document, name_taken
 from wfbench.workbench.starter import Starter
 
@@ -88,11 +90,19 @@ class Definitions:
 
     def create(self, name: str, description: str = "", *, run_as: str = "read_only") -> Workflow:
         """A new, unsaved manual workflow (the Create Workflow dialog's Done)."""
+        doc = {
+            "format": "wfbench/v1",
+            "name": name,
+            "description": description,
+            "type": "manual",
+            "run_as": run_as,
+        }
+        issues, _ = parse_pruned(doc)  # every problem (an empty name…) as the canvas shows it
+        if issues:
+            raise DefinitionError(issues, source="the new workflow")
         if not self.name_free(name):
             raise name_taken(name)
-        return Workflow(
-            format="wfbench/v1", name=name, description=description, type="manual", run_as=run_as
-        )
+        return Workflow.model_validate(doc)
 
     def validate(self, workflow: Workflow | dict[str, Any] | Any) -> Report:
         """Every issue of a draft (a model or any parsed JSON), against this workbench's

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from wfbench.actions import ActionRegistry
+from wfbench.actions import ActionRegistry, ActionSpec
 from wfbench.actions.context import Connector
 from wfbench.engine import Execution
-from wfbench.model import Workflow
+from wfbench.model import ActionNode, Workflow, iter_nodes
 from wfbench.roles import Role
 from wfbench.store import ApiKey
 from wfbench.workbench.running import Running
@@ -92,7 +92,7 @@ class Workbench(Running):
         (``.cancel()``, ``.wait()``, ``.frame()``).
         """
         from wfbench.batch import Batch, Port, new_batch_id, one_writer
-        from wfbench.engine.cluster import invoker_for
+        from wfbench.engine.cluster import DaskInvoker, invoker_for
 
         writer = threading.Lock()
         batch_id = batch or new_batch_id()
@@ -102,6 +102,13 @@ class Workbench(Running):
         invoker = invoker_for(executor)
         # a client connected here (from an address) is closed when the batch ends
         end = None if invoker is None or invoker is executor else invoker.close
+        if isinstance(invoker, DaskInvoker):
+            try:  # refused once, before any row runs
+                invoker.refuse_unpicklable(self._remote_actions(definition))
+            except BaseException:
+                if end is not None:
+                    end()
+                raise
 
         def prepare(row: dict[str, Any], key: str) -> Execution:
             start = Start(
@@ -143,6 +150,14 @@ class Workbench(Running):
             raise
         job.start()
         return job.wait() if wait else job
+
+    def _remote_actions(self, workflow: Workflow) -> list[ActionSpec]:
+        """The actions of ``workflow`` a Dask executor would run on its workers."""
+        names = dict.fromkeys(
+            n.action for n in iter_nodes(workflow.steps) if isinstance(n, ActionNode)
+        )
+        found = (self._catalogue.find(name) for name in names)
+        return [spec for spec in found if spec is not None and spec.remote]
 
     def export_history(self, path: str | Path) -> dict[str, int]:
         """Write runs and steps as Parquet under ``path`` (a new or empty folder),

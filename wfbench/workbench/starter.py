@@ -192,6 +192,11 @@ class Starter:
             finally:
                 con.close()
 
+    def environment(self) -> Environment:
+        """The world a run started here acts on (the store's directory, connectors and
+        transaction, this workbench's actions), for driving an :class:`Execution` by hand."""
+        return self._environment(None)
+
     def running(self, run_id: str) -> RunHandle | None:
         """A run this workbench started in the background that has not ended, or None
         (history may not have its row yet)."""
