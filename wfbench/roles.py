@@ -246,7 +246,7 @@ class RoleRegistry:
         if not covering:
             return None
         # min() keeps the first of equals, so last ties follow the registry order.
-        return min(covering, key=lambda r: (len(changing(r.permissions)), len(r.permissions)))
+        return min(covering, key=breadth)
 
     def why_narrowest(self, required: Iterable[str]) -> str:
         """Why :meth:`narrowest` is the narrowest, in words for the Run As choice.
@@ -262,6 +262,13 @@ class RoleRegistry:
         if not extra:
             return f"{covers}; nothing else that writes"
         return f"{covers}; also allows {', '.join(extra)}"
+
+
+def breadth(role: Role) -> tuple[int, int]:
+    """How broad a role is, the one ordering behind both the narrowest role and the
+    "broader than needed" warning (PRODUCT.md section 3): first how many of its
+    permissions change anything, then how many it has in all. Smaller is narrower."""
+    return len(changing(role.permissions)), len(role.permissions)
 
 
 def changing(permissions: Iterable[str]) -> frozenset[str]:

@@ -138,3 +138,27 @@ def test_a_disabled_workflow_is_refused_alike_by_every_door(tmp_path: Path) -> N
     # (the test case's sandbox keeps nothing)
     assert list(rejected["status"]) == ["rejected"] * 4
     assert all("disabled" in e for e in rejected["error"])
+    # one overview query: the table, the widget and `wfbench list` count them alike
+    row = wb.workflows().set_index("name").loc[NAME]
+    assert (row["run_count"], row["rejected_count"]) == (0, 4)
+    shown = wb.overview().frame.set_index("name").loc[NAME]
+    assert (shown["run_count"], shown["rejected_count"]) == (0, 4)
+
+
+def test_action_flags_mean_the_same_through_the_facade_and_the_registry() -> None:
+    from wfbench.actions import ActionRegistry
+
+    wb = Workbench(":memory:")
+    registry = ActionRegistry([])
+
+    def handler(params: NoInput, ctx: Any) -> Echoed:
+        return Echoed(said="")
+
+    wb.action("custom.a", input=NoInput, output=Echoed, dry_run_safe=True)(handler)
+    registry.action("custom.a", input=NoInput, output=Echoed, dry_run_safe=True)(handler)
+    through_facade = wb.action_catalogue().get("custom.a")
+    direct = registry.get("custom.a")
+    flags = ("callable_in_dry_run", "batched", "side_effects", "exclusive", "idempotent")
+    assert {f: getattr(through_facade, f) for f in flags} == {
+        f: getattr(direct, f) for f in flags
+    }

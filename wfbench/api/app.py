@@ -10,9 +10,10 @@ from fastapi.params import Depends as DependsParam
 from fastapi.security import APIKeyHeader
 
 from wfbench import __version__
-from wfbench.api.problems import PROBLEM_JSON, ApiProblem, install_handlers
+from wfbench.api.problems import ApiProblem, install_handlers
 from wfbench.api.requests import Caller, refuse_unknown_query
 from wfbench.model import Workflow
+from wfbench.problems import PROBLEM_JSON
 from wfbench.workbench import API_KEY_ROLES, SERVE_KEEP_OPEN_S, Workbench
 
 _RANK = {role: rank for rank, role in enumerate(API_KEY_ROLES)}

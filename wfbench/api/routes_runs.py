@@ -5,7 +5,7 @@ is never taken for a workflow called "runs".
 """
 
 import json
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Path, Query, Response
 from fastapi.responses import JSONResponse
@@ -22,12 +22,8 @@ from wfbench.api.requests import (
     request_body,
 )
 from wfbench.errors import IdempotencyConflict, NotFound, RunRejected, WorkflowDisabled
-from wfbench.workbench import RUN_STATUSES, RunHandle, RunRecord, Start, Workbench
-
-RunStatus = Literal[
-    "queued", "running", "succeeded", "failed", "cancelled", "rejected", "interrupted"
-]
-assert set(get_args(RunStatus)) == set(RUN_STATUSES)
+from wfbench.runs import RunStatus
+from wfbench.workbench import RunHandle, RunRecord, Start, Workbench
 
 _REF = "The workflow's id, or its name (URL-encoded; names ignore case)."
 WorkflowRef = Annotated[str, Path(description=_REF)]

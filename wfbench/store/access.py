@@ -6,7 +6,6 @@ variables, never secrets.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import secrets
@@ -19,6 +18,7 @@ import duckdb
 
 from wfbench.actions.context import Connector
 from wfbench.errors import BadArgument, KeyNameTaken, NotFound
+from wfbench.keys import hash_key
 from wfbench.store.session import StoreSession, utc
 
 #: Caller roles of HTTP API keys, narrowest first: each may do what the ones before it may.
@@ -43,8 +43,7 @@ class ApiKey:
     revoked: bool
 
 
-def _key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+_key_hash = hash_key  # the one rule (wfbench.keys), shared with the class board's keys
 
 
 class Access(StoreSession):

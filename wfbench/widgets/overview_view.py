@@ -52,32 +52,6 @@ def _runs_cell(runs: Any, rejected: Any) -> str:
     return f"{_count(runs)}{extra}"
 
 
-def _last_real_runs(wb: Workbench, frame: pd.DataFrame) -> pd.DataFrame:
-    """The overview's runs columns from real runs only: refused starts are counted apart.
-
-    ``last_run_status``/``last_run_at`` become the last run that started (not
-    ``rejected``), ``run_count`` counts those, and ``rejected_count`` the refused starts.
-    """
-    if frame.empty:
-        return frame.assign(rejected_count=[])
-    counts = wb.sql(
-        """
-        SELECT workflow_id AS id,
-               arg_max(status, started_at) FILTER (WHERE status <> 'rejected') AS last_status,
-               max(started_at) FILTER (WHERE status <> 'rejected') AS last_at,
-               count(*) FILTER (WHERE status <> 'rejected') AS real_runs,
-               count(*) FILTER (WHERE status = 'rejected') AS rejected_count
-        FROM runs GROUP BY workflow_id
-        """
-    )
-    merged = frame.merge(counts, on="id", how="left")
-    merged["last_run_status"] = merged["last_status"]
-    merged["last_run_at"] = merged["last_at"]
-    merged["run_count"] = merged["real_runs"].fillna(0).astype(int)
-    merged["rejected_count"] = merged["rejected_count"].fillna(0).astype(int)
-    return merged.drop(columns=["last_status", "last_at", "real_runs"])
-
-
 class OverviewRow:
     """One workflow in the table: ``open_button`` (its name), ``enabled_toggle``,
     ``history_button``."""
@@ -173,7 +147,7 @@ class Overview(View):
     # -- the table
     def refresh(self) -> None:
         """Read the workflows again and redraw the table."""
-        self.frame = _last_real_runs(self.wb, self.wb.workflows())
+        self.frame = self.wb.workflows()
         self.rows = {}
         cells: list[Any] = [w.HTML(f"<b>{c}</b>") for c in _COLUMNS]
         for record in self.frame.to_dict("records"):

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from wfbench.actions import ActionRegistry, builtin_registry
 from wfbench.errors import DefinitionError
-from wfbench.model import Workflow, dump_workflow, read_document
+from wfbench.model import Workflow, dump_workflow, read_document, to_document
 from wfbench.roles import RoleRegistry
 from wfbench.store import Store, WorkflowInfo
 from wfbench.store.recorder import StoredRoles as _StoredRoles
 from wfbench.validation import Report, validate
 from wfbench.validation.structure import parse_pruned
-from wfbench.workbench.shapes import OnConflict, Rows, document, name_taken
+from wfbench.workbench.shapes import OnConflict, Rows, name_taken
 from wfbench.workbench.starter import Starter
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class Definitions:
     def validate(self, workflow: Workflow | dict[str, Any] | Any) -> Report:
         """Every issue of a draft (a model or any parsed JSON), against this workbench's
         actions and roles, the custom roles saved in the store included."""
-        doc = document(workflow) if isinstance(workflow, Workflow) else workflow
+        doc = to_document(workflow) if isinstance(workflow, Workflow) else workflow
         return validate(doc, actions=self._catalogue, roles=self._roles_for_checks())
 
     def _roles_for_checks(self) -> RoleRegistry:
@@ -149,7 +149,7 @@ class Definitions:
             assert workflow.workflow is not None
             return self._save_checked(workflow.workflow, workflow_id, saved_by, on_conflict)
         if isinstance(workflow, Workflow):
-            doc: Any = document(workflow)
+            doc: Any = to_document(workflow)
             label = workflow.name
         else:
             doc, label = read_document(workflow)

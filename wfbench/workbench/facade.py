@@ -239,7 +239,10 @@ class Workbench(Running):
         ``ctx.directory`` then). ``callable_in_dry_run=True`` lets a dry run call it (what it
         writes to the directory then is rolled back with the dry run's sandbox; it must not
         reach outside the directory); otherwise a dry run only records that it would run.
-        ``dry_run_safe`` is the former name of that flag and is still accepted.
+        ``dry_run_safe=True`` is the former single flag, still accepted: it means
+        ``callable_in_dry_run`` and that the action checks everything before it writes (see
+        :meth:`ActionRegistry.action <wfbench.actions.ActionRegistry.action>`, which reads
+        every flag: the façade forwards them as given).
         ``idempotent=True`` says a second call with the same parameters changes nothing more:
         only then is an attempt whose outcome is unknown (timed out while running, its Dask
         worker lost) called again. ``remote=True`` says it uses only its parameters (never
@@ -255,7 +258,8 @@ class Workbench(Running):
             exclusive=exclusive,
             category=category,
             require_one_of=require_one_of,
-            callable_in_dry_run=callable_in_dry_run or dry_run_safe,
+            callable_in_dry_run=callable_in_dry_run,
+            dry_run_safe=dry_run_safe,
             idempotent=idempotent,
             remote=remote,
         )

@@ -3,15 +3,15 @@ re-runs, and reading history back."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from wfbench.engine import Hooks, RunHandle, RunRecord
-from wfbench.errors import InputError
 from wfbench.model import Workflow
 from wfbench.store import WorkflowInfo
-from wfbench.validation.inputs import prepare_input
+from wfbench.validation.inputs import check_input
 from wfbench.workbench.definitions import Definitions
 from wfbench.workbench.shapes import InputCheck, Rows, same_input_rule
 from wfbench.workbench.starter import Start
@@ -105,10 +105,8 @@ class Running(Definitions):
         schema), without starting anything: every problem, with its JSON pointer."""
         if not isinstance(workflow, Workflow):
             workflow = self.get(workflow)
-        try:
-            return InputCheck(prepare_input(workflow, input), "", [])
-        except InputError as exc:
-            return InputCheck(None, str(exc).splitlines()[0], list(exc.problems))
+        checked = check_input(workflow, input)
+        return checked if checked.ok else dataclasses.replace(checked, value=None)
 
     def same_input(self, run: RunRecord, input: Any) -> bool:
         """Whether starting ``run``'s workflow with ``input`` repeats ``run``'s start (the
