@@ -194,7 +194,7 @@ def test_the_whole_journey_through_the_widgets(wb: Workbench) -> None:
     assert "invalid" in cv.graph.classes("stop")
     assert "requires 'message'" in cv.graph.data("stop")["tooltip"]
     assert "core.fail requires 'message'" in text(cv.issues_html)
-    assert wb.find("Offboard an intern") is None
+    assert wb.workflows.find("Offboard an intern") is None
     cv.select("stop")
     assert "requires" in text(cv.form.fields["with.message"].note)
     cv.form.set_field("message", "{{ input.email }} is not a contractor")
@@ -208,15 +208,15 @@ def test_the_whole_journey_through_the_widgets(wb: Workbench) -> None:
     assert cv.name_text.value == "Offboard an intern" and not cv.dirty
 
     # 8. saved means enabled; a disabled workflow cannot be run
-    info = wb.info("Offboard an intern")
+    info = wb.workflows.info("Offboard an intern")
     assert info.enabled and info.version == 1 and info.run_as == "manager"
     cv.back_button.click()
     assert ov.page == "overview" and "Offboard an intern" in ov.rows
     ov.rows["Offboard an intern"].enabled_toggle.value = False
-    assert not wb.info("Offboard an intern").enabled
+    assert not wb.workflows.info("Offboard an intern").enabled
     assert not ov.rows["Offboard an intern"].enabled_toggle.value  # table read again
     ov.rows["Offboard an intern"].enabled_toggle.value = True
-    assert wb.info("Offboard an intern").enabled
+    assert wb.workflows.info("Offboard an intern").enabled
 
     # 9. Run workflow: JSON prefilled from the sample, Run, colours as it goes
     ov.rows["Offboard an intern"].open_button.click()
@@ -344,7 +344,7 @@ def test_canvas_flags_problems_on_their_fields_and_lists_them(wb: Workbench) -> 
     assert "input.mail" in text(cv.form.fields["with.email"].note)
     assert "input.mail" in text(cv.selection_label)
     assert "not saved" in text(cv.message)
-    assert wb.info("Offboard contractor").version == 1
+    assert wb.workflows.info("Offboard contractor").version == 1
 
 
 def test_new_draft_canvas_and_the_save_refusal_of_a_taken_name(wb: Workbench) -> None:
@@ -357,15 +357,15 @@ def test_new_draft_canvas_and_the_save_refusal_of_a_taken_name(wb: Workbench) ->
     cv.name_text.value = "Fresh"
     cv.add_action("core.log", after="trigger", params={"message": "hi"})
     assert cv.save() is True
-    assert wb.info("Fresh").enabled
+    assert wb.workflows.info("Fresh").enabled
     cv.add_action("core.log", node_id="again", params={"message": "again"})
-    assert cv.save() is True and wb.info("Fresh").version == 2
+    assert cv.save() is True and wb.workflows.info("Fresh").version == 2
     cv.save_button.click()  # nothing changed: no new version
-    assert "no changes" in text(cv.message) and wb.info("Fresh").version == 2
+    assert "no changes" in text(cv.message) and wb.workflows.info("Fresh").version == 2
     cv.name_text.value = "Fresh and renamed"  # the same workflow, renamed
     assert cv.save() is True
-    assert wb.info("Fresh and renamed").version == 3
-    assert wb.find("Fresh") is None
+    assert wb.workflows.info("Fresh and renamed").version == 3
+    assert wb.workflows.find("Fresh") is None
 
 
 def test_add_refuses_a_bad_or_taken_id(wb: Workbench) -> None:
@@ -443,7 +443,7 @@ def test_dry_run_simulates_and_a_disabled_workflow_is_refused(wb: Workbench) -> 
         ]
         == "active"
     )
-    wb.disable("Offboard contractor")
+    wb.workflows.disable("Offboard contractor")
     rd.run()
     assert rd.rejected is not None and "disabled" in text(rd.problems)
     assert wb.runs("Offboard contractor")["status"].iloc[0] == "rejected"

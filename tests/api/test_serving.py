@@ -67,7 +67,7 @@ def test_a_notebook_serves_its_own_store_and_sees_the_runs(seed: Seed, tmp_path:
     path = tmp_path / "notebook.duckdb"
     shutil.copy(seed.path, path)
     wb = Workbench(path)
-    key = wb.create_api_key("ops-dashboard", "runner")
+    key = wb.access.create_key("ops-dashboard", "runner")
     handle = wb.serve()
     try:
         assert handle.url.startswith("http://127.0.0.1:") and handle.running
@@ -78,7 +78,7 @@ def test_a_notebook_serves_its_own_store_and_sees_the_runs(seed: Seed, tmp_path:
         runs = wb.runs()
         assert list(runs["run_id"]) == [started.json()["run_id"]]
         assert list(runs["started_by"]) == ["api:ops-dashboard"]
-        assert wb.get_run(started.json()["run_id"])["status"] == "succeeded"
+        assert wb.runs.get(started.json()["run_id"])["status"] == "succeeded"
     finally:
         handle.stop()
     assert not handle.running

@@ -35,7 +35,7 @@ def test_dataframe_rows_become_recorded_runs_tagged_with_the_batch(wb: Workbench
     assert sorted(runs["run_id"]) == sorted(out["run_id"])  # the rejected one too
     assert set(runs["batch_id"]) == {"b1"}
     assert sorted(runs["idempotency_key"]) == ["b1:0", "b1:1", "b1:2", "b1:3"]
-    assert wb.get_run(out.loc[0, "run_id"])["input"] == {"n": 1}  # an int, not 1.0
+    assert wb.runs.get(out.loc[0, "run_id"])["input"] == {"n": 1}  # an int, not 1.0
 
 
 def test_resume_runs_only_what_did_not_succeed(wb: Workbench, tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_export_history_is_parquet_partitioned_by_workflow_and_day(
     wb.init(demo=True)
     wb.run("Offboard contractor", {"email": "nobody@example.com"})
     target = tmp_path / "export"
-    counts = wb.export_history(target)
+    counts = wb.runs.export(target)
     assert counts == {"runs": 4, "steps": len(wb.sql("select * from steps"))}
     day = datetime.now(UTC).strftime("%Y-%m-%d")
     assert (target / "runs" / "workflow_part=Where" / f"day={day}").is_dir()
@@ -121,7 +121,7 @@ def test_export_history_is_parquet_partitioned_by_workflow_and_day(
     steps = pd.read_parquet(target / "steps")
     assert len(steps) == counts["steps"]
     with pytest.raises(UsageError, match="not empty"):
-        wb.export_history(target)
+        wb.runs.export(target)
 
 
 def test_cli_runs_a_batch_from_each_file_kind(
@@ -159,10 +159,10 @@ def test_cli_runs_a_batch_from_each_file_kind(
 
 
 def test_remote_action_runs_without_directory(wb: Workbench) -> None:
-    spec = wb.action_catalogue().get("test.where")
+    spec = wb.catalogue.actions(format="registry").get("test.where")
     assert spec.remote and not spec.exclusive and not spec.is_idempotent(None)
     actions.register(wb, idempotent=True, name="test.again")
-    assert wb.action_catalogue().get("test.again").is_idempotent(None)
+    assert wb.catalogue.actions(format="registry").get("test.again").is_idempotent(None)
 
 
 def test_concurrent_runs_that_change_the_directory_do_not_collide(tmp_path: Path) -> None:

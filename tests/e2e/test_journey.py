@@ -289,7 +289,7 @@ def test_quickstart_journey_clicked(
     runs = wb.runs(NAME)
     assert len(runs) == 1 and runs["status"].iloc[0] == "succeeded"
     run_id = str(runs["run_id"].iloc[0])
-    statuses = node_statuses(wb.get_run(run_id)["steps"])
+    statuses = node_statuses(wb.runs.get(run_id)["steps"])
     assert {"user", "is_contractor", "each_group", "leave"} <= set(statuses), statuses
 
     def coloured(g: Graph) -> bool:

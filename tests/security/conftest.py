@@ -393,8 +393,8 @@ def api(demo_store: Path) -> Iterator[Api]:
     from wfbench import Workbench
 
     wb = Workbench(str(demo_store))
-    keys = {role: wb.create_api_key(f"attack-{role}", role) for role in ("viewer", "runner")}
-    keys["editor"] = wb.create_api_key("attack-editor", "editor")
+    keys = {role: wb.access.create_key(f"attack-{role}", role) for role in ("viewer", "runner")}
+    keys["editor"] = wb.access.create_key("attack-editor", "editor")
     server = wb.serve(port=0)
     client = Api(wb, server, keys)
     try:

@@ -75,7 +75,7 @@ def test_reset_directory_keeps_definitions_and_history(wb: Workbench, db: Path) 
     counts = wb.reset_directory()
     assert counts["users"] == 240
     assert wb.sql(status).iloc[0, 0] == "active"
-    assert len(wb.runs()) == 1 and wb.info("Suspend a contractor").version == 1
+    assert len(wb.runs()) == 1 and wb.workflows.info("Suspend a contractor").version == 1
     assert board.learners() == ["ada"]
     fresh = Workbench(db.with_name("fresh.duckdb"))
     fresh.init(demo=True)

@@ -85,7 +85,7 @@ def test_what_the_caller_holds_is_what_history_keeps(tmp_path: Path) -> None:
     assert record.output == {"echo": {"said": "bearer ***"}}
     assert TOKEN not in repr(record)
 
-    kept = wb.get_run(record.run_id)
+    kept = wb.runs.get(record.run_id)
     held = record.to_dict()
     assert {k: held[k] for k in RUN_FIELDS} == {k: kept[k] for k in RUN_FIELDS}
     assert [{k: s[k] for k in STEP_FIELDS} for s in held["steps"]] == [
@@ -101,7 +101,7 @@ def test_what_the_caller_holds_is_what_history_keeps(tmp_path: Path) -> None:
 
 def test_the_http_start_answers_the_masked_run(tmp_path: Path) -> None:
     wb = _workbench(tmp_path / "starter.duckdb")
-    key = wb.create_api_key("starter", "runner")
+    key = wb.access.create_key("starter", "runner")
     path = f"/api/v2/workflows/{urllib.parse.quote(NAME)}/runs"
     with wb.serve(port=0) as server, httpx.Client(base_url=server.url, timeout=30) as http:
         started = http.post(path, json={}, headers={"x-api-key": key})
@@ -117,7 +117,7 @@ def test_the_http_start_answers_the_masked_run(tmp_path: Path) -> None:
 
 def test_a_disabled_workflow_is_refused_alike_by_every_door(tmp_path: Path) -> None:
     wb = _workbench(tmp_path / "starter.duckdb")
-    wb.disable(NAME)
+    wb.workflows.disable(NAME)
     with pytest.raises(WorkflowDisabled, match="disabled"):
         wb.run(NAME, {})
     outcomes = wb.run_many(NAME, [{}], progress=False)
@@ -127,7 +127,7 @@ def test_a_disabled_workflow_is_refused_alike_by_every_door(tmp_path: Path) -> N
     assert "disabled" in report.results[0].failures[0]
     code, text = _cli("--db", wb.path, "run", NAME, "--input", "{}")
     assert code == 3, text
-    key = wb.create_api_key("starter", "runner")
+    key = wb.access.create_key("starter", "runner")
     path = f"/api/v2/workflows/{urllib.parse.quote(NAME)}/runs"
     with wb.serve(port=0) as server, httpx.Client(base_url=server.url, timeout=30) as http:
         refused = http.post(path, json={}, headers={"x-api-key": key})
@@ -156,9 +156,7 @@ def test_action_flags_mean_the_same_through_the_facade_and_the_registry() -> Non
 
     wb.action("custom.a", input=NoInput, output=Echoed, dry_run_safe=True)(handler)
     registry.action("custom.a", input=NoInput, output=Echoed, dry_run_safe=True)(handler)
-    through_facade = wb.action_catalogue().get("custom.a")
+    through_facade = wb.catalogue.actions(format="registry").get("custom.a")
     direct = registry.get("custom.a")
     flags = ("callable_in_dry_run", "batched", "side_effects", "exclusive", "idempotent")
-    assert {f: getattr(through_facade, f) for f in flags} == {
-        f: getattr(direct, f) for f in flags
-    }
+    assert {f: getattr(through_facade, f) for f in flags} == {f: getattr(direct, f) for f in flags}

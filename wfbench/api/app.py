@@ -70,7 +70,7 @@ def caller(need: str) -> DependsParam:
         wb = workbench(request)
         # One store session for the key check and the request's work.
         with wb.hold():
-            found = wb.verify_api_key(key) if key else None
+            found = wb.access.verify_key(key) if key else None
             if found is None:
                 what = "no x-api-key header" if not key else "the x-api-key is not valid"
                 raise ApiProblem(

@@ -83,13 +83,13 @@ def list_runs(
 )
 def get_run(run_id: str, wb: Wb, who: Annotated[Caller, VIEWER]) -> Response:
     try:
-        return JSONResponse(run_out(wb.get_run(run_id)))
+        return JSONResponse(run_out(wb.runs.get(run_id)))
     except NotFound:
         handle = wb.starter.running(run_id)  # started here, maybe not written yet
         if handle is None:
             raise
     if handle.done:  # it ended meanwhile: history has it all now
-        return JSONResponse(run_out(wb.get_run(run_id)))
+        return JSONResponse(run_out(wb.runs.get(run_id)))
     return JSONResponse(run_out(handle.execution.result().to_dict()))
 
 
@@ -152,7 +152,7 @@ def _in_hand(wb: Workbench, run: RunRecord) -> dict[str, Any]:
     returned): no read-back, unless the record kept only some steps of a long run."""
     steps = sorted(run.steps, key=lambda s: s.seq)
     if steps and steps[-1].seq != len(steps):
-        return wb.get_run(run.run_id)
+        return wb.runs.get(run.run_id)
     record = run.to_dict(steps=False)
     record["steps"] = [s.to_dict() for s in steps]
     return record

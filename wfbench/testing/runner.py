@@ -137,7 +137,7 @@ def run_case(wb: Workbench, workflow: Workflow | str, case: Case) -> CaseResult:
     a workflow. The run is started by the workbench's run starter, with the sandbox's own
     environment: the same refusals as any other start, and nothing recorded."""
     calls = Calls()
-    registry = sandbox_registry(wb.action_catalogue(), case.mocks, calls)
+    registry = sandbox_registry(wb.catalogue.actions(format="registry"), case.mocks, calls)
     with wb.starter.sandbox() as con:
         directory = SandboxDirectory(con)
         before = snapshot(con)
@@ -207,7 +207,7 @@ def check(wb: Workbench, workflow: WorkflowSource, cases: CasesSource = None) ->
     """
     flow, source = _resolve(wb, workflow)
     found, cases_file = _cases(cases, source)
-    names = set(wb.action_catalogue().names())
+    names = set(wb.catalogue.actions(format="registry").names())
     problems = [p for c in found for p in case_problems(c, flow, names)]
     if problems:
         raise UsageError(f"{cases_file or 'cases'}: " + "; ".join(problems))

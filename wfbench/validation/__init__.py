@@ -33,7 +33,8 @@ from wfbench.validation.issues import CODES, Issue, Report, Severity
 
 if TYPE_CHECKING:
     from wfbench.validation.inputs import InputCheck, apply_defaults, check_input, prepare_input
-    from wfbench.validation.scope import references_in_scope
+    from wfbench.validation.scope import references_in_scope, typed_references
+    from wfbench.validation.typed import Kind, fits, kind_of_type
 
 #: Names imported on first use, and the module each comes from.
 _LAZY = {
@@ -42,6 +43,10 @@ _LAZY = {
     "check_input": "wfbench.validation.inputs",
     "prepare_input": "wfbench.validation.inputs",
     "references_in_scope": "wfbench.validation.scope",
+    "typed_references": "wfbench.validation.scope",
+    "Kind": "wfbench.validation.typed",
+    "fits": "wfbench.validation.typed",
+    "kind_of_type": "wfbench.validation.typed",
 }
 
 
@@ -101,13 +106,17 @@ __all__ = [
     "CODES",
     "InputCheck",
     "Issue",
+    "Kind",
     "Report",
     "Severity",
     "WfbenchError",
     "apply_defaults",
     "check_input",
+    "fits",
+    "kind_of_type",
     "load_workflow",
     "prepare_input",
     "references_in_scope",
+    "typed_references",
     "validate",
 ]

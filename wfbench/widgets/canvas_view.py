@@ -224,7 +224,9 @@ class Canvas(CanvasCore):
             return
         try:
             info = (
-                self.wb.enable(self.workflow_id) if enabled else self.wb.disable(self.workflow_id)
+                self.wb.workflows.enable(self.workflow_id)
+                if enabled
+                else self.wb.workflows.disable(self.workflow_id)
             )
         except WfbenchError as exc:
             self.message.value = message_html(f"could not switch it: {exc}", "error")

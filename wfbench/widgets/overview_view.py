@@ -163,7 +163,11 @@ class Overview(View):
 
     def _toggle(self, workflow_id: str, enabled: bool) -> None:
         try:
-            info = self.wb.enable(workflow_id) if enabled else self.wb.disable(workflow_id)
+            info = (
+                self.wb.workflows.enable(workflow_id)
+                if enabled
+                else self.wb.workflows.disable(workflow_id)
+            )
         except WfbenchError as exc:
             self.message.value = message_html(str(exc), "error")
             return

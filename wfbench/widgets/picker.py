@@ -28,7 +28,7 @@ import ipywidgets as w
 
 from wfbench import expressions as ex
 from wfbench.errors import ExpressionError
-from wfbench.validation.typed import Kind, fits, kind_of_type
+from wfbench.validation import Kind, fits, kind_of_type
 
 
 def is_placeholder(text: str) -> bool:
