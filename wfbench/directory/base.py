@@ -15,7 +15,7 @@ import duckdb
 from wfbench.actions.records import Device, Group, GroupRef, User
 from wfbench.directory.schema import id_sequence
 from wfbench.errors import ActionError, DirectoryMisuse, PermissionDenied
-from wfbench.sql import in_transaction
+from wfbench.transactions import in_transaction
 
 # helpers
 

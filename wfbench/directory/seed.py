@@ -24,7 +24,7 @@ import duckdb
 
 from wfbench.directory.schema import DIRECTORY_TABLE_NAMES, create_directory, sync_id_sequences
 from wfbench.errors import DirectoryMisuse
-from wfbench.sql import transaction as atomic
+from wfbench.transactions import transaction as atomic
 
 #: "Now" for the sample organisation; no wall clock is read.
 BASE_TIME: Final = datetime(2026, 1, 5, 9, 0, 0)

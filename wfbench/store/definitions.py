@@ -12,8 +12,8 @@ import duckdb
 
 from wfbench.errors import NameTaken, NotFound
 from wfbench.model import Workflow, dump_workflow
-from wfbench.sql import in_transaction
 from wfbench.store.session import StoreSession, utc
+from wfbench.transactions import in_transaction
 
 if TYPE_CHECKING:
     import pandas as pd

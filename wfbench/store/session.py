@@ -11,7 +11,7 @@ holds it. Processes wait their turn in a first-come, first-served line
 (:mod:`wfbench.store.turns`), woken by the kernel when the one ahead lets go.
 ``":memory:"`` keeps one connection for the store's life.
 
-Transactions go through :func:`wfbench.sql.transaction`, the helper the
+Transactions go through :func:`wfbench.transactions.transaction`, the helper the
 directory uses too.
 """
 
@@ -43,11 +43,11 @@ from wfbench.errors import (
     UsageError,
 )
 from wfbench.model import Workflow
-from wfbench.sql import transaction
+from wfbench.printable import printable
 from wfbench.store.ready import is_ready
 from wfbench.store.schema import DDL, SCHEMA_VERSION, migrate
 from wfbench.store.turns import line_for
-from wfbench.text import printable
+from wfbench.transactions import transaction
 
 _INTERRUPTED_ERROR: Final = (
     "found unfinished when the store was reopened; the process running it ended"

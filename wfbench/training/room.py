@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wfbench.directory import DIRECTORY_TABLE_NAMES, seed_demo
-from wfbench.sql import transaction
+from wfbench.transactions import transaction
 
 if TYPE_CHECKING:
     from wfbench.workbench import Workbench

@@ -8,8 +8,8 @@ every :class:`Issue` (codes in :data:`CODES`). The package, by concern:
 * :mod:`~wfbench.validation.checker`: ids, actions and every reference, in run order
 * :mod:`~wfbench.validation.params`: an action's parameters
 * :mod:`~wfbench.validation.scope`: what a node may read (the one set of rules)
-* :mod:`~wfbench.validation.types`: types of parameters and outputs, paths through them
-* :mod:`~wfbench.validation.typed`: typed checks (conditions, loop items, parameters)
+* :mod:`~wfbench.validation.output_types`: types of parameters and outputs, paths through them
+* :mod:`~wfbench.validation.expression_kinds`: typed checks (conditions, loop items, parameters)
 * :mod:`~wfbench.validation.trigger`: the input schema and its sample
 * :mod:`~wfbench.validation.run_as`: the run-as role
 * :mod:`~wfbench.validation.inputs`: a run's input, defaults applied and checked
@@ -32,9 +32,9 @@ from wfbench.roles import RoleRegistry
 from wfbench.validation.issues import CODES, Issue, Report, Severity
 
 if TYPE_CHECKING:
+    from wfbench.validation.expression_kinds import Kind, fits, kind_of_type
     from wfbench.validation.inputs import InputCheck, apply_defaults, check_input, prepare_input
     from wfbench.validation.scope import references_in_scope, typed_references
-    from wfbench.validation.typed import Kind, fits, kind_of_type
 
 #: Names imported on first use, and the module each comes from.
 _LAZY = {
@@ -44,9 +44,9 @@ _LAZY = {
     "prepare_input": "wfbench.validation.inputs",
     "references_in_scope": "wfbench.validation.scope",
     "typed_references": "wfbench.validation.scope",
-    "Kind": "wfbench.validation.typed",
-    "fits": "wfbench.validation.typed",
-    "kind_of_type": "wfbench.validation.typed",
+    "Kind": "wfbench.validation.expression_kinds",
+    "fits": "wfbench.validation.expression_kinds",
+    "kind_of_type": "wfbench.validation.expression_kinds",
 }
 
 
