@@ -31,7 +31,7 @@ from wfbench.model import (
     children,
 )
 from wfbench.roles import RoleRegistry
-from wfbench.validation import typed
+from wfbench.validation import expression_kinds as typed
 from wfbench.validation.issues import Issue, Report
 from wfbench.validation.names import name_issues
 from wfbench.validation.output_types import output_type, type_at

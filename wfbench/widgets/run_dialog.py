@@ -2,7 +2,7 @@
 
 The input can be typed as JSON (prefilled from the trigger's sample) or in a
 form generated from the input schema; the two stay in sync both ways, and both
-are checked exactly as a run's start checks them (:meth:`Workbench.check_input`,
+are checked exactly as a run's start checks them (:meth:`wb.runs.check_input`,
 the façade's one input check), so what the dialog calls valid is what the engine
 accepts.
 

@@ -40,8 +40,8 @@ __all__ = [
 
 
 def run_document(run: Mapping[str, Any]) -> dict[str, Any]:
-    """A run (a :meth:`Workbench.get_run` dict or ``RunRecord.to_dict()``) in the one shape
-    the faces show: ``run``/``show --json`` and the HTTP API's run."""
+    """A run (a ``wb.runs.get`` dict or ``RunRecord.to_dict()``) in the one shape the
+    faces show: ``run``/``show --json`` and the HTTP API's run."""
     out = {k: run.get(k) for k in RUN_KEYS}
     out["steps"] = [{k: s.get(k) for k in STEP_KEYS} for s in run.get("steps", [])]
     return out

@@ -1,8 +1,8 @@
 """The run starter: the only code that starts a run.
 
-``wb.run``, ``wb.rerun``, every row of ``wb.run_many``, ``POST /api/v2/workflows/{id}/runs``
-(through ``wb.starter.start``), a workflow test case and a training exercise (which runs
-as test cases) all start their run here, in the same steps:
+``wb.run``, ``wb.runs.rerun``, every row of ``wb.run_many``, ``POST
+/api/v2/workflows/{id}/runs`` (through ``wb.starter.start``), a workflow test case and a
+training exercise (which runs as test cases) all start their run here, in the same steps:
 
 1. **find** the definition: a name, an id, the :class:`WorkflowInfo` a caller already
    looked up, or (a test case) a workflow that was never saved;
@@ -296,7 +296,7 @@ class Starter:
         elif workflow.run_as not in self._roles:
             reason = (
                 f"its run-as role '{workflow.run_as}' is not defined in this store; define it "
-                "(Workbench.define_role) or save the workflow with another role"
+                "(wb.catalogue.define_role) or save the workflow with another role"
             )
             refusal = RunRejected(
                 f"run rejected: {reason}", run_id=execution.run_id, problems=[("", reason)]
