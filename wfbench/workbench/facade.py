@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from wfbench.actions import ActionRegistry, ActionSpec, builtin_registry
+from wfbench.actions import ActionRegistry, builtin_registry
 from wfbench.actions.context import Connector
-from wfbench.engine import Execution, Hooks, RunHandle, RunRecord
-from wfbench.model import ActionNode, Workflow, iter_nodes, read_document
+from wfbench.engine import Hooks, RunHandle, RunRecord
+from wfbench.model import Workflow, read_document
 from wfbench.roles import RoleRegistry
 from wfbench.store import Store, WorkflowInfo
 from wfbench.store.recorder import StoredRoles
@@ -36,7 +35,7 @@ from wfbench.validation import Report
 from wfbench.workbench.access import Access
 from wfbench.workbench.catalogue import Catalogue
 from wfbench.workbench.history import Runs
-from wfbench.workbench.shapes import OnConflict, same_input_rule
+from wfbench.workbench.shapes import OnConflict
 from wfbench.workbench.starter import Start, Starter
 from wfbench.workbench.workflows import Workflows
 
@@ -281,65 +280,20 @@ class Workbench:
         cancels; ``wait=False`` returns the running :class:`~wfbench.batch.Batch`
         (``.cancel()``, ``.wait()``, ``.frame()``).
         """
-        from wfbench.batch import Batch, Port, new_batch_id, one_writer
-        from wfbench.engine.cluster import DaskInvoker, invoker_for
+        from wfbench.workbench.batches import run_many
 
-        writer = threading.Lock()
-        batch_id = batch or new_batch_id()
-        ref = self.workflows.find(workflow)
-        definition = self.get(workflow)
-        who = started_by or self.user
-        invoker = invoker_for(executor)
-        # a client connected here (from an address) is closed when the batch ends
-        end = None if invoker is None or invoker is executor else invoker.close
-        if isinstance(invoker, DaskInvoker):
-            try:  # refused once, before any row runs
-                invoker.refuse_unpicklable(_remote_actions(self._catalogue, definition))
-            except BaseException:
-                if end is not None:
-                    end()
-                raise
-
-        def prepare(row: dict[str, Any], key: str) -> Execution:
-            start = Start(
-                workflow=workflow,
-                input=row,
-                dry_run=dry_run,
-                started_by=who,
-                idempotency_key=key,
-                batch_id=batch_id,
-            )
-            execution = self.starter.prepare(start)
-            assert isinstance(execution, Execution)  # a batch's rows are never replayed
-            if invoker is not None:
-                execution.env.invoker = invoker
-            if concurrency > 1:
-                execution.env.transaction = one_writer(execution.env.transaction, writer)
-            return execution
-
-        port = Port(
-            prepare=prepare,
-            previous=lambda: self.runs(ref.id if ref else workflow, batch=batch_id),
-            same_input=lambda past, row: same_input_rule(past, row, definition),
+        return run_many(
+            self,
+            workflow,
+            inputs,
+            batch=batch,
+            concurrency=concurrency,
+            dry_run=dry_run,
+            executor=executor,
+            progress=progress,
+            wait=wait,
+            started_by=started_by,
         )
-        dashboard = getattr(invoker, "dashboard_link", None)
-        try:
-            job = Batch(
-                port,
-                inputs,
-                batch_id=batch_id,
-                concurrency=concurrency,
-                progress=_batch_display(progress, dashboard),
-                dashboard=dashboard,
-                hold=self._store.session,
-                on_end=end,
-            )
-        except BaseException:
-            if end is not None:
-                end()
-            raise
-        job.start()
-        return job.wait() if wait else job
 
     # -- the catalogue: the short paths (the rest is wb.catalogue)
     def action(
@@ -424,29 +378,7 @@ class Workbench:
         return reset_directory(self)
 
 
-def _remote_actions(catalogue: ActionRegistry, workflow: Workflow) -> list[ActionSpec]:
-    """The actions of ``workflow`` a Dask executor would run on its workers."""
-    names = dict.fromkeys(n.action for n in iter_nodes(workflow.steps) if isinstance(n, ActionNode))
-    found = (catalogue.find(name) for name in names)
-    return [spec for spec in found if spec is not None and spec.remote]
-
-
 def _path_graph(workflow: Workflow, statuses: Mapping[str, str]) -> Any:
     from wfbench.widgets import path_graph
 
     return path_graph(workflow, statuses)
-
-
-def _batch_display(
-    progress: bool | Callable[[Any], None] | None, dashboard: str | None
-) -> Callable[[Any], None] | None:
-    """The progress callback of a batch: the caller's, a notebook bar, or none."""
-    if callable(progress):
-        return progress
-    if progress is False:
-        return None
-    from wfbench.widgets.batch import in_notebook, progress_bar
-
-    if progress is None and not in_notebook():
-        return None
-    return progress_bar(dashboard)
