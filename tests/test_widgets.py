@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import html
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ipywidgets.widgets.widget import CallbackDispatcher
+from pydantic import BaseModel
 
 from wfbench.widgets.canvas_view import Canvas
 from wfbench.widgets.graph import TRIGGER
@@ -59,7 +61,7 @@ def text(widget: Any) -> str:
     return html.unescape(str(widget.value))
 
 
-def wait_for(condition: Any, timeout: float = 10.0) -> None:
+def wait_for(condition: Any, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"
@@ -405,23 +407,38 @@ def test_run_dialog_form_and_json_stay_in_sync(wb: Workbench) -> None:
     assert rd.handle is None and rd.rejected is None  # not started
 
 
+class _Nothing(BaseModel):
+    pass
+
+
 def test_run_is_in_the_background_and_colours_live(wb: Workbench) -> None:
+    gate = threading.Event()  # the first step runs until the test lets it go
+
+    def pause(params: _Nothing, ctx: Any) -> _Nothing:
+        if not gate.wait(60):
+            raise TimeoutError("the test never let the step go")
+        return _Nothing()
+
+    wb.action("test.pause", input=_Nothing, output=_Nothing, side_effects=False)(pause)
     doc = {
         "name": "Slow",
         "run_as": "read_only",
         "trigger": {"input_schema": {"type": "object", "properties": {}}, "sample_input": {}},
         "steps": [
-            {"id": "pause", "kind": "action", "action": "core.wait", "with": {"seconds": 0.6}},
+            {"id": "pause", "kind": "action", "action": "test.pause", "with": {}},
             {"id": "done", "kind": "action", "action": "core.log", "with": {"message": "ok"}},
         ],
     }
     wb.save(doc)
     cv = wb.canvas("Slow")
     rd = cv.open_run_dialog()
-    rd.run_button.click()
-    assert rd.handle is not None and not rd.handle.done  # the click returned at once
-    wait_for(lambda: "status-running" in cv.graph.classes("pause"))
-    assert rd.run_button.disabled
+    try:
+        rd.run_button.click()
+        assert rd.handle is not None and not rd.handle.done  # the click returned at once
+        wait_for(lambda: "status-running" in cv.graph.classes("pause"))
+        assert rd.run_button.disabled
+    finally:
+        gate.set()
     record = rd.wait()
     assert record is not None and record.status == "succeeded"
     assert "status-succeeded" in cv.graph.classes("pause")

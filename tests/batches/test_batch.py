@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -57,12 +56,17 @@ def test_resume_runs_only_what_did_not_succeed(wb: Workbench, tmp_path: Path) ->
         wb.run_many("Where", rows, batch="again")
 
 
-def test_cancel_leaves_no_run_running(wb: Workbench) -> None:
-    rows = [{"n": i, "sleep_s": 0.3} for i in range(12)]
+def test_cancel_leaves_no_run_running(wb: Workbench, tmp_path: Path) -> None:
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    rows = [{"n": i, "gate": str(gate)} for i in range(12)]
     job = wb.run_many("Where", rows, batch="stop", concurrency=3, wait=False)
     assert not isinstance(job, pd.DataFrame)
-    time.sleep(0.5)
-    job.cancel()
+    try:
+        actions.wait_for(lambda: actions.started(gate) >= 1, "a row under way")
+    finally:
+        job.cancel()  # while at most three rows wait at the gate and nine have not started
+        (gate / "open").touch()
     out = job.wait()
     assert set(out["status"]) <= {"succeeded", "cancelled"}
     assert "cancelled" in set(out["status"])
@@ -110,7 +114,7 @@ def test_export_history_is_parquet_partitioned_by_workflow_and_day(
     target = tmp_path / "export"
     counts = wb.runs.export(target)
     assert counts == {"runs": 4, "steps": len(wb.sql("select * from steps"))}
-    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    day = f"{wb.runs(batch='x')['started_at'].iloc[0]:%Y-%m-%d}"  # not today's: midnight
     assert (target / "runs" / "workflow_part=Where" / f"day={day}").is_dir()
     assert (target / "runs" / "workflow_part=Offboard_contractor").is_dir()
     back = duckdb.sql(
