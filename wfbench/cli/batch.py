@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from wfbench.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_REJECTED
 from wfbench.cli.output import frame_records, print_json, workbench
 from wfbench.errors import UsageError
-from wfbench.text import SafeStream
+from wfbench.printable import SafeStream
 
 #: The file kinds ``--inputs`` reads, by suffix.
 KINDS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}

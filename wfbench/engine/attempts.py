@@ -32,6 +32,8 @@ from wfbench.errors import (
     EffectUncertain,
     ExpressionError,
     HandlerFailed,
+    NoHandler,
+    OutputMismatch,
     PermissionDenied,
     RunAborted,
     RunCancelled,
@@ -126,7 +128,9 @@ class ActionSteps(Lifecycle):
                 rec.error = _describe(exc)
                 if isinstance(exc, PermissionDenied):
                     break
-                started = isinstance(exc, HandlerFailed) and not self.record.dry_run
+                started = (
+                    isinstance(exc, HandlerFailed | OutputMismatch) and not self.record.dry_run
+                )
                 if started and attempt < tries and not spec.is_idempotent(params):
                     rec.error += (
                         f"; not retried: its handler had started and {spec.name} is not "
@@ -184,7 +188,7 @@ class ActionSteps(Lifecycle):
         self, spec: ActionSpec, params: BaseModel, ctx: ActionContext, node: ActionNode
     ) -> BaseModel:
         if spec.handler is None:
-            raise WfbenchError(f"{spec.name} has no handler in this workbench")
+            raise NoHandler(f"{spec.name} has no handler in this workbench")
         try:
             result = self.env.invoker.call(spec, params, ctx, timeout_s=node.timeout_s)
         except WfbenchError:
@@ -202,8 +206,7 @@ class ActionSteps(Lifecycle):
                 result.model_dump() if isinstance(result, BaseModel) else result
             )
         except ValidationError as exc:
-            raise HandlerFailed(
-                exc,
+            raise OutputMismatch(
                 f"{spec.name} returned output that does not match its output model: "
                 f"{exc.errors(include_url=False)[0]['msg']}",
             ) from None

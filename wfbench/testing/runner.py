@@ -9,14 +9,13 @@ step (or the run) and what differed: ``step suspend: skipped, expected succeeded
 from __future__ import annotations
 
 import json
-import threading
-import uuid
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wfbench.engine import Environment, Execution, RunRecord, StepRecord, prepare_input
-from wfbench.errors import InputError, UsageError
+from wfbench.engine import Environment, RunRecord, StepRecord
+from wfbench.errors import RunRejected, UsageError
 from wfbench.model import Workflow, read_document
 from wfbench.testing.cases import (
     Case,
@@ -28,7 +27,7 @@ from wfbench.testing.cases import (
 )
 from wfbench.testing.changes import diff, normalise, snapshot
 from wfbench.testing.report import CaseResult, TestReport
-from wfbench.testing.sandbox import Calls, rolled_back, sandbox_registry
+from wfbench.testing.sandbox import Calls, SandboxDirectory, sandbox_registry
 
 if TYPE_CHECKING:
     from wfbench.workbench import Workbench
@@ -137,51 +136,35 @@ DEFAULT_CASE_TIMEOUT_S = 30.0
 
 
 def run_case(
-    wb: Workbench, workflow: Workflow, case: Case, *, timeout_s: float | None = None
+    wb: Workbench, workflow: Workflow | str, case: Case, *, timeout_s: float | None = None
 ) -> CaseResult:
     """Run one case in the sandbox (see :mod:`wfbench.testing.sandbox`) and judge it.
 
+    ``workflow``: a saved workflow's name (refused, as any start, when it is disabled) or
+    a workflow. The run is started by the workbench's run starter, with the sandbox's own
+    environment: the same refusals as any other start, and nothing recorded.
+
     The case has a deadline (``case.timeout_s``, else ``timeout_s``, else
-    :data:`DEFAULT_CASE_TIMEOUT_S`): past it the run is cancelled (at its next step or
-    wait) and the case fails saying so; ``core.wait`` takes no real time in a case."""
+    :data:`DEFAULT_CASE_TIMEOUT_S`): past it the run is cancelled at its next action and
+    the case fails saying so; ``core.wait`` takes no real time in a case."""
     limit = case.timeout_s or timeout_s or DEFAULT_CASE_TIMEOUT_S
-    if workflow.run_as not in wb._role_registry:
-        return _rejected(case, f"the run-as role '{workflow.run_as}' is not defined")
-    role = wb._role_registry.get(workflow.run_as)
-    try:
-        data = prepare_input(workflow, case.input)
-    except InputError as exc:
-        details = "; ".join(f"{p or '/'}: {m}" for p, m in exc.problems)
-        return _rejected(case, details or str(exc))
+    deadline = time.monotonic() + limit
     calls = Calls()
-    registry = sandbox_registry(wb._catalogue, case.mocks, calls)
-    with wb._store.session():
-        con = wb._store.new_cursor()
+    registry = sandbox_registry(
+        wb.catalogue.actions(format="registry"), case.mocks, calls, deadline=deadline
+    )
+    with wb.starter.sandbox() as con:
+        directory = SandboxDirectory(con)
+        before = snapshot(con)
+        env = Environment(actions=registry, directory=directory, lock=directory.lock)
         try:
-            with rolled_back(con) as directory:
-                before = snapshot(con)
-                env = Environment(actions=registry, directory=directory, lock=directory.lock)
-                execution = Execution(
-                    workflow,
-                    data,
-                    role=role,
-                    env=env,
-                    run_id=f"test_{uuid.uuid4().hex}",
-                    started_by="test",
-                )
-                timer = threading.Timer(limit, execution.cancel)
-                timer.daemon = True
-                timer.start()
-                try:
-                    run = execution.run()
-                finally:
-                    timer.cancel()
-                late = timer.finished.is_set() and run.status == "cancelled"
-                changes = diff(before, snapshot(con))
-        finally:
-            con.close()
+            run = wb.starter.rehearse(workflow, case.input, env, started_by="test")
+        except RunRejected as exc:
+            details = "; ".join(f"{p or '/'}: {m}" for p, m in exc.problems)
+            return _rejected(case, details or str(exc))
+        changes = diff(before, snapshot(con))
     failures = judge(case, run, changes, calls)
-    if late:
+    if run.status == "cancelled" and time.monotonic() >= deadline:
         failures.insert(0, f"ran past its deadline of {limit:g} s (timeout_s) and was cancelled")
     steps = sorted(run.steps, key=lambda s: s.seq)
     return CaseResult(
@@ -198,7 +181,8 @@ def run_case(
 
 
 def _resolve(wb: Workbench, workflow: WorkflowSource) -> tuple[Workflow, Path | None]:
-    """The workflow to test, valid, and the file it came from (if any)."""
+    """The workflow to test, valid, and the file it came from (if any); a saved one is
+    found by its name."""
     if isinstance(workflow, Workflow):
         return workflow, None
     source: Path | None = None
@@ -246,11 +230,14 @@ def check(
     """
     flow, source = _resolve(wb, workflow)
     found, cases_file = _cases(cases, source)
-    problems = [p for c in found for p in case_problems(c, flow, set(wb._catalogue.names()))]
+    names = set(wb.catalogue.actions(format="registry").names())
+    problems = [p for c in found for p in case_problems(c, flow, names)]
     if problems:
         raise UsageError(f"{cases_file or 'cases'}: " + "; ".join(problems))
-    with wb._store.session():
-        results = [run_case(wb, flow, case, timeout_s=timeout_s) for case in found]
+    # a saved workflow is started by its name: its state (enabled) counts, as for any run
+    target: Workflow | str = workflow if isinstance(workflow, str) and source is None else flow
+    with wb.hold():
+        results = [run_case(wb, target, case, timeout_s=timeout_s) for case in found]
     return TestReport(
         workflow=flow.name,
         results=results,

@@ -8,8 +8,10 @@ Built on the engine's public seams, nothing else:
   custom action with side effects) raises :class:`MockNeeded` without being called;
   every other handler (the built-in directory actions, reads, ``core.*``) really runs;
 * an :class:`~wfbench.engine.Environment` whose directory is a
-  :class:`~wfbench.directory.Directory` on a cursor of its own, with a transaction
-  opened before the run and **rolled back** after it: steps succeed or fail exactly as
+  :class:`~wfbench.directory.Directory` on the cursor of the run starter's sandbox
+  (``wb.starter.sandbox()``: a transaction opened before the run and **rolled back**
+  after it), and the run started by ``wb.starter.rehearse`` (the same refusals as any
+  start): steps succeed or fail exactly as
   in a real run (``dry_run`` stays off, so nothing is ``simulated``), their changes can
   be read back before the rollback, and none of them outlives the case;
 * no history hook: the run is never written to the store's history.
@@ -17,17 +19,17 @@ Built on the engine's public seams, nothing else:
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import threading
-from collections.abc import Callable, Iterator, Mapping
+import time
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
 import duckdb
 
 from wfbench.actions import ActionRegistry, ActionSpec, builtin_registry
-from wfbench.errors import ActionError
+from wfbench.errors import ActionError, RunCancelled
 from wfbench.testing.cases import Mock
 
 
@@ -70,10 +72,14 @@ class Calls:
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
 
-def _wrap(spec: ActionSpec, mocks: Mapping[str, Mock], calls: Calls) -> Callable[..., Any]:
+def _wrap(
+    spec: ActionSpec, mocks: Mapping[str, Mock], calls: Calls, deadline: float | None
+) -> Callable[..., Any]:
     original = spec.handler
 
     def handler(params: Any, ctx: Any) -> Any:
+        if deadline is not None and time.monotonic() >= deadline:
+            raise RunCancelled("the test case ran past its deadline (timeout_s)")
         step = step_of(ctx.path)
         mock = mocks.get(step) or mocks.get(spec.name)
         if mock is not None:
@@ -97,11 +103,15 @@ def _wrap(spec: ActionSpec, mocks: Mapping[str, Mock], calls: Calls) -> Callable
 
 
 def sandbox_registry(
-    catalogue: ActionRegistry, mocks: Mapping[str, Mock], calls: Calls
+    catalogue: ActionRegistry,
+    mocks: Mapping[str, Mock],
+    calls: Calls,
+    *,
+    deadline: float | None = None,
 ) -> ActionRegistry:
     """A copy of ``catalogue`` whose handlers obey ``mocks`` and refuse outside effects."""
     return ActionRegistry(
-        dataclasses.replace(spec, handler=_wrap(spec, mocks, calls)) for spec in catalogue
+        dataclasses.replace(spec, handler=_wrap(spec, mocks, calls, deadline)) for spec in catalogue
     )
 
 
@@ -122,22 +132,11 @@ class SandboxDirectory:
             return self._directory
 
 
-@contextlib.contextmanager
-def rolled_back(con: duckdb.DuckDBPyConnection) -> Iterator[SandboxDirectory]:
-    """A sandbox on ``con`` (a cursor the caller owns): whatever happens inside is undone."""
-    con.begin()
-    try:
-        yield SandboxDirectory(con)
-    finally:
-        con.rollback()
-
-
 __all__ = [
     "Calls",
     "MockNeeded",
     "SandboxDirectory",
     "leaves_machine",
-    "rolled_back",
     "sandbox_registry",
     "step_of",
 ]
