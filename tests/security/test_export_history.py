@@ -32,6 +32,6 @@ def test_bad_export_targets_are_one_line_usage_errors(
     if kind == "dangling link":
         Path(target).symlink_to(tmp_path / "nowhere")
     with pytest.raises(UsageError) as caught:
-        wb.export_history(target)
+        wb.runs.export(target)
     assert "\n" not in str(caught.value)
     assert not (tmp_path / "s3:").exists() and not (tmp_path / "gs:").exists()
