@@ -14,6 +14,12 @@ Phase 1, the floor: one worker alone. Phase 2: five workers at once, plus a sixt
 operation: count, p50/p95/max time (a wait for the file is inside it), ``StoreBusy``
 errors and any other errors; the ratio of the shared p95 to the alone p95.
 
+Phase 3, under load (issue 19.3): ``wfbench serve`` hammered by ``--clients`` HTTP clients
+(64; API starts back to back), a CLI batch (``wfbench run Ping --inputs``, ``--batch-rows``
+rows) and CLI commands one after another beside them (``wfbench list`` and ``wfbench run
+Ping``). Reported: the commands' exit codes (4 is ``StoreBusy``: the target is 0), their
+p50/p95 time against the same command alone, and the API starts served meanwhile.
+
     .venv/bin/python bench/store_sharing.py [--quick] [--seconds S] [--workers N] [--json P]
 """
 
@@ -171,6 +177,153 @@ def phase(
     return records
 
 
+def cli_timed(db: Path, *args: str) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [WFBENCH, "--db", str(db), *args], capture_output=True, text=True, timeout=600
+    )
+    took = time.perf_counter() - t0
+    error = None if proc.returncode == 0 else f"exit {proc.returncode}"
+    if proc.returncode == 4:
+        error = "StoreBusy"
+    return {"op": args[0], "s": took, "error": error}
+
+
+def hammer(url: str, key: str, stop: threading.Event, into: list[dict[str, Any]]) -> None:
+    import httpx
+
+    with httpx.Client(base_url=url, headers={"x-api-key": key}, timeout=300) as c:
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            try:
+                r = c.post("/api/v2/workflows/Ping/runs", json={})
+                error = None if r.status_code == 201 else f"HTTP {r.status_code}"
+                if r.status_code == 503:
+                    error = "StoreBusy"
+            except httpx.HTTPError as exc:
+                error = type(exc).__name__
+            into.append({"op": "api start", "s": time.perf_counter() - t0, "error": error})
+
+
+def under_load(
+    db: Path, work: Path, key: str, clients: int, seconds: float, batch_rows: int
+) -> dict[str, Any]:
+    """Phase 3: serve + ``clients`` HTTP clients + a CLI batch + CLI commands."""
+    alone = [cli_timed(db, op, *extra) for _ in range(3) for op, *extra in COMMANDS]
+    rows = work / "rows.jsonl"
+    rows.write_text("".join(json.dumps({"n": i}) + "\n" for i in range(batch_rows)))
+    server = subprocess.Popen(
+        [WFBENCH, "--db", str(db), "serve", "--port", "0", "--log-level", "warning"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    api: list[dict[str, Any]] = []
+    cli: list[dict[str, Any]] = []
+    stop = threading.Event()
+    threads: list[threading.Thread] = []
+    batch: subprocess.Popen[str] | None = None
+    batch_s = 0.0
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().split(" at ")[1].split("/api/")[0]
+        threads = [
+            threading.Thread(target=hammer, args=(url, key, stop, api), daemon=True)
+            for _ in range(clients)
+        ]
+        for t in threads:
+            t.start()
+        t_batch = time.perf_counter()
+        batch = subprocess.Popen(
+            [WFBENCH, "--db", str(db), "run", "Ping", "--inputs", str(rows)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        end = time.monotonic() + seconds
+        k = 0
+        while time.monotonic() < end or k < len(COMMANDS):
+            op, *extra = COMMANDS[k % len(COMMANDS)]
+            cli.append(cli_timed(db, op, *extra))
+            k += 1
+        batch.wait(timeout=1800)
+        batch_s = time.perf_counter() - t_batch
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=300)
+        if batch is not None and batch.poll() is None:
+            batch.terminate()
+            batch.wait(60)
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    assert batch is not None
+    batch_error = None if batch.returncode == 0 else f"exit {batch.returncode}"
+    if batch.returncode == 4:
+        batch_error = "StoreBusy"
+    return {
+        "clients": clients,
+        "batch_rows": batch_rows,
+        "alone": summarise(alone),
+        "cli": summarise(cli),
+        "api": summarise(api),
+        "batch": {"s": batch_s, "error": batch_error},
+    }
+
+
+COMMANDS: list[list[str]] = [["list"], ["run", "Ping", "--input", "{}"]]
+
+
+def print_load(load3: dict[str, Any]) -> None:
+    rows = []
+    for op in ("list", "run"):
+        a, x = load3["alone"].get(op), load3["cli"].get(op)
+        if not a or not x:
+            continue
+        for label, d in (("alone (floor)", a), (f"beside {load3['clients']} clients", x)):
+            ratio = d["p95"] / a["p95"] if a["p95"] else float("nan")
+            rows.append(
+                [
+                    f"wfbench {op}",
+                    label,
+                    str(d["n"]),
+                    f"{d['median'] * 1000:,.0f} ms",
+                    f"{d['p95'] * 1000:,.0f} ms",
+                    f"{d['max'] * 1000:,.0f} ms",
+                    str(d["busy"]),
+                    str(d["other_errors"]),
+                    f"{ratio:.1f}×",
+                ]
+            )
+    x = load3["api"].get("api start")
+    if x:
+        rows.append(
+            [
+                "api start",
+                f"{load3['clients']} clients",
+                str(x["n"]),
+                f"{x['median'] * 1000:,.0f} ms",
+                f"{x['p95'] * 1000:,.0f} ms",
+                f"{x['max'] * 1000:,.0f} ms",
+                str(x["busy"]),
+                str(x["other_errors"]),
+                "",
+            ]
+        )
+    b = load3["batch"]
+    print(
+        f"\nunder load: wfbench serve with {load3['clients']} HTTP clients, a CLI batch of "
+        f"{load3['batch_rows']} rows ({b['s']:.1f} s, {b['error'] or 'exit 0'}) and CLI "
+        "commands beside them"
+    )
+    table(
+        rows,
+        ["command", "who", "n", "p50", "p95", "max", "StoreBusy", "other errors", "p95 / alone"],
+    )
+
+
 def summarise(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     by: dict[str, list[dict[str, Any]]] = {}
     for r in records:
@@ -194,6 +347,9 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=5, help="processes sharing the store (5)")
     p.add_argument("--think", type=float, default=0.2, help="mean pause between operations")
     p.add_argument("--api-interval", type=float, default=0.5, help="seconds between API starts")
+    p.add_argument("--clients", type=int, default=64, help="HTTP clients under load (64)")
+    p.add_argument("--batch-rows", type=int, help="rows of the CLI batch (3000; quick 300)")
+    p.add_argument("--load-only", action="store_true", help="only phase 3 (under load)")
     p.add_argument("--worker", type=int, help=argparse_hidden())
     p.add_argument("--db", help=argparse_hidden())
     p.add_argument("--out", help=argparse_hidden())
@@ -218,6 +374,12 @@ def main() -> None:
         emails = wb.sql("select email from users order by id limit 50")["email"].tolist()
         del wb
 
+        batch_rows = args.batch_rows or (300 if args.quick else 3000)
+        load3 = under_load(db, work, key, args.clients, seconds, batch_rows)
+        print_load(load3)
+        if args.load_only:
+            write_json(args.json, {"bench": "store_sharing", "machine": m, "load": load3})
+            return
         alone = phase(db, work, 1, seconds, args.think, emails, "alone")
 
         server = subprocess.Popen(
@@ -306,6 +468,7 @@ def main() -> None:
             "alone": a,
             "shared": s,
             "api": api_s,
+            "load": load3,
         },
     )
 

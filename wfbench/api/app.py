@@ -10,6 +10,7 @@ from fastapi.params import Depends as DependsParam
 from fastapi.security import APIKeyHeader
 
 from wfbench import __version__
+from wfbench.api.bodies import BodyFirst, body_timeout_from_env
 from wfbench.api.problems import ApiProblem, install_handlers
 from wfbench.api.requests import Caller, refuse_unknown_query
 from wfbench.model import Workflow
@@ -44,6 +45,7 @@ def create_app(wb: Workbench, *, classroom: bool = False) -> FastAPI:
     # process is waiting in line for it (issue 10.11, 12.2).
     wb.keep_open(SERVE_KEEP_OPEN_S)
     install_handlers(app)
+    app.add_middleware(BodyFirst, timeout=body_timeout_from_env())
     # The run paths first, so that /runs is never taken for a workflow called "runs".
     routes_runs.router.add_to(app)
     routes_workflows.router.add_to(app)
@@ -68,8 +70,10 @@ def caller(need: str) -> DependsParam:
         request: Request, key: Annotated[str | None, Security(_KEY_HEADER)]
     ) -> Iterator[Caller]:
         wb = workbench(request)
-        # One store session for the key check and the request's work.
-        with wb.hold():
+        # One store session for the key check and the request's work, started after the
+        # whole body was read (BodyFirst) and in turn: with another process in line, the
+        # request waits for the file to be handed over to it and back.
+        with wb.hold(turn=True):
             found = wb.access.verify_key(key) if key else None
             if found is None:
                 what = "no x-api-key header" if not key else "the x-api-key is not valid"

@@ -113,6 +113,8 @@ class Batch:
         progress: Callable[[Progress], None] | None = None,
         dashboard: str | None = None,
         hold: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
+        turn: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
+        warm: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
         on_end: Callable[[], None] | None = None,
         rerun_interrupted: bool | Iterable[Any] = False,
     ) -> None:
@@ -125,6 +127,8 @@ class Batch:
         self.outcomes: list[dict[str, Any] | None] = [None] * len(self.inputs)
         self.progress = Progress(total=len(self.inputs), dashboard=dashboard, cancel=self.cancel)
         self._hold = hold
+        self._turn = turn
+        self._warm = warm
         self._on_end = on_end
         self._report = progress
         self._cancel = threading.Event()
@@ -154,7 +158,7 @@ class Batch:
 
         def target() -> None:
             try:
-                with self._hold():
+                with self._warm():
                     self._run(todo)
             except BaseException as exc:  # handed to wait()
                 self._failure = exc
@@ -197,7 +201,9 @@ class Batch:
         try:
             self._claimed.enter_context(self.port.claim(self.batch_id))
             with self._hold():
-                return self._run(self._resume())
+                todo = self._resume()
+            with self._warm():
+                return self._run(todo)
         finally:
             self._end()
 
@@ -268,6 +274,12 @@ class Batch:
         return str(self.labels[i]) in self._rerun_rows
 
     def _row(self, i: int) -> None:
+        # Each row takes its turn with the store: another process in line gets the file
+        # between rows (the batch keeps it open between them otherwise, see ``warm``).
+        with self._turn():
+            self._row_in_turn(i)
+
+    def _row_in_turn(self, i: int) -> None:
         if self._cancel.is_set():
             self._set(i, {"status": "cancelled", "error": "not started: the batch was cancelled"})
             return

@@ -100,7 +100,9 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     import pandas as pd
 
     rows = read_inputs(args.inputs)
-    wb = workbench(args)
+    # Not held for the whole command: the batch takes its turn with the store row by row,
+    # so other processes (``wfbench list``, a server) work while it goes.
+    wb = workbench(args, hold=False)
     printer = _Printer(sys.stderr)
     frame = wb.run_many(
         args.name,

@@ -157,6 +157,9 @@ class StoreSession:
         self._clock = clock or _default_clock
         self._ids = ids or _default_ids
         self._lock = threading.RLock()
+        self._handed = threading.Condition(self._lock)  # notified when the file is let go
+        self._pinned = -1  # a generation a caller holds on to (no hand-over to wait for)
+        self._warm = 0  # see warm()
         self._definitions: dict[tuple[str, int], Workflow] = {}  # (id, version) -> parsed
         self._write_lock = threading.RLock()
         self._depth = 0
@@ -188,12 +191,21 @@ class StoreSession:
     # ------------------------------------------------------------------ sessions
 
     @contextmanager
-    def session(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def session(self, *, turn: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """Hold the database open for the block; yields this thread's cursor.
 
         Re-entrant and shared by threads: the connection opens when the first
         session starts and (for a file) closes when the last one ends.
+
+        ``turn``: the block is a new piece of work (an HTTP request, a batch's row) that
+        waits its turn: when another process is in line for the file, it does not join
+        the sessions going on but waits until they have ended and the file was handed
+        over, then queues behind that process (:meth:`_await_hand_over`). Never nest a
+        turn inside a session of the same work: it would wait for itself (up to the
+        lock timeout, then join).
         """
+        if turn:
+            self._await_hand_over()
         with self._lock:
             if self._closed:
                 raise StoreClosed(f"the store {self.path} was closed; create a new Store")
@@ -216,10 +228,49 @@ class StoreSession:
             with self._lock:
                 self._release()
 
+    def _await_hand_over(self) -> None:
+        """Fair turns: while the file is open in this process and another process is in
+        line, wait (at most the lock timeout) for the sessions going on to end; the last
+        one out lets go of the file (:meth:`_release`), which wakes the one in line."""
+        if self._memory:
+            return
+        deadline = time.monotonic() + self.lock_timeout
+        with self._lock:
+            generation = self._generation
+            while (
+                self._con is not None
+                and self._generation == generation
+                and self._pinned != generation
+                and line_for(self.path).others_waiting()
+            ):
+                if self._depth == 0:  # open only while idle (keep_open, warm): let go now
+                    self._disconnect()
+                    return
+                left = deadline - time.monotonic()
+                if left <= 0:  # held on to by a caller's own session: join it
+                    self._pinned = generation
+                    return
+                self._handed.wait(min(left, 0.05))  # re-checks others_waiting meanwhile
+
+    @contextmanager
+    def warm(self) -> Iterator[None]:
+        """Keep the file open between the sessions of the block (a batch's runs) unless
+        another process is in line for it, as :meth:`keep_open` does for a server."""
+        with self._lock:
+            self._warm += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._warm -= 1
+                if self._warm == 0 and self._depth == 0 and self.linger <= 0:
+                    self._disconnect()
+
     def _release(self) -> None:
         self._depth -= 1
         if self._depth == 0 and not self._memory:
-            if self.linger > 0 and not line_for(self.path).others_waiting():
+            lingers = self.linger > 0 or self._warm > 0
+            if lingers and not line_for(self.path).others_waiting():
                 self._idle_since = time.monotonic()
                 self._watch_idle()
             else:
@@ -250,7 +301,8 @@ class StoreSession:
                 if self._depth > 0:
                     continue
                 idle = time.monotonic() - self._idle_since
-                if idle >= self.linger or line.others_waiting() or self._closed:
+                done = idle >= self.linger and self._warm == 0
+                if done or line.others_waiting() or self._closed:
                     self._disconnect()
                     return
 
@@ -317,6 +369,7 @@ class StoreSession:
             self._con = None
             if not self._memory:
                 line_for(self.path).release()  # the next process in line goes
+            self._handed.notify_all()
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         if self._memory:

@@ -92,6 +92,8 @@ def run_many(
             progress=_batch_display(progress, dashboard),
             dashboard=dashboard,
             hold=wb.hold,
+            turn=lambda: wb.hold(turn=True),  # each row in turn: other processes work too
+            warm=wb._store.warm,
             on_end=end,
             rerun_interrupted=rerun_interrupted,
         )

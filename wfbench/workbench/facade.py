@@ -124,9 +124,13 @@ class Workbench:
                     self.save(doc, saved_by="init")
             return seeded
 
-    def hold(self) -> contextlib.AbstractContextManager[Any]:
-        """Keep the store file open across the operations in a ``with`` block."""
-        return self._store.session()
+    def hold(self, *, turn: bool = False) -> contextlib.AbstractContextManager[Any]:
+        """Keep the store file open across the operations in a ``with`` block.
+
+        ``turn=True``: the block is a new piece of work (an HTTP request) that waits its
+        turn when another process is in line for the file, rather than keeping the file
+        from it (fair turns under load)."""
+        return self._store.session(turn=turn)
 
     def keep_open(self, seconds: float) -> None:
         """Keep the store file open up to ``seconds`` after its last use (a server answering
