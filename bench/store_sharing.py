@@ -16,7 +16,8 @@ errors and any other errors; the ratio of the shared p95 to the alone p95.
 
 Phase 3, under load (issue 19.3): ``wfbench serve`` hammered by ``--clients`` HTTP clients
 (64; API starts back to back), a CLI batch (``wfbench run Ping --inputs``, ``--batch-rows``
-rows) and CLI commands one after another beside them (``wfbench list`` and ``wfbench run
+rows) and CLI commands one after another beside them while the batch goes (and at least
+``--seconds``) (``wfbench list`` and ``wfbench run
 Ping``). Reported: the commands' exit codes (4 is ``StoreBusy``: the target is 0), their
 p50/p95 time against the same command alone, and the API starts served meanwhile.
 
@@ -241,7 +242,7 @@ def under_load(
         )
         end = time.monotonic() + seconds
         k = 0
-        while time.monotonic() < end or k < len(COMMANDS):
+        while batch.poll() is None or time.monotonic() < end or k < len(COMMANDS):
             op, *extra = COMMANDS[k % len(COMMANDS)]
             cli.append(cli_timed(db, op, *extra))
             k += 1
@@ -348,7 +349,7 @@ def main() -> None:
     p.add_argument("--think", type=float, default=0.2, help="mean pause between operations")
     p.add_argument("--api-interval", type=float, default=0.5, help="seconds between API starts")
     p.add_argument("--clients", type=int, default=64, help="HTTP clients under load (64)")
-    p.add_argument("--batch-rows", type=int, help="rows of the CLI batch (3000; quick 300)")
+    p.add_argument("--batch-rows", type=int, help="rows of the CLI batch (1000; quick 100)")
     p.add_argument("--load-only", action="store_true", help="only phase 3 (under load)")
     p.add_argument("--worker", type=int, help=argparse_hidden())
     p.add_argument("--db", help=argparse_hidden())
@@ -374,7 +375,7 @@ def main() -> None:
         emails = wb.sql("select email from users order by id limit 50")["email"].tolist()
         del wb
 
-        batch_rows = args.batch_rows or (300 if args.quick else 3000)
+        batch_rows = args.batch_rows or (100 if args.quick else 1000)
         load3 = under_load(db, work, key, args.clients, seconds, batch_rows)
         print_load(load3)
         if args.load_only:
