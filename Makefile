@@ -64,7 +64,7 @@ format: setup
 # Every figure in bench/README.md comes from these scripts (about 20 minutes in all);
 # `make bench-quick` is a smoke run of the same. Figures land in $(BENCH_OUT) as JSON.
 BENCH_OUT ?= bench/results/latest
-BENCH_SCRIPTS := startup commit api history runs long_run store_sharing
+BENCH_SCRIPTS := startup commit api history runs long_run store_sharing cases
 
 bench: setup
 	mkdir -p $(BENCH_OUT)

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import duckdb
 
@@ -113,6 +113,19 @@ def _device_from_row(row: tuple[Any, ...]) -> Device:
     )
 
 
+class WriteWatcher(Protocol):
+    """Told of every row the directory is about to write (a test case's change finder,
+    :mod:`wfbench.testing.changes`): what it reads here is each row as it stood before."""
+
+    def before(
+        self, con: duckdb.DuckDBPyConnection, table: str, where: str, params: list[Any]
+    ) -> None:
+        """``UPDATE``/``DELETE`` of *table*'s rows matching ``WHERE where`` is next."""
+
+    def created(self, table: str, key: tuple[Any, ...]) -> None:
+        """A row with primary key *key* was just inserted into *table*."""
+
+
 class DirectoryBase:
     """Read and change the embedded directory, within a set of permissions.
 
@@ -139,8 +152,11 @@ class DirectoryBase:
         run_id: str | None = None,
         clock: Callable[[], datetime] | None = None,
         dry_run: bool = False,
+        watcher: WriteWatcher | None = None,
     ) -> None:
         self._con = con
+        #: Told of every write before it is made (``None``: nobody; only test cases watch).
+        self._watcher = watcher
         self.permissions: frozenset[str] | None = (
             None if permissions is None else frozenset(permissions)
         )
@@ -165,7 +181,12 @@ class DirectoryBase:
         :attr:`changes` with this one.
         """
         other = type(self)(
-            con, self.permissions, run_id=self.run_id, clock=self._clock, dry_run=self.dry_run
+            con,
+            self.permissions,
+            run_id=self.run_id,
+            clock=self._clock,
+            dry_run=self.dry_run,
+            watcher=self._watcher,
         )
         other.changes = self.changes
         other._changes_lock = self._changes_lock
@@ -213,6 +234,16 @@ class DirectoryBase:
         finally:
             sinks.pop()
 
+    def _writing(self, table: str, where: str, params: list[Any]) -> None:
+        """Every ``UPDATE`` and ``DELETE`` calls this first, with its own ``WHERE``."""
+        if self._watcher is not None:
+            self._watcher.before(self._con, table, where, params)
+
+    def _inserted(self, table: str, *key: Any) -> None:
+        """Every ``INSERT`` calls this after, with the new row's primary key."""
+        if self._watcher is not None:
+            self._watcher.created(table, key)
+
     def _note(self, done: str, would: str) -> None:
         text = would if self.dry_run else done
         with self._changes_lock:
@@ -244,12 +275,14 @@ class DirectoryBase:
         if self.dry_run:
             new_id = self._next_id(table, prefix, width)
             self._con.execute(f'INSERT INTO "{table}" VALUES (?, {marks})', [new_id, *params])
+            self._inserted(table, new_id)
             return new_id
         made = f"printf('{prefix}%0{width}d', nextval('{id_sequence(table)}'))"
         row = self._con.execute(
             f'INSERT INTO "{table}" VALUES ({made}, {marks}) RETURNING id', params
         ).fetchone()
         assert row is not None
+        self._inserted(table, str(row[0]))
         return str(row[0])
 
     # -- users ----------------------------------------------------------------------------------
@@ -296,6 +329,7 @@ class DirectoryBase:
     def _apply_user(self, before: User, fields: dict[str, Any]) -> None:
         """Write *fields* of a user."""
         assignments = ", ".join(f"{name} = ?" for name in fields)
+        self._writing("users", "id = ?", [before.id])
         self._con.execute(
             f"UPDATE users SET {assignments} WHERE id = ?", [*fields.values(), before.id]
         )

@@ -42,6 +42,7 @@ class Devices(DirectoryBase):
         if now is not None:
             columns["last_seen"] = now
         assignments = ", ".join(f"{name} = ?" for name in columns)
+        self._writing("devices", "id = ?", [device.id])
         self._con.execute(
             f"UPDATE devices SET {assignments} WHERE id = ?", [*columns.values(), device.id]
         )

@@ -25,7 +25,7 @@ from wfbench.testing.cases import (
     load_cases,
     parse_cases,
 )
-from wfbench.testing.changes import diff, normalise, snapshot
+from wfbench.testing.changes import normalise
 from wfbench.testing.report import CaseResult, TestReport
 from wfbench.testing.sandbox import Calls, rolled_back, sandbox_registry
 
@@ -147,7 +147,6 @@ def run_case(wb: Workbench, workflow: Workflow, case: Case) -> CaseResult:
         con = wb._store.new_cursor()
         try:
             with rolled_back(con) as directory:
-                before = snapshot(con)
                 env = Environment(actions=registry, directory=directory, lock=directory.lock)
                 execution = Execution(
                     workflow,
@@ -158,7 +157,7 @@ def run_case(wb: Workbench, workflow: Workflow, case: Case) -> CaseResult:
                     started_by="test",
                 )
                 run = execution.run()
-                changes = diff(before, snapshot(con))
+                changes = directory.changes()
         finally:
             con.close()
     failures = judge(case, run, changes, calls)
