@@ -391,4 +391,11 @@ def _frame(
     from wfbench.store.json_column import json_frame
 
     cur.complete()  # a look-up's unread result would block the relation below
-    return json_frame(cur.sql(query, params=params).to_arrow_table(), json_columns)
+    # Text as Arrow large_string, the type pandas' Arrow-backed ``str`` columns hold: with
+    # DuckDB's default (string) pandas casts, i.e. copies, every text column (issue 22).
+    cur.execute("SET arrow_large_buffer_size = true")
+    try:
+        table = cur.sql(query, params=params).to_arrow_table()
+    finally:
+        cur.execute("RESET arrow_large_buffer_size")
+    return json_frame(table, json_columns)
