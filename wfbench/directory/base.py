@@ -173,6 +173,11 @@ class DirectoryBase:
         self._changes_lock = threading.Lock()
         self._local = threading.local()
         self._group_cache: dict[str, str] = {}
+        # Rows read inside the transaction the connection's owner holds open, by (table, id),
+        # handed out again instead of read twice; see _hold_reads. Off until told.
+        self._memo: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self._memo_on = False
+        self._epoch = 0  # counts _hold_reads calls: a row read across one is not kept
 
     def on(self, con: duckdb.DuckDBPyConnection) -> Self:
         """The same directory through another connection or cursor (for another thread).
@@ -234,13 +239,59 @@ class DirectoryBase:
         finally:
             sinks.pop()
 
+    # -- not reading twice (issue 22) ---------------------------------------------------------
+    #
+    # A record a step read (``users.get``) is needed again by the next step
+    # (``users.suspend`` loads the user it changes). It is handed out from what was read
+    # instead of read again, but only while the connection's owner says one transaction stays
+    # open on it (the run's recorder, a test case's sandbox), because then nothing else can
+    # change what a second read would return:
+    #
+    # * DuckDB gives a transaction snapshot isolation: another connection's or cursor's
+    #   commits (``wb.sql``, other runs of a batch, other processes) are not visible to it
+    #   until it ends, so a second read in the same transaction returns the first read's rows
+    #   plus this transaction's own writes;
+    # * the run's cursor is its own (``Store.run_cursor``): only the recorder (history
+    #   tables) and this directory use it, and handlers reach the directory through its
+    #   methods only (``store.capability``); every write of a directory table goes through
+    #   _writing/_inserted below, which forget what was kept first;
+    # * the owner calls _hold_reads(False) the moment the transaction commits or rolls back
+    #   (after which other commits are visible), and rows read outside a held transaction
+    #   are never kept.
+    #
+    # Records are rebuilt from the kept row each time, so a caller changing the record it
+    # got changes nothing kept.
+
+    def _hold_reads(self, held: bool) -> None:
+        """Told by the owner of this directory's connection: ``True`` while one transaction
+        stays open on it, ``False`` when it ends. Either way, forget every kept row."""
+        self._memo.clear()
+        self._memo_on = held
+        self._epoch += 1
+
+    def _kept(self, table: str, key: str) -> tuple[Any, ...] | None:
+        return self._memo.get((table, key)) if self._memo_on else None
+
+    def _keep(self, table: str, key: str, row: tuple[Any, ...], epoch: int) -> None:
+        """Keep *row*, read since _hold_reads last said so (at *epoch*, taken before the read:
+        a transaction that ended while it was read may have been another snapshot)."""
+        if self._memo_on and epoch == self._epoch:
+            self._memo[(table, key)] = row
+
+    def _forget(self, table: str) -> None:
+        # The outbox and commands are part of no record kept; anything else may be.
+        if self._memo and table not in ("outbox", "commands"):
+            self._memo.clear()
+
     def _writing(self, table: str, where: str, params: list[Any]) -> None:
         """Every ``UPDATE`` and ``DELETE`` calls this first, with its own ``WHERE``."""
+        self._forget(table)
         if self._watcher is not None:
             self._watcher.before(self._con, table, where, params)
 
     def _inserted(self, table: str, *key: Any) -> None:
         """Every ``INSERT`` calls this after, with the new row's primary key."""
+        self._forget(table)
         if self._watcher is not None:
             self._watcher.created(table, key)
 
@@ -288,7 +339,13 @@ class DirectoryBase:
     # -- users ----------------------------------------------------------------------------------
 
     def _load_user(self, column: str, value: str) -> User | None:
-        """One user from the database, in two point queries (the user, their group ids)."""
+        """One user from the database, in two point queries (the user, their group ids), or
+        as read before in the same held transaction (see _hold_reads)."""
+        if column == "id":
+            kept = self._kept("users", value)
+            if kept is not None:
+                return _user_from_row(kept)
+        epoch = self._epoch
         row = self._con.execute(
             f"SELECT {_USER_COLUMNS} FROM users u WHERE u.{column} = ?", [value]
         ).fetchone()
@@ -297,6 +354,7 @@ class DirectoryBase:
         ids = self._rows("SELECT group_id FROM memberships WHERE user_id = ?", [row[0]])
         names = self._group_names([gid for (gid,) in ids])
         groups = sorted(({"id": gid, "name": name} for gid, name in names.items()), key=_by_name)
+        self._keep("users", row[0], (*row, tuple(groups)), epoch)
         return _user_from_row((*row, groups))
 
     def _group_names(self, ids: list[str]) -> dict[str, str]:
@@ -355,7 +413,12 @@ class DirectoryBase:
     # -- devices and commands -------------------------------------------------------------------
 
     def _device(self, device_id: str) -> Device:
+        kept = self._kept("devices", device_id)
+        if kept is not None:
+            return _device_from_row(kept)
+        epoch = self._epoch
         rows = self._rows(f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE id = ?", [device_id])
         if not rows:
             raise ActionError(f"no device with id {device_id!r}")
+        self._keep("devices", device_id, rows[0], epoch)
         return _device_from_row(rows[0])

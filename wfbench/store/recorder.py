@@ -140,6 +140,8 @@ class Recorder(Hooks):
                 self._granted = GrantedDirectory(
                     con, permissions, run_id=run_id, dry_run=self.dry_run
                 )
+                # A dry run's sandbox is one transaction from start to end.
+                self._granted._hold_reads(self.dry_run or self.open)
                 self._directory = grant(self._granted)
             return self._directory
 
@@ -165,9 +167,17 @@ class Recorder(Hooks):
         if not spec.batched:
             self.commit()
 
+    def _held(self, held: bool) -> None:
+        """Tell the run's directory whether one transaction stays open on its cursor: while
+        it does, a record read in it is not read again (``directory.base``, "not reading
+        twice"). A dry run's directory is on a sandbox cursor this does not touch."""
+        if self._granted is not None and not self.dry_run:
+            self._granted._hold_reads(held)
+
     def _rollback(self) -> int:
         self.con.rollback()
         self.open = False
+        self._held(False)
         lost = sum(durable for _, durable, _ in self.buffer)
         self.buffer = [entry for entry in self.buffer if not entry[1]]
         return lost
@@ -176,6 +186,7 @@ class Recorder(Hooks):
         if not self.open:
             self.con.begin()
             self.open, self.since = True, time.monotonic()
+            self._held(True)
 
     def commit(self) -> None:
         """Write the buffered records, commit the open batch, then tell the watchers."""
@@ -189,6 +200,7 @@ class Recorder(Hooks):
                 self._begin()
                 self.store.write_steps([row for row, _, _ in entries], con=self.con)
             if self.open:
+                self._held(False)  # before: once committed, others' commits become visible
                 self.con.commit()
                 self.open = False
             self.since = time.monotonic()
