@@ -160,6 +160,58 @@ def directory_alone(path: Path, emails: list[str]) -> float:
     return took
 
 
+class _Recording:
+    """A connection that notes each statement and its parameters (the rest passes through)."""
+
+    def __init__(self, con: Any, log: list[tuple[str, list[Any]]]) -> None:
+        self._wrapped, self._log = con, log
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        self._log.append((sql, list(params or ())))
+        return self._wrapped.execute(sql, params)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wrapped, name)
+
+
+def record_statements(path: Path, emails: list[str]) -> list[tuple[str, list[Any]]]:
+    """The directory statements W1's run sends, in order (an untimed run on its own copy)."""
+    from wfbench.directory import base
+
+    log: list[tuple[str, list[Any]]] = []
+    original = base.DirectoryBase.__init__
+
+    def init(self: Any, con: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, _Recording(con, log), *args, **kwargs)
+
+    base.DirectoryBase.__init__ = init  # type: ignore[method-assign]
+    try:
+        engine(path, emails)
+    finally:
+        base.DirectoryBase.__init__ = original  # type: ignore[method-assign]
+    return log
+
+
+def replay(path: Path, statements: list[tuple[str, list[Any]]]) -> float:
+    """W1's own SQL replay: the statements the product's directory sent, each executed and
+    fetched on a raw connection, one transaction per 0.25 s like the engine; no engine, no
+    history."""
+    con = duckdb.connect(str(path))
+    con.execute("SET TimeZone = 'UTC'")
+    start = last = time.perf_counter()
+    con.execute("BEGIN")
+    for sql, params in statements:
+        con.execute(sql, params).fetchall()
+        if time.perf_counter() - last >= 0.25:
+            con.execute("COMMIT")
+            con.execute("BEGIN")
+            last = time.perf_counter()
+    con.execute("COMMIT")
+    took = time.perf_counter() - start
+    con.close()
+    return took
+
+
 def engine(path: Path, emails: list[str]) -> tuple[float, int]:
     wb = Workbench(path)
     with wb.hold():
@@ -203,6 +255,14 @@ def main() -> None:
         rows = []
         for n, r in zip(sizes, rounds, strict=True):
             emails = [emails_all[i % len(emails_all)] for i in range(n)]
+            copy = work / f"{n}-record.duckdb"
+            shutil.copy(seed, copy)
+            statements = record_statements(copy, emails)
+            copy.unlink()
+            figures[f"statements @ {n}"] = len(statements)
+            variants["W1's own SQL replay (its directory statements)"] = (
+                lambda p_, e, st=statements: replay(p_, st)
+            )
             times: dict[str, list[float]] = {k: [] for k in [*variants, "engine + history"]}
             steps = 0
             for k in range(r):
@@ -254,6 +314,11 @@ def main() -> None:
             print(
                 f"N = {n:,}: {figures[f'steps @ {n}']:,} steps; engine overhead over the same "
                 f"commit policy {figures[f'engine overhead per step @ {n} (µs)']:,.0f} µs per step"
+            )
+            replayed = figures[f"W1's own SQL replay (its directory statements) @ {n}"]
+            print(
+                f"N = {n:,}: the directory sent {figures[f'statements @ {n}']:,} statements; "
+                f"W1 / its own SQL replay: {replayed['engine_over_this']:.2f}× (target ≤ 1.2×)"
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -30,7 +30,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import duckdb
@@ -44,6 +44,7 @@ from wfbench.roles import Role, RoleRegistry
 from wfbench.runs import RUN_FIELDS, STEP_FIELDS, Draft, Hooks, RunRecord, StepRecord
 from wfbench.store import Store
 from wfbench.store.capability import DirectoryAccess, GrantedDirectory, grant, revoke
+from wfbench.store.group_commit import GroupCommit
 
 __all__ = [
     "FLUSH_INTERVAL_S",
@@ -98,9 +99,19 @@ class Recorder(Hooks):
     """
 
     def __init__(
-        self, store: Store, *, watchers: Iterable[Hooks] = (), durable_start: bool | None = None
+        self,
+        store: Store,
+        *,
+        watchers: Iterable[Hooks] = (),
+        durable_start: bool | None = None,
+        group: GroupCommit | None = None,
     ) -> None:
         self.store = store
+        #: A batch's shared writer: with it, records with no directory change waiting beside
+        #: them commit together with other runs' (see :meth:`commit`); connectors are read
+        #: once per batch.
+        self.group = group
+        self._finish: Callable[[duckdb.DuckDBPyConnection], None] | None = None
         self.watchers: tuple[Hooks, ...] = tuple(watchers)
         self.durable_start = bool(self.watchers) if durable_start is None else durable_start
         self.announced = threading.Event()
@@ -148,6 +159,15 @@ class Recorder(Hooks):
     @contextlib.contextmanager
     def transaction(self, spec: ActionSpec) -> Iterator[None]:
         """Around one side-effecting attempt; the engine holds :attr:`lock`."""
+        if spec.remote and self.group is not None and not self.open:
+            # Its effect happens elsewhere (the engine calls this before the call, with
+            # nothing inside, and after it, around its record): no transaction of the run's
+            # own to open; what is waiting commits with other runs' records, and nothing at
+            # all when nothing is waiting.
+            self.commit()
+            yield
+            self.commit()
+            return
         if not spec.batched:  # it may fail half-way: give it a transaction of its own
             self.commit()
         self._begin()
@@ -191,6 +211,9 @@ class Recorder(Hooks):
     def commit(self) -> None:
         """Write the buffered records, commit the open batch, then tell the watchers."""
         with self.lock:
+            if self.group is not None and not self.open:
+                self._group_commit()
+                return
             entries, self.buffer = self.buffer, []
             if self.run_row is not None:
                 self._begin()
@@ -206,6 +229,31 @@ class Recorder(Hooks):
             self.since = time.monotonic()
             for _, _, step in entries:
                 self._tell("step_finished", run=self.started, step=step, durable=True)
+
+    def _group_commit(self) -> None:
+        """:meth:`commit` when no directory change is waiting on the run's cursor: the run's
+        row, step records and end go with the batch's next group commit (one transaction for
+        many runs), and the watchers hear of the steps once it committed."""
+        entries, self.buffer = self.buffer, []
+        start, self.run_row = self.run_row, None
+        finish, self._finish = self._finish, None
+        if start is not None or entries or finish is not None:
+            store = self.store
+            rows = [row for row, _, _ in entries]
+
+            def write(con: duckdb.DuckDBPyConnection) -> None:
+                if start is not None:
+                    store.begin_run(start, con=con)
+                if rows:
+                    store.write_steps(rows, con=con)
+                if finish is not None:
+                    finish(con)
+
+            assert self.group is not None
+            self.group.write(write)
+        self.since = time.monotonic()
+        for _, _, step in entries:
+            self._tell("step_finished", run=self.started, step=step, durable=True)
 
     def _tell(self, method: str, **kwargs: Any) -> None:
         for watcher in self.watchers:
@@ -229,6 +277,8 @@ class Recorder(Hooks):
             with self.lock:  # it may block: what came before is durable first
                 if self.buffer or self.open:
                     self.commit()
+                if self.group is not None:  # read once for the whole batch
+                    self.connectors.adopt(self.group.connectors())
                 self.connectors.load(self.store)  # it may call a connector
         self._tell("step_started", run=run, step=step)
 
@@ -252,26 +302,36 @@ class Recorder(Hooks):
 
     def run_finished(self, *, run: RunRecord) -> None:
         assert run.ended_at is not None
+        ended_at = run.ended_at
         with self.lock:
-            self._begin()
             row = self._scrubbed(run_row(run))
-            if self.run_row is not None:  # never committed: the whole run in one row
-                self.store.record_finished_run(row, con=self.con)
-                self.run_row = None
-            else:
-                self.store.finish_run(
+            store = self.store
+            whole, self.run_row = self.run_row is not None, None  # never committed: one row
+
+            def finish(con: duckdb.DuckDBPyConnection) -> None:
+                if whole:
+                    store.record_finished_run(row, con=con)
+                    return
+                store.finish_run(
                     run.run_id,
                     status=run.status,
                     output=row["output"],
                     error=row["error"],
-                    ended_at=run.ended_at,
+                    ended_at=ended_at,
                     duration_ms=run.duration_ms or 0.0,
-                    con=self.con,
+                    con=con,
                 )
+
+            if self.group is not None and not self.open:
+                self._finish = finish  # with the batch's next group commit
+            else:
+                self._begin()
+                finish(self.con)
             self.commit()
             if self._granted is not None:
                 revoke(self._granted)
-            self.store.return_cursor(self.con)
+            if self._con is not None:
+                self.store.return_cursor(self._con)
             self._con = None
             if self._sandbox is not None:
                 self._sandbox.rollback()
@@ -339,6 +399,11 @@ class StoredConnectors(Mapping[str, Connector]):
         """Read the connectors (once per run)."""
         if self._loaded is None:
             self._loaded = store.connectors()
+
+    def adopt(self, connectors: dict[str, Connector]) -> None:
+        """Use ``connectors`` read once for a whole batch (instead of :meth:`load`)."""
+        if self._loaded is None:
+            self._loaded = dict(connectors)
 
     def _all(self) -> dict[str, Connector]:
         return self._loaded or {}

@@ -92,6 +92,7 @@ class Workbench(Running):
         """
         from wfbench.batch import Batch, Port, new_batch_id, one_writer
         from wfbench.engine.cluster import invoker_for
+        from wfbench.store.group_commit import GroupCommit
 
         writer = threading.Lock()
         batch_id = batch or new_batch_id()
@@ -99,12 +100,14 @@ class Workbench(Running):
         definition = self.get(workflow)
         who = started_by or self.user
         invoker = invoker_for(executor)
+        # Runs going at once commit their records together (issue 22).
+        group = GroupCommit(self._store) if concurrency > 1 else None
         # a client connected here (from an address) is closed when the batch ends
         end = None if invoker is None or invoker is executor else invoker.close
 
         def prepare(row: dict[str, Any], key: str) -> Execution:
             execution = self._prepare(
-                workflow,
+                ref or workflow,  # its definition read once for the whole batch
                 row,
                 dry_run=dry_run,
                 started_by=who,
@@ -113,6 +116,7 @@ class Workbench(Running):
                 rerun_of=None,
                 batch_id=batch_id,
                 replay=False,
+                group=group,
             )
             assert isinstance(execution, Execution)
             if invoker is not None:

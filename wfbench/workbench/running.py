@@ -12,6 +12,7 @@ from wfbench.errors import IdempotencyConflict, InputError, RunRejected
 from wfbench.model import Workflow
 from wfbench.roles import Role
 from wfbench.store import WorkflowInfo
+from wfbench.store.group_commit import GroupCommit
 from wfbench.store.recorder import Recorder as _History
 from wfbench.store.recorder import record_from_row as _record_from_row
 from wfbench.store.recorder import run_row as _run_row
@@ -112,6 +113,7 @@ class Running(Definitions):
         rerun_of: str | None,
         batch_id: str | None = None,
         replay: bool = True,
+        group: GroupCommit | None = None,
     ) -> Execution | RunRecord:
         if isinstance(name, WorkflowInfo):  # looked up by the caller (the API): not again
             info, workflow = name, self._store.definition_of(name)
@@ -133,7 +135,7 @@ class Running(Definitions):
                     )
                 return _record_from_row(self._store.get_run(previous["run_id"]))
         # The recorder tells the other hooks of a step once its record is durable.
-        history = _History(self._store, watchers=hooks)
+        history = _History(self._store, watchers=hooks, group=group)
         execution = Execution(
             workflow,
             input or {},
