@@ -48,7 +48,7 @@ FLOW = {
 
 
 class Slow(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         time.sleep(DELAY_S)
         body = b'{"ok": true}'
         self.send_response(200)

@@ -16,7 +16,7 @@ from wfbench.actions.context import Connector
 
 
 class _Ok(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         body = b'{"ok": true}'
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
