@@ -24,21 +24,36 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 
 from wfbench.actions.context import Connector
 from wfbench.store import Store
 
-__all__ = ["GroupCommit"]
+__all__ = ["GroupCommit", "Records"]
 
 Write = Callable[[duckdb.DuckDBPyConnection], None]
 
 
 @dataclass
+class Records:
+    """What one run has to write: run rows to insert (``starts``: a run starting, or one
+    that ended before anything of it was written), step records, and how runs ended
+    (:meth:`~wfbench.store.history.History.finish_run`'s keywords with ``run_id``)."""
+
+    starts: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    ends: list[dict[str, Any]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.starts or self.steps or self.ends)
+
+
+@dataclass
 class _Ticket:
-    write: Write
+    write: Write | Records
     done: bool = False
     error: BaseException | None = None
 
@@ -62,9 +77,11 @@ class GroupCommit:
                 self._connectors = self.store.connectors()
             return self._connectors
 
-    def write(self, write: Write) -> None:
-        """Run ``write`` (on a cursor inside a transaction) with the next group and return
-        once that group committed; raises what ``write`` or the commit raised."""
+    def write(self, write: Write | Records) -> None:
+        """Write ``write`` (:class:`Records`, or a function of a cursor inside a
+        transaction) with the next group and return once that group committed; raises what
+        the writing or the commit raised. Every run's :class:`Records` of a group go in one
+        statement per kind (run rows, step records, ends)."""
         ticket = _Ticket(write)
         with self._cond:
             self._waiting.append(ticket)
@@ -90,8 +107,7 @@ class GroupCommit:
         try:
             try:
                 con.begin()
-                for ticket in group:
-                    ticket.write(con)
+                self._write(con, group)
                 con.commit()
                 self.commits += 1
             except BaseException:
@@ -102,11 +118,25 @@ class GroupCommit:
                 ticket.done = True
             self.store.return_cursor(con)
 
+    def _write(self, con: duckdb.DuckDBPyConnection, group: list[_Ticket]) -> None:
+        merged = Records()
+        for ticket in group:
+            if isinstance(ticket.write, Records):
+                merged.starts += ticket.write.starts
+                merged.steps += ticket.write.steps
+                merged.ends += ticket.write.ends
+            else:
+                ticket.write(con)
+        if merged.starts or merged.ends:
+            self.store.record_runs(merged.starts, merged.ends, con=con)
+        if merged.steps:
+            self.store.write_steps(merged.steps, con=con)
+
     def _one_by_one(self, con: duckdb.DuckDBPyConnection, group: list[_Ticket]) -> None:
         for ticket in group:
             try:
                 con.begin()
-                ticket.write(con)
+                self._write(con, [ticket])
                 con.commit()
             except BaseException as exc:
                 ticket.error = exc

@@ -30,7 +30,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import duckdb
@@ -44,7 +44,7 @@ from wfbench.roles import Role, RoleRegistry
 from wfbench.runs import RUN_FIELDS, STEP_FIELDS, Draft, Hooks, RunRecord, StepRecord
 from wfbench.store import Store
 from wfbench.store.capability import DirectoryAccess, GrantedDirectory, grant, revoke
-from wfbench.store.group_commit import GroupCommit
+from wfbench.store.group_commit import GroupCommit, Records
 
 __all__ = [
     "FLUSH_INTERVAL_S",
@@ -111,7 +111,7 @@ class Recorder(Hooks):
         #: them commit together with other runs' (see :meth:`commit`); connectors are read
         #: once per batch.
         self.group = group
-        self._finish: Callable[[duckdb.DuckDBPyConnection], None] | None = None
+        self._finish: Records | None = None  # how the run ended, for the next group commit
         self.watchers: tuple[Hooks, ...] = tuple(watchers)
         self.durable_start = bool(self.watchers) if durable_start is None else durable_start
         self.announced = threading.Event()
@@ -236,21 +236,13 @@ class Recorder(Hooks):
         many runs), and the watchers hear of the steps once it committed."""
         entries, self.buffer = self.buffer, []
         start, self.run_row = self.run_row, None
-        finish, self._finish = self._finish, None
-        if start is not None or entries or finish is not None:
-            store = self.store
-            rows = [row for row, _, _ in entries]
-
-            def write(con: duckdb.DuckDBPyConnection) -> None:
-                if start is not None:
-                    store.begin_run(start, con=con)
-                if rows:
-                    store.write_steps(rows, con=con)
-                if finish is not None:
-                    finish(con)
-
+        records, self._finish = self._finish or Records(), None
+        if start is not None:
+            records.starts.insert(0, start)
+        records.steps = [row for row, _, _ in entries]
+        if records:
             assert self.group is not None
-            self.group.write(write)
+            self.group.write(records)
         self.since = time.monotonic()
         for _, _, step in entries:
             self._tell("step_finished", run=self.started, step=step, durable=True)
@@ -322,8 +314,16 @@ class Recorder(Hooks):
                     con=con,
                 )
 
-            if self.group is not None and not self.open:
-                self._finish = finish  # with the batch's next group commit
+            if self.group is not None and not self.open:  # with the batch's next group commit
+                ended = {
+                    "run_id": run.run_id,
+                    "status": run.status,
+                    "output": row["output"],
+                    "error": row["error"],
+                    "ended_at": ended_at,
+                    "duration_ms": run.duration_ms or 0.0,
+                }
+                self._finish = Records(starts=[row]) if whole else Records(ends=[ended])
             else:
                 self._begin()
                 finish(self.con)
