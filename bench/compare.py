@@ -62,6 +62,7 @@ def ratios(figures: dict[str, dict[str, Any]]) -> dict[str, float]:
         "wb.runs() CPU / Arrow": wb_runs["cpu_ratio"],
         "wb.runs() peak RSS / Arrow (≤ 1.3×)": wb_runs["rss_ratio"],
         "W1 / its own SQL replay (≤ 1.2×)": replay["engine_over_this"],
+        "W1 / its own SQL replay, CPU": replay.get("engine_over_this_cpu", float("nan")),
         f"batch at {top}: share of the ideal (≥ 60%)": b[top]["of_ideal"],
         f"batch at {top}: share of bare threads": b[top]["of_bare_threads"],
     }
