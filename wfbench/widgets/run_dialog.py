@@ -2,7 +2,7 @@
 
 The input can be typed as JSON (prefilled from the trigger's sample) or in a
 form generated from the input schema; the two stay in sync both ways, and both
-are checked exactly as a run's start checks them (:meth:`Workbench.check_input`,
+are checked exactly as a run's start checks them (:meth:`wb.runs.check_input`,
 the façade's one input check), so what the dialog calls valid is what the engine
 accepts.
 
@@ -147,7 +147,7 @@ class RunDialog(View):
     ) -> None:
         self.wb = wb
         self.on_close = on_close
-        info, self.workflow = wb.definition(ref)
+        info, self.workflow = wb.workflows.definition(ref)
         self.ref, self.version = info.id, info.version
         self.graph = graph
         self.on_finished = on_finished
@@ -219,7 +219,7 @@ class RunDialog(View):
         if problem is not None:
             self.problems.value = message_html(problem, "error") if self.touched else ""
             return False
-        checked = self.wb.check_input(self.workflow, self.value())
+        checked = self.wb.runs.check_input(self.workflow, self.value())
         if not checked.ok:
             shown = _problems_html(checked.summary, checked.problems)
             self.problems.value = shown if self.touched else ""
