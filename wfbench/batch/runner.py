@@ -334,10 +334,19 @@ def one_writer(
     """A run's ``Environment.transaction`` for a batch whose runs go at once: every
     directory change commits on its own, right away, while it holds the batch's ``lock``,
     so two runs never hold open changes that could collide (DuckDB would refuse the
-    second commit, for example two new outbox messages taking the same id)."""
+    second commit, for example two new outbox messages taking the same id).
+
+    A remote action (``http.request``) changes nothing here: around it the run only
+    commits records, which go with the batch's group commit
+    (:mod:`wfbench.store.group_commit`) without the lock, so many runs' records commit
+    together instead of one run at a time (issue 22)."""
 
     @contextlib.contextmanager
     def transaction_alone(spec: Any) -> Iterator[Any]:
+        if getattr(spec, "remote", False):
+            with transaction(spec) as value:
+                yield value
+            return
         with lock, transaction(dataclasses.replace(spec, batched=False)) as value:
             yield value
 

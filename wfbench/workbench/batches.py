@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from wfbench.actions import ActionRegistry, ActionSpec
 from wfbench.engine import Execution
 from wfbench.model import ActionNode, Workflow, iter_nodes
+from wfbench.store.group_commit import GroupCommit
 from wfbench.workbench.shapes import same_input_rule
 from wfbench.workbench.starter import Start
 
@@ -48,6 +49,8 @@ def run_many(
     invoker = invoker_for(executor)
     # a client connected here (from an address) is closed when the batch ends
     end = None if invoker is None or invoker is executor else invoker.close
+    # Runs going at once commit their records together (issue 22).
+    group = GroupCommit(wb._store) if concurrency > 1 else None
     if isinstance(invoker, DaskInvoker):
         try:  # refused once, before any row runs
             invoker.refuse_unpicklable(
@@ -60,12 +63,13 @@ def run_many(
 
     def prepare(row: dict[str, Any], key: str) -> Execution:
         start = Start(
-            workflow=workflow,
+            workflow=ref or workflow,  # its definition read once for the whole batch
             input=row,
             dry_run=dry_run,
             started_by=who,
             idempotency_key=key,
             batch_id=batch_id,
+            group=group,
         )
         execution = wb.starter.prepare(start)
         assert isinstance(execution, Execution)  # a batch's rows are never replayed
