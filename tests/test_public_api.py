@@ -53,6 +53,12 @@ WORKBENCH = {
     "delete",
     "import_files",
     "export",
+    # a canvas's unsaved draft and the Test tab's cases, kept in the store (issue 21)
+    "keep_draft",
+    "kept_draft",
+    "drop_draft",
+    "save_cases",
+    "cases",
     # runs and history
     "run",
     "rerun",

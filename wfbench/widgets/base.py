@@ -32,6 +32,21 @@ STATUS_COLOURS = {
 }
 
 
+#: Closing or reloading the page while a canvas shows its unsaved bar asks first (the
+#: browser's own Leave / Stay: a page may not draw its own buttons there). The draft is kept
+#: in the store anyway, and offered when the workflow is opened again. Installed once per page.
+LEAVE_GUARD_JS = """
+if (!window.__wfbLeaveGuard) {
+  window.__wfbLeaveGuard = true;
+  window.addEventListener('beforeunload', (event) => {
+    const unsaved = [...document.querySelectorAll('.wfb-unsaved')]
+      .some((el) => el.isConnected && el.getClientRects().length > 0);
+    if (unsaved) { event.preventDefault(); event.returnValue = ''; }
+  });
+}
+"""
+
+
 class View:
     """A view: ``widget`` is its root; displaying the view displays that widget."""
 
@@ -41,9 +56,9 @@ class View:
         return self.widget._repr_mimebundle_(**kwargs)
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
+        from IPython.display import Javascript, display
 
-        display(self.widget)  # type: ignore[no-untyped-call]
+        display(Javascript(LEAVE_GUARD_JS), self.widget)  # type: ignore[no-untyped-call]
 
 
 def badge(status: Any) -> str:

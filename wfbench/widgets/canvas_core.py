@@ -19,6 +19,7 @@ Every click has a code twin: the widgets are attributes (``add_button``,
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,13 @@ from wfbench.validation import Issue, Report
 from wfbench.widgets import edit
 from wfbench.widgets.base import View, button, esc, for_notebook, message_html
 from wfbench.widgets.canvas_layout import lay_out
-from wfbench.widgets.canvas_state import EnableToggle, LeavePrompt, canonical, free_name
+from wfbench.widgets.canvas_state import (
+    EnableToggle,
+    LeavePrompt,
+    canonical,
+    canonical_cases,
+    free_name,
+)
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.forms import NodeForm, form_for
 from wfbench.widgets.graph import TRIGGER, elements, parse_placeholder
@@ -84,6 +91,16 @@ class CanvasCore(View):
                 draft = Workflow(name=free_name(wb), run_as="read_only")
             doc = to_document(draft)
         self.draft: dict[str, Any] = doc
+        self.draft_key = self.workflow_id or f"new:{doc.get('name', '')}"
+        self.kept = wb.kept_draft(self.draft_key)
+        """The unsaved draft kept from an earlier session (offered by ``restore_bar``)."""
+        self._keeping = False  # no store writes while building
+        self.cases: list[Any] | None = (
+            wb.cases(self.workflow_id) if self.workflow_id is not None else None
+        )
+        """The Test tab's cases as they will be saved with the workflow (None: none yet)."""
+        self._saved_cases = canonical_cases(self.cases)
+        self.cases_problem = ""
         self._saved = saved
         self._saved_text = canonical(saved) if saved is not None else None
         self._draft_text = ""
@@ -103,6 +120,8 @@ class CanvasCore(View):
         self._build_widgets()
         self._changed()
         self.select(TRIGGER)
+        self._keeping = True
+        self._offer_kept()
 
     # ------------------------------------------------------------------ layout
     def _build_widgets(self) -> None:
@@ -132,6 +151,16 @@ class CanvasCore(View):
             layout=w.Layout(border="2px solid #f1c232", padding="4px", align_items="center"),
         )
         self.unsaved_bar.add_class("wfb-floating")
+        self.unsaved_bar.add_class("wfb-unsaved")  # what the page's leave guard looks for
+        self.restore_label = w.HTML()
+        self.restore_button = button("Restore draft", style="info", icon="undo")
+        self.drop_button = button("Drop it", icon="trash")
+        self.restore_bar = w.HBox(
+            [self.restore_label, self.restore_button, self.drop_button],
+            layout=w.Layout(display="none", align_items="center", flex_flow="row wrap"),
+        )
+        self.restore_button.on_click(lambda _: self._restore_kept())
+        self.drop_button.on_click(lambda _: self._drop_kept())
         # one line kept for it, and the problem list below the graph: nothing above the graph
         # changes height, so a click lands where the node is drawn (cytoscape keeps the
         # graph's page offset until a scroll or resize)
@@ -169,8 +198,80 @@ class CanvasCore(View):
     # ------------------------------------------------------------------ state
     @property
     def dirty(self) -> bool:
-        """Whether the draft differs from the saved version (always, before a first save)."""
-        return self._saved_text is None or self._draft_text != self._saved_text
+        """Whether the draft (or its Test cases) differs from the saved version (always,
+        before a first save)."""
+        return (
+            self._saved_text is None
+            or self._draft_text != self._saved_text
+            or bool(self.cases_problem)
+            or canonical_cases(self.cases) != self._saved_cases
+        )
+
+    # ------------------------------------------------------------------ what is kept
+    def _keep(self) -> None:
+        """Keep the unsaved draft in the store (it outlives the kernel), or forget it."""
+        if not self._keeping:
+            return
+        try:
+            if self.dirty:
+                self.wb.keep_draft(self.draft_key, self.draft, self.cases)
+                self.kept = None
+            else:
+                self.wb.drop_draft(self.draft_key)
+        except WfbenchError as exc:  # a busy store must not break editing
+            self.message.value = message_html(f"the draft could not be kept: {exc}", "warning")
+
+    def _offer_kept(self) -> None:
+        kept = self.kept
+        if kept is None:
+            return
+        if canonical(kept.definition) == self._draft_text and canonical_cases(
+            kept.cases
+        ) == canonical_cases(self.cases):
+            self._drop_kept()
+            return
+        self.restore_label.value = (
+            f"<b>An unsaved draft of '{esc(kept.definition.get('name', self.name))}' was kept"
+            f"</b> ({esc(kept.kept_at.strftime('%Y-%m-%d %H:%M:%S'))} UTC). Restore it?"
+        )
+        self.restore_bar.layout.display = None
+
+    def _restore_kept(self) -> None:
+        kept = self.kept
+        self.restore_bar.layout.display = "none"
+        if kept is None:
+            return
+        self.draft = copy.deepcopy(kept.definition)
+        if kept.cases is not None:
+            self.cases = list(kept.cases)
+        self._quiet = True
+        self.name_text.value = self.name
+        self._quiet = False
+        self._changed(clear=True)
+        self.message.value = message_html("the kept draft is back: save it or discard it", "ok")
+        self._reselect()
+
+    def _drop_kept(self) -> None:
+        self.restore_bar.layout.display = "none"
+        self.kept = None
+        self.wb.drop_draft(self.draft_key)
+
+    def restore_draft(self) -> None:
+        """Click Restore draft (the draft kept from an earlier session)."""
+        self.restore_button.click()
+
+    def cases_edited(self, text: str) -> None:
+        """The Test tab's cases were edited: they are saved with the workflow."""
+        try:
+            cases = json.loads(text)
+        except json.JSONDecodeError as exc:
+            self.cases_problem = f"the Test tab's cases are not JSON: {exc.msg} (line {exc.lineno})"
+        else:
+            if isinstance(cases, list):
+                self.cases, self.cases_problem = cases, ""
+            else:
+                self.cases_problem = "the Test tab's cases must be a JSON list of cases"
+        self._changed(clear=True)
 
     @property
     def name(self) -> str:
@@ -198,6 +299,7 @@ class CanvasCore(View):
             [r.name for r in self.wb.role_catalogue()],
         )
         dirty = self.dirty
+        self._keep()
         self.unsaved_bar.layout.display = None if dirty else "none"
         self.enable.show(self.enabled if self.workflow_id else None)
         self.run_button.disabled = self.enabled is False
@@ -405,6 +507,9 @@ class CanvasCore(View):
         if not self.dirty:
             self.message.value = message_html("no changes to save", "ok")
             return True
+        if self.cases_problem:
+            self.message.value = message_html(f"not saved: {self.cases_problem}", "error")
+            return False
         self.flagging = True
         report = self.wb.validate(self.draft)
         if not report.valid:
@@ -433,6 +538,12 @@ class CanvasCore(View):
         except WfbenchError as exc:
             self.message.value = message_html(f"not saved: {exc}", "error")
             return False
+        if self.cases is not None:
+            self.wb.save_cases(info.id, self.cases, info.version)
+        self._saved_cases = canonical_cases(self.cases)
+        if self.workflow_id is None:  # a new workflow's draft was kept under its name
+            self.wb.drop_draft(self.draft_key)
+            self.draft_key = info.id
         self.workflow_id, self.version, self.enabled = info.id, info.version, info.enabled
         self._saved = to_document(self.wb.get(info.id))
         self._saved_text = canonical(self._saved)
@@ -455,6 +566,8 @@ class CanvasCore(View):
 
     def _discard(self) -> None:
         self.draft = copy.deepcopy(self._baseline)
+        self.cases = self.wb.cases(self.workflow_id) if self.workflow_id is not None else None
+        self.cases_problem = ""
         self.flagging, self.issues = False, []
         self._quiet = True
         self.name_text.value = self.name

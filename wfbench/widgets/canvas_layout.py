@@ -54,6 +54,7 @@ def lay_out(core: CanvasCore) -> w.VBox:
             w.HTML(STYLE),
             header,
             core.leave_prompt.widget,
+            core.restore_bar,
             core.run_as.widget,
             core.unsaved_bar,
             core.message,

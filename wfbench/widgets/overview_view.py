@@ -247,7 +247,12 @@ class Overview(View):
 
     # -- pages
     def open(self, name: str) -> Canvas:
-        """Open a workflow's canvas (a click on its name)."""
+        """Open a workflow's canvas (a click on its name); a canvas on show with unsaved
+        changes asks first (Save / Discard / Stay) and stays if the person stays."""
+        current = self.canvas if self.page == "canvas" else None
+        if current is not None and current.dirty:
+            current.leave(lambda: self._show_canvas(Canvas(self.wb, name, shell=self)))
+            return self.canvas if self.canvas is not None else current
         self._show_canvas(Canvas(self.wb, name, shell=self))
         assert self.canvas is not None
         return self.canvas

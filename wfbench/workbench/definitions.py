@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from wfbench.actions import ActionRegistry, builtin_registry
 from wfbench.model import Workflow, dump_workflow, read_document
 from wfbench.roles import RoleRegistry
-from wfbench.store import Store, WorkflowInfo
+from wfbench.store import KeptDraft, Store, WorkflowInfo
 from wfbench.store.recorder import StoredRoles as _StoredRoles
 from wfbench.validation import Report, validate
 from wfbench.workbench.shapes import OnConflict, Rows, document, name_taken
@@ -204,6 +204,29 @@ class Definitions:
                 assert report.workflow is not None
                 checked.append(report.workflow)
             return [self._save_checked(wf, None, self.user, "new_version") for wf in checked]
+
+    def keep_draft(self, key: str, definition: Any, cases: list[Any] | None = None) -> None:
+        """Keep a canvas's unsaved draft (and its Test cases) under ``key``: a workflow's
+        id, or ``new:`` and a name. It outlives the kernel; :meth:`kept_draft` gives it back."""
+        self._store.keep_draft(key, definition, cases)
+
+    def kept_draft(self, key: str) -> KeptDraft | None:
+        """The unsaved draft kept under ``key``, or None."""
+        return self._store.kept_draft(key)
+
+    def drop_draft(self, key: str) -> None:
+        """Forget the unsaved draft kept under ``key``."""
+        self._store.drop_draft(key)
+
+    def save_cases(self, name: str, cases: list[Any], version: int | None = None) -> None:
+        """Keep test ``cases`` with a saved workflow's version (default: its latest)."""
+        info = self._store.get_workflow(name)
+        self._store.save_cases(info.id, version or info.version, list(cases))
+
+    def cases(self, name: str, version: int | None = None) -> list[Any] | None:
+        """The test cases saved with a version (default: the latest), or None."""
+        info = self._store.get_workflow(name)
+        return self._store.cases_of(info.id, version or info.version)
 
     def export(self, name: str, path: str | Path | None = None) -> str:
         """The canonical JSON of a saved workflow; also written to ``path`` if given."""
