@@ -1,5 +1,11 @@
 """A batch's progress in a notebook: a bar, the counts by status, the Dask dashboard link
-beside them and a Cancel button (``Workbench.run_many``'s default display in a kernel)."""
+beside them and a Cancel button (``Workbench.run_many``'s default display in a kernel).
+
+A blocking ``run_many`` holds the cell, and a kernel runs one message at a time, so the
+Cancel button's click would wait in line until the batch had ended. While it waits, the
+cell serves widget events with ``jupyter-ui-poll`` (the Jupyter community's library made
+for exactly this), so Cancel stops the batch; afterwards the returned frame, the bar and
+history agree (:meth:`wfbench.batch.Batch.settle`)."""
 
 from __future__ import annotations
 
@@ -51,4 +57,26 @@ def progress_bar(dashboard: str | None) -> Callable[[Any], None]:
             elif progress.cancelled:
                 bar.bar_style, cancel.disabled = "warning", True
 
+    update.wait_serving_widgets = wait_serving_widgets  # type: ignore[attr-defined]
     return update
+
+
+#: How many widget events are served between two looks at the batch.
+_EVENTS_PER_LOOK = 20
+
+
+def wait_serving_widgets(job: Any) -> Any:
+    """Block until ``job`` (a started :class:`wfbench.batch.Batch`) ends, serving widget
+    events meanwhile (the bar's Cancel); Ctrl-C or a kernel interrupt cancels. Its frame."""
+    try:
+        from jupyter_ui_poll import ui_events
+    except ImportError:  # pragma: no cover - a dependency; without it Cancel waits in line
+        return job.wait()
+    try:
+        with ui_events() as poll:
+            while not job.settle(0.05):
+                poll(_EVENTS_PER_LOOK)
+    except KeyboardInterrupt:
+        job.cancel()
+    job.settle()
+    return job.wait()

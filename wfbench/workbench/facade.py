@@ -86,8 +86,9 @@ class Workbench(Running):
         ``distributed.Client``, a scheduler address, or ``$WFBENCH_DASK_SCHEDULER``) sends
         remote actions (``http.request``, ``remote=True``) to a Dask cluster, while the
         directory and history stay here. ``progress``: a bar in a notebook (default there),
-        or a callable given a :class:`wfbench.batch.Progress`. Ctrl-C (a kernel interrupt)
-        cancels; ``wait=False`` returns the running :class:`~wfbench.batch.Batch`
+        or a callable given a :class:`wfbench.batch.Progress`; while a cell waits, the bar's
+        Cancel works (widget events are served meanwhile). Cancel, Ctrl-C or a kernel
+        interrupt cancels, and the frame returned then agrees with the bar and history; ``wait=False`` returns the running :class:`~wfbench.batch.Batch`
         (``.cancel()``, ``.wait()``, ``.frame()``).
         """
         from wfbench.batch import Batch, Port, new_batch_id, one_writer
@@ -127,13 +128,14 @@ class Workbench(Running):
             same_input=lambda past, row: same_input_rule(past, row, definition),
         )
         dashboard = getattr(invoker, "dashboard_link", None)
+        display = _batch_display(progress, dashboard)
         try:
             job = Batch(
                 port,
                 inputs,
                 batch_id=batch_id,
                 concurrency=concurrency,
-                progress=_batch_display(progress, dashboard),
+                progress=display,
                 dashboard=dashboard,
                 hold=self._store.session,
                 on_end=end,
@@ -143,7 +145,11 @@ class Workbench(Running):
                 end()
             raise
         job.start()
-        return job.wait() if wait else job
+        if not wait:
+            return job
+        # a notebook's bar keeps serving its Cancel button while the cell waits
+        serving = getattr(display, "wait_serving_widgets", None)
+        return serving(job) if serving is not None else job.wait()
 
     def export_history(self, path: str | Path) -> dict[str, int]:
         """Write runs and steps as Parquet under ``path`` (a new or empty folder),
