@@ -88,8 +88,9 @@ class Workbench(Running):
         directory and history stay here. ``progress``: a bar in a notebook (default there),
         or a callable given a :class:`wfbench.batch.Progress`; while a cell waits, the bar's
         Cancel works (widget events are served meanwhile). Cancel, Ctrl-C or a kernel
-        interrupt cancels, and the frame returned then agrees with the bar and history; ``wait=False`` returns the running :class:`~wfbench.batch.Batch`
-        (``.cancel()``, ``.wait()``, ``.frame()``).
+        interrupt cancels, and the frame returned then agrees with the bar and history;
+        ``wait=False`` returns the running :class:`~wfbench.batch.Batch` (``.cancel()``,
+        ``.wait()``, ``.frame()``).
         """
         from wfbench.batch import Batch, Port, new_batch_id, one_writer
         from wfbench.engine.cluster import invoker_for
