@@ -36,6 +36,8 @@ def lay_out(core: CanvasCore) -> w.VBox:
             core.up_button,
             core.down_button,
             core.fit_button,
+            core.zoom_in_button,
+            core.zoom_out_button,
         ],
         layout=w.Layout(flex_flow="row wrap"),
     )

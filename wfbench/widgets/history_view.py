@@ -86,7 +86,7 @@ class HistoryView(View):
         self.rerun_button = button("Re-run (same input)", icon="repeat")
         self.rerun_edited_button = button("Re-run with this input", style="primary", icon="play")
         self.message = w.HTML()
-        self.graph = GraphView(height="480px", on_select=self.open_node)
+        self.graph = GraphView(on_select=self.open_node)
         self.back_button.on_click(lambda _: self._back())
         self.canvas_button.on_click(lambda _: self._open_canvas())
         self.refresh_button.on_click(lambda _: self.refresh())
