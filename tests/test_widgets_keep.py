@@ -167,3 +167,14 @@ def test_the_check_is_debounced_on_the_kernels_loop(wb: Workbench) -> None:
     asyncio.run(typing())
     assert checks == ['{"email": 42}']  # one check, of the last text
     assert rd.run_button.disabled and "is not of type" in text(rd.problems)
+
+
+def test_no_stale_disabled_notice_after_enabling_on_the_canvas(wb: Workbench) -> None:
+    ov = Overview(wb)
+    ov.set_enabled(NAME, False)
+    assert "disabled" in text(ov.message)
+    cv = ov.open(NAME)
+    cv.enable_toggle.value = True
+    cv.back_button.click()
+    assert ov.page == "overview" and "disabled" not in text(ov.message)
+    assert ov.frame.set_index("name").loc[NAME, "enabled"]

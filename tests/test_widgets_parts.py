@@ -525,12 +525,12 @@ def test_the_graph_box_grows_with_the_graph_and_zoom_has_buttons(
     view = GraphView()
     view.set_elements(elements(offboard))
     assert view._cy.user_zooming_enabled is False
-    assert view.widget.layout.max_height == "calc(100vh - 170px)"
+    assert view.widget.layout.max_height == "calc(100vh - 224px)"
     assert view.widget.layout.overflow == "auto"
     natural = view.natural
     assert natural > 420
     assert view.height == (
-        f"max(min({natural:.0f}px, calc(100vh - 170px)), {max(420, natural * 0.6):.0f}px)"
+        f"max(min({natural:.0f}px, calc(100vh - 240px)), {max(420, natural * 0.5):.0f}px)"
     )
     view._cy._view_count = 1
     assert view._cy.layout.height == view.height

@@ -281,6 +281,10 @@ class CanvasCore(View):
     def name(self) -> str:
         return str(self.draft.get("name", ""))
 
+    @property
+    def tab_title(self) -> str:
+        return f"wfbench: {self.name}"
+
     def _changed(self, *, clear: bool = False) -> None:
         """Validate, redraw, and refresh Run As and the unsaved bar after any edit.
 

@@ -46,7 +46,7 @@ def lay_out(core: CanvasCore) -> w.VBox:
         layout=w.Layout(flex="2 1 0", min_width="0", padding="0 0 0 8px"),
     )
     side.add_class("wfb-fit")
-    core.graph.widget.layout.flex = "3 1 0"
+    core.graph.widget.layout.flex = "0 0 auto"  # its own height: the box follows the graph
     graph_side = w.VBox(
         [core.graph.widget, w.HTML(legend_html())], layout=w.Layout(flex="3 1 0", min_width="0")
     )

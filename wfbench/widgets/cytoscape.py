@@ -15,7 +15,7 @@ current cheaply:
 
 Height: the graph is never cut. Its box grows with the graph (its height at zoom 1)
 up to the height the page has (``100vh`` less the canvas's header), shrinking the
-drawing down to :data:`MIN_FIT_ZOOM` to show it whole; past that it keeps a readable
+drawing down to :data:`MIN_FIT_ZOOM` (half size) to show it whole; past that it keeps a readable
 size and the box scrolls. The mouse wheel scrolls the page (cytoscape's wheel zoom is
 off); :meth:`zoom` (the canvas's + and − buttons) grows or shrinks the drawing. A
 cytoscape widget whose height is set before its first display is drawn clipped at
@@ -403,9 +403,12 @@ class GraphView:
 FIT_MAX_HEIGHT = 1800.0
 #: The smallest box, and the height the page gives the graph (less the canvas's header).
 MIN_HEIGHT = 420.0
-AVAILABLE = "calc(100vh - 170px)"
+AVAILABLE = "calc(100vh - 240px)"
+#: The scrolling box around the graph: the graph's room plus its margins, so a graph that
+#: fits is never clipped by a few pixels.
+BOX_MAX = "calc(100vh - 224px)"
 #: A graph taller than the page is drawn at least this big (then the box scrolls).
-MIN_FIT_ZOOM = 0.6
+MIN_FIT_ZOOM = 0.5
 
 
 def natural_height(nodes: list[dict[str, Any]]) -> float:

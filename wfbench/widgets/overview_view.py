@@ -170,6 +170,10 @@ class Overview(View):
         self.widget = w.VBox([self.overview_page])
         self.refresh()
 
+    @property
+    def tab_title(self) -> str:
+        return "wfbench: workflows"
+
     # -- the table
     def refresh(self) -> None:
         """Read the workflows again and redraw the table."""
@@ -264,7 +268,9 @@ class Overview(View):
         return self.history
 
     def show_overview(self) -> None:
-        """Back to workflows: the table, read again."""
+        """Back to workflows: the table, read again (a notice from before is stale now: the
+        workflow may have been switched on or off on its canvas meanwhile)."""
+        self.message.value = ""
         self.refresh()
         self._show(self.overview_page, "overview")
 
