@@ -192,7 +192,7 @@ class GraphView:
         self.natural = MIN_HEIGHT
         """The graph's height at zoom 1, in px (from the projection's positions)."""
         self.on_select = on_select
-        self.widget = w.Box(layout=w.Layout(width="100%", max_height=AVAILABLE, overflow="auto"))
+        self.widget = w.Box(layout=w.Layout(width="100%", max_height=BOX_MAX, overflow="auto"))
         self.widget.add_class("wfb-graph-box")
         self._cy: Any = None
         self._retired: list[Any] = []  # replaced graphs, closed at the next rebuild
