@@ -57,6 +57,8 @@ def app(lab: LabServer) -> Iterator[str]:
         kernels = [k for v in voila for k in _children(v)]
         for pid in [process.pid, *voila, *kernels]:
             _end(pid)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=TIMEOUT)  # reaped: no process left behind
         log.close()
 
 
