@@ -236,8 +236,8 @@ def test_nothing_is_lost_and_the_run_dialog_checks_as_you_type(
     guard += ".some((el) => el.isConnected && el.getClientRects().length > 0)]"
     assert page.evaluate(guard) == [True, True]  # the guard is there, the edit unsaved
     page.on("dialog", answer)
-    page.close(run_before_unload=True)
-    wait_until(lambda: asked, "the browser's leave prompt")
+    with page.expect_event("dialog"):  # Playwright's own wait: events come while it waits
+        page.close(run_before_unload=True)
     assert asked == ["beforeunload"]
 
 
