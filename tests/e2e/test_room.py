@@ -234,7 +234,9 @@ def test_nothing_is_lost_and_the_run_dialog_checks_as_you_type(
 
     guard = "() => [!!window.__wfbLeaveGuard, [...document.querySelectorAll('.wfb-unsaved')]"
     guard += ".some((el) => el.isConnected && el.getClientRects().length > 0)]"
-    assert page.evaluate(guard) == [True, True]  # the guard is there, the edit unsaved
+    wait_until(  # the guard is there, and the edit shows as unsaved
+        lambda: page.evaluate(guard) == [True, True], "the leave guard and the unsaved bar"
+    )
     page.on("dialog", answer)
     with page.expect_event("dialog"):  # Playwright's own wait: events come while it waits
         page.close(run_before_unload=True)

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from wfbench.workbench import Workbench
 
 #: The canvas's stylesheet: the floating unsaved bar, dialogs that open in view over the
-#: canvas (``wfb-dialog``: whatever the page's scroll), panels that never scroll sideways.
+#: canvas (``wfb-dialog``: at the window's lower right whatever the page's scroll, clear of
+#: the header's buttons and of the unsaved bar), panels that never scroll sideways.
 STYLE = """<style>
 .wfb-floating { position: fixed; bottom: 16px; left: 50%; transform: translateX(-50%);
   z-index: 1000; background: #fff8dc; box-shadow: 0 2px 10px rgba(0,0,0,.25);
@@ -45,8 +46,8 @@ STYLE = """<style>
 .wfb-prompt { border: 2px solid #e69138; background: #fdf2e9; padding: 6px;
   position: fixed; top: 96px; left: 50%; transform: translateX(-50%); z-index: 1001;
   box-shadow: 0 2px 12px rgba(0,0,0,.3); border-radius: 6px; max-width: calc(100vw - 32px); }
-.wfb-dialog { position: fixed; top: 72px; right: 16px; z-index: 1002; background: #fff;
-  width: min(560px, calc(100vw - 48px)); max-height: calc(100vh - 96px); overflow: auto;
+.wfb-dialog { position: fixed; bottom: 72px; right: 16px; z-index: 1002; background: #fff;
+  width: min(560px, calc(100vw - 48px)); max-height: calc(100vh - 160px); overflow: auto;
   box-shadow: 0 2px 14px rgba(0,0,0,.3); border-radius: 6px; }
 </style>"""
 
