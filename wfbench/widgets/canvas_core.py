@@ -19,7 +19,6 @@ Every click has a code twin: the widgets are attributes (``add_button``,
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ from wfbench.model import Workflow, to_document
 from wfbench.validation import Issue, Report
 from wfbench.widgets import edit
 from wfbench.widgets.base import View, button, esc, for_notebook, message_html
+from wfbench.widgets.canvas_keep import KeptWork
 from wfbench.widgets.canvas_layout import lay_out
 from wfbench.widgets.canvas_state import (
     EnableToggle,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from wfbench.workbench import Workbench
 
 
-class CanvasCore(View):
+class CanvasCore(KeptWork, View):
     """The canvas of one workflow (saved, or a new draft).
 
     Code twins: ``select(id)`` (a click on a node; ``"trigger"`` for the
@@ -152,15 +152,7 @@ class CanvasCore(View):
         )
         self.unsaved_bar.add_class("wfb-floating")
         self.unsaved_bar.add_class("wfb-unsaved")  # what the page's leave guard looks for
-        self.restore_label = w.HTML()
-        self.restore_button = button("Restore draft", style="info", icon="undo")
-        self.drop_button = button("Drop it", icon="trash")
-        self.restore_bar = w.HBox(
-            [self.restore_label, self.restore_button, self.drop_button],
-            layout=w.Layout(display="none", align_items="center", flex_flow="row wrap"),
-        )
-        self.restore_button.on_click(lambda _: self._restore_kept())
-        self.drop_button.on_click(lambda _: self._drop_kept())
+        self._build_restore_bar()
         # one line kept for it, and the problem list below the graph: nothing above the graph
         # changes height, so a click lands where the node is drawn (cytoscape keeps the
         # graph's page offset until a scroll or resize)
@@ -210,72 +202,6 @@ class CanvasCore(View):
             or bool(self.cases_problem)
             or canonical_cases(self.cases) != self._saved_cases
         )
-
-    # ------------------------------------------------------------------ what is kept
-    def _keep(self) -> None:
-        """Keep the unsaved draft in the store (it outlives the kernel), or forget it."""
-        if not self._keeping:
-            return
-        try:
-            if self.dirty:
-                self.wb.keep_draft(self.draft_key, self.draft, self.cases)
-                self.kept = None
-            else:
-                self.wb.drop_draft(self.draft_key)
-        except WfbenchError as exc:  # a busy store must not break editing
-            self.message.value = message_html(f"the draft could not be kept: {exc}", "warning")
-
-    def _offer_kept(self) -> None:
-        kept = self.kept
-        if kept is None:
-            return
-        if canonical(kept.definition) == self._draft_text and canonical_cases(
-            kept.cases
-        ) == canonical_cases(self.cases):
-            self._drop_kept()
-            return
-        self.restore_label.value = (
-            f"<b>An unsaved draft of '{esc(kept.definition.get('name', self.name))}' was kept"
-            f"</b> ({esc(kept.kept_at.strftime('%Y-%m-%d %H:%M:%S'))} UTC). Restore it?"
-        )
-        self.restore_bar.layout.display = None
-
-    def _restore_kept(self) -> None:
-        kept = self.kept
-        self.restore_bar.layout.display = "none"
-        if kept is None:
-            return
-        self.draft = copy.deepcopy(kept.definition)
-        if kept.cases is not None:
-            self.cases = list(kept.cases)
-        self._quiet = True
-        self.name_text.value = self.name
-        self._quiet = False
-        self._changed(clear=True)
-        self.message.value = message_html("the kept draft is back: save it or discard it", "ok")
-        self._reselect()
-
-    def _drop_kept(self) -> None:
-        self.restore_bar.layout.display = "none"
-        self.kept = None
-        self.wb.drop_draft(self.draft_key)
-
-    def restore_draft(self) -> None:
-        """Click Restore draft (the draft kept from an earlier session)."""
-        self.restore_button.click()
-
-    def cases_edited(self, text: str) -> None:
-        """The Test tab's cases were edited: they are saved with the workflow."""
-        try:
-            cases = json.loads(text)
-        except json.JSONDecodeError as exc:
-            self.cases_problem = f"the Test tab's cases are not JSON: {exc.msg} (line {exc.lineno})"
-        else:
-            if isinstance(cases, list):
-                self.cases, self.cases_problem = cases, ""
-            else:
-                self.cases_problem = "the Test tab's cases must be a JSON list of cases"
-        self._changed(clear=True)
 
     @property
     def name(self) -> str:
