@@ -613,6 +613,9 @@ def click_node(scope: Locator, node_id: str) -> None:
     """Click a node of the graph in ``scope`` with the mouse, where it is drawn."""
     container = scope.locator(".__________cytoscape_container").last
     container.scroll_into_view_if_needed()
+    # cytoscape caches its container's place on the page until a scroll or resize: a
+    # layout shift above the graph without either would send the click to the old place
+    scope.page.evaluate("() => window.dispatchEvent(new Event('scroll'))")
     g = graph(scope)
     node = g.nodes[node_id]
     x, y = g.left + node["x"], g.top + node["y"]

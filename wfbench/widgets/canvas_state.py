@@ -110,7 +110,9 @@ class EnableToggle:
     def show(self, enabled: bool | None) -> None:
         """The saved workflow's state (``None``: not saved yet, so nothing to switch)."""
         self._quiet = True
-        self.toggle.layout.display = "none" if enabled is None else None
+        # hidden, not removed: the header keeps its height when a first save shows the
+        # toggle, so the graph below does not move under a click
+        self.toggle.layout.visibility = "hidden" if enabled is None else "visible"
         self.toggle.value = bool(enabled)
         self._look()
         self._quiet = False
