@@ -178,3 +178,15 @@ def test_no_stale_disabled_notice_after_enabling_on_the_canvas(wb: Workbench) ->
     cv.back_button.click()
     assert ov.page == "overview" and "disabled" not in text(ov.message)
     assert ov.frame.set_index("name").loc[NAME, "enabled"]
+
+
+def test_one_floating_run_dialog_at_a_time(wb: Workbench) -> None:
+    """A run dialog floats over the page: a new one closes the one before (two would stack)."""
+    first = wb.canvas(NAME)
+    second = wb.canvas("Onboard new hire")
+    rd1 = first.open_run_dialog()
+    rd2 = second.open_run_dialog()
+    assert first.run_dialog is None and first.run_area.children == ()
+    assert second.run_dialog is rd2 and rd1 is not rd2
+    rd2.close()
+    assert second.run_dialog is None

@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import ipywidgets as w
 
@@ -146,6 +146,10 @@ class RunDialog(View):
     then ``wait()`` for the run record, ``run_id``, ``rejected`` (a refused start).
     """
 
+    #: The dialog shown now: it floats over the page, so a new one closes the one before
+    #: (two would stack at the same place, the older one over the newer).
+    _shown: ClassVar[RunDialog | None] = None
+
     def __init__(
         self,
         wb: Workbench,
@@ -212,6 +216,9 @@ class RunDialog(View):
         )
         self.widget.add_class("wfb-fit")
         self.widget.add_class("wfb-dialog")  # in view, over the canvas (canvas_state.STYLE)
+        before, RunDialog._shown = RunDialog._shown, self
+        if before is not None and before is not self:
+            before.close()
         self._quiet = False
         self.check()
 
@@ -380,8 +387,11 @@ class RunDialog(View):
 
     def close(self) -> None:
         """Click Close: the dialog goes (a run it started goes on)."""
-        if self.on_close is not None:
-            self.on_close()
+        if RunDialog._shown is self:
+            RunDialog._shown = None
+        on_close, self.on_close = self.on_close, None
+        if on_close is not None:
+            on_close()
         self.widget.close()
 
 
