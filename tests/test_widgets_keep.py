@@ -45,7 +45,7 @@ def test_execution_history_asks_before_leaving_unsaved_edits(wb: Workbench) -> N
     assert ov.page == "canvas" and cv.dirty and cv.name == "Offboard contractor (edited)"
     cv.history_button.click()
     cv.leave_prompt.save_button.click()  # Save, then history
-    assert ov.page == "history" and wb.find("Offboard contractor (edited)") is not None
+    assert ov.page == "history" and wb.workflows.find("Offboard contractor (edited)") is not None
 
 
 def test_opening_another_workflow_asks_and_discard_drops_the_edit(wb: Workbench) -> None:
@@ -54,8 +54,8 @@ def test_opening_another_workflow_asks_and_discard_drops_the_edit(wb: Workbench)
     assert other is cv and cv.leave_prompt.shown  # still the edited canvas
     cv.leave_prompt.discard_button.click()
     assert ov.canvas is not None and ov.canvas.name == "Onboard new hire"
-    assert wb.kept_draft(cv.draft_key) is None  # discarded: nothing kept
-    assert wb.find("Offboard contractor (edited)") is None
+    assert wb.workflows.kept_draft(cv.draft_key) is None  # discarded: nothing kept
+    assert wb.workflows.find("Offboard contractor (edited)") is None
 
 
 def test_an_unsaved_draft_outlives_the_kernel_and_is_offered_on_reopen(db: Path) -> None:
@@ -65,7 +65,7 @@ def test_an_unsaved_draft_outlives_the_kernel_and_is_offered_on_reopen(db: Path)
     wb.close()  # the kernel is gone; nothing was saved
 
     again = Workbench(db)
-    assert again.info(NAME).version == 1
+    assert again.workflows.info(NAME).version == 1
     fresh = again.canvas(NAME)
     assert fresh.restore_bar.layout.display is None
     assert NAME in text(fresh.restore_label) and "UTC" in text(fresh.restore_label)
@@ -74,7 +74,7 @@ def test_an_unsaved_draft_outlives_the_kernel_and_is_offered_on_reopen(db: Path)
     assert fresh.name == "Offboard contractor (edited)" and fresh.dirty
     assert fresh.cases == [{"name": "kept", "input": {}}]
     assert fresh.save()
-    assert again.kept_draft(fresh.draft_key) is None  # saved: nothing left to offer
+    assert again.workflows.kept_draft(fresh.draft_key) is None  # saved: nothing left to offer
     assert again.canvas("Offboard contractor (edited)").restore_bar.layout.display == "none"
 
 
@@ -83,7 +83,7 @@ def test_dropping_a_kept_draft_forgets_it(wb: Workbench) -> None:
     cv = wb.canvas(NAME)
     cv.drop_button.click()
     assert cv.restore_bar.layout.display == "none"
-    assert wb.kept_draft(cv.draft_key) is None
+    assert wb.workflows.kept_draft(cv.draft_key) is None
     assert wb.canvas(NAME).restore_bar.layout.display == "none"
 
 
@@ -91,10 +91,10 @@ def test_a_new_workflows_draft_is_kept_under_its_name(wb: Workbench) -> None:
     ov = Overview(wb)
     cv = ov.new_workflow("Brand new")
     cv.add_action("core.log", after="trigger", params={"message": "hi"})
-    kept = wb.kept_draft("new:Brand new")
+    kept = wb.workflows.kept_draft("new:Brand new")
     assert kept is not None and kept.definition["steps"][0]["id"] == "core_log"
     assert cv.save()
-    assert wb.kept_draft("new:Brand new") is None
+    assert wb.workflows.kept_draft("new:Brand new") is None
 
 
 def test_test_cases_are_saved_with_the_version_and_exported(
@@ -112,12 +112,16 @@ def test_test_cases_are_saved_with_the_version_and_exported(
     assert not cv.save() and "cases are not JSON" in text(cv.message)
     panel.cases_text.value = json.dumps(cases)
     assert cv.save()
-    assert cv.version == 2 and wb.cases(NAME) == cases and wb.cases(NAME, 1) is None
+    assert (
+        cv.version == 2
+        and wb.workflows.cases(NAME) == cases
+        and wb.workflows.cases(NAME, 1) is None
+    )
     # back and reopened: the Test tab shows them
     assert json.loads(wb.canvas(NAME).open_test().cases_text.value) == cases
     # a later save of the definition keeps them with the new version
     cv.name_text.value = "Offboard contractor v3"
-    assert cv.save() and wb.cases("Offboard contractor v3", 3) == cases
+    assert cv.save() and wb.workflows.cases("Offboard contractor v3", 3) == cases
     # wfbench export -o NAME.json writes NAME.cases.json beside it
     out = io.StringIO()
     target = tmp_path / "offboard.json"

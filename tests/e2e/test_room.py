@@ -218,7 +218,10 @@ def test_nothing_is_lost_and_the_run_dialog_checks_as_you_type(
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Kernel$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Restart Kernel…?$")).first.click()
     page.locator(".jp-Dialog .jp-mod-accept").click()
-    wait_until(lambda: wb.kept_draft(wb.info("Offboard contractor").id), "the kept draft")
+    wait_until(
+        lambda: wb.workflows.kept_draft(wb.workflows.info("Offboard contractor").id),
+        "the kept draft",
+    )
     nb.run_all()
     wait_until(lambda: ui.button("Restore draft").count() > 0, "the kept draft offered")
     ui.click("Restore draft")

@@ -5,10 +5,9 @@ is never taken for a workflow called "runs".
 """
 
 import json
-from contextlib import AbstractContextManager, nullcontext
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, Path, Query, Request, Response
+from fastapi import Depends, Header, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from wfbench.api.app import RUNNER, VIEWER, workbench
@@ -16,21 +15,15 @@ from wfbench.api.models import PREFIX, RunAccepted, RunOut, RunSummary, run_out,
 from wfbench.api.problems import ApiProblem, errors_for
 from wfbench.api.requests import (
     EMPTY,
-    ActiveRuns,
     Caller,
-    KeyedLocks,
     Routes,
     location_header,
     read_json,
     request_body,
 )
-from wfbench.errors import IdempotencyConflict, NotFound, RunRejected
-from wfbench.workbench import RUN_STATUSES, RunHandle, RunRecord, Workbench
-
-RunStatus = Literal[
-    "queued", "running", "succeeded", "failed", "cancelled", "rejected", "interrupted"
-]
-assert set(get_args(RunStatus)) == set(RUN_STATUSES)
+from wfbench.errors import IdempotencyConflict, NotFound, RunRejected, WorkflowDisabled
+from wfbench.runs import RunStatus
+from wfbench.workbench import RunHandle, RunRecord, Start, Workbench
 
 _REF = "The workflow's id, or its name (URL-encoded; names ignore case)."
 WorkflowRef = Annotated[str, Path(description=_REF)]
@@ -62,11 +55,6 @@ _IDEMPOTENCY_KEY = Header(
 router = Routes(PREFIX, tags=["runs"])
 
 
-def _active(request: Request) -> ActiveRuns:
-    active: ActiveRuns = request.app.state.active
-    return active
-
-
 @router.get(
     "/runs",
     response_model=list[RunSummary],
@@ -93,15 +81,15 @@ def list_runs(
     responses=errors_for(401, 404, 503),
     summary="One run with its steps",
 )
-def get_run(run_id: str, request: Request, wb: Wb, who: Annotated[Caller, VIEWER]) -> Response:
+def get_run(run_id: str, wb: Wb, who: Annotated[Caller, VIEWER]) -> Response:
     try:
-        return JSONResponse(run_out(wb.get_run(run_id)))
+        return JSONResponse(run_out(wb.runs.get(run_id)))
     except NotFound:
-        handle = _active(request).get(run_id)  # started here, maybe not written yet
+        handle = wb.starter.running(run_id)  # started here, maybe not written yet
         if handle is None:
             raise
     if handle.done:  # it ended meanwhile: history has it all now
-        return JSONResponse(run_out(wb.get_run(run_id)))
+        return JSONResponse(run_out(wb.runs.get(run_id)))
     return JSONResponse(run_out(handle.execution.result().to_dict()))
 
 
@@ -128,7 +116,6 @@ def get_run(run_id: str, request: Request, wb: Wb, who: Annotated[Caller, VIEWER
 )
 def start_run(
     id: WorkflowRef,
-    request: Request,
     wb: Wb,
     who: Annotated[Caller, RUNNER],
     body: JsonBody,
@@ -136,46 +123,28 @@ def start_run(
     dry_run: Annotated[bool, Query(description="simulate every side effect")] = False,
     idempotency_key: Annotated[str | None, _IDEMPOTENCY_KEY] = None,
 ) -> Response:
-    input = {} if body is EMPTY else body
-    info = wb.info(id)
-    key = (info.id, idempotency_key) if idempotency_key else None
-    locks: KeyedLocks = request.app.state.idempotency
-    active = _active(request)
-    guard: AbstractContextManager[None] = locks.hold(key) if key else nullcontext()
-    with guard:
-        running = active.by_key(key) if key else None
-        if running is not None:  # a retry while the first call's run goes on
-            first = running.execution.result()
-            _same_input(wb, first, input)
-            if bool(first.dry_run) != dry_run:  # a rehearsal is not a retry of a real run
-                raise ApiProblem(
-                    409,
-                    "idempotency-conflict",
-                    "this Idempotency-Key was used for a run with another dry_run; use a new key",
-                )
-            return _run_response(first.to_dict(), 200, replayed=True)
-        replay = key is not None and wb.find_run(*key) is not None
-        options: dict[str, Any] = {
-            "dry_run": dry_run,
-            "started_by": who.label,
-            "idempotency_key": idempotency_key,
-        }
-        try:
-            if wait:
-                result: RunRecord | RunHandle = wb.run(info, input, **options)
-            else:
-                result = wb.run(info, input, wait=False, **options)
-        except RunRejected as exc:
-            raise _rejected(exc, disabled=not info.enabled) from None
-        except IdempotencyConflict as exc:
-            raise ApiProblem(409, "idempotency-conflict", str(exc)) from None
-        if isinstance(result, RunHandle):
-            active.add(result, key)
+    start = Start(
+        workflow=id,
+        input={} if body is EMPTY else body,
+        dry_run=dry_run,
+        started_by=who.label,
+        idempotency_key=idempotency_key,
+    )
+    try:
+        started = wb.starter.start(start, wait=wait)
+    except WorkflowDisabled as exc:
+        raise _rejected(exc, 409, "workflow-disabled") from None
+    except RunRejected as exc:
+        raise _rejected(exc, 422, "invalid-input") from None
+    except IdempotencyConflict as exc:
+        raise ApiProblem(409, "idempotency-conflict", str(exc)) from None
+    result = started.run
     if isinstance(result, RunHandle):
         href = f"{PREFIX}/runs/{result.run_id}"
         accepted = {"run_id": result.run_id, "status": result.status, "href": href}
         return JSONResponse(accepted, status_code=202, headers={"Location": href})
-    return _run_response(_in_hand(wb, result), 200 if replay else 201, replay)
+    record = result.to_dict() if result.ended_at is None else _in_hand(wb, result)
+    return _run_response(record, 200 if started.replayed else 201, started.replayed)
 
 
 def _in_hand(wb: Workbench, run: RunRecord) -> dict[str, Any]:
@@ -183,7 +152,7 @@ def _in_hand(wb: Workbench, run: RunRecord) -> dict[str, Any]:
     returned): no read-back, unless the record kept only some steps of a long run."""
     steps = sorted(run.steps, key=lambda s: s.seq)
     if steps and steps[-1].seq != len(steps):
-        return wb.get_run(run.run_id)
+        return wb.runs.get(run.run_id)
     record = run.to_dict(steps=False)
     record["steps"] = [s.to_dict() for s in steps]
     return record
@@ -197,20 +166,7 @@ def _run_response(record: dict[str, Any], status: int, replayed: bool) -> Respon
     return JSONResponse(run_out(record), status_code=status, headers=headers)
 
 
-def _same_input(wb: Workbench, first: RunRecord, given: Any) -> None:
-    """Refuse (409) a retry whose input differs from the first call's (defaults aside)."""
-    if not wb.same_input(first, given):
-        raise ApiProblem(
-            409,
-            "idempotency-conflict",
-            "this Idempotency-Key was used for a run with a different input (still "
-            "running); use a new key",
-        )
-
-
-def _rejected(exc: RunRejected, *, disabled: bool) -> ApiProblem:
+def _rejected(exc: RunRejected, status: int, kind: str) -> ApiProblem:
     detail = str(exc).splitlines()[0]
     errors = [{"pointer": p, "message": m} for p, m in exc.problems]
-    if disabled:
-        return ApiProblem(409, "workflow-disabled", detail, run_id=exc.run_id, errors=errors)
-    return ApiProblem(422, "invalid-input", detail, run_id=exc.run_id, errors=errors)
+    return ApiProblem(status, kind, detail, run_id=exc.run_id, errors=errors)

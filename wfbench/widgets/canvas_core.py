@@ -82,7 +82,7 @@ class CanvasCore(KeptWork, View):
         self.enabled: bool | None = None
         saved: dict[str, Any] | None = None
         if draft is None and name is not None:
-            info, workflow = wb.definition(name)
+            info, workflow = wb.workflows.definition(name)
             self.workflow_id, self.version, self.enabled = info.id, info.version, info.enabled
             saved = to_document(workflow)
             doc = copy.deepcopy(saved)
@@ -92,11 +92,11 @@ class CanvasCore(KeptWork, View):
             doc = to_document(draft)
         self.draft: dict[str, Any] = doc
         self.draft_key = self.workflow_id or f"new:{doc.get('name', '')}"
-        self.kept = wb.kept_draft(self.draft_key)
+        self.kept = wb.workflows.kept_draft(self.draft_key)
         """The unsaved draft kept from an earlier session (offered by ``restore_bar``)."""
         self._keeping = False  # no store writes while building
         self.cases: list[Any] | None = (
-            wb.cases(self.workflow_id) if self.workflow_id is not None else None
+            wb.workflows.cases(self.workflow_id) if self.workflow_id is not None else None
         )
         """The Test tab's cases as they will be saved with the workflow (None: none yet)."""
         self._saved_cases = canonical_cases(self.cases)
@@ -230,7 +230,7 @@ class CanvasCore(KeptWork, View):
         self.run_as.update(
             self.report,
             str(self.draft.get("run_as", "")),
-            [r.name for r in self.wb.role_catalogue()],
+            [r.name for r in self.wb.catalogue.roles(format="objects")],
         )
         dirty = self.dirty
         self._keep()
@@ -303,11 +303,13 @@ class CanvasCore(KeptWork, View):
         else:
             node = edit.find(self.draft, element_id) or {}
             spec = (
-                self.wb.action_catalogue().find(str(node.get("action")))
+                self.wb.catalogue.actions(format="registry").find(str(node.get("action")))
                 if kind == "action"
                 else None
             )
-            refs = typed_references(self.draft, element_id, self.wb.action_catalogue())
+            refs = typed_references(
+                self.draft, element_id, self.wb.catalogue.actions(format="registry")
+            )
             self.form = form_for(node, spec, refs, self._form_edited)
             self.form.show_issues([i for i in self.issues if i.node == element_id])
             self.panel.children = (self.form.widget,)
@@ -324,7 +326,11 @@ class CanvasCore(KeptWork, View):
             owner=owner_branch[0] if owner_branch else None,
         )
         self.add_panel = AddPanel(
-            self.wb.action_catalogue(), places, self._suggest_id, self._add, self._close_add
+            self.wb.catalogue.actions(format="registry"),
+            places,
+            self._suggest_id,
+            self._add,
+            self._close_add,
         )
         self.panel.children = (self.add_panel.widget,)
 
@@ -392,7 +398,7 @@ class CanvasCore(KeptWork, View):
         if self._quiet:
             return
         name = str(change["new"]).strip()
-        other = self.wb.find(name) if name else None
+        other = self.wb.workflows.find(name) if name else None
         if not name:
             self.name_message.value = message_html("a name is required", "error")
         elif other is not None and other.id != self.workflow_id:
@@ -453,7 +459,7 @@ class CanvasCore(KeptWork, View):
             )
             self._reselect()
             return False
-        other = self.wb.find(self.name)
+        other = self.wb.workflows.find(self.name)
         if other is not None and other.id != self.workflow_id:
             # wb.save would make this a new version of that workflow: never from a canvas
             self.message.value = message_html(
@@ -473,10 +479,10 @@ class CanvasCore(KeptWork, View):
             self.message.value = message_html(f"not saved: {exc}", "error")
             return False
         if self.cases is not None:
-            self.wb.save_cases(info.id, self.cases, info.version)
+            self.wb.workflows.save_cases(info.id, self.cases, info.version)
         self._saved_cases = canonical_cases(self.cases)
         if self.workflow_id is None:  # a new workflow's draft was kept under its name
-            self.wb.drop_draft(self.draft_key)
+            self.wb.workflows.drop_draft(self.draft_key)
             self.draft_key = info.id
         self.workflow_id, self.version, self.enabled = info.id, info.version, info.enabled
         self._saved = to_document(self.wb.get(info.id))
@@ -500,7 +506,8 @@ class CanvasCore(KeptWork, View):
 
     def _discard(self) -> None:
         self.draft = copy.deepcopy(self._baseline)
-        self.cases = self.wb.cases(self.workflow_id) if self.workflow_id is not None else None
+        wid = self.workflow_id
+        self.cases = self.wb.workflows.cases(wid) if wid is not None else None
         self.cases_problem = ""
         self.flagging, self.issues = False, []
         self._quiet = True

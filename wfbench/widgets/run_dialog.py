@@ -2,7 +2,7 @@
 
 The input can be typed as JSON (prefilled from the trigger's sample) or in a
 form generated from the input schema; the two stay in sync both ways, and both
-are checked exactly as a run's start checks them (:meth:`Workbench.check_input`,
+are checked exactly as a run's start checks them (:meth:`wb.runs.check_input`,
 the façade's one input check), so what the dialog calls valid is what the engine
 accepts.
 
@@ -161,7 +161,7 @@ class RunDialog(View):
     ) -> None:
         self.wb = wb
         self.on_close = on_close
-        info, self.workflow = wb.definition(ref)
+        info, self.workflow = wb.workflows.definition(ref)
         self.ref, self.version = info.id, info.version
         self.graph = graph
         self.on_finished = on_finished
@@ -241,7 +241,7 @@ class RunDialog(View):
         if problem is not None:
             shown = message_html(problem, "error")
         else:
-            checked = self.wb.check_input(self.workflow, self.value())
+            checked = self.wb.runs.check_input(self.workflow, self.value())
             if not checked.ok:
                 shown = _problems_html(checked.summary, checked.problems)
         for b in (self.run_button, self.dry_run_button):
@@ -314,7 +314,7 @@ class RunDialog(View):
         self.touched = True
         if not self.check():  # never a rejected run from here: the message is at the field
             return
-        info = self.wb.find(self.ref)
+        info = self.wb.workflows.find(self.ref)
         if info is not None and not info.enabled:
             self.problems.value = message_html(
                 "this workflow is disabled: switch it on with the Enabled toggle to run it",
