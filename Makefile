@@ -10,7 +10,7 @@ LAB_DB := $(CURDIR)/wfbench.duckdb
 # JupyterLab refuses to run as root (in a container, say) unless told it may.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab demo test lint format typecheck imports pytest e2e bench bench-quick bench-compare clean
+.PHONY: setup lab app demo test lint format typecheck imports pytest e2e bench bench-quick bench-compare clean
 
 # wfbench's bytecode, compiled here as a regular `pip install` would: the editable install
 # does not, and with PYTHONDONTWRITEBYTECODE set every command would compile wfbench from
@@ -24,9 +24,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The URL it prints opens the quickstart (default_url), and the workbench's views open in
+# their own JupyterLab tab (WFBENCH_TABS). Notebook 7 comes with the dev extra: the same
+# server answers /tree/quickstart.ipynb.
 lab: setup
 	WFBENCH_DB="$(LAB_DB)" $(BIN)/wfbench init --demo
-	WFBENCH_DB="$(LAB_DB)" $(BIN)/jupyter lab $(LAB_FLAGS) notebooks/quickstart.ipynb
+	WFBENCH_DB="$(LAB_DB)" WFBENCH_TABS=1 $(BIN)/jupyter lab $(LAB_FLAGS) \
+		--ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/quickstart.ipynb
+
+# The same workbench as a web page without code cells (Voila), on the same store.
+app: setup
+	WFBENCH_DB="$(LAB_DB)" $(BIN)/wfbench init --demo
+	WFBENCH_DB="$(LAB_DB)" $(BIN)/wfbench app
 
 demo: setup
 	$(BIN)/python -m wfbench.demo

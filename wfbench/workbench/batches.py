@@ -87,13 +87,14 @@ def run_many(
         claim=wb._store.claim_batch,
     )
     dashboard = getattr(invoker, "dashboard_link", None)
+    display = _batch_display(progress, dashboard)
     try:
         job = Batch(
             port,
             inputs,
             batch_id=batch_id,
             concurrency=concurrency,
-            progress=_batch_display(progress, dashboard),
+            progress=display,
             dashboard=dashboard,
             hold=wb.hold,
             on_end=end,
@@ -104,7 +105,11 @@ def run_many(
             end()
         raise
     job.start()
-    return job.wait() if wait else job
+    if not wait:
+        return job
+    # a notebook's bar keeps serving its Cancel button while the cell waits
+    serving = getattr(display, "wait_serving_widgets", None)
+    return serving(job) if serving is not None else job.wait()
 
 
 def _remote_actions(catalogue: ActionRegistry, workflow: Workflow) -> list[ActionSpec]:

@@ -281,9 +281,11 @@ class Workbench:
         ``distributed.Client``, a scheduler address, or ``$WFBENCH_DASK_SCHEDULER``) sends
         remote actions (``http.request``, ``remote=True``) to a Dask cluster, while the
         directory and history stay here. ``progress``: a bar in a notebook (default there),
-        or a callable given a :class:`wfbench.batch.Progress`. Ctrl-C (a kernel interrupt)
-        cancels; ``wait=False`` returns the running :class:`~wfbench.batch.Batch`
-        (``.cancel()``, ``.wait()``, ``.frame()``).
+        or a callable given a :class:`wfbench.batch.Progress`; while a cell waits, the bar's
+        Cancel works (widget events are served meanwhile). Cancel, Ctrl-C or a kernel
+        interrupt cancels, and the frame returned then agrees with the bar and history;
+        ``wait=False`` returns the running :class:`~wfbench.batch.Batch` (``.cancel()``,
+        ``.wait()``, ``.frame()``).
         """
         from wfbench.workbench.batches import run_many
 
