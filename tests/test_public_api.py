@@ -75,6 +75,10 @@ WORKBENCH = {
     "action_catalogue",
     "action",
     "add_connector",
+    # directories: a SCIM directory's snapshot, the sample back, a plan before a real run
+    "snapshot_directory",
+    "directory_source",
+    "plan",
     # notebook views and the HTTP API
     "overview",
     "canvas",

@@ -39,11 +39,18 @@ from pydantic import ValidationError
 from wfbench.actions import ActionSpec, builtin_registry
 from wfbench.actions.context import Connector
 from wfbench.actions.redaction import Scrubber
+from wfbench.directory import Directory
+from wfbench.directory.targets import ScimTarget
 from wfbench.errors import ActionError, PermissionDenied, RunAborted
 from wfbench.roles import Role, RoleRegistry
 from wfbench.runs import RUN_FIELDS, STEP_FIELDS, Draft, Hooks, RunRecord, StepRecord
 from wfbench.store import Store
-from wfbench.store.capability import DirectoryAccess, GrantedDirectory, grant, revoke
+from wfbench.store.capability import (
+    DirectoryAccess,
+    GrantedDirectory,
+    grant,
+    revoke,
+)
 
 __all__ = [
     "FLUSH_INTERVAL_S",
@@ -98,9 +105,17 @@ class Recorder(Hooks):
     """
 
     def __init__(
-        self, store: Store, *, watchers: Iterable[Hooks] = (), durable_start: bool | None = None
+        self,
+        store: Store,
+        *,
+        watchers: Iterable[Hooks] = (),
+        durable_start: bool | None = None,
+        target: ScimTarget | None = None,
     ) -> None:
         self.store = store
+        #: The SCIM directory the run acts on (``None``: the embedded one). Its changes
+        #: happen elsewhere, so each directory step's record commits at once.
+        self.target = target
         self.watchers: tuple[Hooks, ...] = tuple(watchers)
         self.durable_start = bool(self.watchers) if durable_start is None else durable_start
         self.announced = threading.Event()
@@ -108,7 +123,8 @@ class Recorder(Hooks):
         self.lock = threading.RLock()  # shared with the engine as Environment.lock
         self._con: duckdb.DuckDBPyConnection | None = None
         self._directory: DirectoryAccess | None = None
-        self._granted: GrantedDirectory | None = None  # kept alive while the run lasts
+        # kept alive while the run lasts
+        self._granted: Any = None
         # (record, durable, step) of the steps not committed yet
         self.buffer: list[tuple[dict[str, Any], bool, StepRecord]] = []
         self.open = False  # a batch transaction is open on the run's cursor
@@ -134,7 +150,21 @@ class Recorder(Hooks):
         with self.lock:
             if self._directory is None:
                 con = self.con
-                if self.dry_run:  # a sandbox: whatever a handler writes is rolled back
+                if self.target is not None and not self.dry_run:
+                    from wfbench.store.scim_grant import GrantedScimDirectory
+
+                    outbox = Directory(con, permissions, run_id=run_id)
+                    self._granted = GrantedScimDirectory(
+                        self.target, permissions, run_id=run_id, outbox=outbox
+                    )
+                    self._directory = grant(self._granted)
+                    return self._directory
+                if self.target is not None:  # a plan: reads the real one, writes on a copy
+                    from wfbench.directory.scim_copy import planning_copy
+
+                    con = self._sandbox = planning_copy(self.target)
+                    con.begin()
+                elif self.dry_run:  # a sandbox: whatever a handler writes is rolled back
                     con = self._sandbox = self.store.new_cursor()
                     con.begin()
                 self._granted = GrantedDirectory(
@@ -213,7 +243,8 @@ class Recorder(Hooks):
         self._tell("run_started", run=run)
 
     def step_started(self, *, run: RunRecord, step: StepRecord) -> None:
-        if step.action is not None and step.action not in _quick_builtins():
+        remote = self.target is not None and not self.dry_run
+        if step.action is not None and (remote or step.action not in _quick_builtins()):
             with self.lock:  # it may block: what came before is durable first
                 if self.buffer or self.open:
                     self.commit()
@@ -233,6 +264,7 @@ class Recorder(Hooks):
                 len(self.buffer) >= FLUSH_ROWS
                 or time.monotonic() - self.since >= FLUSH_INTERVAL_S
                 or (self.watchers and not self._told_any)  # someone waits for the first
+                or (durable and self.target is not None)  # its effect is already out there
             )
             if due:
                 self._told_any = True

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from wfbench.directory import DIRECTORY_TABLE_NAMES, seed_demo
-
 if TYPE_CHECKING:
     from wfbench.workbench import Workbench
 
@@ -16,17 +14,7 @@ def reset_directory(wb: Workbench) -> dict[str, int]:
     Definitions, history, keys and roles are other tables and stay as they are. Returns
     the rows seeded per table.
     """
-    with wb._store.session() as con:
-        con.begin()
-        try:
-            for table in reversed(DIRECTORY_TABLE_NAMES):
-                con.execute(f'DELETE FROM "{table}"')
-            counts = seed_demo(con)
-        except BaseException:
-            con.rollback()
-            raise
-        con.commit()
-    return counts
+    return wb.reset_directory()
 
 
 __all__ = ["reset_directory"]

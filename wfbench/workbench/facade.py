@@ -21,6 +21,8 @@ from wfbench.engine import Execution
 from wfbench.model import Workflow
 from wfbench.roles import Role
 from wfbench.store import ApiKey
+from wfbench.workbench import directories
+from wfbench.workbench.directories import DirectorySource, Plan
 from wfbench.workbench.running import Running
 from wfbench.workbench.shapes import same_input_rule
 
@@ -74,6 +76,7 @@ class Workbench(Running):
         progress: bool | Callable[[Any], None] | None = None,
         wait: bool = True,
         started_by: str | None = None,
+        directory: str | None = None,
     ) -> pd.DataFrame | Batch:
         """Run ``workflow`` once per row of ``inputs`` (a DataFrame: columns are input
         fields, missing cells absent fields; or a list of dicts) and return the outcomes:
@@ -113,6 +116,7 @@ class Workbench(Running):
                 rerun_of=None,
                 batch_id=batch_id,
                 replay=False,
+                directory=directory,
             )
             assert isinstance(execution, Execution)
             if invoker is not None:
@@ -247,8 +251,34 @@ class Workbench(Running):
         )
 
     def add_connector(self, connector: Connector) -> None:
-        """Save a named HTTP connector (secrets stay in environment variables)."""
+        """Save a named connector: HTTP (``kind="http"``) or a SCIM 2.0 directory
+        (``kind="scim"``); secrets stay in environment variables."""
         self._store.save_connector(connector)
+
+    # -- directories (wfbench.workbench.directories) ----------------------------------------
+
+    def snapshot_directory(self, name: str) -> DirectorySource:
+        """Replace the embedded directory's users, groups and memberships with a copy of
+        SCIM directory ``name`` (devices and applications emptied), to prototype and test
+        on; records when and from where (:meth:`directory_source`)."""
+        return directories.snapshot(self._store, name)
+
+    def directory_source(self) -> DirectorySource:
+        """Where the embedded directory's contents came from (sample, or which snapshot)."""
+        return directories.source(self._store)
+
+    def plan(
+        self,
+        name: str,
+        input: dict[str, Any] | None = None,
+        *,
+        directory: str | None = None,
+        started_by: str | None = None,
+    ) -> Plan:
+        """What a real run would change, and where, without changing anything: a dry run
+        that reads the directory for real and makes its writes on a copy."""
+        record = self.run(name, input, dry_run=True, directory=directory, started_by=started_by)
+        return directories.plan_of(self.get(name), record, self._store.connectors())
 
     def serve(
         self,
@@ -302,10 +332,9 @@ class Workbench(Running):
     def reset_directory(self) -> dict[str, int]:
         """Restore the sample organisation to its seeded state; definitions and history stay.
 
-        Returns the rows seeded per table."""
-        from wfbench.training.room import reset_directory
-
-        return reset_directory(self)
+        Replaces a snapshot of a SCIM directory too (:meth:`snapshot_directory`). Returns
+        the rows seeded per table."""
+        return dict(directories.reset(self._store).counts)
 
 
 def _path_graph(workflow: Workflow, statuses: Mapping[str, str]) -> Any:

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
+from wfbench.directory.targets import EMBEDDED, unsupported_steps
+from wfbench.directory.targets import resolve as resolve_directory
 from wfbench.engine import Environment, Execution, Hooks, RunHandle, RunRecord, start_background
-from wfbench.errors import IdempotencyConflict, InputError, RunRejected
+from wfbench.errors import IdempotencyConflict, InputError, NotOnDirectory, RunRejected
 from wfbench.model import Workflow
 from wfbench.roles import Role
 from wfbench.store import WorkflowInfo
@@ -38,6 +40,7 @@ class Running(Definitions):
         idempotency_key: str | None = ...,
         hooks: Sequence[Hooks] = ...,
         rerun_of: str | None = ...,
+        directory: str | None = ...,
     ) -> RunRecord: ...
 
     @overload
@@ -52,6 +55,7 @@ class Running(Definitions):
         idempotency_key: str | None = ...,
         hooks: Sequence[Hooks] = ...,
         rerun_of: str | None = ...,
+        directory: str | None = ...,
     ) -> RunHandle: ...
 
     def run(
@@ -65,9 +69,13 @@ class Running(Definitions):
         idempotency_key: str | None = None,
         hooks: Sequence[Hooks] = (),
         rerun_of: str | None = None,
+        directory: str | None = None,
     ) -> RunRecord | RunHandle:
         """Start a manual run with ``input`` (``name``: a name, an id, or the
         :class:`WorkflowInfo` a caller already looked up, so it is not looked up again).
+
+        ``directory`` names a SCIM connector to act on (``None``: the embedded directory);
+        a dry run on it is a plan (:meth:`plan`).
 
         Refused starts (disabled workflow, input that does not match the schema)
         are kept in history as ``rejected`` and raise :class:`RunRejected`.
@@ -82,6 +90,7 @@ class Running(Definitions):
                 idempotency_key=idempotency_key,
                 hooks=hooks,
                 rerun_of=rerun_of,
+                directory=directory,
             )
             if isinstance(execution, RunRecord):
                 return execution
@@ -112,6 +121,7 @@ class Running(Definitions):
         rerun_of: str | None,
         batch_id: str | None = None,
         replay: bool = True,
+        directory: str | None = None,
     ) -> Execution | RunRecord:
         if isinstance(name, WorkflowInfo):  # looked up by the caller (the API): not again
             info, workflow = name, self._store.definition_of(name)
@@ -132,8 +142,10 @@ class Running(Definitions):
                         f"{previous['run_id']}; a retry must repeat it: use a new key"
                     )
                 return _record_from_row(self._store.get_run(previous["run_id"]))
+        # The directory it acts on (wfbench.directory.targets), chosen before anything runs.
+        target = resolve_directory(directory, self._store.connectors())
         # The recorder tells the other hooks of a step once its record is durable.
-        history = _History(self._store, watchers=hooks)
+        history = _History(self._store, watchers=hooks, target=target)
         execution = Execution(
             workflow,
             input or {},
@@ -152,6 +164,8 @@ class Running(Definitions):
         reason = ""
         role: Role | None = None
         execution.record.run_as = workflow.run_as
+        execution.record.directory = target.name if target is not None else EMBEDDED
+        refused: type[RunRejected] = RunRejected
         if not info.enabled:
             reason = f"'{info.name}' is disabled; enable it (wfbench enable) to run it"
             problems = [("", reason)]
@@ -166,9 +180,18 @@ class Running(Definitions):
             try:
                 execution.record.input = prepare_input(workflow, input)
             except InputError as exc:
-                reason, problems = str(exc).splitlines()[0], exc.problems
+                reason, problems = str(exc).splitlines()[0], list(exc.problems)
+            cannot = unsupported_steps(workflow.steps, target) if target is not None else []
+            if cannot and not problems:
+                refused = NotOnDirectory
+                reason = (
+                    cannot[0][1]
+                    if len(cannot) == 1
+                    else (f"{len(cannot)} steps cannot act on the SCIM directory; nothing ran")
+                )
+            problems += cannot
         if problems or role is None:
-            self._reject(execution, input, reason, problems)
+            self._reject(execution, input, reason, problems, refused)
         execution.role = role
         execution.record.run_as = role.name
         return execution
@@ -179,6 +202,7 @@ class Running(Definitions):
         input: Any,
         reason: str,
         problems: list[tuple[str, str]],
+        refused: type[RunRejected] = RunRejected,
     ) -> NoReturn:
         """Keep a refused start in history as ``rejected`` (with its reasons; its input only
         if the store can hold it) and raise :class:`RunRejected`."""
@@ -192,7 +216,7 @@ class Running(Definitions):
             duration_ms=0.0,
         )
         self._store.record_rejected(row)
-        raise RunRejected(f"run rejected: {reason}", run_id=execution.run_id, problems=problems)
+        raise refused(f"run rejected: {reason}", run_id=execution.run_id, problems=problems)
 
     def _env(self, history: _History | None = None) -> Environment:
         """The engine's environment; with ``history``, the run's connection and lock."""
