@@ -135,9 +135,18 @@ def start_run(
     wait: Annotated[bool, Query(description="false: answer 202 at once")] = True,
     dry_run: Annotated[bool, Query(description="simulate every side effect")] = False,
     idempotency_key: Annotated[str | None, _IDEMPOTENCY_KEY] = None,
+    directory: Annotated[
+        str | None, Query(description="the SCIM connector to act on (default: embedded)")
+    ] = None,
+    plan: Annotated[
+        bool, Query(description="answer what a real run would change; change nothing")
+    ] = False,
 ) -> Response:
     input = {} if body is EMPTY else body
     info = wb.info(id)
+    input, directory = _directory_of(wb, info, input, directory)
+    if plan:
+        return _plan_response(wb, info, input, directory, who)
     key = (info.id, idempotency_key) if idempotency_key else None
     locks: KeyedLocks = request.app.state.idempotency
     active = _active(request)
@@ -159,6 +168,7 @@ def start_run(
             "dry_run": dry_run,
             "started_by": who.label,
             "idempotency_key": idempotency_key,
+            "directory": directory,
         }
         try:
             if wait:
@@ -176,6 +186,40 @@ def start_run(
         accepted = {"run_id": result.run_id, "status": result.status, "href": href}
         return JSONResponse(accepted, status_code=202, headers={"Location": href})
     return _run_response(_in_hand(wb, result), 200 if replay else 201, replay)
+
+
+def _directory_of(
+    wb: Workbench, info: Any, input: Any, directory: str | None
+) -> tuple[Any, str | None]:
+    """The run's target: ``?directory=``, or a ``"directory"`` key of the body that the
+    workflow's input schema does not declare (it is then taken out of the input)."""
+    if not isinstance(input, dict) or "directory" not in input:
+        return input, directory
+    declared = (wb.get(info.id).trigger.input_schema or {}).get("properties") or {}
+    if "directory" in declared:
+        return input, directory
+    given = input["directory"]
+    if directory is not None and given != directory:
+        raise ApiProblem(
+            400,
+            "bad-request",
+            f"the body names directory {given!r} and the query {directory!r}; give one",
+        )
+    if not isinstance(given, str):
+        raise ApiProblem(400, "bad-request", "directory must be a connector's name (a string)")
+    return {k: v for k, v in input.items() if k != "directory"}, given
+
+
+def _plan_response(
+    wb: Workbench, info: Any, input: Any, directory: str | None, who: Caller
+) -> Response:
+    """``?plan=true``: the changes a real run would make, where, and the hosts its HTTP
+    steps may call; nothing is written (a dry run on a copy of the directory)."""
+    try:
+        made = wb.plan(info.name, input, directory=directory, started_by=who.label)
+    except RunRejected as exc:
+        raise _rejected(exc, disabled=not info.enabled) from None
+    return JSONResponse(made.to_dict(), status_code=200)
 
 
 def _in_hand(wb: Workbench, run: RunRecord) -> dict[str, Any]:

@@ -98,6 +98,7 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         dry_run=args.dry_run,
         progress=printer,
         started_by="cli",
+        directory=args.directory,
     )
     assert isinstance(frame, pd.DataFrame)
     if printer.tty:

@@ -37,11 +37,11 @@ from typing import Any, Self
 import httpx2
 from scim2_client import RequestNetworkException, SCIMClientException
 from scim2_client.engines.httpx2 import SyncSCIMClient
-from scim2_models import EnterpriseUser, Error, Manager, PatchOp, SearchRequest
+from scim2_models import EnterpriseUser, Error, Manager, PatchOp, SCIMException, SearchRequest
 
 from wfbench.actions.records import Deleted, Group, GroupRef, Membership, User, UserList
 from wfbench.directory.base import _EMPLOYEE_TYPES, _UPDATABLE, _email, _text
-from wfbench.directory.scim_http import calling, http_client, request_timeout
+from wfbench.directory.scim_http import calling, http_client, last_status, request_timeout
 from wfbench.directory.targets import ScimTarget
 from wfbench.errors import ActionError, EffectUncertain, PermissionDenied
 
@@ -169,15 +169,19 @@ class ScimDirectory:
                     "directory before running it again)"
                 ) from None
             raise ActionError(f"{where} could not {doing}: {type(cause).__name__}") from None
+        except SCIMException as exc:  # a SCIM error the client raises (discovery's)
+            raise self._refusal(int(exc.status or 0), str(exc.detail or ""), doing, where) from None
         except SCIMClientException as exc:
+            status = last_status()
+            if status is not None and status >= 400:
+                raise self._refusal(status, str(exc), doing, where) from None
             raise ActionError(f"{where} answered {doing} unexpectedly: {exc}") from None
         if isinstance(answer, Error):
-            raise self._refusal(answer, doing, where)
+            raise self._refusal(int(answer.status or 0), answer.detail or "", doing, where)
         return answer
 
-    def _refusal(self, error: Error, doing: str, where: str) -> ActionError:
-        status = int(error.status or 0)
-        detail = (error.detail or "").strip()
+    def _refusal(self, status: int, detail: str, doing: str, where: str) -> ActionError:
+        detail = detail.strip()
         if status in (401, 403):
             return ActionError(
                 f"{where} refused the credentials ({status}) to {doing}; check the token in "
@@ -423,28 +427,29 @@ class ScimDirectory:
         self._note(f"updated {before.email}: {detail}")
         return before.model_copy(update=wanted)
 
-    def _set_active(self, doing: str, user_id: str, active: bool, verb: str) -> User:
+    def _set_active(self, doing: str, user_id: str, active: bool, verbs: tuple[str, str]) -> User:
         self._require(doing, "users:write")
         resource = self._user(user_id)
         before = self._record(resource)
         value = "active" if active else "suspended"
         if before.status == value:
             return before
+        done, verb = verbs
         self._patch(
             resource,
             [{"op": "replace", "path": "active", "value": active}],
             f"{verb} {before.email}",
         )
-        self._note(f"{verb} {before.email} ({before.status} → {value})")
+        self._note(f"{done} {before.email} ({before.status} → {value})")
         return before.model_copy(update={"status": value})
 
     def suspend_user(self, user_id: str) -> User:
         """Suspend a user (``active`` false); returns the user as changed."""
-        return self._set_active("suspend_user", user_id, False, "suspended")
+        return self._set_active("suspend_user", user_id, False, ("suspended", "suspend"))
 
     def activate_user(self, user_id: str) -> User:
         """Reactivate a suspended user (``active`` true); returns the user as changed."""
-        return self._set_active("activate_user", user_id, True, "activated")
+        return self._set_active("activate_user", user_id, True, ("activated", "activate"))
 
     def reset_mfa(self, user_id: str) -> User:
         raise ActionError(

@@ -31,7 +31,14 @@ import httpx2
 from wfbench.directory.targets import ScimTarget
 from wfbench.errors import ActionError
 
-__all__ = ["RETRIED_STATUSES", "ScimTarget", "calling", "deadline_left", "http_client"]
+__all__ = [
+    "RETRIED_STATUSES",
+    "calling",
+    "deadline_left",
+    "http_client",
+    "last_status",
+    "request_timeout",
+]
 
 #: Answers that say "not now": sent again after ``Retry-After`` within the deadline.
 RETRIED_STATUSES = frozenset({429, 503})
@@ -52,10 +59,17 @@ def calling(deadline: float | None) -> Iterator[None]:
     """Requests made by this thread inside the block respect *deadline* (monotonic)."""
     before = getattr(_local, "deadline", None)
     _local.deadline = deadline
+    _local.status = None
     try:
         yield
     finally:
         _local.deadline = before
+
+
+def last_status() -> int | None:
+    """The status of the last answer this thread received (``None``: none yet)."""
+    status: int | None = getattr(_local, "status", None)
+    return status
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -102,6 +116,7 @@ class _PatientTransport(httpx2.HTTPTransport):
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         while True:
             response = super().handle_request(request)
+            _local.status = response.status_code
             if response.status_code not in RETRIED_STATUSES:
                 return response
             wait = _retry_after(response.headers.get("retry-after"))
