@@ -29,7 +29,8 @@ def test_a_snapshot_replaces_the_embedded_directory_and_reset_brings_it_back(
     assert made.kind == "snapshot" and made.name == "corp" and made.url == server.url
     assert dict(made.counts) == {"users": 3, "groups": 2, "memberships": 3}
     users = wb.sql(
-        "SELECT id, email, employee_type, coalesce(manager_email, '') AS manager_email FROM users ORDER BY email"
+        "SELECT id, email, employee_type, coalesce(manager_email, '') AS manager_email "
+        "FROM users ORDER BY email"
     )
     assert users.to_dict("records") == [
         {
