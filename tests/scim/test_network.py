@@ -144,3 +144,17 @@ def test_writes_carry_if_match_with_the_version_read(
         assert seen.headers.get("if-match", "").startswith('W/"'), seen
     user_patch = next(s for s in patches if "/Users/" in s.path)
     assert user_patch.headers["if-match"] == people["alice"]["meta"]["version"]
+
+
+def test_a_membership_change_that_met_a_concurrent_one_reads_again_and_goes_through(
+    via: Workbench, server: LocalScimServer, proxy: Proxy, people: dict[str, Any]
+) -> None:
+    """A 412 says the server did nothing: a membership change by value is sent again."""
+    proxy.faults.append(Fault("PATCH", "/Groups/", status=412))
+    record = via.run("Offboard user", {"email": "alice@example.com"}, directory="edge")
+    assert record.status == "succeeded", record.error
+    assert proxy.received("PATCH", "/Groups/") == 3 and proxy.forwarded("PATCH", "/Groups/") == 2
+    groups = server.resources("Groups")
+    assert all(
+        people["alice"]["id"] not in {m["value"] for m in g.get("members", [])} for g in groups
+    )

@@ -49,6 +49,8 @@ __all__ = ["PAGE", "ScimDirectory", "scim_user_fields", "user_record"]
 
 #: Resources asked for per page when listing (the server may give fewer).
 PAGE = 500
+#: Reads and sends again of a membership change that met a concurrent one (412).
+_MERGE_TRIES = 5
 #: Not sent again after an unknown outcome.
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _PROVIDERS: dict[str, Any] = {}
@@ -269,9 +271,30 @@ class ScimDirectory:
             member_count=len(resource.members or ()),
         )
 
-    def _patch(self, resource: Any, operations: list[dict[str, Any]], doing: str) -> Any:
-        op = PatchOp[type(resource)].model_validate({"Operations": operations})  # type: ignore[misc]
-        return self._call("PATCH", doing, lambda **kw: self.scim.modify(resource, op, **kw))
+    def _patch(
+        self, resource: Any, operations: list[dict[str, Any]], doing: str, *, merge: bool = False
+    ) -> Any:
+        """PATCH *resource* with ``If-Match`` its version. *merge*: the operations hold
+        whatever else changed (a member added or removed by value), so a 412 (someone
+        changed it since: the server did nothing) reads it again and sends again."""
+        for _ in range(_MERGE_TRIES if merge else 1):
+            op = PatchOp[type(resource)].model_validate({"Operations": operations})  # type: ignore[misc]
+            try:
+                return self._call(
+                    "PATCH", doing, lambda r=resource, o=op, **kw: self.scim.modify(r, o, **kw)
+                )
+            except ActionError as exc:
+                if not merge or "(412)" not in str(exc):
+                    raise
+            kind = resource.meta.resource_type if resource.meta is not None else "Group"
+            fresh = self._get(kind, resource.id, doing)
+            if fresh is None:
+                raise ActionError(f"no {kind.lower()} with id {resource.id!r}")
+            resource = fresh
+        raise ActionError(
+            f"SCIM connector {self.target.name!r}: {doing} kept meeting concurrent changes "
+            f"(412, {_MERGE_TRIES} tries); run again"
+        )
 
     # -- users ----------------------------------------------------------------------------------
 
@@ -468,6 +491,7 @@ class ScimDirectory:
                 group,
                 [{"op": "remove", "path": f"members[value eq {_quote(user_id)}]"}],
                 f"remove {before.email} from group {ref.name}",
+                merge=True,
             )
         self._call(
             "DELETE", f"delete user {before.email}", lambda **kw: self.scim.delete(resource, **kw)
@@ -536,6 +560,7 @@ class ScimDirectory:
             group,
             [{"op": "add", "path": "members", "value": [{"value": user_id}]}],
             f"add {user.email} to group {group.display_name}",
+            merge=True,
         )
         self._note(f"added {user.email} to group {group.display_name}")
         return Membership(group_id=group_id, user_id=user_id, changed=True)
@@ -552,6 +577,7 @@ class ScimDirectory:
             group,
             [{"op": "remove", "path": f"members[value eq {_quote(user_id)}]"}],
             f"remove {user.email} from group {group.display_name}",
+            merge=True,
         )
         self._note(f"removed {user.email} from group {group.display_name}")
         return Membership(group_id=group_id, user_id=user_id, changed=True)
