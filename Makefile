@@ -75,6 +75,7 @@ bench: setup
 	$(BIN)/python bench/directory_sql.py --json $(BENCH_OUT)/directory_sql.json | tee $(BENCH_OUT)/directory_sql.txt
 	$(BIN)/python bench/scale.py | tee $(BENCH_OUT)/scale.txt
 	$(BIN)/python bench/classroom.py --seconds 60 | tee $(BENCH_OUT)/classroom.txt
+	$(BIN)/python bench/scim.py --json $(BENCH_OUT)/scim.json | tee $(BENCH_OUT)/scim.txt
 
 bench-quick: setup
 	mkdir -p $(BENCH_OUT)
