@@ -77,6 +77,7 @@ WORKBENCH = {
     "add_connector",
     # directories: a SCIM directory's snapshot, the sample back, a plan before a real run
     "snapshot_directory",
+    "directories",
     "directory_source",
     "plan",
     # notebook views and the HTTP API

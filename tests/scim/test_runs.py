@@ -75,3 +75,25 @@ def test_steps_scim_cannot_do_are_refused_before_the_run(
     run = wb.get_run(caught.value.run_id)
     assert run["status"] == "rejected" and run["steps"] == [] and run["directory"] == "corp"
     assert (server.resources("Users"), server.resources("Groups")) == before
+
+
+def test_the_run_dialog_shows_the_plan_and_runs_only_once_confirmed(
+    wb: Workbench, server: LocalScimServer, people: dict[str, Any]
+) -> None:
+    from wfbench.widgets.run_dialog import RunDialog
+
+    before = server.resources("Users"), server.resources("Groups")
+    dialog = RunDialog(wb, "Offboard user")
+    assert list(dialog.directory.options) == ["embedded", "corp"]
+    dialog.directory.value = "corp"
+    dialog.json_text.value = '{"email": "alice@example.com"}'
+    dialog.run_button.click()  # first click: the plan, nothing runs
+    assert dialog.handle is None
+    assert "on directory corp (" + server.url + ")" in dialog.plan_html.value
+    assert "would suspend alice@example.com" in dialog.plan_html.value
+    assert dialog.run_button.description == "Confirm: run on corp"
+    assert (server.resources("Users"), server.resources("Groups")) == before
+    dialog.run_button.click()  # confirmed
+    record = dialog.wait(60)
+    assert record is not None and record.status == "succeeded" and record.directory == "corp"
+    assert _user(server, people["alice"]["id"])["active"] is False

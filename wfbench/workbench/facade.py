@@ -263,6 +263,11 @@ class Workbench(Running):
         on; records when and from where (:meth:`directory_source`)."""
         return directories.snapshot(self._store, name)
 
+    def directories(self) -> list[str]:
+        """The directories a run may act on: ``embedded``, then each SCIM connector's name."""
+        scim = sorted(n for n, c in self._store.connectors().items() if c.kind == "scim")
+        return ["embedded", *scim]
+
     def directory_source(self) -> DirectorySource:
         """Where the embedded directory's contents came from (sample, or which snapshot)."""
         return directories.source(self._store)
