@@ -16,7 +16,8 @@ from typing import Any
 import duckdb
 
 from wfbench.directory.schema import DIRECTORY_TABLE_NAMES, create_directory
-from wfbench.directory.scim import ScimDirectory, _email_of, scim_user_fields
+from wfbench.directory.scim import ScimDirectory
+from wfbench.directory.scim_base import _email_of, scim_user_fields
 from wfbench.directory.targets import ScimTarget
 
 __all__ = ["Copy", "planning_copy", "read_copy", "replace_with_copy"]

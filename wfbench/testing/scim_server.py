@@ -67,8 +67,7 @@ class LocalScimServer:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
-                "--bearer-token",
-                self.token,
+                f"--bearer-token={self.token}",  # "=": a token may start with "-"
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
