@@ -119,7 +119,7 @@ def main() -> None:
         wb = Workbench(path)
         wb.init()
         wb.save(PING)
-        key = wb.create_api_key("bench", "runner")
+        key = wb.access.create_key("bench", "runner")
         wb.run("Ping", {}, started_by="seed")
         for kind in ("bare", "fastapi"):
             shutil.copy(path, work / f"floor-{kind}.duckdb")

@@ -71,7 +71,7 @@ def worker(db: str, i: int, seconds: float, think: float, out: str) -> None:
     def do_import() -> None:
         doc["description"] = f"edit {rng.random()}"
         file.write_text(json.dumps(doc), encoding="utf-8")
-        wb.import_files(file)
+        wb.workflows.import_files(file)
 
     def do_run() -> None:
         run = wb.run(doc["name"], {"email": rng.choice(emails)})
@@ -80,7 +80,7 @@ def worker(db: str, i: int, seconds: float, think: float, out: str) -> None:
     def do_history() -> None:
         wb.runs(doc["name"], limit=100)
         if last_run:
-            wb.get_run(last_run[0])
+            wb.runs.get(last_run[0])
 
     def do_list() -> None:
         wb.workflows()
@@ -214,7 +214,7 @@ def main() -> None:
         wb.save(PING)
         for i in range(args.workers):
             wb.save(definition(i))
-        key = wb.create_api_key("bench", "runner")
+        key = wb.access.create_key("bench", "runner")
         emails = wb.sql("select email from users order by id limit 50")["email"].tolist()
         del wb
 

@@ -204,7 +204,7 @@ def test_the_role_is_enforced_at_run_time_whatever_a_custom_action_claims(wb: Wo
 def test_a_definition_run_under_a_narrow_role_is_refused_before_the_action(wb: Workbench) -> None:
     workflow = Workflow.model_validate(flow(act("s", "users.suspend", with_={"user_id": "u_0001"})))
     role = RoleRegistry().get("read_only")  # validation would refuse; the engine must too
-    execution = Execution(workflow, {}, role=role, env=wb._env())
+    execution = Execution(workflow, {}, role=role, env=wb.starter.environment())
     with wb.hold():
         record = execution.run()
     assert record.status == "failed"
@@ -299,7 +299,10 @@ def test_steppable_execution(wb: Workbench) -> None:
         )
     )
     execution = Execution(
-        wf, {}, role=RoleRegistry().get("read_only"), env=Environment(actions=wb._catalogue)
+        wf,
+        {},
+        role=RoleRegistry().get("read_only"),
+        env=Environment(actions=wb.catalogue.actions(format="registry")),
     )
     first = execution.next()
     assert first is not None and (first.node, first.output) == ("a", {"value": 1})
@@ -315,10 +318,10 @@ def test_rejected_starts_are_kept_with_their_reasons(wb: Workbench) -> None:
         wb.run("Onboard new hire", {"email": "not-an-email", "surprise": 1})
     pointers = {p for p, _ in info.value.problems}
     assert {"", "/email"} <= pointers
-    row = wb.get_run(info.value.run_id)
+    row = wb.runs.get(info.value.run_id)
     assert row["status"] == "rejected"
     assert any("first_name" in r["message"] for r in row["reasons"])
-    wb.disable("Onboard new hire")
+    wb.workflows.disable("Onboard new hire")
     with pytest.raises(RunRejected, match="disabled"):
         wb.run(
             "Onboard new hire", json.loads((SAMPLES / "onboard_new_hire.input.json").read_text())
@@ -338,14 +341,14 @@ def test_runs_are_pinned_to_their_version_and_can_be_rerun(wb: Workbench) -> Non
         props={"x": {"type": "integer"}},
     )
     assert wb.save(edited).version == 2
-    again = wb.rerun(first.run_id)
-    edited_run = wb.rerun(first.run_id, {"x": 5})
+    again = wb.runs.rerun(first.run_id)
+    edited_run = wb.runs.rerun(first.run_id, {"x": 5})
     assert isinstance(again, RunRecord) and isinstance(edited_run, RunRecord)
     assert (first.version, again.version) == (1, 2)
     assert again.output == {"a": {"value": 10}}
     assert edited_run.output == {"a": {"value": 50}}
-    assert wb.get_run(again.run_id)["rerun_of"] == first.run_id
-    assert wb.get_run(first.run_id)["version"] == 1
+    assert wb.runs.get(again.run_id)["rerun_of"] == first.run_id
+    assert wb.runs.get(first.run_id)["version"] == 1
 
 
 def test_idempotent_starts(wb: Workbench) -> None:
@@ -375,7 +378,7 @@ def test_secrets_are_redacted_in_history(wb: Workbench) -> None:
     run = wb.run("t")
     params = wb.steps(run.run_id).iloc[0]["params"]
     assert params == {"value": {"headers": {"Authorization": "***", "accept": "json"}}}
-    assert "s3cret" not in json.dumps(wb.get_run(run.run_id)["steps"][0]["params"])
+    assert "s3cret" not in json.dumps(wb.runs.get(run.run_id)["steps"][0]["params"])
 
 
 def test_a_dry_run_never_keeps_a_directory_change_whatever_an_action_claims(
@@ -409,16 +412,16 @@ def test_a_dry_run_never_keeps_a_directory_change_whatever_an_action_claims(
 
 
 def test_custom_roles_are_kept_in_the_store(wb: Workbench) -> None:
-    wb.define_role("mfa_desk", ["users:read", "users:write"], "resets MFA")
+    wb.catalogue.define_role("mfa_desk", ["users:read", "users:write"], "resets MFA")
     wb.save(flow(act("r", "users.reset_mfa", with_={"user_id": "u_0001"}), run_as="mfa_desk"))
     other = Workbench(wb.path)  # another process would see the same
-    assert "mfa_desk" in [r.name for r in other.role_catalogue()]
+    assert "mfa_desk" in [r.name for r in other.catalogue.roles(format="objects")]
     run = other.run("t")
     assert (run.status, run.run_as) == ("succeeded", "mfa_desk")
 
 
 def test_a_start_under_an_unknown_role_is_rejected_and_recorded(wb: Workbench) -> None:
-    wb.define_role("temp_role", ["users:read"])
+    wb.catalogue.define_role("temp_role", ["users:read"])
     wb.save(flow(act("g", "users.get", with_={"id": "u_0001"}), run_as="temp_role"))
     wb.sql("delete from roles where name = 'temp_role'")
     other = Workbench(wb.path)

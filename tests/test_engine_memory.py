@@ -93,6 +93,6 @@ def test_a_long_run_keeps_a_bounded_record_and_history_keeps_all(
     assert all(x is not None for x in outer[0]["inner"])
     assert outer[1] is None and outer[2] is None
     assert run.output["after"] is not None  # top-level outputs are never dropped
-    stored = wb.get_run(run.run_id)
+    stored = wb.runs.get(run.run_id)
     assert stored["output"] == run.output
     assert len(stored["steps"]) == 17

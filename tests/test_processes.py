@@ -154,6 +154,8 @@ def test_the_cli_shares_the_file_with_a_workbench_in_another_process(
             wb.run("Ping")          # holds the file only during the run
             len(wb.runs())          # ... and during a read
             count += 1
+            if count == 1:
+                print("running", flush=True)
             time.sleep(0.05)
         print(count, flush=True)
         """,
@@ -161,7 +163,8 @@ def test_the_cli_shares_the_file_with_a_workbench_in_another_process(
     )
     procs.append(proc)
     env = {**os.environ, "WFBENCH_DB": str(store), "WFBENCH_LOCK_TIMEOUT": "20"}
-    time.sleep(0.5)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "running"  # it has the file in use by now
     for _ in range(3):
         runs = subprocess.run(
             [WFBENCH, "runs", "--json"],

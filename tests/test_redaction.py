@@ -133,7 +133,7 @@ def test_no_form_of_a_secret_reaches_the_store_file(
         )
     )
     run = wb.run("Echo", {})
-    steps = wb.get_run(run.run_id)["steps"]
+    steps = wb.runs.get(run.run_id)["steps"]
     assert [s["status"] for s in steps] == ["succeeded"] * 4 + ["failed"]
     assert REDACTED in steps[0]["output"]["text"]
     assert steps[3]["output"]["text"].endswith(REDACTED)
@@ -225,6 +225,6 @@ def test_a_custom_action_that_returns_a_connector_secret_has_it_masked(
         }
     )
     run = wb.run("Leak", {})
-    stored = wb.get_run(run.run_id)
+    stored = wb.runs.get(run.run_id)
     assert stored["steps"][0]["output"] == {"value": f"token={REDACTED}"}
     assert TOKEN not in json.dumps(stored, default=str, ensure_ascii=False)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import html
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ipywidgets.widgets.widget import CallbackDispatcher
+from pydantic import BaseModel
 
 from wfbench.widgets.canvas_view import Canvas
 from wfbench.widgets.graph import TRIGGER
@@ -59,7 +61,7 @@ def text(widget: Any) -> str:
     return html.unescape(str(widget.value))
 
 
-def wait_for(condition: Any, timeout: float = 10.0) -> None:
+def wait_for(condition: Any, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"
@@ -194,7 +196,7 @@ def test_the_whole_journey_through_the_widgets(wb: Workbench) -> None:
     assert "invalid" in cv.graph.classes("stop")
     assert "requires 'message'" in cv.graph.data("stop")["tooltip"]
     assert "core.fail requires 'message'" in text(cv.issues_html)
-    assert wb.find("Offboard an intern") is None
+    assert wb.workflows.find("Offboard an intern") is None
     cv.select("stop")
     assert "requires" in text(cv.form.fields["with.message"].note)
     cv.form.set_field("message", "{{ input.email }} is not a contractor")
@@ -208,15 +210,15 @@ def test_the_whole_journey_through_the_widgets(wb: Workbench) -> None:
     assert cv.name_text.value == "Offboard an intern" and not cv.dirty
 
     # 8. saved means enabled; a disabled workflow cannot be run
-    info = wb.info("Offboard an intern")
+    info = wb.workflows.info("Offboard an intern")
     assert info.enabled and info.version == 1 and info.run_as == "manager"
     cv.back_button.click()
     assert ov.page == "overview" and "Offboard an intern" in ov.rows
     ov.rows["Offboard an intern"].enabled_toggle.value = False
-    assert not wb.info("Offboard an intern").enabled
+    assert not wb.workflows.info("Offboard an intern").enabled
     assert not ov.rows["Offboard an intern"].enabled_toggle.value  # table read again
     ov.rows["Offboard an intern"].enabled_toggle.value = True
-    assert wb.info("Offboard an intern").enabled
+    assert wb.workflows.info("Offboard an intern").enabled
 
     # 9. Run workflow: JSON prefilled from the sample, Run, colours as it goes
     ov.rows["Offboard an intern"].open_button.click()
@@ -344,7 +346,7 @@ def test_canvas_flags_problems_on_their_fields_and_lists_them(wb: Workbench) -> 
     assert "input.mail" in text(cv.form.fields["with.email"].note)
     assert "input.mail" in text(cv.selection_label)
     assert "not saved" in text(cv.message)
-    assert wb.info("Offboard contractor").version == 1
+    assert wb.workflows.info("Offboard contractor").version == 1
 
 
 def test_new_draft_canvas_and_the_save_refusal_of_a_taken_name(wb: Workbench) -> None:
@@ -357,15 +359,15 @@ def test_new_draft_canvas_and_the_save_refusal_of_a_taken_name(wb: Workbench) ->
     cv.name_text.value = "Fresh"
     cv.add_action("core.log", after="trigger", params={"message": "hi"})
     assert cv.save() is True
-    assert wb.info("Fresh").enabled
+    assert wb.workflows.info("Fresh").enabled
     cv.add_action("core.log", node_id="again", params={"message": "again"})
-    assert cv.save() is True and wb.info("Fresh").version == 2
+    assert cv.save() is True and wb.workflows.info("Fresh").version == 2
     cv.save_button.click()  # nothing changed: no new version
-    assert "no changes" in text(cv.message) and wb.info("Fresh").version == 2
+    assert "no changes" in text(cv.message) and wb.workflows.info("Fresh").version == 2
     cv.name_text.value = "Fresh and renamed"  # the same workflow, renamed
     assert cv.save() is True
-    assert wb.info("Fresh and renamed").version == 3
-    assert wb.find("Fresh") is None
+    assert wb.workflows.info("Fresh and renamed").version == 3
+    assert wb.workflows.find("Fresh") is None
 
 
 def test_add_refuses_a_bad_or_taken_id(wb: Workbench) -> None:
@@ -405,23 +407,38 @@ def test_run_dialog_form_and_json_stay_in_sync(wb: Workbench) -> None:
     assert rd.handle is None and rd.rejected is None  # not started
 
 
+class _Nothing(BaseModel):
+    pass
+
+
 def test_run_is_in_the_background_and_colours_live(wb: Workbench) -> None:
+    gate = threading.Event()  # the first step runs until the test lets it go
+
+    def pause(params: _Nothing, ctx: Any) -> _Nothing:
+        if not gate.wait(60):
+            raise TimeoutError("the test never let the step go")
+        return _Nothing()
+
+    wb.action("test.pause", input=_Nothing, output=_Nothing, side_effects=False)(pause)
     doc = {
         "name": "Slow",
         "run_as": "read_only",
         "trigger": {"input_schema": {"type": "object", "properties": {}}, "sample_input": {}},
         "steps": [
-            {"id": "pause", "kind": "action", "action": "core.wait", "with": {"seconds": 0.6}},
+            {"id": "pause", "kind": "action", "action": "test.pause", "with": {}},
             {"id": "done", "kind": "action", "action": "core.log", "with": {"message": "ok"}},
         ],
     }
     wb.save(doc)
     cv = wb.canvas("Slow")
     rd = cv.open_run_dialog()
-    rd.run_button.click()
-    assert rd.handle is not None and not rd.handle.done  # the click returned at once
-    wait_for(lambda: "status-running" in cv.graph.classes("pause"))
-    assert rd.run_button.disabled
+    try:
+        rd.run_button.click()
+        assert rd.handle is not None and not rd.handle.done  # the click returned at once
+        wait_for(lambda: "status-running" in cv.graph.classes("pause"))
+        assert rd.run_button.disabled
+    finally:
+        gate.set()
     record = rd.wait()
     assert record is not None and record.status == "succeeded"
     assert "status-succeeded" in cv.graph.classes("pause")
@@ -443,7 +460,7 @@ def test_dry_run_simulates_and_a_disabled_workflow_is_refused(wb: Workbench) -> 
         ]
         == "active"
     )
-    wb.disable("Offboard contractor")
+    wb.workflows.disable("Offboard contractor")
     rd.run()
     assert rd.rejected is not None and "disabled" in text(rd.problems)
     assert wb.runs("Offboard contractor")["status"].iloc[0] == "rejected"

@@ -217,12 +217,12 @@ def test_the_enable_toggle_sits_on_the_canvas(wb: Workbench) -> None:
     assert cv.enable_toggle.value is True and cv.enable_toggle.description == "Enabled"
     assert cv.enable_toggle in cv.page.children[1].children  # in the header, by Run workflow
     cv.enable_toggle.value = False
-    assert wb.info("Offboard contractor").enabled is False
+    assert wb.workflows.info("Offboard contractor").enabled is False
     assert cv.run_button.disabled and "toggle" in cv.run_button.tooltip
     assert "disabled: it cannot be run" in text(cv.message)
     assert "wfbench enable" not in text(cv.message)
     cv.enable_toggle.value = True
-    assert wb.info("Offboard contractor").enabled is True and not cv.run_button.disabled
+    assert wb.workflows.info("Offboard contractor").enabled is True and not cv.run_button.disabled
     fresh = Canvas(wb, draft=Workflow.model_validate(START))
     assert fresh.enable_toggle.layout.display == "none"  # nothing to switch before a save
 
@@ -249,7 +249,7 @@ def test_the_run_dialog_is_bounded_quiet_until_typed_and_speaks_to_the_notebook(
     assert rd.run_button.disabled
     rd.json_text.value = '{"email": "ada.lovelace@example.com"}'
     assert not rd.run_button.disabled
-    wb.disable("Offboard contractor")
+    wb.workflows.disable("Offboard contractor")
     rd.run_button.click()
     said = text(rd.problems)
     assert "switch it on with the Enabled toggle" in said

@@ -7,24 +7,41 @@ The tree::
     │                          or fails while it is evaluated (carries ``position``)
     ├── DefinitionError        a workflow that cannot be loaded or saved (carries ``issues``)
     ├── ActionError            an action that failed while it ran
+    │   ├── NoHandler          an action with no function to call in this workbench
+    │   ├── OutputMismatch     a handler returned what its output model refuses
     │   ├── StepTimeout        an attempt ran past its ``timeout_s``
     │   ├── EffectUncertain    an attempt stopped while its handler ran (its deadline passed,
     │   │                      its worker was lost): the effect may or may not have happened
     │   ├── RunCancelled       the run was cancelled while the step waited
     │   └── RunAborted         the store refused a write; the run cannot go on
+    ├── ActionRefused          an action (a custom one) that cannot join the catalogue
+    ├── RoleRefused            a role that cannot be defined (unknown permissions, a taken name)
     ├── PermissionDenied       a run tried to do what its run-as role does not allow
+    ├── AccessEnded            a handler used ``ctx.directory`` after its run was over
     ├── NotFound               a workflow, run, role or action that does not exist
     │   └── UnknownDirectory   a run's ``directory`` that names no SCIM connector
     ├── InputError             a run's input that does not satisfy the trigger schema
+    ├── NotPicklable           a batch's action (or its models) cannot be sent to Dask workers
     ├── RunRejected            a start that was refused and recorded as ``rejected``
     │   ├── WorkflowDisabled   …because the workflow is disabled
     │   └── NotOnDirectory     …because a step's action cannot act on the run's directory
     ├── Conflict               a request that contradicts what is stored
     │   ├── NameTaken          a workflow name already used by another workflow
+    │   ├── KeyNameTaken       an API key name already used by a key not revoked
+    │   ├── LearnerTaken       a learner name already on the class board
     │   └── IdempotencyConflict  an idempotency key reused with another input or mode
     ├── UsageError             a bad argument or an unreadable file (CLI exit code 2)
+    ├── BadArgument            a value a verb cannot take (a run status, a time, a key role…)
+    ├── DirectoryMisuse        the directory asked to do what would break it (seed twice,
+    │                          a dry run outside a rolled-back transaction)
+    ├── ClickRefused           a widget's click (or its code twin) that could not be done;
+    │                          the message shows what the widget said
+    ├── ServerError            the HTTP API server did not start or stop
     ├── MissingExtra           an optional dependency is not installed (names the extra)
     ├── StoreError             the store cannot do what was asked (closed, query failed)
+    │   ├── StoreClosed        the store was closed
+    │   ├── QueryFailed        a SQL query over the store failed
+    │   ├── StoreTooNew        the file was written by a newer wfbench
     │   └── StoreBusy          another process holds the store file past the wait bound
 
 Errors carry data (positions, issues, names) so surfaces can show them as they
@@ -89,6 +106,26 @@ class ActionError(WfbenchError):
     """An action failed while it ran (a lookup found nothing, a call was refused…)."""
 
 
+class NoHandler(ActionError):
+    """An action has no function to call in this workbench."""
+
+
+class OutputMismatch(ActionError):
+    """A handler returned output its action's output model refuses."""
+
+
+class ActionRefused(WfbenchError):
+    """An action cannot join the catalogue; the message names every problem."""
+
+
+class RoleRefused(WfbenchError):
+    """A role cannot be defined (or the registry built); the message names every problem."""
+
+
+class AccessEnded(WfbenchError):
+    """A handler used its run's directory after the run was over."""
+
+
 class StepTimeout(ActionError):
     """An attempt ran past its ``timeout_s``."""
 
@@ -132,6 +169,17 @@ class InputError(WfbenchError):
         super().__init__(message + detail)
 
 
+class NotPicklable(WfbenchError):
+    """A batch's action, or its input or output model, cannot be sent to Dask workers.
+
+    ``action`` names the action; ``what`` is what could not be pickled."""
+
+    def __init__(self, message: str, *, action: str, what: str) -> None:
+        self.action = action
+        self.what = what
+        super().__init__(message)
+
+
 class RunRejected(WfbenchError):
     """A start was refused (bad input, disabled workflow) and kept in history as ``rejected``.
 
@@ -166,12 +214,38 @@ class NameTaken(Conflict):
         super().__init__(message)
 
 
+class KeyNameTaken(Conflict):
+    """An API key name already belongs to a key that is not revoked."""
+
+
+class LearnerTaken(Conflict):
+    """A learner name is already on the class board."""
+
+
 class IdempotencyConflict(Conflict):
     """An idempotency key reused with a different input (or another dry-run mode)."""
 
 
 class UsageError(WfbenchError):
     """A bad argument or an unreadable file; the message names it and what to do."""
+
+
+class BadArgument(WfbenchError):
+    """A value a verb cannot take (a run status, a time, a key's role or name…)."""
+
+
+class DirectoryMisuse(WfbenchError):
+    """The directory was asked to do what would break it (seed a full one, a dry run
+    outside a transaction that is rolled back)."""
+
+
+class ClickRefused(WfbenchError):
+    """A widget's click (or its code twin) could not be done; the message says why, as
+    the widget shows it."""
+
+
+class ServerError(WfbenchError):
+    """The HTTP API server did not start, or did not stop in time."""
 
 
 class MissingExtra(WfbenchError):
@@ -186,6 +260,18 @@ class MissingExtra(WfbenchError):
 
 class StoreError(WfbenchError):
     """The store cannot do what was asked (it was closed, a query failed…)."""
+
+
+class StoreClosed(StoreError):
+    """The store was closed; a new one must be opened."""
+
+
+class QueryFailed(StoreError):
+    """A SQL query over the store failed (the message carries DuckDB's)."""
+
+
+class StoreTooNew(StoreError):
+    """The store file was written by a newer wfbench."""
 
 
 class StoreBusy(StoreError):

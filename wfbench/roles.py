@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from wfbench.errors import NotFound, WfbenchError
+from wfbench.errors import NotFound, RoleRefused
 
 #: Every permission wfbench knows, in the order listings show them.
 PERMISSIONS: tuple[str, ...] = (
@@ -180,7 +180,7 @@ class RoleRegistry:
             problems += [f"role {role.name!r}: {p}" for p in _describe_unknown(unknown)]
             self._roles[role.name] = role
         if problems:
-            raise WfbenchError(_problems_message("Cannot build the role registry", problems))
+            raise RoleRefused(_problems_message("Cannot build the role registry", problems))
 
     def define(self, name: str, permissions: Iterable[str], description: str = "") -> Role:
         """Define a custom role from permission names (wildcards allowed) and add it.
@@ -202,7 +202,7 @@ class RoleRegistry:
         problems += _describe_unknown(unknown)
         if problems:
             hint = "Known permissions: " + ", ".join(PERMISSIONS) + "." if unknown else ""
-            raise WfbenchError(_problems_message(f"Cannot define role {name!r}", problems, hint))
+            raise RoleRefused(_problems_message(f"Cannot define role {name!r}", problems, hint))
         role = Role(name, found, description, builtin=False)
         self._roles[name] = role
         return role
@@ -246,7 +246,7 @@ class RoleRegistry:
         if not covering:
             return None
         # min() keeps the first of equals, so last ties follow the registry order.
-        return min(covering, key=lambda r: (len(changing(r.permissions)), len(r.permissions)))
+        return min(covering, key=breadth)
 
     def why_narrowest(self, required: Iterable[str]) -> str:
         """Why :meth:`narrowest` is the narrowest, in words for the Run As choice.
@@ -262,6 +262,13 @@ class RoleRegistry:
         if not extra:
             return f"{covers}; nothing else that writes"
         return f"{covers}; also allows {', '.join(extra)}"
+
+
+def breadth(role: Role) -> tuple[int, int]:
+    """How broad a role is, the one ordering behind both the narrowest role and the
+    "broader than needed" warning (PRODUCT.md section 3): first how many of its
+    permissions change anything, then how many it has in all. Smaller is narrower."""
+    return len(changing(role.permissions)), len(role.permissions)
 
 
 def changing(permissions: Iterable[str]) -> frozenset[str]:

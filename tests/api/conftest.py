@@ -24,9 +24,9 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Seed:
     wb.init(demo=True)
     wb.save(HELLO)
     wb.save(SLOW)
-    keys = {role: wb.create_api_key(role, role) for role in ("viewer", "runner", "editor")}
-    keys["revoked"] = wb.create_api_key("gone", "editor")
-    wb.revoke_api_key("gone")
+    keys = {role: wb.access.create_key(role, role) for role in ("viewer", "runner", "editor")}
+    keys["revoked"] = wb.access.create_key("gone", "editor")
+    wb.access.revoke_key("gone")
     wb.close()
     return Seed(path, keys)
 

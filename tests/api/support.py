@@ -6,11 +6,13 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
 
 from wfbench.api import ApiServer
 from wfbench.workbench import Workbench
@@ -54,6 +56,35 @@ SLOW = {
         }
     ],
 }
+
+
+class _Nothing(BaseModel):
+    pass
+
+
+@dataclass
+class Gate:
+    """A run of "Gate" stays ``running`` until the test opens it, however slow the machine."""
+
+    entered: threading.Event  # the step has started: a request is in flight
+    opened: threading.Event  # set by the test: the step ends
+
+
+def gate(wb: Workbench) -> Gate:
+    """Save "Gate": one step that says it has started, then waits (bounded) to be let go."""
+    g = Gate(threading.Event(), threading.Event())
+
+    def wait(params: _Nothing, ctx: Any) -> _Nothing:
+        g.entered.set()
+        if not g.opened.wait(120):
+            raise TimeoutError("the test never opened the gate")
+        return _Nothing()
+
+    wb.action("test.gate", input=_Nothing, output=_Nothing, side_effects=False)(wait)
+    steps = [{"id": "gate", "kind": "action", "action": "test.gate", "with": {}}]
+    schema = {"input_schema": {"type": "object"}}
+    wb.save({**SLOW, "name": "Gate", "trigger": schema, "steps": steps})
+    return g
 
 
 @dataclass

@@ -52,9 +52,9 @@ def test_keys_are_stored_only_as_hashes_and_note_their_use(api: Api) -> None:
         assert c.get(API).status_code == 200
     table = api.wb.sql("select * from api_keys").to_string()
     assert all(key not in table and key[4:] not in table for key in api.keys.values())
-    used = {k.name: k for k in api.wb.api_keys()}
+    used = {k.name: k for k in api.wb.access.list_keys()}
     assert used["viewer"].last_used_at is not None and used["runner"].last_used_at is None
-    api.wb.revoke_api_key("viewer")
+    api.wb.access.revoke_key("viewer")
     with api.client("viewer") as c:
         problem(c.get(API), 401, "unauthorized")
 
@@ -86,5 +86,5 @@ def test_apikey_cli_creates_lists_and_revokes(
     assert code == 2 and "no active API key" in err
     (entry,) = json.loads(wfbench("apikey", "list", "--json")[1])
     assert entry["revoked"] is True
-    assert Workbench(db).verify_api_key(key) is None
+    assert Workbench(db).access.verify_key(key) is None
     assert wfbench("apikey", "create", "ci-bot", "--role", "viewer")[0] == 0  # a new key

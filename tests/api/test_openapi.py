@@ -134,7 +134,7 @@ def test_fuzzing_from_the_openapi_document_finds_no_server_error(
         assert isinstance(result, Ok), result  # the document itself is valid
         operations[result.ok().label] = result.ok()
     assert len(operations) == 8
-    hello = fuzz_api.wb.info("Hello").id
+    hello = fuzz_api.wb.workflows.info("Hello").id
     for label, operation in operations.items():
         if mode is GenerationMode.POSITIVE or label not in NOTHING_TO_NEGATE:
             fuzz(operation, mode, key)

@@ -13,6 +13,7 @@ from .support import (
     HELLO,
     Api,
     cli,
+    gate,
     problem,
     sample_input,
 )
@@ -81,18 +82,20 @@ def test_start_answers_201_with_the_run_as_wfbench_show_prints_it(api: Api) -> N
 
 
 def test_wait_false_answers_202_with_a_location_to_poll(api: Api) -> None:
+    gated = gate(api.wb)
     with api.client("runner") as c:
-        accepted = c.post(f"{API}/Slow/runs", params={"wait": "false"}, json={"s": 0.3})
+        accepted = c.post(f"{API}/Gate/runs", params={"wait": "false"}, json={})
         assert accepted.status_code == 202, accepted.text
         body = accepted.json()
         assert accepted.headers["location"] == body["href"] == f"{API}/runs/{body['run_id']}"
         assert body["status"] == "running"
         assert c.get(body["href"]).json()["status"] == "running"  # its Location works at once
-        deadline = time.monotonic() + 10
+        gated.opened.set()
+        deadline = time.monotonic() + 60
         while (run := c.get(body["href"]).json())["status"] == "running":
             assert time.monotonic() < deadline
             time.sleep(0.05)
-    assert run["status"] == "succeeded" and run["steps"][0]["node"] == "pause"
+    assert run["status"] == "succeeded" and run["steps"][0]["node"] == "gate"
 
 
 def test_422_lists_every_input_problem_and_keeps_the_rejected_start(api: Api) -> None:

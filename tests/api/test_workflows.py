@@ -88,4 +88,4 @@ def test_422_lists_every_definition_issue(api: Api) -> None:
     assert problem(updated, 422, "invalid-definition")["issues"] == body["issues"]
     assert problem(bad_flag, 422, "invalid-definition")["errors"][0]["pointer"] == "/enabled"
     problem(not_object, 422, "invalid-definition")
-    assert api.wb.info("Hello").version == 1
+    assert api.wb.workflows.info("Hello").version == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ class WhereIn(BaseModel):
     n: int
     effects: str | None = None  # a file that counts calls (one character a call)
     sleep_s: float = 0.0
+    gate: str | None = None  # a folder: say "started" in it, then wait for its "open" file
 
 
 class WhereOut(BaseModel):
@@ -22,13 +24,40 @@ class WhereOut(BaseModel):
 
 
 def where(params: WhereIn, ctx: Any) -> WhereOut:
-    """Reports the process it ran in; appends to the effects file before it returns."""
+    """Reports the process it ran in; appends to the effects file before it returns.
+
+    With a ``gate``, it first leaves ``started-<n>`` there, then waits (bounded) until
+    the test creates ``open``: a test acts while every call is known to be under way.
+    """
+    if params.gate:
+        gate = Path(params.gate)
+        (gate / f"started-{params.n}").touch()
+        deadline = time.monotonic() + 120
+        while not (gate / "open").exists():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{gate / 'open'} never appeared")
+            time.sleep(0.02)
     if params.sleep_s:
         time.sleep(params.sleep_s)
     if params.effects:
         with Path(params.effects).open("a") as f:
             f.write("x")
     return WhereOut(pid=os.getpid(), square=params.n * params.n)
+
+
+def wait_for(condition: Callable[[], Any], what: str, timeout: float = 120) -> Any:
+    """Poll ``condition`` until it is truthy; fail after ``timeout`` s saying ``what``.
+    The bound only matters on failure: nothing waits on time itself."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+    return result
+
+
+def started(gate: Path) -> int:
+    """How many calls have reached ``gate``."""
+    return len(list(gate.glob("started-*")))
 
 
 def workflow(action: str = "test.where") -> dict[str, Any]:
@@ -45,6 +74,7 @@ def workflow(action: str = "test.where") -> dict[str, Any]:
                     "n": {"type": "integer"},
                     "effects": {"type": "string"},
                     "sleep_s": {"type": "number"},
+                    "gate": {"type": "string"},
                 },
                 "required": ["n"],
             }
@@ -58,6 +88,7 @@ def workflow(action: str = "test.where") -> dict[str, Any]:
                     "n": "{{ input.n }}",
                     "effects": "{{ default(input.effects, null) }}",
                     "sleep_s": "{{ default(input.sleep_s, 0) }}",
+                    "gate": "{{ default(input.gate, null) }}",
                 },
             }
         ],

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,7 +34,7 @@ def test_dataframe_rows_become_recorded_runs_tagged_with_the_batch(wb: Workbench
     assert sorted(runs["run_id"]) == sorted(out["run_id"])  # the rejected one too
     assert set(runs["batch_id"]) == {"b1"}
     assert sorted(runs["idempotency_key"]) == ["b1:0", "b1:1", "b1:2", "b1:3"]
-    assert wb.get_run(out.loc[0, "run_id"])["input"] == {"n": 1}  # an int, not 1.0
+    assert wb.runs.get(out.loc[0, "run_id"])["input"] == {"n": 1}  # an int, not 1.0
 
 
 def test_resume_runs_only_what_did_not_succeed(wb: Workbench, tmp_path: Path) -> None:
@@ -57,12 +56,17 @@ def test_resume_runs_only_what_did_not_succeed(wb: Workbench, tmp_path: Path) ->
         wb.run_many("Where", rows, batch="again")
 
 
-def test_cancel_leaves_no_run_running(wb: Workbench) -> None:
-    rows = [{"n": i, "sleep_s": 0.3} for i in range(12)]
+def test_cancel_leaves_no_run_running(wb: Workbench, tmp_path: Path) -> None:
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    rows = [{"n": i, "gate": str(gate)} for i in range(12)]
     job = wb.run_many("Where", rows, batch="stop", concurrency=3, wait=False)
     assert not isinstance(job, pd.DataFrame)
-    time.sleep(0.5)
-    job.cancel()
+    try:
+        actions.wait_for(lambda: actions.started(gate) >= 1, "a row under way")
+    finally:
+        job.cancel()  # while at most three rows wait at the gate and nine have not started
+        (gate / "open").touch()
     out = job.wait()
     assert set(out["status"]) <= {"succeeded", "cancelled"}
     assert "cancelled" in set(out["status"])
@@ -108,9 +112,9 @@ def test_export_history_is_parquet_partitioned_by_workflow_and_day(
     wb.init(demo=True)
     wb.run("Offboard contractor", {"email": "nobody@example.com"})
     target = tmp_path / "export"
-    counts = wb.export_history(target)
+    counts = wb.runs.export(target)
     assert counts == {"runs": 4, "steps": len(wb.sql("select * from steps"))}
-    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    day = f"{wb.runs(batch='x')['started_at'].iloc[0]:%Y-%m-%d}"  # not today's: midnight
     assert (target / "runs" / "workflow_part=Where" / f"day={day}").is_dir()
     assert (target / "runs" / "workflow_part=Offboard_contractor").is_dir()
     back = duckdb.sql(
@@ -121,7 +125,7 @@ def test_export_history_is_parquet_partitioned_by_workflow_and_day(
     steps = pd.read_parquet(target / "steps")
     assert len(steps) == counts["steps"]
     with pytest.raises(UsageError, match="not empty"):
-        wb.export_history(target)
+        wb.runs.export(target)
 
 
 def test_cli_runs_a_batch_from_each_file_kind(
@@ -159,10 +163,10 @@ def test_cli_runs_a_batch_from_each_file_kind(
 
 
 def test_remote_action_runs_without_directory(wb: Workbench) -> None:
-    spec = wb.action_catalogue().get("test.where")
+    spec = wb.catalogue.actions(format="registry").get("test.where")
     assert spec.remote and not spec.exclusive and not spec.is_idempotent(None)
     actions.register(wb, idempotent=True, name="test.again")
-    assert wb.action_catalogue().get("test.again").is_idempotent(None)
+    assert wb.catalogue.actions(format="registry").get("test.again").is_idempotent(None)
 
 
 def test_concurrent_runs_that_change_the_directory_do_not_collide(tmp_path: Path) -> None:

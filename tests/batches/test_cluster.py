@@ -5,9 +5,9 @@ the stated outcome without a second side effect, a cancelled batch leaves nothin
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -70,17 +70,42 @@ def test_a_batch_runs_its_remote_action_on_the_workers(wb: Workbench, client: An
     assert counts.to_dict() == {"runs": 200, "ids": 200, "steps": 200, "distinct_steps": 200}
 
 
-def _kill_a_busy_worker(client: Any, expected: int) -> None:
-    """Wait until ``expected`` tasks are processing, then kill -9 a worker that has some."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        busy = {w: ks for w, ks in client.processing().items() if ks}
-        if sum(len(k) for k in busy.values()) >= expected:
-            break
-        time.sleep(0.05)
-    time.sleep(0.5)  # the handlers have started (and claimed their calls)
-    victim = next(iter(busy))
-    os.kill(_worker_pids(client)[victim], signal.SIGKILL)
+def _claims_set(client: Any) -> int:
+    """How many one-time tokens of non-idempotent attempts are claimed on the scheduler."""
+
+    def count(dask_scheduler: Any) -> int:
+        events = dask_scheduler.extensions["events"]._events
+        return sum(1 for k, e in events.items() if k.startswith("wfbench-claim-") and e.is_set())
+
+    found: int = client.run_on_scheduler(count)
+    return found
+
+
+@contextlib.contextmanager
+def _ended(job: Any, gate: Path, *, cancel: bool = False) -> Iterator[None]:
+    """Open ``gate`` when the block ends (cancelling ``job`` first with ``cancel``, or
+    when the block failed): a failed test leaves no call waiting on the shared cluster,
+    where it would hold the workers' threads from the next tests."""
+    failed = True
+    try:
+        yield
+        failed = False
+    finally:
+        if cancel or failed:
+            job.cancel()
+        (gate / "open").touch()
+
+
+def _kill_a_busy_worker(client: Any, gate: Path, expected: int, *, claims: bool) -> None:
+    """Once ``expected`` handlers wait at ``gate`` (their tokens claimed, with ``claims``),
+    kill -9 a worker that runs some (the caller then opens the gate for the rest)."""
+    actions.wait_for(lambda: actions.started(gate) >= expected, "the handlers to start")
+    if claims:
+        actions.wait_for(lambda: _claims_set(client) >= expected, "the calls to claim their tokens")
+    busy = actions.wait_for(
+        lambda: [w for w, ks in client.processing().items() if ks], "a worker with tasks"
+    )
+    os.kill(_worker_pids(client)[busy[0]], signal.SIGKILL)
 
 
 @pytest.mark.parametrize("idempotent", [False, True])
@@ -92,11 +117,14 @@ def test_a_worker_killed_mid_batch(
         actions.register(wb, idempotent=True, name=name)
         wb.save({**actions.workflow(name), "name": "Again"})
     flow = "Again" if idempotent else "Where"
-    client.wait_for_workers(2, timeout=60)
-    rows = [{"n": i, "sleep_s": 2.0, "effects": str(tmp_path / f"e{i}")} for i in range(4)]
+    client.wait_for_workers(2, timeout=120)
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    rows = [{"n": i, "gate": str(gate), "effects": str(tmp_path / f"e{i}")} for i in range(4)]
     job = wb.run_many(flow, rows, batch=f"kill-{idempotent}", executor=client, wait=False)
     assert not isinstance(job, pd.DataFrame)
-    _kill_a_busy_worker(client, expected=4)
+    with _ended(job, gate):
+        _kill_a_busy_worker(client, gate, expected=4, claims=not idempotent)
     out = job.wait(120)
     files = [tmp_path / f"e{i}" for i in range(4)]
     effects = [f.read_text() if f.exists() else "" for f in files]
@@ -115,14 +143,15 @@ def test_a_worker_killed_mid_batch(
     assert len(runs) == 4 and not set(runs["status"]) & {"running", "queued"}
 
 
-def test_cancelling_a_batch_on_the_cluster(wb: Workbench, client: Any) -> None:
-    client.wait_for_workers(2, timeout=60)
-    rows = [{"n": i, "sleep_s": 0.5} for i in range(40)]
+def test_cancelling_a_batch_on_the_cluster(wb: Workbench, client: Any, tmp_path: Path) -> None:
+    client.wait_for_workers(2, timeout=120)
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    rows = [{"n": i, "gate": str(gate)} for i in range(40)]
     job = wb.run_many("Where", rows, batch="cancel", executor=client, concurrency=4, wait=False)
     assert not isinstance(job, pd.DataFrame)
-    while job.progress.done < 4:
-        time.sleep(0.05)
-    job.cancel()
+    with _ended(job, gate, cancel=True):  # while at most 4 wait at the gate, 36 not started
+        actions.wait_for(lambda: actions.started(gate) >= 1, "a call under way")
     out = job.wait(60)
     assert set(out["status"]) <= {"succeeded", "cancelled"} and "cancelled" in set(out["status"])
     runs = wb.runs(batch="cancel")
@@ -130,25 +159,55 @@ def test_cancelling_a_batch_on_the_cluster(wb: Workbench, client: Any) -> None:
     assert (runs["status"] == "cancelled").sum() >= 1
 
 
+class Submissions(distributed.diagnostics.plugin.SchedulerPlugin):  # type: ignore[misc]
+    """On the scheduler: the keys of every graph each client submits (the receiving end)."""
+
+    name = "wfbench-test-submissions"
+
+    def __init__(self) -> None:
+        self.keys: dict[str, list[str]] = {}
+
+    def update_graph(self, scheduler: Any, *, client: str, keys: Any, **kwargs: Any) -> None:
+        self.keys.setdefault(client, []).extend(str(k) for k in keys)
+
+
+def _submitted(client: Any, by: str) -> list[str]:
+    """The task keys the scheduler received from the client whose id is ``by``."""
+
+    def keys(dask_scheduler: Any) -> list[str]:
+        return list(dask_scheduler.plugins[Submissions.name].keys.get(by, []))
+
+    found: list[str] = client.run_on_scheduler(keys)
+    return found
+
+
 def test_a_dry_run_sends_no_side_effect_to_the_cluster(
     wb: Workbench, client: Any, tmp_path: Path
 ) -> None:
-    effects = tmp_path / "effects"
-    rows = [{"n": i, "effects": str(effects)} for i in range(5)]
-    before = _transitions(client)
-    out = wb.run_many("Where", rows, batch="dry", executor=client, dry_run=True)
-    assert list(out["status"]) == ["succeeded"] * 5
-    assert not effects.exists()
-    steps = wb.sql("select status from steps where run_id in "
-                   "(select run_id from runs where batch_id = 'dry')")  # fmt: skip
-    assert set(steps["status"]) == {"simulated"}
-    assert _transitions(client) == before  # no worker ran anything
-
-
-def _transitions(client: Any) -> int:
-    """How many task transitions the workers have made so far (any task run adds some)."""
-    counts = client.run(lambda dask_worker: dask_worker.state.transition_counter)
-    return sum(counts.values())
+    """Counted where it would arrive: the scheduler's graphs from the batch's own client
+    (other tests' tasks may still be finishing on the shared cluster) and the effects file
+    the handler appends to on whichever worker runs it."""
+    client.register_plugin(Submissions())
+    batch_client = distributed.Client(client.scheduler.address, set_as_default=False)
+    try:
+        effects = tmp_path / "effects"
+        rows = [{"n": i, "effects": str(effects)} for i in range(5)]
+        out = wb.run_many("Where", rows, batch="dry", executor=batch_client, dry_run=True)
+        assert list(out["status"]) == ["succeeded"] * 5
+        steps = wb.sql("select status from steps where run_id in "
+                       "(select run_id from runs where batch_id = 'dry')")  # fmt: skip
+        assert set(steps["status"]) == {"simulated"}
+        assert _submitted(client, batch_client.id) == []  # nothing reached the scheduler
+        assert not effects.exists()  # nor ran anywhere
+        # the same row for real: one task arrives and the handler runs once on a worker
+        real = wb.run_many("Where", rows[:1], batch="real", executor=batch_client)
+        assert list(real["status"]) == ["succeeded"]
+        (key,) = _submitted(client, batch_client.id)
+        assert key.startswith("wfbench-test.where-"), key
+        assert effects.read_text() == "x"
+    finally:
+        batch_client.close()
+        client.unregister_scheduler_plugin(Submissions.name)
 
 
 def test_a_loops_iterations_run_on_the_workers(wb: Workbench, client: Any) -> None:
@@ -195,10 +254,9 @@ def test_a_client_connected_from_an_address_is_closed_when_its_batch_ends(
     assert {o["where"]["pid"] for o in done["output"]} <= set(_worker_pids(client).values())
     with pytest.raises(Exception, match="concurrency"):
         wb.run_many("Where", rows, batch="refused", executor=address, concurrency=0)
-    deadline = time.monotonic() + 20
-    while _scheduler_clients(client) - before and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert _scheduler_clients(client) - before == set()
+    actions.wait_for(
+        lambda: not _scheduler_clients(client) - before, "the batch's own client to be closed"
+    )
     # a client given by its owner is the owner's: still open after the batch
     wb.run_many("Where", rows, batch="given", executor=client)
     assert client.status == "running"

@@ -132,4 +132,4 @@ def test_cancel_stops_waiting_for_a_handler(wb: Workbench) -> None:
     run = handle.wait(10)
     release.set()
     assert run.status == "cancelled"
-    assert wb.get_run(run.run_id)["status"] == "cancelled"
+    assert wb.runs.get(run.run_id)["status"] == "cancelled"

@@ -112,7 +112,7 @@ def test_a_custom_role_is_seen_by_validate_import_and_roles(
     refused = wfbench("--db", db, "validate", look)
     assert refused.code == 1 and "auditor" in refused.out  # not defined yet
     wb = Workbench(db)
-    wb.define_role("auditor", ["users:read"], "reads users, changes nothing")
+    wb.catalogue.define_role("auditor", ["users:read"], "reads users, changes nothing")
     wb.close()
     checked = wfbench("--db", db, "validate", look, "--json")
     assert checked.code == 0, checked.out

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from wfbench.errors import StoreBusy
-from wfbench.workbench import RUN_KEYS, STEP_KEYS, Workbench
+from wfbench.workbench import RUN_KEYS, STEP_KEYS
+from wfbench.workbench.history import Runs
 
 from .conftest import Wfbench
 
@@ -142,8 +143,7 @@ def test_a_busy_store_is_exit_four(
     def busy(*_: object, **__: object) -> None:
         raise StoreBusy("the store file is held by process 1; try again later")
 
-    monkeypatch.setattr(Workbench, "runs", busy)
-    monkeypatch.setattr(Workbench, "run_rows", busy)
+    monkeypatch.setattr(Runs, "__call__", busy)  # wb.runs(), in any format
     result = wfbench("--db", demo, "runs")
     assert result.code == 4
     assert result.err == "wfbench: the store file is held by process 1; try again later\n"

@@ -24,7 +24,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from .lab import (
     CHROMIUM,
@@ -139,6 +139,9 @@ def browser(lab: LabServer) -> Iterator[Browser]:
 def page(browser: Browser, screenshots: Shots, request: pytest.FixtureRequest) -> Iterator[Page]:
     context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
     context.set_default_timeout(TIMEOUT * 1000)
+    # expect() retries its condition; its own default bound is 5 s, too short for a
+    # loaded machine (it only matters when the condition never holds)
+    expect.set_options(timeout=TIMEOUT * 1000)
     tab = context.new_page()
     try:
         yield tab

@@ -50,8 +50,10 @@ CHROMIUM_ARGS = [
 ]
 #: A tall viewport keeps a whole canvas (graph, side panel, run dialog) in one screenshot.
 VIEWPORT = {"width": 1400, "height": 1800}
-#: Every wait is bounded by this (seconds).
-TIMEOUT = 60.0
+#: Every wait is bounded by this (seconds). It only matters when the awaited thing never
+#: happens: a loaded machine (the rest of ``make test`` beside the browser) is slow, not
+#: wrong, and no wait here stands for "long enough for it to be rendered".
+TIMEOUT = 120.0
 
 #: Console messages that are expected, each with the reason it is harmless.
 ALLOWED: list[tuple[re.Pattern[str], str]] = [
@@ -64,6 +66,15 @@ ALLOWED: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"You have set a custom wheel sensitivity"),
         "cytoscape.js 3.21 warns whenever wheelSensitivity is defined, whatever its value, and "
         "ipycytoscape always passes its trait; wfbench sets 0.3 so that a mouse wheel zooms gently",
+    ),
+    (
+        re.compile(
+            r"^console\.warning: Plugin \S+ (is taking too long to activate\."
+            r"|\(with \d+ dependants\) took [\d.]+ms to activate\.)$"
+        ),
+        "Lumino's plugin registry warns when a JupyterLab plugin is slow to activate: a "
+        "statement about how loaded the machine is (seen at a load of 14-16 on 2 cores), "
+        "not about the page; the suite must pass on such a machine",
     ),
     (
         re.compile(r"^kernel stderr: No such comm: [0-9a-f]{32}$"),
@@ -351,10 +362,9 @@ KERNEL_IDLE_JS = """
 () => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
   .some((t) => /^(?!No Kernel).*\\| Idle$/.test(t.textContent.trim()))
 """
-QUEUED_JS = """
+ALL_QUEUED_JS = """
 () => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')]
-  .filter((c) => !/^\\[(\\*|\\d+)\\]:$/.test(c.querySelector('.jp-InputPrompt').textContent.trim()))
-  .length
+  .every((c) => /^\\[(\\*|\\d+)\\]:$/.test(c.querySelector('.jp-InputPrompt').textContent.trim()))
 """
 STARTED_JS = """
 () => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt')]
@@ -375,7 +385,11 @@ class Notebook:
         self.page.goto(f"{self.server.url}/lab/tree/{self.name}?reset")
         self.page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=TIMEOUT * 1000)
         self.wait_for(KERNEL_IDLE_JS, "the kernel to be started and idle")
-        self.page.keyboard.press("Control+b")  # hide the file browser: room for the outputs
+        # hide the file browser: room for the outputs (a lost key press fails here, not
+        # later as a panel too narrow for its content)
+        self.page.locator("#jp-left-stack").wait_for(state="visible")
+        self.page.keyboard.press("Control+b")
+        self.page.locator("#jp-left-stack").wait_for(state="hidden")
 
     def accept_kernel_dialog(self) -> bool:
         """Accept a *Select Kernel* dialog (or any dialog in the way) if one is shown."""
@@ -403,10 +417,9 @@ class Notebook:
 
         wait_until(attempt, "Run → Run All Cells to be enabled", every=0.5)
         self.wait_for(STARTED_JS, "the cells to start running")
-        # every code cell is queued at once: none may be left without "[*]" or a number
-        time.sleep(0.5)
-        left = self.page.evaluate(QUEUED_JS)
-        assert left == 0, f"Run All left {left} code cell(s) unqueued (the kernel was not ready)"
+        # every code cell is queued: none may stay without "[*]" or a number (a Run All
+        # clicked before the kernel was ready leaves some unqueued for good)
+        self.wait_for(ALL_QUEUED_JS, "Run All to queue every code cell (was the kernel ready?)")
 
     def wait_for(self, js: str, what: str, arg: Any = None, *, timeout: float = TIMEOUT) -> Any:
         """Wait until ``js`` (a function of ``arg``) is truthy in the page; accept dialogs."""
@@ -473,6 +486,11 @@ class Widgets:
 
     def click(self, text: str) -> None:
         self.button(text).click()
+
+    def shows_form(self, node_id: str) -> bool:
+        """Whether the side panel shows the form of the node ``node_id``."""
+        box = self.labelled("id")
+        return bool(box.count()) and box.first.input_value() == node_id
 
     def labelled(self, label: str) -> Locator:
         """The input, textarea or select of a widget with this ``description``."""
@@ -609,16 +627,61 @@ def wait_for_graph(
     return result
 
 
-def click_node(scope: Locator, node_id: str) -> None:
-    """Click a node of the graph in ``scope`` with the mouse, where it is drawn."""
+#: How long one click on a node is given to show its outcome before it is taken as lost
+#: and made again (clicking a node only selects it: twice is harmless). Not a wait for
+#: the outcome: that is bounded by :data:`TIMEOUT` as a whole.
+RECLICK = 15.0
+
+
+def click_node(
+    scope: Locator, node_id: str, until: Callable[[], Any] | None = None, what: str = ""
+) -> None:
+    """Click a node of the graph in ``scope`` with the mouse, where it is drawn; with
+    ``until``, click again until ``until()`` holds (``what`` says what it waits for).
+
+    A click waits until the node is in the graph, inside its box, and at the same place
+    on the page in two looks in a row: a graph being replaced, or resized when a side
+    panel opens, moves its nodes, and a click computed before the move misses. A click
+    that lands on a graph at the moment the kernel replaces it is lost all the same:
+    hence ``until``.
+    """
+    if until is None:
+        _click_node(scope, node_id)
+        return
+    deadline = time.monotonic() + TIMEOUT
+
+    def clicked() -> Any:
+        _click_node(scope, node_id)
+        with contextlib.suppress(AssertionError):
+            left = max(1.0, min(RECLICK, deadline - time.monotonic()))
+            return wait_until(until, what, timeout=left)
+        return None
+
+    wait_until(clicked, what or f"the outcome of a click on {node_id}", every=0)
+
+
+def _click_node(scope: Locator, node_id: str) -> None:
     container = scope.locator(".__________cytoscape_container").last
     container.scroll_into_view_if_needed()
-    g = graph(scope)
-    node = g.nodes[node_id]
-    x, y = g.left + node["x"], g.top + node["y"]
-    assert g.shown(node_id), (
-        f"node {node_id} is drawn at ({node['x']:.0f}, {node['y']:.0f}), outside its graph "
-        f"of {g.width:.0f}x{g.height:.0f} px: it cannot be clicked"
+    last: list[Graph] = []
+    where: list[tuple[float, float, float, float]] = []
+
+    def steady() -> tuple[float, float] | None:
+        last[:] = graphs(scope)
+        g = last[-1] if last else None
+        if g is None or node_id not in g.nodes or not g.shown(node_id):
+            where.clear()
+            return None
+        node = g.nodes[node_id]
+        where.append((g.left, g.top, node["x"], node["y"]))
+        if len(where) < 2 or where[-1] != where[-2]:
+            return None
+        return g.left + node["x"], g.top + node["y"]
+
+    x, y = wait_until(
+        steady,
+        f"node {node_id} to stand still inside its graph, to be clicked",
+        seen=lambda: describe(last),
     )
     scope.page.mouse.click(x, y)
 

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from wfbench.widgets.graph import END, TRIGGER
 from wfbench.workbench import Workbench
 
 from .lab import (
     Console,
+    Graph,
     LabServer,
     Notebook,
     Shots,
@@ -121,16 +122,12 @@ class Person(Widgets):
             container.scroll_into_view_if_needed()
             x, y = container.evaluate(LABEL_JS, node_id)
             self.page.mouse.click(x, y)
-        else:
+            wait_until(lambda: self.shows_form(node_id), f"the form of {node_id}")
+        elif "@" in node_id:
             click_node(self.scope, node_id)
-        if "@" in node_id:
-            return
-        box = self.labelled("id")
-
-        def opened() -> bool:
-            return bool(box.count()) and box.first.input_value() == node_id
-
-        wait_until(opened, f"the form of {node_id} after a click on it")
+        else:
+            what = f"the form of {node_id} after a click on it"
+            click_node(self.scope, node_id, lambda: self.shows_form(node_id), what)
 
     def insert(self, into: str, ref: str) -> None:
         """The typed picker: the field, then the reference (only what fits is there), Insert."""
@@ -139,8 +136,13 @@ class Person(Widgets):
         self.click("Insert {{ ref }}")
 
 
+def flagged(g: Graph) -> set[str]:
+    """The nodes flagged invalid."""
+    return {n for n in g.nodes if g.has_class(n, "invalid")}
+
+
 def has_value(field: Locator, value: str) -> None:
-    wait_until(lambda: field.input_value() == value, f"the field to hold {value!r}")
+    expect(field).to_have_value(value)
 
 
 def overflowing(scope: Locator) -> list[dict[str, Any]]:
@@ -149,17 +151,26 @@ def overflowing(scope: Locator) -> list[dict[str, Any]]:
 
 
 def measure(scope: Locator, where: str, widths: dict[str, int]) -> None:
-    """No panel of ``scope`` scrolls sideways; record the widest overflow seen (0 = none)."""
-    found = overflowing(scope)
-    widths[where] = max((f["scroll"] - f["client"] for f in found), default=0)
+    """No panel of ``scope`` scrolls sideways once the page has settled (a panel being
+    laid out can be wider for a moment); record the widest overflow left (0 = none)."""
+    found: list[dict[str, Any]] = []
+
+    def settled() -> bool:
+        found[:] = overflowing(scope)
+        return not found
+
+    try:
+        wait_until(settled, f"{where}: no panel wider than its box at {WIDTH} px")
+    finally:
+        widths[where] = max((f["scroll"] - f["client"] for f in found), default=0)
     assert not found, f"{where}: panels wider than their box at {WIDTH} px: {found[:6]}"
 
 
-def note(ui: Person, field: str) -> str:
-    """The message under a form field (wfbench's forms put it right after the field's row)."""
+def note(ui: Person, field: str) -> Locator:
+    """The box of a form field and the message under it (wfbench's forms put it right
+    after the field's row)."""
     label = ui.page.locator("b", has_text=re.compile(rf"^{re.escape(field)}( \*)?$"))
-    box = ui.scope.locator(".widget-vbox").filter(has=label).last
-    return str(box.inner_text())
+    return ui.scope.locator(".widget-vbox").filter(has=label).last
 
 
 def test_offboard_user_built_with_the_mouse(
@@ -262,13 +273,13 @@ def test_offboard_user_built_with_the_mouse(
     ui.click("Save changes")
     count.detour += 1  # a Save that is refused
     see(ui, "not saved: 2 problem(s)")
-    g = wait_for_graph(shell, lambda g: g.has_class("each_group", "invalid"), "the flags")
-    assert {n for n in g.nodes if g.has_class(n, "invalid")} == {"is_contractor", "each_group"}
+    both = {"is_contractor", "each_group"}
+    wait_for_graph(shell, lambda g: flagged(g) == both, "those two, and only they, flagged")
     screenshots.take("builder-01-refused", shell)
     ui.node("is_contractor")
     count.detour += 1  # back to the flagged node
     see(ui, "so it is always true")
-    assert "always true" in note(ui, "condition")
+    expect(note(ui, "condition")).to_contain_text("always true")
     # fixed with the builder: start over, choose the field, type the value
     ui.click("Start over in the builder")
     count.detour += 1
@@ -279,7 +290,7 @@ def test_offboard_user_built_with_the_mouse(
     measure(shell, "canvas: if-else with the condition builder", widths)
     ui.node("each_group", label=True)  # the loop's label selects the loop, not its body
     count.detour += 1
-    assert "not a list" in note(ui, "items")
+    expect(note(ui, "items")).to_contain_text("not a list")
     ui.insert("items", "steps.user.output.groups")  # only lists are offered
     has_value(ui.field("items"), "{{ steps.user.output.groups }}")  # the placeholder replaced
     # now that group is a typed item, the object typed into group_id is refused at its field
@@ -287,7 +298,7 @@ def test_offboard_user_built_with_the_mouse(
     see(ui, "not saved: 1 problem(s)")
     ui.node("leave")
     count.detour += 2
-    assert "takes text, but this gives an object" in note(ui, "group_id")
+    expect(note(ui, "group_id")).to_contain_text("takes text, but this gives an object")
     screenshots.take("builder-02-object-refused", shell)
     ui.insert("with.group_id", "group.id")
     ui.click("Save changes")
@@ -328,8 +339,7 @@ def test_offboard_user_built_with_the_mouse(
     run_id = str(wb.runs(NAME)["run_id"].iloc[0])
     shell.get_by_role("button", name=re.compile(re.escape(run_id[:8]))).click()
     see(ui, "groups.remove_user")
-    click_node(shell, "leave")
-    see(ui, "Step leave")
+    click_node(shell, "leave", lambda: "Step leave" in ui.text(), "the step drawer of leave")
     measure(shell, "history with the step drawer", widths)
     screenshots.take("builder-05-history", shell)
     ui.click("Back to workflows")

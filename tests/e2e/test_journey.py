@@ -22,7 +22,7 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 from wfbench.widgets.cytoscape import STYLE
 from wfbench.widgets.graph import END, TRIGGER, node_statuses
@@ -37,8 +37,6 @@ from .lab import (
     Timings,
     Widgets,
     click_node,
-    describe,
-    graph,
     rgb,
     wait_for_graph,
     wait_until,
@@ -145,8 +143,11 @@ def test_quickstart_journey_clicked(
     screenshots.take("journey-00-quickstart-run", page)
     assert_page_clean(nb, console)
     # the quickstart's own canvas, built by its cells: drawn, every node in view
-    g = graph(canvas_cell)
-    assert len(g.nodes) > 2 and g.drawn and not g.outside(), describe([g])
+    g = wait_for_graph(
+        canvas_cell,
+        lambda g: len(g.nodes) > 2 and g.drawn and not g.outside(),
+        "the quickstart's canvas with every node in view",
+    )
     screenshots.take("journey-00-quickstart-canvas", canvas_cell)
 
     shell = nb.output(OVERVIEW_CELL)
@@ -164,14 +165,14 @@ def test_quickstart_journey_clicked(
     ui.click("New Workflow")
     see(ui, "Create Workflow")
     manual = shell.get_by_role("radio", name=re.compile("^Manual"))
-    assert manual.is_checked()
-    assert ui.button("Scheduled (not available)").is_disabled()
+    expect(manual).to_be_checked()
+    expect(ui.button("Scheduled (not available)")).to_be_disabled()
     screenshots.take("journey-02-create-type", shell)
     ui.click("Next")
     name = ui.labelled("Name *")
     ui.type(name, "offboard INTERN")  # taken, ignoring case
     see(ui, "already exists")
-    assert ui.button("Done").is_disabled()
+    expect(ui.button("Done")).to_be_disabled()
     ui.type(name, NAME)
     ui.type(ui.labelled("Description"), DESCRIPTION)
     see(ui, "name is free")
@@ -183,11 +184,11 @@ def test_quickstart_journey_clicked(
     g = wait_for_graph(shell, lambda g: g.drawn and END in g.nodes, "the new canvas")
     timings.record("canvas: Done -> graph drawn", time.monotonic() - done)
     assert_graph_shown(g, {TRIGGER, END})
-    assert shell.locator("input[type=text]").filter(visible=True).first.input_value() == NAME
+    expect(shell.locator("input[type=text]").filter(visible=True).first).to_have_value(NAME)
     see(ui, "Type: Manual")
     see(ui, "Not saved yet")
-    click_node(shell, END)  # a real click on the cytoscape canvas
-    see(ui, "The end of the workflow.", "the End node's panel after a click on it")
+    end_panel = "the End node's panel after a click on it"  # a real click on the canvas
+    click_node(shell, END, lambda: "The end of the workflow." in ui.text(), end_panel)
     timings.record(
         "canvas: Done -> interactive",
         time.monotonic() - done,
@@ -196,9 +197,10 @@ def test_quickstart_journey_clicked(
     screenshots.take("journey-04-canvas-new", shell)
 
     # ---- 4. the manual trigger card: sample input, inferred schema, required
-    click_node(shell, TRIGGER)
+    sample = shell.get_by_placeholder('{"email": "ada@example.com"}').filter(visible=True)
+    click_node(shell, TRIGGER, lambda: sample.count(), "the trigger card's panel")
     see(ui, "Manual trigger")
-    ui.type(shell.get_by_placeholder('{"email": "ada@example.com"}'), json.dumps({"email": email}))
+    ui.type(sample, json.dumps({"email": email}))
     ui.click("Infer schema from sample")
     see(ui, "inferred 1 field(s)")
     shell.locator("input[type=checkbox]").filter(visible=True).first.check()  # required
@@ -216,14 +218,14 @@ def test_quickstart_journey_clicked(
     ui.type(ui.labelled("description"), "who is leaving")
     ui.type(ui.field("email"), "{{ input.email }}")
 
-    click_node(shell, "user")
+    click_node(shell, "user", lambda: ui.shows_form("user"), "the form of user")
     ui.click("+")
     add_step(ui, "is_contractor", kind="If-else")
     wait_for_graph(shell, lambda g: "is_contractor" in g.nodes, "the if-else node")
     ui.type(ui.field("condition"), "{{ steps.user.output.employee_type == 'contractor' }}")
     wait_for_graph(shell, lambda g: "user.employee_type" in g.nodes["is_contractor"]["label"], "if")
 
-    click_node(shell, "is_contractor")
+    click_node(shell, "is_contractor", lambda: ui.shows_form("is_contractor"), "its form")
     ui.click("+")
     add_step(ui, "each_group", kind="Loop", where="inside then of is_contractor")
     wait_for_graph(shell, lambda g: "each_group" in g.nodes, "the loop node")
@@ -232,10 +234,12 @@ def test_quickstart_journey_clicked(
     ui.type(ui.field("max_iterations"), "100")
     wait_for_graph(shell, lambda g: "for each group" in g.nodes["each_group"]["label"], "loop")
 
-    click_node(shell, "each_group@steps")  # the empty body's "+ body" placeholder
     where = ui.labelled("where")
-    wait_until(
-        lambda: "loop body of each_group" in where.input_value(), "the add panel on the body"
+    click_node(  # the empty body's "+ body" placeholder
+        shell,
+        "each_group@steps",
+        lambda: where.count() and "loop body of each_group" in where.input_value(),
+        "the add panel on the body",
     )
     add_step(ui, "leave", action=("groups", "remove_user"))
     wait_for_graph(shell, lambda g: "leave" in g.nodes, "the loop body's action")
@@ -252,9 +256,13 @@ def test_quickstart_journey_clicked(
     # ---- 7. the unsaved bar; Save with a mistake: refused, the node flagged
     expected = {TRIGGER, END, "user", "is_contractor", "is_contractor@else", "each_group"}
     expected |= {"leave"}
-    g = graph(shell)
+    g = wait_for_graph(
+        shell,
+        lambda g: set(g.nodes) == expected and g.drawn and not g.outside(),
+        "the built graph, every node in view",
+    )
     assert_graph_shown(g, expected)
-    assert ui.button("Save changes").is_visible()
+    expect(ui.button("Save changes")).to_be_visible()
     see(ui, "Not saved yet")
     screenshots.take("journey-05-canvas-built-unsaved", shell)
     ui.click("Save changes")
@@ -267,7 +275,7 @@ def test_quickstart_journey_clicked(
     screenshots.take("journey-06-save-refused-flagged", shell)
 
     # ---- fix it and save
-    click_node(shell, "leave")
+    click_node(shell, "leave", lambda: ui.shows_form("leave"), "the form of leave")
     ui.type(ui.field("user_id"), "{{ steps.user.output.id }}")
     wait_for_graph(shell, lambda g: not g.has_class("leave", "invalid"), "the flag to clear")
     ui.click("Save changes")
@@ -289,7 +297,7 @@ def test_quickstart_journey_clicked(
     runs = wb.runs(NAME)
     assert len(runs) == 1 and runs["status"].iloc[0] == "succeeded"
     run_id = str(runs["run_id"].iloc[0])
-    statuses = node_statuses(wb.get_run(run_id)["steps"])
+    statuses = node_statuses(wb.runs.get(run_id)["steps"])
     assert {"user", "is_contractor", "each_group", "leave"} <= set(statuses), statuses
 
     def coloured(g: Graph) -> bool:
@@ -314,8 +322,8 @@ def test_quickstart_journey_clicked(
     see(ui, f"Execution history: {NAME} (1 run(s))")
     shell.get_by_role("button", name=re.compile(re.escape(run_id[:8]))).click()  # its row
     see(ui, "groups.remove_user", "the run's steps")
-    history = ui.text()
-    assert run_id[:8] in history and "succeeded" in history and email in history
+    for shown in (run_id[:8], "succeeded", email):
+        see(ui, shown, f"the run's {shown!r} in its history")
     wait_for_graph(shell, coloured, "the run's path on the history graph")
     screenshots.take("journey-09-history", shell)
 

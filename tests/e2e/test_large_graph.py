@@ -22,7 +22,7 @@ from playwright.sync_api import Page
 
 from wfbench.widgets.graph import TRIGGER, elements
 
-from .lab import Console, LabServer, Notebook, Shots, Timings, wait_for_graph
+from .lab import TIMEOUT, Console, LabServer, Notebook, Shots, Timings, wait_for_graph
 
 pytestmark = pytest.mark.e2e
 
@@ -97,10 +97,14 @@ def test_300_step_workflow_renders(
         COUNT_JS,
         arg=[out.element_handle(), expected],
         polling=50,
-        timeout=60_000,
+        timeout=2 * TIMEOUT * 1000,
     )
     counted_at = float(handle.json_value())
-    g = wait_for_graph(out, lambda g: g.drawn and g.height >= MIN_HEIGHT, "the canvas, readable")
+    g = wait_for_graph(
+        out,
+        lambda g: g.drawn and g.height >= MIN_HEIGHT and g.shown(TRIGGER),
+        "the canvas, readable, its top in view",
+    )
     shown_at = time.time()
     nb.wait_for_all_cells()
     printed = out.locator(".jp-OutputArea-output").first.inner_text()

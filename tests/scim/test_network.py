@@ -97,7 +97,7 @@ def test_a_wrong_token_names_the_connector_never_the_token(
     error = record.steps[0].error or ""
     assert "SCIM connector 'corp'" in error and "refused the credentials (401)" in error
     assert f"${TOKEN_ENV}" in error
-    assert "not-the-token-4242" not in json.dumps(wb.get_run(record.run_id), default=str)
+    assert "not-the-token-4242" not in json.dumps(wb.runs.get(record.run_id), default=str)
     assert _active(server, people["alice"]["id"]) is True
 
 

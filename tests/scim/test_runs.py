@@ -43,7 +43,7 @@ def test_a_real_run_suspends_and_removes_memberships(
     # history names the directory, in the table and the CLI's rows
     row = wb.runs(limit=1).iloc[0]
     assert row["directory"] == "corp"
-    assert wb.get_run(record.run_id)["directory"] == "corp"
+    assert wb.runs.get(record.run_id)["directory"] == "corp"
 
 
 def test_a_run_without_directory_acts_on_the_embedded_one(
@@ -72,7 +72,7 @@ def test_steps_scim_cannot_do_are_refused_before_the_run(
         "uses devices.list_for_user, which SCIM directory 'corp' cannot do" in (problems["devices"])
     )
     assert "uses devices.lock" in problems["lock"]
-    run = wb.get_run(caught.value.run_id)
+    run = wb.runs.get(caught.value.run_id)
     assert run["status"] == "rejected" and run["steps"] == [] and run["directory"] == "corp"
     assert (server.resources("Users"), server.resources("Groups")) == before
 

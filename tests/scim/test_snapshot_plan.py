@@ -53,7 +53,7 @@ def test_a_snapshot_replaces_the_embedded_directory_and_reset_brings_it_back(
         },
     ]
     assert wb.sql("SELECT count(*) AS n FROM devices")["n"][0] == 0
-    assert wb.directory_source().name == "corp"
+    assert wb.directory.source().name == "corp"
     # prototype on it: a real run on the copy changes the copy, never the server
     record = wb.run("Offboard user", {"email": "alice@example.com"})
     assert record.status == "succeeded" and record.directory == "embedded"
@@ -63,7 +63,7 @@ def test_a_snapshot_replaces_the_embedded_directory_and_reset_brings_it_back(
     assert _state(server) == before
     counts = wb.reset_directory()
     assert counts["users"] > 3
-    assert wb.directory_source().kind == "sample"
+    assert wb.directory.source().kind == "sample"
     assert wb.sql("SELECT count(*) AS n FROM users WHERE email = 'alice@example.com'")["n"][0] == 0
 
 
@@ -80,7 +80,7 @@ def test_a_dry_run_and_a_plan_leave_the_server_unchanged(
         ("leave", "simulated"),
         ("leave", "simulated"),
     ]
-    plan = wb.plan("Offboard user", {"email": "alice@example.com"}, directory="corp")
+    plan = wb.directory.plan("Offboard user", {"email": "alice@example.com"}, directory="corp")
     assert plan.directory == "corp" and plan.url == server.url
     assert plan.changes == [
         "would suspend alice@example.com (active → suspended)",
@@ -100,9 +100,9 @@ def test_a_plan_over_the_cli_and_the_http_api(
     from wfbench.api import create_app
 
     before = _state(server)
-    key = wb.create_api_key("ops", "runner")
+    key = wb.access.create_key("ops", "runner")
     with TestClient(create_app(wb)) as client:
-        info = wb.find("Offboard user")
+        info = wb.workflows.find("Offboard user")
         assert info is not None
         answer = client.post(
             f"/api/v2/workflows/{info.id}/runs?plan=true",
@@ -115,7 +115,7 @@ def test_a_plan_over_the_cli_and_the_http_api(
         assert body["changes"][0] == "would suspend alice@example.com (active → suspended)"
         assert server.token not in answer.text
     assert _state(server) == before
-    db = str(wb._store.path)
+    db = wb.path
     out = subprocess.run(
         [
             sys.executable,
@@ -149,8 +149,8 @@ def test_the_token_is_in_no_record_answer_or_file(
     from wfbench.api import create_app
 
     token = server.token
-    key = wb.create_api_key("ops", "runner")
-    info = wb.find("Offboard user")
+    key = wb.access.create_key("ops", "runner")
+    info = wb.workflows.find("Offboard user")
     assert info is not None
     answers: list[str] = []
     with TestClient(create_app(wb)) as client:
@@ -169,12 +169,12 @@ def test_the_token_is_in_no_record_answer_or_file(
             client.get(f"/api/v2/workflows/runs/{run_id}", headers={"x-api-key": key}).text
         )
     assert json.loads(answers[1])["status"] == "succeeded"
-    records = [json.dumps(wb.get_run(r), default=str) for r in wb.runs()["run_id"]]
+    records = [json.dumps(wb.runs.get(r), default=str) for r in wb.runs()["run_id"]]
     exported = wb.runs().to_json(date_format="iso")
-    wb.export_history(tmp_path / "export")
+    wb.runs.export(tmp_path / "export")
     parquet = b"".join(p.read_bytes() for p in (tmp_path / "export").rglob("*.parquet"))
     assert token.encode() not in parquet
-    path = Path(str(wb._store.path))
+    path = Path(wb.path)
     del wb
     raw = path.read_bytes() + b"".join(p.read_bytes() for p in path.parent.glob("*.wal"))
     for text in [*answers, *records, exported]:

@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -255,9 +254,9 @@ def test_fifo_does_not_hang(store: str, tmp_path: Path, command: str) -> None:
         "run": ["--db", store, "run", "Echo", "--input-file", str(fifo)],
     }[command]
     try:
-        done = cli_subprocess(*argv, timeout=6)
+        done = cli_subprocess(*argv, timeout=60)  # a bound for a hang, not a speed
     except subprocess.TimeoutExpired:
-        pytest.fail(f"{command} of a FIFO: no answer in 6 s (a hang)")
+        pytest.fail(f"{command} of a FIFO: no answer in 60 s (a hang)")
     assert "Traceback" not in done.stdout + done.stderr, done
     assert done.returncode == 2, done
 
@@ -309,15 +308,15 @@ with wb.hold():
 
 def test_store_busy_has_its_own_exit_code(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, store, "8"], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", HOLDER, store, "120"], stdout=subprocess.PIPE, text=True
     )
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "held"
         monkeypatch.setenv("WFBENCH_LOCK_TIMEOUT", "0.5")
-        started = time.monotonic()
+        # the holder keeps the store for 120 s (until it is killed): exit 4 (StoreBusy) can
+        # only come from a bounded wait; an unbounded one would wait, then succeed
         result = cli("--db", store, "list")
-        assert time.monotonic() - started < 5, "the wait was not bounded"
         assert_clean_refusal(result, (4,))
     finally:
         holder.kill()

@@ -76,7 +76,7 @@ def _kill(proc: subprocess.Popen[str]) -> list[str]:
 def _after_reopen(store: Path, run_id: str) -> tuple[dict[str, Any] | None, Workbench]:
     wb = Workbench(str(store))
     runs = wb.sql("select run_id from runs where run_id = ?", [run_id])
-    return (wb.get_run(run_id) if len(runs) else None), wb
+    return (wb.runs.get(run_id) if len(runs) else None), wb
 
 
 def _active_users(store: Path, count: int) -> list[tuple[str, str]]:

@@ -146,13 +146,12 @@ def test_an_empty_db_path_is_refused_not_in_memory(
 def test_unexpected_errors_are_one_line_with_where_to_report(
     db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import wfbench.workbench
+    from wfbench.workbench.workflows import Workflows
 
-    def boom(self: Any) -> Any:
+    def boom(self: Any, **_: Any) -> Any:
         raise ZeroDivisionError("something nobody planned")
 
-    monkeypatch.setattr(wfbench.workbench.Workbench, "workflows", boom)
-    monkeypatch.setattr(wfbench.workbench.Workbench, "workflow_rows", boom)
+    monkeypatch.setattr(Workflows, "__call__", boom)  # wb.workflows(), in any format
     code = main(["--db", str(db), "list"])
     err = one_line_error(capsys, code, 1)
     assert "ZeroDivisionError" in err and "report" in err

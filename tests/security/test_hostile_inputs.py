@@ -49,14 +49,14 @@ def wb(tmp_path: Path) -> Workbench:
 def test_unstorable_input_is_refused_before_the_run(
     wb: Workbench, value: Any, pointer: str
 ) -> None:
-    checked = wb.check_input("Echo", value)
+    checked = wb.runs.check_input("Echo", value)
     assert [p for p, _ in checked.problems] == [pointer]
     with pytest.raises(RunRejected) as info:
         wb.run("Echo", value)
     assert info.value.problems[0][0] == pointer
     runs = wb.runs("Echo")
     assert list(runs["status"]) == ["rejected"]  # recorded, readable, nothing half-run
-    assert wb.get_run(info.value.run_id)["status"] == "rejected"
+    assert wb.runs.get(info.value.run_id)["status"] == "rejected"
 
 
 def test_every_problem_at_once_and_deep_nesting() -> None:
@@ -71,7 +71,7 @@ def test_storable_edge_values_still_run(wb: Workbench) -> None:
     value = {"n": 2**63 - 1, "m": -(2**63), "u": 2**64 - 1, "t": "\u202e ok é 😀", "f": 1e308}
     record = wb.run("Echo", value)
     assert record.status == "succeeded"
-    assert wb.get_run(record.run_id)["input"] == value
+    assert wb.runs.get(record.run_id)["input"] == value
 
 
 def test_expression_object_keys_are_stored_as_json_writes_them(wb: Workbench) -> None:
@@ -90,5 +90,5 @@ def test_expression_object_keys_are_stored_as_json_writes_them(wb: Workbench) ->
     }
     wb.save(doc)
     record = wb.run("Keys", {})
-    output = wb.get_run(record.run_id)["steps"][0]["output"]
+    output = wb.runs.get(record.run_id)["steps"][0]["output"]
     assert output == {"value": {"null": 1, "true": 2, "1.5": 3, "7": 4}}

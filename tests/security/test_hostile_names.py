@@ -41,16 +41,16 @@ def test_a_name_equal_to_another_workflows_id_never_replaces_it(tmp_path: Path) 
     hostile.write_text(json.dumps(doc(victim.id, "replaced")))
     assert main(["--db", str(db), "import", str(hostile)]) == 0
     wb = Workbench(db)
-    kept = wb.info(victim.id)
+    kept = wb.workflows.info(victim.id)
     assert kept.name == "Offboard contractor" and kept.version == 1
-    assert "original" in wb.export(victim.id)
-    newcomer = wb.find(victim.id)  # an id look-up finds the id's workflow first
+    assert "original" in wb.workflows.export(victim.id)
+    newcomer = wb.workflows.find(victim.id)  # an id look-up finds the id's workflow first
     assert newcomer is not None and newcomer.id == victim.id
     assert sorted(wb.workflows()["name"]) == sorted(["Offboard contractor", victim.id])
-    assert not wb.name_free(victim.id) and wb.name_free("Something else")
+    assert not wb.workflows.name_free(victim.id) and wb.workflows.name_free("Something else")
     # The façade's save, by name, the same way.
     wb.save(doc(victim.id, "again"))
-    assert wb.info(victim.id).version == 1
+    assert wb.workflows.info(victim.id).version == 1
     wb.close()
 
 

@@ -27,7 +27,7 @@ def _definition(wb: Workbench, name: str) -> object:
 
 
 def test_cli_import_name_equal_to_an_id_does_not_replace(wb: Workbench, tmp_path: Path) -> None:
-    victim = wb.info("Victim")
+    victim = wb.workflows.info("Victim")
     before = _definition(wb, victim.id)
     path = tmp_path / "evil.json"
     path.write_text(json.dumps(workflow([set_step("evil")], name=victim.id)))
@@ -35,16 +35,16 @@ def test_cli_import_name_equal_to_an_id_does_not_replace(wb: Workbench, tmp_path
     assert result.traceback is None, result.traceback
     again = Workbench(wb.path)
     assert _definition(again, victim.id) == before, "the victim's definition changed"
-    assert again.info("Victim").version == victim.version
+    assert again.workflows.info("Victim").version == victim.version
 
 
 def test_python_save_name_equal_to_an_id_does_not_replace(wb: Workbench) -> None:
-    victim = wb.info("Victim")
+    victim = wb.workflows.info("Victim")
     before = _definition(wb, "Victim")
     with contextlib.suppress(wfbench.WfbenchError):  # refusing is fine
         wb.save(workflow([set_step("evil")], name=victim.id))
     assert _definition(wb, "Victim") == before
-    assert wb.info("Victim").version == victim.version
+    assert wb.workflows.info("Victim").version == victim.version
 
 
 def test_api_post_name_equal_to_an_id_is_refused(api: Api) -> None:

@@ -252,7 +252,7 @@ def test_secret_never_in_api_run_json(tmp_path: Path, echo: EchoServer) -> None:
     forms = ["plain", "json-escaped", "u-escaped", "cut", "error-cut"]
     for form in forms:
         wb.save(_flow(form))
-    key = wb.create_api_key("secrets-runner", "runner")
+    key = wb.access.create_key("secrets-runner", "runner")
     with wb.serve(port=0) as server, httpx.Client(base_url=server.url, timeout=20) as http:
         bodies = []
         for form in forms:

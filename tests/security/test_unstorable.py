@@ -57,7 +57,7 @@ def _assert_nothing_half_recorded(
             assert int(steps.iloc[0, 0]) == 0, f"steps recorded for a refused run: {row}"
             continue
         assert expected is not _UNSTORABLE, f"a run started with unstorable input: {row}"
-        stored = wb.get_run(row["run_id"])["input"]
+        stored = wb.runs.get(row["run_id"])["input"]
         assert stored == expected, f"the input was changed when stored: {stored!r}"
 
 

@@ -131,7 +131,7 @@ def test_a_step_printed_ok_before_a_long_wait_survives_kill_9(store: Path) -> No
         _kill(proc)
     assert any(re.search(r"^\s+ok\s.*\bsuspend\b", x) for x in lines), lines
     wb = Workbench(store)
-    run = wb.get_run(_run_id(lines))
+    run = wb.runs.get(_run_id(lines))
     assert run["status"] == "interrupted"
     steps = {s["node"]: s["status"] for s in run["steps"]}
     assert steps["suspend"] == "succeeded"
@@ -148,7 +148,7 @@ def test_every_step_printed_is_in_history_after_kill_9(store: Path, after_lines:
         _kill(proc)
     run_id = _run_id(lines)
     printed = [x.split()[-1] for x in lines if re.search(r"^\s+ok\s", x)]
-    run = Workbench(store).get_run(run_id)
+    run = Workbench(store).runs.get(run_id)
     assert run["status"] in ("interrupted", "succeeded")
     recorded = [s["path"] for s in run["steps"] if s["status"] == "succeeded"]
     missing = [p for p in printed if p not in recorded]
@@ -161,5 +161,5 @@ def test_a_run_killed_right_after_its_id_was_printed_reads_interrupted(store: Pa
         lines = _read_until(proc, 1, r"^run ")
     finally:
         _kill(proc)
-    run = Workbench(store).get_run(_run_id(lines))
+    run = Workbench(store).runs.get(_run_id(lines))
     assert run["status"] in ("interrupted", "succeeded")

@@ -183,6 +183,7 @@ def test_list_workflows_is_the_overview(store: Store) -> None:
         "last_run_at",
         "run_count",
         "updated_at",
+        "rejected_count",
     ]
     rows = frame.to_dict("records")
     assert [r["name"] for r in rows] == ["Alpha", "beta"]  # by name, ignoring case

@@ -164,18 +164,26 @@ def test_runs_active_in_this_process_are_not_interrupted(db: Path) -> None:
 
 
 @pytest.fixture
-def holder(db: Path) -> Iterator[Callable[[float], subprocess.Popen[str]]]:
-    """Start a process that holds a session on ``db`` for some seconds; always cleaned up."""
+def holder(db: Path) -> Iterator[Callable[[str], subprocess.Popen[str]]]:
+    """Start a process that holds a session on ``db``; always cleaned up. ``until`` is
+    ``"a waiter"`` (it lets go once another process has taken its ticket in the line,
+    and says so) or ``"killed"``."""
     procs: list[subprocess.Popen[str]] = []
 
-    def start(seconds: float) -> subprocess.Popen[str]:
+    def start(until: str) -> subprocess.Popen[str]:
         script = f"""
 import time
 from wfbench.store import Store
+from wfbench.store.turns import line_for
 s = Store({str(db)!r})
 with s.session():
     print("held", flush=True)
-    time.sleep({seconds})
+    line, deadline = line_for(s.path), time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if {until!r} == "a waiter" and line.others_waiting():
+            print("let go for a waiter", flush=True)
+            break
+        time.sleep(0.01)
 """
         proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
         procs.append(proc)
@@ -197,24 +205,24 @@ with s.session():
 
 
 @pytest.mark.slow
-def test_a_held_file_is_waited_for(db: Path, holder: Callable[[float], Any]) -> None:
+def test_a_held_file_is_waited_for(db: Path, holder: Callable[[str], Any]) -> None:
+    """The holder lets go only once this store has taken its place in the line: the save
+    can only succeed by waiting (60 s bounds a wait that never ends, nothing else)."""
     Store(db).initialize()
-    holder(2.0)
-    start = time.monotonic()
-    info = Store(db, lock_timeout=5).save_definition(workflow())
-    waited = time.monotonic() - start
+    proc = holder("a waiter")
+    info = Store(db, lock_timeout=60).save_definition(workflow())
     assert info.version == 1
-    assert 1.0 < waited < 5
+    assert proc.stdout.readline().strip() == "let go for a waiter"
 
 
 @pytest.mark.slow
-def test_a_file_held_too_long_is_store_busy(db: Path, holder: Callable[[float], Any]) -> None:
+def test_a_file_held_too_long_is_store_busy(db: Path, holder: Callable[[str], Any]) -> None:
     Store(db).initialize()
-    proc = holder(3.0)
+    proc = holder("killed")  # held for good: StoreBusy can only come from the bounded wait
     start = time.monotonic()
     with pytest.raises(StoreBusy) as err:
         Store(db, lock_timeout=0.3).list_workflows()
-    assert 0.3 <= time.monotonic() - start < 2
+    assert time.monotonic() - start >= 0.3  # it did wait its lock_timeout first
     message = str(err.value)
     assert f"the store {db} is in use by process {proc.pid} (" in message
     assert "wfbench.store" in message  # its command line, read from /proc

@@ -111,7 +111,7 @@ def run_class(folder: Path, *, learners: int = 5, seconds: float = 60.0) -> dict
     trainer.init()
     board = ClassBoard(trainer)
     keys = {f"learner{i}": board.add_learner(f"learner{i}") for i in range(1, learners + 1)}
-    viewer = trainer.create_api_key("trainer", "viewer")
+    viewer = trainer.access.create_key("trainer", "viewer")
     server, url = _serve(db)
     try:
         procs = {

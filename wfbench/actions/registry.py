@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from wfbench.errors import NotFound, WfbenchError
+from wfbench.errors import ActionRefused, NotFound
 from wfbench.roles import PERMISSIONS
 
 #: The pattern an action name must match: a category, a dot, a name (``users.get``).
@@ -215,7 +215,7 @@ class ActionRegistry:
             lines += [f"  - {p}" for p in problems]
             if any(p.startswith("unknown permission") for p in problems):
                 lines.append("Known permissions: " + ", ".join(PERMISSIONS) + ".")
-            raise WfbenchError("\n".join(lines))
+            raise ActionRefused("\n".join(lines))
         self._specs[spec.name] = spec
         return spec
 

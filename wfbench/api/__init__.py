@@ -29,7 +29,7 @@ body reading and request state, :mod:`~wfbench.api.models` the shapes,
 :mod:`~wfbench.api.server` the serving), and ``import wfbench`` imports none of them.
 
 **Callers** send ``x-api-key``; keys are made by ``wfbench apikey create`` and
-kept as SHA-256 hashes (:meth:`wfbench.workbench.Workbench.create_api_key`). A key's
+kept as SHA-256 hashes (:meth:`wfbench.workbench.wb.access.create_key`). A key's
 role says what its caller may do: ``viewer`` reads, ``runner`` also starts
 runs, ``editor`` also changes definitions. A run records ``started_by =
 "api:<key name>"``; what the run itself may do is the workflow's run-as role.

@@ -10,9 +10,10 @@ from fastapi.params import Depends as DependsParam
 from fastapi.security import APIKeyHeader
 
 from wfbench import __version__
-from wfbench.api.problems import PROBLEM_JSON, ApiProblem, install_handlers
-from wfbench.api.requests import ActiveRuns, Caller, KeyedLocks, refuse_unknown_query
+from wfbench.api.problems import ApiProblem, install_handlers
+from wfbench.api.requests import Caller, refuse_unknown_query
 from wfbench.model import Workflow
+from wfbench.problems import PROBLEM_JSON
 from wfbench.workbench import API_KEY_ROLES, SERVE_KEEP_OPEN_S, Workbench
 
 _RANK = {role: rank for rank, role in enumerate(API_KEY_ROLES)}
@@ -41,9 +42,7 @@ def create_app(wb: Workbench, *, classroom: bool = False) -> FastAPI:
     app.state.wb = wb
     # Requests keep the store open between them; it is let go when idle or when another
     # process is waiting in line for it (issue 10.11, 12.2).
-    wb.keep_open(SERVE_KEEP_OPEN_S)
-    app.state.active = ActiveRuns()
-    app.state.idempotency = KeyedLocks()
+    wb.access.keep_open(SERVE_KEEP_OPEN_S)
     install_handlers(app)
     # The run paths first, so that /runs is never taken for a workflow called "runs".
     routes_runs.router.add_to(app)
@@ -71,7 +70,7 @@ def caller(need: str) -> DependsParam:
         wb = workbench(request)
         # One store session for the key check and the request's work.
         with wb.hold():
-            found = wb.verify_api_key(key) if key else None
+            found = wb.access.verify_key(key) if key else None
             if found is None:
                 what = "no x-api-key header" if not key else "the x-api-key is not valid"
                 raise ApiProblem(

@@ -63,6 +63,7 @@ class WorkflowSummary(BaseModel):
     last_run_at: datetime | None
     run_count: int
     updated_at: datetime
+    rejected_count: int = 0
 
 
 class WorkflowOut(BaseModel):

@@ -21,12 +21,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from wfbench import pointers
 from wfbench.api.models import PREFIX
 from wfbench.errors import DefinitionError, NameTaken, NotFound, StoreBusy
+from wfbench.problems import PROBLEM_JSON, problem_body
 from wfbench.validation import Issue
 
 log = logging.getLogger("wfbench.api")
-
-PROBLEM_BASE = "https://wfbench.dev/problems/"
-PROBLEM_JSON = "application/problem+json"
 
 
 class FieldProblem(BaseModel):
@@ -72,13 +70,7 @@ class ApiProblem(Exception):
 def problem_response(
     status: int, slug: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
-    body = {
-        "type": PROBLEM_BASE + slug,
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        **extra,
-    }
+    body = problem_body(status, slug, detail, **extra)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 

@@ -6,9 +6,7 @@ calling key (:class:`Caller`), the runs started in the background
 """
 
 import json
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -16,7 +14,6 @@ from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 
 from wfbench.api.problems import ApiProblem
-from wfbench.workbench import RunHandle
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -145,59 +142,6 @@ class Caller:
     @property
     def label(self) -> str:
         return f"api:{self.name}"
-
-
-class ActiveRuns:
-    """Runs this app started in the background (``wait=false``) that have not ended.
-
-    History may write a run's row only at its first commit, so until a background run
-    ends, its ``Location`` and a retry with its ``Idempotency-Key`` are answered from here.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._runs: dict[str, tuple[RunHandle, tuple[str, str] | None]] = {}
-
-    def add(self, handle: RunHandle, key: tuple[str, str] | None) -> None:
-        with self._lock:
-            for run_id, (other, _) in list(self._runs.items()):
-                if other.done:
-                    del self._runs[run_id]
-            self._runs[handle.run_id] = (handle, key)
-
-    def get(self, run_id: str) -> RunHandle | None:
-        with self._lock:
-            found = self._runs.get(run_id)
-        return None if found is None else found[0]
-
-    def by_key(self, key: tuple[str, str]) -> RunHandle | None:
-        with self._lock:
-            for handle, held in self._runs.values():
-                if held == key and not handle.done:
-                    return handle
-        return None
-
-
-class KeyedLocks:
-    """One lock per key, kept only while someone holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._locks: dict[tuple[str, str], tuple[threading.Lock, list[int]]] = {}
-
-    @contextmanager
-    def hold(self, key: tuple[str, str]) -> Iterator[None]:
-        with self._lock:
-            lock, users = self._locks.setdefault(key, (threading.Lock(), [0]))
-            users[0] += 1
-        try:
-            with lock:
-                yield
-        finally:
-            with self._lock:
-                users[0] -= 1
-                if not users[0]:
-                    del self._locks[key]
 
 
 def request_body(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:

@@ -5,10 +5,9 @@ is never taken for a workflow called "runs".
 """
 
 import json
-from contextlib import AbstractContextManager, nullcontext
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, Path, Query, Request, Response
+from fastapi import Depends, Header, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from wfbench.api.app import RUNNER, VIEWER, workbench
@@ -16,21 +15,15 @@ from wfbench.api.models import PREFIX, RunAccepted, RunOut, RunSummary, run_out,
 from wfbench.api.problems import ApiProblem, errors_for
 from wfbench.api.requests import (
     EMPTY,
-    ActiveRuns,
     Caller,
-    KeyedLocks,
     Routes,
     location_header,
     read_json,
     request_body,
 )
-from wfbench.errors import IdempotencyConflict, NotFound, RunRejected
-from wfbench.workbench import RUN_STATUSES, RunHandle, RunRecord, Workbench
-
-RunStatus = Literal[
-    "queued", "running", "succeeded", "failed", "cancelled", "rejected", "interrupted"
-]
-assert set(get_args(RunStatus)) == set(RUN_STATUSES)
+from wfbench.errors import IdempotencyConflict, NotFound, RunRejected, WorkflowDisabled
+from wfbench.runs import RunStatus
+from wfbench.workbench import RunHandle, RunRecord, Start, Workbench
 
 _REF = "The workflow's id, or its name (URL-encoded; names ignore case)."
 WorkflowRef = Annotated[str, Path(description=_REF)]
@@ -62,11 +55,6 @@ _IDEMPOTENCY_KEY = Header(
 router = Routes(PREFIX, tags=["runs"])
 
 
-def _active(request: Request) -> ActiveRuns:
-    active: ActiveRuns = request.app.state.active
-    return active
-
-
 @router.get(
     "/runs",
     response_model=list[RunSummary],
@@ -93,15 +81,15 @@ def list_runs(
     responses=errors_for(401, 404, 503),
     summary="One run with its steps",
 )
-def get_run(run_id: str, request: Request, wb: Wb, who: Annotated[Caller, VIEWER]) -> Response:
+def get_run(run_id: str, wb: Wb, who: Annotated[Caller, VIEWER]) -> Response:
     try:
-        return JSONResponse(run_out(wb.get_run(run_id)))
+        return JSONResponse(run_out(wb.runs.get(run_id)))
     except NotFound:
-        handle = _active(request).get(run_id)  # started here, maybe not written yet
+        handle = wb.starter.running(run_id)  # started here, maybe not written yet
         if handle is None:
             raise
     if handle.done:  # it ended meanwhile: history has it all now
-        return JSONResponse(run_out(wb.get_run(run_id)))
+        return JSONResponse(run_out(wb.runs.get(run_id)))
     return JSONResponse(run_out(handle.execution.result().to_dict()))
 
 
@@ -128,7 +116,6 @@ def get_run(run_id: str, request: Request, wb: Wb, who: Annotated[Caller, VIEWER
 )
 def start_run(
     id: WorkflowRef,
-    request: Request,
     wb: Wb,
     who: Annotated[Caller, RUNNER],
     body: JsonBody,
@@ -142,60 +129,40 @@ def start_run(
         bool, Query(description="answer what a real run would change; change nothing")
     ] = False,
 ) -> Response:
-    input = {} if body is EMPTY else body
-    info = wb.info(id)
-    input, directory = _directory_of(wb, info, input, directory)
+    input, directory = _directory_of(wb, id, {} if body is EMPTY else body, directory)
     if plan:
-        return _plan_response(wb, info, input, directory, who)
-    key = (info.id, idempotency_key) if idempotency_key else None
-    locks: KeyedLocks = request.app.state.idempotency
-    active = _active(request)
-    guard: AbstractContextManager[None] = locks.hold(key) if key else nullcontext()
-    with guard:
-        running = active.by_key(key) if key else None
-        if running is not None:  # a retry while the first call's run goes on
-            first = running.execution.result()
-            _same_input(wb, first, input)
-            if bool(first.dry_run) != dry_run:  # a rehearsal is not a retry of a real run
-                raise ApiProblem(
-                    409,
-                    "idempotency-conflict",
-                    "this Idempotency-Key was used for a run with another dry_run; use a new key",
-                )
-            return _run_response(first.to_dict(), 200, replayed=True)
-        replay = key is not None and wb.find_run(*key) is not None
-        options: dict[str, Any] = {
-            "dry_run": dry_run,
-            "started_by": who.label,
-            "idempotency_key": idempotency_key,
-            "directory": directory,
-        }
-        try:
-            if wait:
-                result: RunRecord | RunHandle = wb.run(info, input, **options)
-            else:
-                result = wb.run(info, input, wait=False, **options)
-        except RunRejected as exc:
-            raise _rejected(exc, disabled=not info.enabled) from None
-        except IdempotencyConflict as exc:
-            raise ApiProblem(409, "idempotency-conflict", str(exc)) from None
-        if isinstance(result, RunHandle):
-            active.add(result, key)
+        return _plan_response(wb, id, input, directory, who)
+    start = Start(
+        workflow=id,
+        input=input,
+        dry_run=dry_run,
+        started_by=who.label,
+        idempotency_key=idempotency_key,
+        directory=directory,
+    )
+    try:
+        started = wb.starter.start(start, wait=wait)
+    except RunRejected as exc:
+        raise _refused(exc) from None
+    except IdempotencyConflict as exc:
+        raise ApiProblem(409, "idempotency-conflict", str(exc)) from None
+    result = started.run
     if isinstance(result, RunHandle):
         href = f"{PREFIX}/runs/{result.run_id}"
         accepted = {"run_id": result.run_id, "status": result.status, "href": href}
         return JSONResponse(accepted, status_code=202, headers={"Location": href})
-    return _run_response(_in_hand(wb, result), 200 if replay else 201, replay)
+    record = result.to_dict() if result.ended_at is None else _in_hand(wb, result)
+    return _run_response(record, 200 if started.replayed else 201, started.replayed)
 
 
 def _directory_of(
-    wb: Workbench, info: Any, input: Any, directory: str | None
+    wb: Workbench, id: str, input: Any, directory: str | None
 ) -> tuple[Any, str | None]:
     """The run's target: ``?directory=``, or a ``"directory"`` key of the body that the
     workflow's input schema does not declare (it is then taken out of the input)."""
     if not isinstance(input, dict) or "directory" not in input:
         return input, directory
-    declared = (wb.get(info.id).trigger.input_schema or {}).get("properties") or {}
+    declared = (wb.get(id).trigger.input_schema or {}).get("properties") or {}
     if "directory" in declared:
         return input, directory
     given = input["directory"]
@@ -211,14 +178,14 @@ def _directory_of(
 
 
 def _plan_response(
-    wb: Workbench, info: Any, input: Any, directory: str | None, who: Caller
+    wb: Workbench, id: str, input: Any, directory: str | None, who: Caller
 ) -> Response:
     """``?plan=true``: the changes a real run would make, where, and the hosts its HTTP
     steps may call; nothing is written (a dry run on a copy of the directory)."""
     try:
-        made = wb.plan(info.name, input, directory=directory, started_by=who.label)
+        made = wb.directory.plan(id, input, directory=directory, started_by=who.label)
     except RunRejected as exc:
-        raise _rejected(exc, disabled=not info.enabled) from None
+        raise _refused(exc) from None
     return JSONResponse(made.to_dict(), status_code=200)
 
 
@@ -227,7 +194,7 @@ def _in_hand(wb: Workbench, run: RunRecord) -> dict[str, Any]:
     returned): no read-back, unless the record kept only some steps of a long run."""
     steps = sorted(run.steps, key=lambda s: s.seq)
     if steps and steps[-1].seq != len(steps):
-        return wb.get_run(run.run_id)
+        return wb.runs.get(run.run_id)
     record = run.to_dict(steps=False)
     record["steps"] = [s.to_dict() for s in steps]
     return record
@@ -241,20 +208,15 @@ def _run_response(record: dict[str, Any], status: int, replayed: bool) -> Respon
     return JSONResponse(run_out(record), status_code=status, headers=headers)
 
 
-def _same_input(wb: Workbench, first: RunRecord, given: Any) -> None:
-    """Refuse (409) a retry whose input differs from the first call's (defaults aside)."""
-    if not wb.same_input(first, given):
-        raise ApiProblem(
-            409,
-            "idempotency-conflict",
-            "this Idempotency-Key was used for a run with a different input (still "
-            "running); use a new key",
-        )
+def _refused(exc: RunRejected) -> ApiProblem:
+    """A refused start: 409 for a disabled workflow, 422 for an input (or a step the
+    run's directory cannot do) that may not run."""
+    if isinstance(exc, WorkflowDisabled):
+        return _rejected(exc, 409, "workflow-disabled")
+    return _rejected(exc, 422, "invalid-input")
 
 
-def _rejected(exc: RunRejected, *, disabled: bool) -> ApiProblem:
+def _rejected(exc: RunRejected, status: int, kind: str) -> ApiProblem:
     detail = str(exc).splitlines()[0]
     errors = [{"pointer": p, "message": m} for p, m in exc.problems]
-    if disabled:
-        return ApiProblem(409, "workflow-disabled", detail, run_id=exc.run_id, errors=errors)
-    return ApiProblem(422, "invalid-input", detail, run_id=exc.run_id, errors=errors)
+    return ApiProblem(status, kind, detail, run_id=exc.run_id, errors=errors)

@@ -65,7 +65,7 @@ def create_workflow(wb: Wb, who: Annotated[Caller, EDITOR], body: JsonBody) -> R
     report, workflow = _checked(wb, doc)
     info = _save(wb, report, None, who)
     if enabled is False:
-        info = wb.disable(info.id)
+        info = wb.workflows.disable(info.id)
     out = workflow_out(info, workflow)
     headers = {"Location": f"{PREFIX}/{info.id}"}
     return JSONResponse(out, status_code=201, headers=headers)
@@ -78,7 +78,7 @@ def create_workflow(wb: Wb, who: Annotated[Caller, EDITOR], body: JsonBody) -> R
     summary="One workflow with its current definition",
 )
 def get_workflow(id: WorkflowRef, wb: Wb, who: Annotated[Caller, VIEWER]) -> Response:
-    return JSONResponse(workflow_out(*wb.definition(id)))
+    return JSONResponse(workflow_out(*wb.workflows.definition(id)))
 
 
 @router.put(
@@ -96,7 +96,7 @@ def get_workflow(id: WorkflowRef, wb: Wb, who: Annotated[Caller, VIEWER]) -> Res
 def update_workflow(
     id: WorkflowRef, wb: Wb, who: Annotated[Caller, EDITOR], body: JsonBody
 ) -> Response:
-    info, current = wb.definition(id)
+    info, current = wb.workflows.definition(id)
     doc, enabled = split_enabled(body)
     toggle_only = doc == {} and enabled is not None  # the body was {"enabled": …}
     if not toggle_only:
@@ -104,8 +104,8 @@ def update_workflow(
         if dump_workflow(workflow) != dump_workflow(current):
             info = _save(wb, report, info.id, who)
     if enabled is not None and enabled != info.enabled:
-        info = wb.enable(info.id) if enabled else wb.disable(info.id)
-    return JSONResponse(workflow_out(*wb.definition(info.id)))
+        info = wb.workflows.enable(info.id) if enabled else wb.workflows.disable(info.id)
+    return JSONResponse(workflow_out(*wb.workflows.definition(info.id)))
 
 
 @router.delete(
@@ -116,7 +116,7 @@ def update_workflow(
     summary="Delete a workflow (its run history stays)",
 )
 def delete_workflow(id: WorkflowRef, wb: Wb, who: Annotated[Caller, EDITOR]) -> Response:
-    wb.delete(id)
+    wb.workflows.delete(id)
     return Response(status_code=204)
 
 

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from wfbench.api.app import create_app
 from wfbench.api.models import PREFIX
-from wfbench.errors import WfbenchError
+from wfbench.errors import ServerError
 from wfbench.workbench import Workbench
 
 
@@ -79,7 +79,7 @@ class ApiServer:
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                raise WfbenchError(f"the API server at {self.url} did not start: {self._error}")
+                raise ServerError(f"the API server at {self.url} did not start: {self._error}")
             time.sleep(0.005)
 
     def _serve(self) -> None:
@@ -106,7 +106,7 @@ class ApiServer:
                 self._thread.join(timeout / 2)
         self._sock.close()
         if self._thread.is_alive():
-            raise WfbenchError(f"the API server at {self.url} did not stop within {timeout} s")
+            raise ServerError(f"the API server at {self.url} did not stop within {timeout} s")
 
     def __enter__(self) -> "ApiServer":
         return self

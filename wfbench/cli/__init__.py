@@ -15,7 +15,6 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from wfbench._collector import freeze_after_imports
 from wfbench.cli.exits import (
     EXIT_BUSY,
     EXIT_CODES,
@@ -28,7 +27,8 @@ from wfbench.cli.exits import (
 )
 from wfbench.cli.parser import Handler, build_parser, command_of
 from wfbench.errors import StoreBusy, WfbenchError
-from wfbench.text import printable
+from wfbench.gc_pause import freeze_after_imports
+from wfbench.printable import printable
 
 __all__ = [
     "EXIT_BUSY",
@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 def console() -> int:
     """The ``wfbench`` console script: :func:`main` on ``sys.argv``, in a process that ends
     right after it. What the façade's import made is frozen once it is loaded
-    (:mod:`wfbench._collector`), and every object left is frozen before the process ends,
+    (:mod:`wfbench.gc_pause`), and every object left is frozen before the process ends,
     so neither later collections nor the interpreter's last one at exit walk them all
     (about 35 ms of a one-step ``wfbench run``); the files and connections a command opened
     are closed by then."""

@@ -63,7 +63,7 @@ def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_roles(args: argparse.Namespace, out: TextIO) -> int:
-    roles = workbench(args).role_catalogue()
+    roles = workbench(args).catalogue.roles(format="objects")
     if args.json:
         print_json(
             [
@@ -84,7 +84,7 @@ def cmd_roles(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_actions(args: argparse.Namespace, out: TextIO) -> int:
-    registry = workbench(args).action_catalogue()
+    registry = workbench(args).catalogue.actions(format="registry")
     if args.json:
         print_json(
             [
@@ -135,7 +135,7 @@ def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     wb = workbench(args)
     try:
-        infos = wb.import_files(*args.files)
+        infos = wb.workflows.import_files(*args.files)
     except DefinitionError as exc:
         unreadable = any(i.code.startswith("file.") for i in exc.issues)
         sys.stderr.write(f"wfbench: nothing imported.\n{exc}\n")
@@ -146,7 +146,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
-    text = workbench(args).export(args.name)
+    text = workbench(args).workflows.export(args.name)
     if args.output is None:
         out.write(text)
         return EXIT_OK
@@ -164,7 +164,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         print_json(frame_records(workbench(args).workflows()), out)
         return EXIT_OK
-    table = workbench(args).workflow_rows()  # a terminal's table: no pandas to load
+    table = workbench(args).workflows(format="rows")  # a terminal's table: no pandas to load
     if not table.rows:
         out.write("no workflows yet: `wfbench import FILE` or `wfbench init --demo`\n")
     else:
@@ -174,6 +174,10 @@ def cmd_list(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_enable(args: argparse.Namespace, out: TextIO) -> int:
     wb = workbench(args)
-    info = wb.enable(args.name) if args.command == "enable" else wb.disable(args.name)
+    info = (
+        wb.workflows.enable(args.name)
+        if args.command == "enable"
+        else wb.workflows.disable(args.name)
+    )
     out.write(f"'{info.name}' is now {'enabled' if info.enabled else 'disabled'}\n")
     return EXIT_OK

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from wfbench.text import printable
+from wfbench.printable import printable
 
 if TYPE_CHECKING:
     from wfbench.workbench import Workbench

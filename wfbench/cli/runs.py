@@ -95,11 +95,11 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         )
     except RunRejected as exc:
         if args.json:
-            print_json(run_document(wb.get_run(exc.run_id)), out)
+            print_json(run_document(wb.runs.get(exc.run_id)), out)
         else:
             out.write(f"{exc}\n")
         return EXIT_REJECTED
-    record = wb.get_run(run.run_id)
+    record = wb.runs.get(run.run_id)
     if args.json:
         print_json(run_document(record), out)
     else:
@@ -112,10 +112,10 @@ def _plan(wb: Any, args: argparse.Namespace, value: Any, out: TextIO) -> int:
     from wfbench.workbench import run_document
 
     try:
-        plan = wb.plan(args.name, value, directory=args.directory, started_by="cli")
+        plan = wb.directory.plan(args.name, value, directory=args.directory, started_by="cli")
     except RunRejected as exc:
         if args.json:
-            print_json(run_document(wb.get_run(exc.run_id)), out)
+            print_json(run_document(wb.runs.get(exc.run_id)), out)
         else:
             out.write(f"{exc}\n")
         return EXIT_REJECTED
@@ -150,7 +150,7 @@ def cmd_runs(args: argparse.Namespace, out: TextIO) -> int:
         print_json([{k: r.get(k) for k in RUN_KEYS if k in r} for r in rows], out)
         return EXIT_OK
     # a terminal's table: no pandas to load
-    table = wb.run_rows(args.workflow, status=args.status, limit=args.limit)
+    table = wb.runs(args.workflow, status=args.status, limit=args.limit, format="rows")
     if not table.rows:
         out.write("no runs yet\n")
         return EXIT_OK
@@ -164,7 +164,7 @@ def cmd_runs(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_show(args: argparse.Namespace, out: TextIO) -> int:
     from wfbench.workbench import run_document
 
-    run = workbench(args).get_run(args.run_id)
+    run = workbench(args).runs.get(args.run_id)
     if args.json:
         print_json(run_document(run), out)
         return EXIT_OK

@@ -15,7 +15,7 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     from wfbench.api import serve_forever
 
     wb = workbench(args, hold=False)
-    if not any(not k.revoked for k in wb.api_keys()):
+    if not any(not k.revoked for k in wb.access.list_keys()):
         sys.stderr.write(
             "wfbench serve: no API key yet, so every call will be refused (401); "
             "make one with `wfbench apikey create NAME --role runner`\n"
@@ -47,7 +47,7 @@ def cmd_apikey(args: argparse.Namespace, out: TextIO) -> int:
     wb = workbench(args)
     if args.action == "create":
         try:
-            key = wb.create_api_key(args.name, args.role)
+            key = wb.access.create_key(args.name, args.role)
         except WfbenchError as exc:
             sys.stderr.write(f"wfbench apikey: {exc}\n")
             return EXIT_USAGE
@@ -61,7 +61,7 @@ def cmd_apikey(args: argparse.Namespace, out: TextIO) -> int:
         )
         return EXIT_OK
     if args.action == "revoke":
-        info = wb.revoke_api_key(args.name)
+        info = wb.access.revoke_key(args.name)
         out.write(f"API key '{info.name}' revoked\n")
         return EXIT_OK
     keys = [
@@ -72,7 +72,7 @@ def cmd_apikey(args: argparse.Namespace, out: TextIO) -> int:
             "last_used_at": k.last_used_at.isoformat() if k.last_used_at else None,
             "revoked": k.revoked,
         }
-        for k in wb.api_keys()
+        for k in wb.access.list_keys()
     ]
     if args.json:
         print_json(keys, out)

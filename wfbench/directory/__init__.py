@@ -49,8 +49,8 @@ from wfbench.directory.devices import Devices
 from wfbench.directory.groups import Groups
 from wfbench.directory.schema import DIRECTORY_TABLE_NAMES, DIRECTORY_TABLES, create_directory
 from wfbench.directory.users import Users
-from wfbench.sql import in_transaction
-from wfbench.sql import transaction as atomic
+from wfbench.transactions import in_transaction
+from wfbench.transactions import transaction as atomic
 
 __all__ = [
     "DIRECTORY_TABLES",

@@ -14,8 +14,8 @@ import duckdb
 
 from wfbench.actions.records import Device, Group, GroupRef, User
 from wfbench.directory.schema import id_sequence
-from wfbench.errors import ActionError, PermissionDenied, WfbenchError
-from wfbench.sql import in_transaction
+from wfbench.errors import ActionError, DirectoryMisuse, PermissionDenied
+from wfbench.transactions import in_transaction
 
 # helpers
 
@@ -149,7 +149,7 @@ class DirectoryBase:
         #: Every change made (or, in a dry run, that would be made), one line each, in order.
         self.changes: list[str] = []
         if dry_run and not in_transaction(con):
-            raise WfbenchError(
+            raise DirectoryMisuse(
                 "a dry run's directory writes for real unless its connection is inside a "
                 "transaction that is rolled back; use wfbench.directory.sandbox(con)"
             )

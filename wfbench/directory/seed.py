@@ -23,8 +23,8 @@ from typing import Any, Final
 import duckdb
 
 from wfbench.directory.schema import DIRECTORY_TABLE_NAMES, create_directory, sync_id_sequences
-from wfbench.errors import WfbenchError
-from wfbench.sql import transaction as atomic
+from wfbench.errors import DirectoryMisuse
+from wfbench.transactions import transaction as atomic
 
 #: "Now" for the sample organisation; no wall clock is read.
 BASE_TIME: Final = datetime(2026, 1, 5, 9, 0, 0)
@@ -109,7 +109,7 @@ def seed_directory(con: duckdb.DuckDBPyConnection, *, seed: int = 7) -> dict[str
     create_directory(con)
     existing = con.execute("SELECT count(*) FROM users").fetchone()
     if existing is not None and existing[0]:
-        raise WfbenchError(
+        raise DirectoryMisuse(
             f"the directory already holds {existing[0]} users; the demo organisation is "
             "only seeded into an empty directory: use a fresh store (`wfbench --db NEW.duckdb "
             "init --demo`)"

@@ -16,7 +16,7 @@ from wfbench.directory.base import (
     _user_query,
 )
 from wfbench.errors import ActionError
-from wfbench.sql import transaction as atomic
+from wfbench.transactions import transaction as atomic
 
 
 class Users(DirectoryBase):

@@ -24,6 +24,8 @@ from wfbench.engine.lifecycle import Lifecycle
 from wfbench.errors import (
     EffectUncertain,
     ExpressionError,
+    NoHandler,
+    OutputMismatch,
     PermissionDenied,
     RunAborted,
     RunCancelled,
@@ -160,7 +162,7 @@ class ActionSteps(Lifecycle):
         self, spec: ActionSpec, params: BaseModel, ctx: ActionContext, node: ActionNode
     ) -> BaseModel:
         if spec.handler is None:
-            raise WfbenchError(f"{spec.name} has no handler in this workbench")
+            raise NoHandler(f"{spec.name} has no handler in this workbench")
         result = self.env.invoker.call(spec, params, ctx, timeout_s=node.timeout_s)
         # A batched change (built-in directory actions) cannot be undone alone.
         late = ctx.deadline is not None and time.monotonic() > ctx.deadline
@@ -173,7 +175,7 @@ class ActionSteps(Lifecycle):
                 result.model_dump() if isinstance(result, BaseModel) else result
             )
         except ValidationError as exc:
-            raise WfbenchError(
+            raise OutputMismatch(
                 f"{spec.name} returned output that does not match its output model: "
                 f"{exc.errors(include_url=False)[0]['msg']}"
             ) from None

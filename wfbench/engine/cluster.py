@@ -28,6 +28,7 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -35,7 +36,7 @@ from pydantic import BaseModel
 from wfbench.actions import ActionSpec
 from wfbench.actions.context import ActionContext
 from wfbench.engine.invoke import LocalInvoker, wait_for
-from wfbench.errors import EffectUncertain, MissingExtra
+from wfbench.errors import EffectUncertain, MissingExtra, NotPicklable
 
 #: ``$WFBENCH_DASK_SCHEDULER``: the scheduler address ``run_many``/``wfbench run --inputs``
 #: use when no executor is given.
@@ -104,6 +105,35 @@ class DaskInvoker:
             return str(self.client.dashboard_link)
         except Exception:  # no dashboard (bokeh missing, a gateway without one)
             return None
+
+    def refuse_unpicklable(self, specs: Iterable[ActionSpec]) -> None:
+        """Refuse, before anything is sent, a remote action whose function or models
+        cannot travel to the workers: one :class:`NotPicklable` naming the action, what
+        could not be pickled and what to do (Dask would otherwise fail every row, each
+        with pages of tracebacks on stderr). Pickled as Dask does last (cloudpickle)."""
+        import cloudpickle
+
+        for spec in specs:
+            parts = (
+                ("its function", spec.handler),
+                ("its input model", spec.input_model),
+                ("its output model", spec.output_model),
+            )
+            for what, obj in parts:
+                try:
+                    cloudpickle.dumps(obj)
+                except Exception as exc:
+                    named = f"{what} {getattr(obj, '__qualname__', type(obj).__name__)}"
+                    why = (str(exc).splitlines() or [""])[0][:160]
+                    raise NotPicklable(
+                        f"the batch was not started: {spec.name} cannot be sent to the Dask "
+                        f"workers because {named} could not be pickled "
+                        f"({type(exc).__name__}: {why}); define it at the top level of a "
+                        "module or of a notebook cell (not inside a function), holding no "
+                        "lock, connection or open file",
+                        action=spec.name,
+                        what=named,
+                    ) from None
 
     def remote(self, spec: ActionSpec, ctx: ActionContext) -> bool:
         """Whether this attempt goes to the cluster."""

@@ -20,6 +20,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
 @dataclass
 class Environment:
     """What a run reaches outside itself; the workbench fills it in."""
@@ -40,4 +44,9 @@ class Environment:
     """Calls each attempt's handler with its deadline: on this process's threads, or
     remote actions on a Dask cluster (:class:`wfbench.engine.cluster.DaskInvoker`)."""
     clock: Callable[[], datetime] = _now
+    mask: Callable[[Any], Any] = _as_is
+    """Masks secrets (a connector's token, password…) in a recorded value: text, or lists
+    and mappings of it. The engine applies it once, where it reports a record (a finished
+    step, the ended run), so every listener, the caller and history hold the same masked
+    record. The run starter fills it in (:mod:`wfbench.workbench.starter`)."""
     sleep: Callable[[float], None] = time.sleep

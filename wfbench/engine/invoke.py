@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from wfbench.actions import ActionSpec
 from wfbench.actions.context import ActionContext
-from wfbench.errors import EffectUncertain, RunCancelled, WfbenchError
+from wfbench.errors import EffectUncertain, NoHandler, RunCancelled
 
 #: How often a waiting run looks at its cancel flag and its deadline (seconds).
 POLL_S = 0.05
@@ -111,7 +111,7 @@ class LocalInvoker:
         self, spec: ActionSpec, params: Any, ctx: ActionContext, *, timeout_s: float | None
     ) -> Any:
         if spec.handler is None:
-            raise WfbenchError(f"{spec.name} has no handler in this workbench")
+            raise NoHandler(f"{spec.name} has no handler in this workbench")
         if ctx.deadline is None or spec.batched:
             return spec.handler(params, ctx)
         guarded, gate = revocable(ctx)

@@ -29,6 +29,10 @@ from wfbench.runs import Draft, Hooks, RunRecord, StepRecord, StepStatus
 KEPT_STEPS = 10_000
 #: How many loop iterations' outputs a run keeps in its loops' outputs, all loops together.
 KEPT_ITERATION_OUTPUTS = 10_000
+#: The fields of a step record that may carry a secret (masked by ``Environment.mask``).
+MASKED_STEP_FIELDS = ("params", "output", "error", "change")
+#: …and of a run record.
+MASKED_RUN_FIELDS = ("input", "output", "error")
 
 
 class _StepFailed(Exception):
@@ -126,6 +130,8 @@ class Lifecycle:
         rec.output = self._outputs
         rec.ended_at = self.env.clock()
         rec.duration_ms = (time.perf_counter() - self._start) * 1000
+        for name in MASKED_RUN_FIELDS:  # once, before anyone sees the ended run
+            setattr(rec, name, self.env.mask(getattr(rec, name)))
         self._emit("run_finished", run=rec.freeze())
 
     @property
@@ -180,6 +186,8 @@ class Lifecycle:
         draft.ended_at = self.env.clock()
         if t0 is not None:
             draft.duration_ms = (time.perf_counter() - t0) * 1000
+        for name in MASKED_STEP_FIELDS:  # once, before any listener or the run sees it
+            setattr(draft, name, self.env.mask(getattr(draft, name)))
         step = draft.freeze()
         self._emit("step_finished", run=self._started, step=step, durable=durable)
         with self._lock:  # after the hooks: a durable write that failed is not kept twice

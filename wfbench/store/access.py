@@ -6,7 +6,6 @@ variables, never secrets.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import secrets
@@ -18,7 +17,8 @@ from typing import Any, Final
 import duckdb
 
 from wfbench.actions.context import Connector
-from wfbench.errors import NotFound, WfbenchError
+from wfbench.errors import BadArgument, KeyNameTaken, NotFound
+from wfbench.keys import hash_key
 from wfbench.store.session import StoreSession, utc
 
 #: Caller roles of HTTP API keys, narrowest first: each may do what the ones before it may.
@@ -43,8 +43,7 @@ class ApiKey:
     revoked: bool
 
 
-def _key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+_key_hash = hash_key  # the one rule (wfbench.keys), shared with the class board's keys
 
 
 class Access(StoreSession):
@@ -63,9 +62,9 @@ class Access(StoreSession):
         run history records (``started_by = "api:<name>"``).
         """
         if role not in API_KEY_ROLES:
-            raise WfbenchError(f"no API key role {role!r}; use one of {', '.join(API_KEY_ROLES)}")
+            raise BadArgument(f"no API key role {role!r}; use one of {', '.join(API_KEY_ROLES)}")
         if not _KEY_NAME.fullmatch(name):
-            raise WfbenchError(
+            raise BadArgument(
                 f"the key name {name!r} is not allowed; use 1 to 64 letters, digits, '.', "
                 "'_' or '-', starting with a letter or digit"
             )
@@ -75,7 +74,7 @@ class Access(StoreSession):
                 "SELECT 1 FROM api_keys WHERE name = ? AND NOT revoked", [name]
             ).fetchone()
             if taken is not None:
-                raise WfbenchError(
+                raise KeyNameTaken(
                     f"an API key named {name!r} exists; revoke it first "
                     f"(wfbench apikey revoke {name}) or choose another name"
                 )

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from typing import Any, Final
 
 from wfbench.directory import Directory
-from wfbench.errors import WfbenchError
+from wfbench.errors import AccessEnded
 
 __all__ = [
     "OPERATIONS",
@@ -64,7 +64,7 @@ class GrantedDirectory(Directory):
 def _resolve(handle: int) -> Any:
     with _LIVE_LOCK:
         if handle not in _LIVE:
-            raise WfbenchError(
+            raise AccessEnded(
                 "this directory access has ended (its run is over); use ctx.directory "
                 "only while the handler runs"
             )

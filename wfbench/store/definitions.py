@@ -12,8 +12,8 @@ import duckdb
 
 from wfbench.errors import NameTaken, NotFound
 from wfbench.model import Workflow, dump_workflow
-from wfbench.sql import in_transaction
 from wfbench.store.session import StoreSession, utc
+from wfbench.transactions import in_transaction
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -225,8 +225,9 @@ class Definitions(StoreSession):
     def list_workflows(self) -> pd.DataFrame:
         """The overview: one row per workflow, ordered by name.
 
-        ``last_run_*`` and ``run_count`` count every run in history, rejected
-        starts included.
+        ``last_run_*`` and ``run_count`` are of the runs that started; refused starts
+        (``rejected``) are counted apart in ``rejected_count``. The one overview query:
+        the notebook's overview, ``wfbench list`` and the HTTP API read it.
         """
         with self.session() as cur:
             return cur.execute(_OVERVIEW).df()
@@ -278,17 +279,20 @@ def _to_info(row: tuple[Any, ...]) -> WorkflowInfo:
 
 #: The workflows overview: one row per workflow, ordered by name, with its last run.
 _OVERVIEW = """
-WITH ranked AS (
-    SELECT workflow_id, status, started_at,
-           count(*) OVER (PARTITION BY workflow_id) AS run_count,
-           row_number() OVER (PARTITION BY workflow_id
-                              ORDER BY started_at DESC, rowid DESC) AS rn
-    FROM runs)
+WITH counted AS (
+    SELECT workflow_id,
+           arg_max(status, (started_at, rowid)) FILTER (WHERE status <> 'rejected')
+               AS last_run_status,
+           max(started_at) FILTER (WHERE status <> 'rejected') AS last_run_at,
+           count(*) FILTER (WHERE status <> 'rejected') AS run_count,
+           count(*) FILTER (WHERE status = 'rejected') AS rejected_count
+    FROM runs GROUP BY workflow_id)
 SELECT w.id, w.name, w.type, w.enabled, w.run_as, w.version,
-       r.status AS last_run_status,
-       timezone('UTC', r.started_at) AS last_run_at,
-       coalesce(r.run_count, 0) AS run_count, w.updated_at
-FROM workflows w LEFT JOIN ranked r ON r.workflow_id = w.id AND r.rn = 1
+       r.last_run_status,
+       timezone('UTC', r.last_run_at) AS last_run_at,
+       coalesce(r.run_count, 0) AS run_count, w.updated_at,
+       coalesce(r.rejected_count, 0) AS rejected_count
+FROM workflows w LEFT JOIN counted r ON r.workflow_id = w.id
 WHERE NOT w.deleted
 ORDER BY lower(w.name), w.name
 """

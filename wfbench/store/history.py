@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import duckdb
 
-from wfbench.errors import NotFound, WfbenchError
+from wfbench.errors import BadArgument, NotFound, QueryFailed
 from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, STEP_STATUSES, step_schema
 from wfbench.store.definitions import Definitions
 from wfbench.store.schema import stored_time
@@ -284,9 +284,7 @@ class History(Definitions):
             where.append(self._workflow_filter(cur, workflow, params))
         if status is not None:
             if status not in RUN_STATUSES:
-                raise WfbenchError(
-                    f"no run status {status!r}; use one of {', '.join(RUN_STATUSES)}"
-                )
+                raise BadArgument(f"no run status {status!r}; use one of {', '.join(RUN_STATUSES)}")
             where.append("status = ?")
             params.append(status)
         query = f"SELECT {', '.join(RUN_FIELDS)} FROM runs"
@@ -342,7 +340,7 @@ class History(Definitions):
             try:
                 result = cur.execute(query, params)
             except duckdb.Error as exc:
-                raise WfbenchError(f"the query failed: {exc}") from exc
+                raise QueryFailed(f"the query failed: {exc}") from exc
             finally:
                 self.definitions_changed()
             if result.description is None:
@@ -378,7 +376,7 @@ def _time(value: Any) -> datetime:
             return datetime.fromisoformat(value)
         except ValueError:
             pass
-    raise WfbenchError(
+    raise BadArgument(
         f"since/until take a datetime or an ISO 8601 text such as '2026-11-30T09:00Z', "
         f"not {value!r}"
     )

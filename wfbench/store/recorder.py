@@ -69,8 +69,6 @@ FLUSH_ROWS = 500
 #: Built-in actions that may block (wait on time or on the network): the batch commits
 #: before each of them. Every custom action may block too.
 _BLOCKING_BUILTINS = frozenset({"core.wait", "http.request"})
-#: The columns of a record scrubbed of connector secrets.
-_SCRUBBED = frozenset({"params", "output", "error", "change", "input"})
 
 
 def _quick_builtins() -> frozenset[str]:
@@ -133,8 +131,9 @@ class Recorder(Hooks):
         self.started: RunRecord | None = None
         self.dry_run = False
         self._sandbox: duckdb.DuckDBPyConnection | None = None  # a dry run's directory
-        #: The run's connectors; once a step has read one, every record is scrubbed of
-        #: their secrets before it is written (outputs, parameters, errors, changes).
+        #: The run's connectors; once a step may have read one, the engine masks their
+        #: secrets in every record it reports (:meth:`StoredConnectors.mask`, given to the
+        #: run as ``Environment.mask``): what this writes is what the caller holds.
         self.connectors = StoredConnectors()
 
     @property
@@ -253,15 +252,9 @@ class Recorder(Hooks):
                 self.connectors.load(self.store)  # it may call a connector
         self._tell("step_started", run=run, step=step)
 
-    def _scrubbed(self, record: dict[str, Any]) -> dict[str, Any]:
-        scrub = self.connectors.scrubber()
-        if not scrub:
-            return record
-        return {k: scrub(v) if k in _SCRUBBED else v for k, v in record.items()}
-
     def step_finished(self, *, run: RunRecord, step: StepRecord, durable: bool) -> None:
         with self.lock:
-            self.buffer.append((self._scrubbed(step.to_dict()), durable, step))
+            self.buffer.append((step.to_dict(), durable, step))
             due = (
                 len(self.buffer) >= FLUSH_ROWS
                 or time.monotonic() - self.since >= FLUSH_INTERVAL_S
@@ -276,7 +269,7 @@ class Recorder(Hooks):
         assert run.ended_at is not None
         with self.lock:
             self._begin()
-            row = self._scrubbed(run_row(run))
+            row = run_row(run)
             if self.run_row is not None:  # never committed: the whole run in one row
                 self.store.record_finished_run(row, con=self.con)
                 self.run_row = None
@@ -373,6 +366,12 @@ class StoredConnectors(Mapping[str, Connector]):
 
     def __len__(self) -> int:
         return len(self._all())
+
+    def mask(self, value: Any) -> Any:
+        """``value`` with the secrets of this store's connectors masked (``***``), once a
+        step may have read a connector; as it is before that."""
+        scrub = self.scrubber()
+        return scrub(value) if scrub else value
 
     def scrubber(self) -> Scrubber | None:
         """Masks the secrets of this store's connectors (from their environment variables),

@@ -11,7 +11,7 @@ holds it. Processes wait their turn in a first-come, first-served line
 (:mod:`wfbench.store.turns`), woken by the kernel when the one ahead lets go.
 ``":memory:"`` keeps one connection for the store's life.
 
-Transactions go through :func:`wfbench.sql.transaction`, the helper the
+Transactions go through :func:`wfbench.transactions.transaction`, the helper the
 directory uses too.
 """
 
@@ -35,13 +35,19 @@ from typing import Any, Final
 import duckdb
 
 from wfbench.directory import create_directory
-from wfbench.errors import StoreBusy, UsageError, WfbenchError
+from wfbench.errors import (
+    BadArgument,
+    StoreBusy,
+    StoreClosed,
+    StoreTooNew,
+    UsageError,
+)
 from wfbench.model import Workflow
-from wfbench.sql import transaction
+from wfbench.printable import printable
 from wfbench.store.ready import is_ready
 from wfbench.store.schema import DDL, SCHEMA_VERSION, migrate
 from wfbench.store.turns import line_for
-from wfbench.text import printable
+from wfbench.transactions import transaction
 
 _INTERRUPTED_ERROR: Final = (
     "found unfinished when the store was reopened; the process running it ended"
@@ -102,7 +108,7 @@ def _lock_timeout_from_env() -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise WfbenchError(
+        raise BadArgument(
             f"${_LOCK_ENV} must be a number of seconds, not {raw!r}; fix or unset it"
         ) from None
     return max(value, 0.0)
@@ -190,7 +196,7 @@ class StoreSession:
         """
         with self._lock:
             if self._closed:
-                raise WfbenchError(f"the store {self.path} was closed; create a new Store")
+                raise StoreClosed(f"the store {self.path} was closed; create a new Store")
             if self._con is None:
                 self._con = self._connect()
                 self._generation += 1
@@ -401,7 +407,7 @@ class StoreSession:
                         "INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
                     )
                 elif int(row[0]) > SCHEMA_VERSION:
-                    raise WfbenchError(
+                    raise StoreTooNew(
                         f"the store {self.path} has schema version {row[0]}, newer than this "
                         f"wfbench understands ({SCHEMA_VERSION}); upgrade wfbench"
                     )

@@ -9,13 +9,12 @@ step (or the run) and what differed: ``step suspend: skipped, expected succeeded
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wfbench.engine import Environment, Execution, RunRecord, StepRecord, prepare_input
-from wfbench.errors import InputError, UsageError
+from wfbench.engine import Environment, RunRecord, StepRecord
+from wfbench.errors import RunRejected, UsageError
 from wfbench.model import Workflow, read_document
 from wfbench.testing.cases import (
     Case,
@@ -27,7 +26,7 @@ from wfbench.testing.cases import (
 )
 from wfbench.testing.changes import diff, normalise, snapshot
 from wfbench.testing.report import CaseResult, TestReport
-from wfbench.testing.sandbox import Calls, rolled_back, sandbox_registry
+from wfbench.testing.sandbox import Calls, SandboxDirectory, sandbox_registry
 
 if TYPE_CHECKING:
     from wfbench.workbench import Workbench
@@ -131,36 +130,24 @@ def _rejected(case: Case, reason: str) -> CaseResult:
     return CaseResult(case=case.name, passed=not failures, status="rejected", failures=failures)
 
 
-def run_case(wb: Workbench, workflow: Workflow, case: Case) -> CaseResult:
-    """Run one case in the sandbox (see :mod:`wfbench.testing.sandbox`) and judge it."""
-    if workflow.run_as not in wb._role_registry:
-        return _rejected(case, f"the run-as role '{workflow.run_as}' is not defined")
-    role = wb._role_registry.get(workflow.run_as)
-    try:
-        data = prepare_input(workflow, case.input)
-    except InputError as exc:
-        details = "; ".join(f"{p or '/'}: {m}" for p, m in exc.problems)
-        return _rejected(case, details or str(exc))
+def run_case(wb: Workbench, workflow: Workflow | str, case: Case) -> CaseResult:
+    """Run one case in the sandbox (see :mod:`wfbench.testing.sandbox`) and judge it.
+
+    ``workflow``: a saved workflow's name (refused, as any start, when it is disabled) or
+    a workflow. The run is started by the workbench's run starter, with the sandbox's own
+    environment: the same refusals as any other start, and nothing recorded."""
     calls = Calls()
-    registry = sandbox_registry(wb._catalogue, case.mocks, calls)
-    with wb._store.session():
-        con = wb._store.new_cursor()
+    registry = sandbox_registry(wb.catalogue.actions(format="registry"), case.mocks, calls)
+    with wb.starter.sandbox() as con:
+        directory = SandboxDirectory(con)
+        before = snapshot(con)
+        env = Environment(actions=registry, directory=directory, lock=directory.lock)
         try:
-            with rolled_back(con) as directory:
-                before = snapshot(con)
-                env = Environment(actions=registry, directory=directory, lock=directory.lock)
-                execution = Execution(
-                    workflow,
-                    data,
-                    role=role,
-                    env=env,
-                    run_id=f"test_{uuid.uuid4().hex}",
-                    started_by="test",
-                )
-                run = execution.run()
-                changes = diff(before, snapshot(con))
-        finally:
-            con.close()
+            run = wb.starter.rehearse(workflow, case.input, env, started_by="test")
+        except RunRejected as exc:
+            details = "; ".join(f"{p or '/'}: {m}" for p, m in exc.problems)
+            return _rejected(case, details or str(exc))
+        changes = diff(before, snapshot(con))
     failures = judge(case, run, changes, calls)
     steps = sorted(run.steps, key=lambda s: s.seq)
     return CaseResult(
@@ -177,7 +164,8 @@ def run_case(wb: Workbench, workflow: Workflow, case: Case) -> CaseResult:
 
 
 def _resolve(wb: Workbench, workflow: WorkflowSource) -> tuple[Workflow, Path | None]:
-    """The workflow to test, valid, and the file it came from (if any)."""
+    """The workflow to test, valid, and the file it came from (if any); a saved one is
+    found by its name."""
     if isinstance(workflow, Workflow):
         return workflow, None
     source: Path | None = None
@@ -219,11 +207,14 @@ def check(wb: Workbench, workflow: WorkflowSource, cases: CasesSource = None) ->
     """
     flow, source = _resolve(wb, workflow)
     found, cases_file = _cases(cases, source)
-    problems = [p for c in found for p in case_problems(c, flow, set(wb._catalogue.names()))]
+    names = set(wb.catalogue.actions(format="registry").names())
+    problems = [p for c in found for p in case_problems(c, flow, names)]
     if problems:
         raise UsageError(f"{cases_file or 'cases'}: " + "; ".join(problems))
-    with wb._store.session():
-        results = [run_case(wb, flow, case) for case in found]
+    # a saved workflow is started by its name: its state (enabled) counts, as for any run
+    target: Workflow | str = workflow if isinstance(workflow, str) and source is None else flow
+    with wb.hold():
+        results = [run_case(wb, target, case) for case in found]
     return TestReport(
         workflow=flow.name,
         results=results,

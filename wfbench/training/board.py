@@ -11,7 +11,6 @@ table live, redrawn as results arrive in this process.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 import secrets
@@ -22,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wfbench.errors import WfbenchError
+from wfbench.errors import BadArgument, LearnerTaken, WfbenchError
+from wfbench.keys import hash_key
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,8 +72,7 @@ class ResultPost(BaseModel):
     cases_total: int = Field(ge=0)
 
 
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+_hash = hash_key  # stored as the API's keys are (wfbench.keys)
 
 
 def _now() -> datetime:
@@ -87,7 +86,7 @@ class ClassBoard:
         self.wb = wb
         self._stop = threading.Event()
         self._polls: list[threading.Thread] = []
-        with wb._store.session() as con:
+        with wb.hold() as con:
             for ddl in _DDL:
                 con.execute(ddl)
 
@@ -97,19 +96,19 @@ class ClassBoard:
 
         The key may post exercise results to the class board and nothing else."""
         if not _NAME.fullmatch(name):
-            raise WfbenchError(
+            raise BadArgument(
                 f"the learner name {name!r} is not allowed; use 1 to 64 letters, digits, "
                 "'.', '_' or '-'"
             )
         key = LEARNER_KEY_PREFIX + secrets.token_urlsafe(24)
-        with _WRITE, self.wb._store.session() as con:
+        with _WRITE, self.wb.hold() as con:
             if con.execute("SELECT 1 FROM class_learners WHERE name = ?", [name]).fetchone():
-                raise WfbenchError(f"a learner named {name!r} is in the class already")
+                raise LearnerTaken(f"a learner named {name!r} is in the class already")
             con.execute("INSERT INTO class_learners VALUES (?, ?, ?)", [name, _hash(key), _now()])
         return key
 
     def learners(self) -> list[str]:
-        with self.wb._store.session() as con:
+        with self.wb.hold() as con:
             rows = con.execute("SELECT name FROM class_learners ORDER BY created_at, name")
             return [r[0] for r in rows.fetchall()]
 
@@ -117,7 +116,7 @@ class ClassBoard:
         """The learner whose key this is, or ``None``."""
         if not key.startswith(LEARNER_KEY_PREFIX) or len(key) > 200:
             return None
-        with self.wb._store.session() as con:
+        with self.wb.hold() as con:
             row = con.execute(
                 "SELECT name FROM class_learners WHERE key_hash = ?", [_hash(key)]
             ).fetchone()
@@ -126,7 +125,7 @@ class ClassBoard:
     # -- results
     def record(self, learner: str, post: ResultPost) -> tuple[int, bool]:
         """Keep one posted result; ``(seq, new)`` (``new`` is false for a repeated attempt)."""
-        with _WRITE, self.wb._store.session() as con:
+        with _WRITE, self.wb.hold() as con:
             seen = con.execute(
                 "SELECT seq FROM class_results WHERE attempt = ?", [post.attempt]
             ).fetchone()
@@ -148,17 +147,18 @@ class ClassBoard:
                     _now(),
                 ],
             )
-        for listener in list(_LISTENERS.get(self.wb._store.path, ())):
+        for listener in list(_LISTENERS.get(self.wb.path, ())):
             listener()
         return seq, True
 
     def results(self) -> pd.DataFrame:
         """Every result, in the order it arrived."""
-        with self.wb._store.session() as con:
-            return con.execute(
+        with self.wb.hold() as con:
+            frame: pd.DataFrame = con.execute(
                 "SELECT seq, attempt, learner, exercise, title, passed, cases_passed, "
                 "cases_total, posted_at FROM class_results ORDER BY seq"
             ).df()
+        return frame
 
     def table(self) -> pd.DataFrame:
         """Learners × exercises: the last attempt's outcome and time (``✔ 3/3 10:42:05``)."""
@@ -211,7 +211,7 @@ class ClassBoard:
         def redraw() -> None:
             view.value = self._repr_html_()
 
-        _LISTENERS.setdefault(self.wb._store.path, []).append(redraw)
+        _LISTENERS.setdefault(self.wb.path, []).append(redraw)
         if poll is not None:
             self._polls.append(
                 threading.Thread(
@@ -222,7 +222,7 @@ class ClassBoard:
         return view
 
     def _last_seq(self) -> int:
-        with self.wb._store.session() as con:
+        with self.wb.hold() as con:
             row = con.execute("SELECT coalesce(max(seq), 0) FROM class_results").fetchone()
         return int(row[0]) if row else 0
 
@@ -247,9 +247,9 @@ class ClassBoard:
 
     def clear(self) -> None:
         """Forget every result (a new session with the same learners)."""
-        with _WRITE, self.wb._store.session() as con:
+        with _WRITE, self.wb.hold() as con:
             con.execute("DELETE FROM class_results")
-        for listener in list(_LISTENERS.get(self.wb._store.path, ())):
+        for listener in list(_LISTENERS.get(self.wb.path, ())):
             listener()
 
 

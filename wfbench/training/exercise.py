@@ -94,7 +94,7 @@ class Exercise(BaseModel):
             rows = [CaseOutcome(c.name, False, "—", why) for c in self.cases]
             workflow = None
         for case in self.cases if workflow is not None else ():
-            rows.append(_outcome(wb, workflow, case))
+            rows.append(_outcome(wb, self.workflow, case))  # by name: started as saved
         result = ExerciseResult(self.id, self.title, rows)
         if post:
             result.posted = post_result(result)

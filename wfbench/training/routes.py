@@ -14,13 +14,13 @@ and method, before any route runs. :func:`class_router` builds the routes as an
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Header
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from wfbench.problems import PROBLEM_JSON, problem_body
 from wfbench.training.board import LEARNER_KEY_PREFIX, ClassBoard, ResultPost
 
 if TYPE_CHECKING:
@@ -30,18 +30,11 @@ if TYPE_CHECKING:
 
 CLASS_PREFIX = "/api/v2/class"
 RESULTS_PATH = CLASS_PREFIX + "/results"
-_PROBLEM_JSON = "application/problem+json"
-_PROBLEM_BASE = "https://wfbench.dev/problems/"
 
 
 def _problem(status: int, slug: str, detail: str) -> JSONResponse:
-    body = {
-        "type": _PROBLEM_BASE + slug,
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-    }
-    return JSONResponse(body, status_code=status, media_type=_PROBLEM_JSON)
+    body = problem_body(status, slug, detail)  # the API's problem documents, one shape
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
 def class_router(board: ClassBoard, *, viewer: Any = None) -> APIRouter:

@@ -8,8 +8,8 @@ every :class:`Issue` (codes in :data:`CODES`). The package, by concern:
 * :mod:`~wfbench.validation.checker`: ids, actions and every reference, in run order
 * :mod:`~wfbench.validation.params`: an action's parameters
 * :mod:`~wfbench.validation.scope`: what a node may read (the one set of rules)
-* :mod:`~wfbench.validation.types`: types of parameters and outputs, paths through them
-* :mod:`~wfbench.validation.typed`: typed checks (conditions, loop items, parameters)
+* :mod:`~wfbench.validation.output_types`: types of parameters and outputs, paths through them
+* :mod:`~wfbench.validation.expression_kinds`: typed checks (conditions, loop items, parameters)
 * :mod:`~wfbench.validation.trigger`: the input schema and its sample
 * :mod:`~wfbench.validation.run_as`: the run-as role
 * :mod:`~wfbench.validation.inputs`: a run's input, defaults applied and checked
@@ -32,8 +32,9 @@ from wfbench.roles import RoleRegistry
 from wfbench.validation.issues import CODES, Issue, Report, Severity
 
 if TYPE_CHECKING:
+    from wfbench.validation.expression_kinds import Kind, fits, kind_of_type
     from wfbench.validation.inputs import InputCheck, apply_defaults, check_input, prepare_input
-    from wfbench.validation.scope import references_in_scope
+    from wfbench.validation.scope import references_in_scope, typed_references
 
 #: Names imported on first use, and the module each comes from.
 _LAZY = {
@@ -42,6 +43,10 @@ _LAZY = {
     "check_input": "wfbench.validation.inputs",
     "prepare_input": "wfbench.validation.inputs",
     "references_in_scope": "wfbench.validation.scope",
+    "typed_references": "wfbench.validation.scope",
+    "Kind": "wfbench.validation.expression_kinds",
+    "fits": "wfbench.validation.expression_kinds",
+    "kind_of_type": "wfbench.validation.expression_kinds",
 }
 
 
@@ -101,13 +106,17 @@ __all__ = [
     "CODES",
     "InputCheck",
     "Issue",
+    "Kind",
     "Report",
     "Severity",
     "WfbenchError",
     "apply_defaults",
     "check_input",
+    "fits",
+    "kind_of_type",
     "load_workflow",
     "prepare_input",
     "references_in_scope",
+    "typed_references",
     "validate",
 ]

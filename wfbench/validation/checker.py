@@ -5,7 +5,7 @@ It indexes the nodes (unique ids, depth and size limits), checks the trigger
 sees (:mod:`~wfbench.validation.scope`) checking actions, their parameters
 (:mod:`~wfbench.validation.params`) and every reference in every expression,
 and checks the run-as role (:mod:`~wfbench.validation.run_as`). Typed checks of
-conditions, loop items and parameters (:mod:`~wfbench.validation.types`) belong
+conditions, loop items and parameters (:mod:`~wfbench.validation.output_types`) belong
 in ``_check_value``'s callers.
 """
 
@@ -31,15 +31,15 @@ from wfbench.model import (
     children,
 )
 from wfbench.roles import RoleRegistry
-from wfbench.validation import typed
+from wfbench.validation import expression_kinds as typed
 from wfbench.validation.issues import Issue, Report
 from wfbench.validation.names import name_issues
+from wfbench.validation.output_types import output_type, type_at
 from wfbench.validation.params import check_params
 from wfbench.validation.run_as import check_role, required_permissions
 from wfbench.validation.scope import Scope, walk
 from wfbench.validation.structure import parse_pruned
 from wfbench.validation.trigger import check_trigger
-from wfbench.validation.types import output_type, type_at
 
 AnyNode = ActionNode | IfElseNode | LoopNode
 

@@ -8,7 +8,7 @@ from wfbench import pointers
 from wfbench.actions import ActionSpec
 from wfbench.model import ActionNode
 from wfbench.validation.issues import Issue
-from wfbench.validation.types import has_template, param_fields
+from wfbench.validation.output_types import has_template, param_fields
 
 
 def check_params(node: ActionNode, spec: ActionSpec, ptr: str) -> list[Issue]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wfbench.actions import ActionRegistry
 from wfbench.issues import Severity
 from wfbench.model import ActionNode, Workflow, iter_nodes
-from wfbench.roles import PERMISSIONS, RoleRegistry, missing_permissions
+from wfbench.roles import PERMISSIONS, RoleRegistry, breadth, missing_permissions
 from wfbench.validation.issues import Issue
 
 
@@ -47,7 +47,7 @@ def check_role(
         return [_issue("error", "role.too_narrow", message)]
     if role.builtin:
         best = roles.get(narrowest) if narrowest else None
-        if best is not None and len(role.permissions) > len(best.permissions):
+        if best is not None and breadth(role) > breadth(best):
             message = (
                 f"run_as '{run_as}' grants more than the workflow needs; "
                 f"'{narrowest}' is the narrowest role that covers every action"

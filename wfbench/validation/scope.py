@@ -26,8 +26,8 @@ from wfbench import pointers
 from wfbench.actions import ActionRegistry
 from wfbench.errors import ExpressionError
 from wfbench.model import ActionNode, IfElseNode, LoopNode, Node, Workflow, children, iter_nodes
-from wfbench.validation.typed import Kind, kind_of_schema, kind_of_type
-from wfbench.validation.types import output_type, type_at, unwrap_optional
+from wfbench.validation.expression_kinds import Kind, kind_of_schema, kind_of_type
+from wfbench.validation.output_types import output_type, type_at, unwrap_optional
 
 AnyNode = ActionNode | IfElseNode | LoopNode
 #: The element type of a loop's items, given the loop and the scope around it.
@@ -199,7 +199,7 @@ def typed_references(
     it: ``input.email (string)``, ``steps.user.output.employee_type (string)``,
     ``steps.user.output.groups (list)``, and inside a loop over a typed list
     the variable's own fields (``group.id (string)``). The kinds are the typed
-    checks' (:mod:`~wfbench.validation.typed`), so a reference the picker
+    checks' (:mod:`~wfbench.validation.expression_kinds`), so a reference the picker
     offers for a field is one Save accepts there.
     """
     trigger = doc.get("trigger")

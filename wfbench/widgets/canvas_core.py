@@ -75,7 +75,7 @@ class CanvasCore(View):
         self.enabled: bool | None = None
         saved: dict[str, Any] | None = None
         if draft is None and name is not None:
-            info, workflow = wb.definition(name)
+            info, workflow = wb.workflows.definition(name)
             self.workflow_id, self.version, self.enabled = info.id, info.version, info.enabled
             saved = to_document(workflow)
             doc = copy.deepcopy(saved)
@@ -195,7 +195,7 @@ class CanvasCore(View):
         self.run_as.update(
             self.report,
             str(self.draft.get("run_as", "")),
-            [r.name for r in self.wb.role_catalogue()],
+            [r.name for r in self.wb.catalogue.roles(format="objects")],
         )
         dirty = self.dirty
         self.unsaved_bar.layout.display = None if dirty else "none"
@@ -267,11 +267,13 @@ class CanvasCore(View):
         else:
             node = edit.find(self.draft, element_id) or {}
             spec = (
-                self.wb.action_catalogue().find(str(node.get("action")))
+                self.wb.catalogue.actions(format="registry").find(str(node.get("action")))
                 if kind == "action"
                 else None
             )
-            refs = typed_references(self.draft, element_id, self.wb.action_catalogue())
+            refs = typed_references(
+                self.draft, element_id, self.wb.catalogue.actions(format="registry")
+            )
             self.form = form_for(node, spec, refs, self._form_edited)
             self.form.show_issues([i for i in self.issues if i.node == element_id])
             self.panel.children = (self.form.widget,)
@@ -288,7 +290,11 @@ class CanvasCore(View):
             owner=owner_branch[0] if owner_branch else None,
         )
         self.add_panel = AddPanel(
-            self.wb.action_catalogue(), places, self._suggest_id, self._add, self._close_add
+            self.wb.catalogue.actions(format="registry"),
+            places,
+            self._suggest_id,
+            self._add,
+            self._close_add,
         )
         self.panel.children = (self.add_panel.widget,)
 
@@ -356,7 +362,7 @@ class CanvasCore(View):
         if self._quiet:
             return
         name = str(change["new"]).strip()
-        other = self.wb.find(name) if name else None
+        other = self.wb.workflows.find(name) if name else None
         if not name:
             self.name_message.value = message_html("a name is required", "error")
         elif other is not None and other.id != self.workflow_id:
@@ -414,7 +420,7 @@ class CanvasCore(View):
             )
             self._reselect()
             return False
-        other = self.wb.find(self.name)
+        other = self.wb.workflows.find(self.name)
         if other is not None and other.id != self.workflow_id:
             # wb.save would make this a new version of that workflow: never from a canvas
             self.message.value = message_html(

@@ -141,7 +141,7 @@ def canonical(doc: Mapping[str, Any], parsed: Workflow | None = None) -> str:
 def free_name(wb: Workbench) -> str:
     """The first free "Untitled workflow N"."""
     n = 1
-    while not wb.name_free(name := f"Untitled workflow {n}"):
+    while not wb.workflows.name_free(name := f"Untitled workflow {n}"):
         n += 1
     return name
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from wfbench.errors import WfbenchError
+from wfbench.errors import ClickRefused, WfbenchError
 from wfbench.widgets.base import message_html, plain
 from wfbench.widgets.canvas_core import CanvasCore
 from wfbench.widgets.canvas_state import canonical
@@ -54,7 +54,7 @@ class Canvas(CanvasCore):
 
     def _form(self) -> NodeForm:
         if self.form is None:
-            raise WfbenchError("no step is selected; select one first")
+            raise ClickRefused("no step is selected; select one first")
         return self.form
 
     # ------------------------------------------------------------------ editing
@@ -89,7 +89,7 @@ class Canvas(CanvasCore):
         chosen = str(panel.id_text.value)
         panel.confirm_button.click()
         if self.selected != chosen:
-            raise WfbenchError(f"could not add the step: {plain(self.message.value)}")
+            raise ClickRefused(f"could not add the step: {plain(self.message.value)}")
         return chosen
 
     def add_action(
@@ -170,7 +170,7 @@ class Canvas(CanvasCore):
         """Click Run workflow; the run dialog."""
         self.run_button.click()
         if self.run_dialog is None:
-            raise WfbenchError(f"cannot run: {plain(self.message.value)}")
+            raise ClickRefused(f"cannot run: {plain(self.message.value)}")
         return self.run_dialog
 
     def _open_test(self, cases: list[Any] | None = None) -> None:
@@ -198,7 +198,7 @@ class Canvas(CanvasCore):
         """Click Execution history; the history view."""
         self.history_button.click()
         if self.history is None:
-            raise WfbenchError(f"no history: {plain(self.message.value)}")
+            raise ClickRefused(f"no history: {plain(self.message.value)}")
         return self.history
 
     def _back(self) -> None:
@@ -224,7 +224,9 @@ class Canvas(CanvasCore):
             return
         try:
             info = (
-                self.wb.enable(self.workflow_id) if enabled else self.wb.disable(self.workflow_id)
+                self.wb.workflows.enable(self.workflow_id)
+                if enabled
+                else self.wb.workflows.disable(self.workflow_id)
             )
         except WfbenchError as exc:
             self.message.value = message_html(f"could not switch it: {exc}", "error")

@@ -17,7 +17,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from wfbench.validation.typed import Kind
+from wfbench.validation import Kind
 from wfbench.widgets.base import button
 from wfbench.widgets.condition_rows import (
     OPERATORS,

@@ -110,7 +110,7 @@ class CreateDialog(View):
             problem = "a name is required"
         elif len(name) > 200:
             problem = "a name has at most 200 characters"
-        elif not self.wb.name_free(name):
+        elif not self.wb.workflows.name_free(name):
             problem = f"a workflow named '{name}' already exists (names ignore case)"
         self.name_message.value = (
             message_html(problem, "error") if problem else message_html("name is free", "ok")

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import ipywidgets as w
 from pydantic import BaseModel
 
-from wfbench.validation.typed import Kind as ValueKind
+from wfbench.validation import Kind as ValueKind
 from wfbench.widgets.base import esc, message_html
 from wfbench.widgets.picker import insert_reference, wanted_kind
 from wfbench.widgets.schema import MISSING

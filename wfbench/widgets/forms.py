@@ -18,7 +18,7 @@ from typing import Any
 import ipywidgets as w
 
 from wfbench.actions import ActionSpec
-from wfbench.validation.typed import Kind as ValueKind
+from wfbench.validation import Kind as ValueKind
 from wfbench.widgets.base import esc, for_notebook, message_html
 from wfbench.widgets.condition_builder import ConditionBuilder
 from wfbench.widgets.fields import FieldEditor, Kind, editors_for_model, field_kind

@@ -32,13 +32,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wfbench.model import Workflow, to_document
+from wfbench.runs import STEP_STATUSES
 
 #: Element id of the manual trigger card.
 TRIGGER = "@trigger"
 #: Element id of the end node.
 END = "@end"
-#: Step statuses that have a colour on the graph.
-STATUSES = ("running", "succeeded", "failed", "skipped", "simulated")
+#: Step statuses that have a colour on the graph: every one (wfbench.runs, defined once).
+STATUSES = STEP_STATUSES
 
 NODE_W = 200.0
 NODE_H = 48.0

@@ -56,7 +56,7 @@ class HistoryView(View):
     def __init__(self, wb: Workbench, ref: str, *, shell: Overview | None = None) -> None:
         self.wb = wb
         self.shell = shell
-        info = wb.info(ref)
+        info = wb.workflows.info(ref)
         self.workflow_id, self.name = info.id, info.name
         self.frame: pd.DataFrame = pd.DataFrame()
         self.steps_frame: pd.DataFrame = pd.DataFrame()
@@ -193,7 +193,7 @@ class HistoryView(View):
             self._show(str(change["new"]))
 
     def _show(self, run_id: str) -> None:
-        run = self.wb.get_run(run_id)
+        run = self.wb.runs.get(run_id)
         self.run = run
         self.steps_frame = self.wb.steps(run_id)
         reasons = run.get("reasons") or []
@@ -246,7 +246,7 @@ class HistoryView(View):
         live = LiveColours(self.graph, self._rerun_finished)
         self.graph.set_statuses({})
         try:
-            handle = self.wb.rerun(past["run_id"], value, wait=False, hooks=[live])
+            handle = self.wb.runs.rerun(past["run_id"], value, wait=False, hooks=[live])
             assert isinstance(handle, RunHandle)
             self.handle = handle
         except RunRejected as exc:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 import pandas as pd
 
-from wfbench.errors import WfbenchError
+from wfbench.errors import ClickRefused, WfbenchError
 from wfbench.widgets.base import (
     View,
     badge,
@@ -50,32 +50,6 @@ def _runs_cell(runs: Any, rejected: Any) -> str:
     refused = _count(rejected)
     extra = f" <span style='color:#b45f06'>(+{refused} refused)</span>" if refused else ""
     return f"{_count(runs)}{extra}"
-
-
-def _last_real_runs(wb: Workbench, frame: pd.DataFrame) -> pd.DataFrame:
-    """The overview's runs columns from real runs only: refused starts are counted apart.
-
-    ``last_run_status``/``last_run_at`` become the last run that started (not
-    ``rejected``), ``run_count`` counts those, and ``rejected_count`` the refused starts.
-    """
-    if frame.empty:
-        return frame.assign(rejected_count=[])
-    counts = wb.sql(
-        """
-        SELECT workflow_id AS id,
-               arg_max(status, started_at) FILTER (WHERE status <> 'rejected') AS last_status,
-               max(started_at) FILTER (WHERE status <> 'rejected') AS last_at,
-               count(*) FILTER (WHERE status <> 'rejected') AS real_runs,
-               count(*) FILTER (WHERE status = 'rejected') AS rejected_count
-        FROM runs GROUP BY workflow_id
-        """
-    )
-    merged = frame.merge(counts, on="id", how="left")
-    merged["last_run_status"] = merged["last_status"]
-    merged["last_run_at"] = merged["last_at"]
-    merged["run_count"] = merged["real_runs"].fillna(0).astype(int)
-    merged["rejected_count"] = merged["rejected_count"].fillna(0).astype(int)
-    return merged.drop(columns=["last_status", "last_at", "real_runs"])
 
 
 class OverviewRow:
@@ -173,7 +147,7 @@ class Overview(View):
     # -- the table
     def refresh(self) -> None:
         """Read the workflows again and redraw the table."""
-        self.frame = _last_real_runs(self.wb, self.wb.workflows())
+        self.frame = self.wb.workflows()
         self.rows = {}
         cells: list[Any] = [w.HTML(f"<b>{c}</b>") for c in _COLUMNS]
         for record in self.frame.to_dict("records"):
@@ -189,7 +163,11 @@ class Overview(View):
 
     def _toggle(self, workflow_id: str, enabled: bool) -> None:
         try:
-            info = self.wb.enable(workflow_id) if enabled else self.wb.disable(workflow_id)
+            info = (
+                self.wb.workflows.enable(workflow_id)
+                if enabled
+                else self.wb.workflows.disable(workflow_id)
+            )
         except WfbenchError as exc:
             self.message.value = message_html(str(exc), "error")
             return
@@ -240,7 +218,7 @@ class Overview(View):
         assert self.dialog is not None
         self.dialog.fill(name, description)
         if self.page != "canvas" or self.canvas is None:
-            raise WfbenchError(
+            raise ClickRefused(
                 f"the workflow was not created: {plain(self.dialog.name_message.value)}"
             )
         return self.canvas

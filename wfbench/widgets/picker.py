@@ -5,7 +5,7 @@ every reference the node may read, down to fields, with its kind
 (``steps.user.output.employee_type (string)``, ``group.id (string)``). The
 person first picks the field to fill ("into"); the list then offers only the
 references whose kind fits that field (the typed checks' own rule,
-:func:`wfbench.validation.typed.fits`), so an inserted reference never turns
+:func:`wfbench.validation.expression_kinds.fits`), so an inserted reference never turns
 the node red.
 
 Inserting follows :func:`insert_reference`. ipywidgets' ``Text`` cannot report
@@ -28,7 +28,7 @@ import ipywidgets as w
 
 from wfbench import expressions as ex
 from wfbench.errors import ExpressionError
-from wfbench.validation.typed import Kind, fits, kind_of_type
+from wfbench.validation import Kind, fits, kind_of_type
 
 
 def is_placeholder(text: str) -> bool:

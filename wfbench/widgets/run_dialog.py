@@ -2,7 +2,7 @@
 
 The input can be typed as JSON (prefilled from the trigger's sample) or in a
 form generated from the input schema; the two stay in sync both ways, and both
-are checked exactly as a run's start checks them (:meth:`Workbench.check_input`,
+are checked exactly as a run's start checks them (:meth:`wb.runs.check_input`,
 the façade's one input check), so what the dialog calls valid is what the engine
 accepts.
 
@@ -147,7 +147,7 @@ class RunDialog(View):
     ) -> None:
         self.wb = wb
         self.on_close = on_close
-        info, self.workflow = wb.definition(ref)
+        info, self.workflow = wb.workflows.definition(ref)
         self.ref, self.version = info.id, info.version
         self.graph = graph
         self.on_finished = on_finished
@@ -168,7 +168,7 @@ class RunDialog(View):
         self.status = w.HTML()
         # The directory a run acts on; before a real run on a SCIM one, its plan to confirm.
         self.directory = w.Dropdown(
-            options=wb.directories(), value="embedded", description="Directory"
+            options=wb.directory.names(), value="embedded", description="Directory"
         )
         self.directory.observe(lambda _: self._unplan(), names="value")
         self.plan_html = w.HTML()
@@ -229,7 +229,7 @@ class RunDialog(View):
         if problem is not None:
             self.problems.value = message_html(problem, "error") if self.touched else ""
             return False
-        checked = self.wb.check_input(self.workflow, self.value())
+        checked = self.wb.runs.check_input(self.workflow, self.value())
         if not checked.ok:
             shown = _problems_html(checked.summary, checked.problems)
             self.problems.value = shown if self.touched else ""
@@ -271,7 +271,7 @@ class RunDialog(View):
         if target == "embedded" or self.planned == key:
             return True
         try:
-            plan = self.wb.plan(self.ref, value, directory=target)
+            plan = self.wb.directory.plan(self.ref, value, directory=target)
         except RunRejected as exc:
             self.problems.value = _problems_html(for_notebook(str(exc).split("\n")[0]), [])
             return False

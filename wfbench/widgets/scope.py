@@ -8,6 +8,6 @@ module keeps the widgets' import path.
 
 from __future__ import annotations
 
-from wfbench.validation.scope import references_in_scope, typed_references
+from wfbench.validation import references_in_scope, typed_references
 
 __all__ = ["references_in_scope", "typed_references"]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from wfbench.errors import WfbenchError
+from wfbench.errors import ClickRefused, WfbenchError
 from wfbench.widgets.base import View, button, message_html
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class TestPanel(View):
         if self.report is None:
             from wfbench.widgets.base import plain
 
-            raise WfbenchError(f"the cases did not run: {plain(self.message.value)}")
+            raise ClickRefused(f"the cases did not run: {plain(self.message.value)}")
         return self.report
 
 

@@ -13,16 +13,15 @@ block (waits, HTTP, custom actions) and at the end; listeners hear of a finished
 once its record is committed. A change never exists without its record, and a crash never
 loses a step anyone was told had finished (README, "Secrets, crashes and sharing a store").
 
-The class is built in floors, one module each: :mod:`~wfbench.workbench.definitions` (the
-store file and definitions), :mod:`~wfbench.workbench.running` (runs and history) and
-:mod:`~wfbench.workbench.facade` (views, batches, catalogue, HTTP API, tests, training);
+The class is composed of named parts, one module each (see :mod:`~wfbench.workbench.facade`):
+``wb.workflows``, ``wb.runs``, ``wb.catalogue``, ``wb.access`` and ``wb.starter``;
 :mod:`~wfbench.workbench.shapes` holds what the faces share (the run document) and the
 façade's small rules (the idempotency rule, "name taken").
 """
 
 from __future__ import annotations
 
-from wfbench._collector import paused
+from wfbench.gc_pause import paused
 
 with paused():  # what loads below makes no garbage: ~20 ms less of every start
     from wfbench.engine import Hooks, RunHandle, RunRecord
@@ -30,8 +29,7 @@ with paused():  # what loads below makes no garbage: ~20 ms less of every start
     from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, StepRecord
     from wfbench.store import API_KEY_ROLES, ApiKey, WorkflowInfo
     from wfbench.store.recorder import FLUSH_INTERVAL_S, FLUSH_ROWS
-    from wfbench.workbench.definitions import SAMPLES
-    from wfbench.workbench.facade import SERVE_KEEP_OPEN_S, Workbench
+    from wfbench.workbench.facade import SAMPLES, SERVE_KEEP_OPEN_S, Workbench
     from wfbench.workbench.shapes import (
         RUN_KEYS,
         STEP_KEYS,
@@ -40,6 +38,7 @@ with paused():  # what loads below makes no garbage: ~20 ms less of every start
         Rows,
         run_document,
     )
+    from wfbench.workbench.starter import Start, Started, Starter
 
 # What the faces (widgets, CLI, HTTP API) may name: they import these from here (or from
 # wfbench.runs), never from the store or the engine.
@@ -62,6 +61,9 @@ __all__ = [
     "Rows",
     "RunHandle",
     "RunRecord",
+    "Start",
+    "Started",
+    "Starter",
     "StepRecord",
     "Workbench",
     "WorkflowInfo",

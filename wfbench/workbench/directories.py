@@ -1,15 +1,18 @@
-"""The façade's directory verbs: a snapshot of a SCIM directory to prototype on, the
-sample organisation back, and a plan before a real run.
+"""``wb.directory``: the directories a run may act on (the embedded one and each SCIM
+connector's), a snapshot of a SCIM directory to prototype on, the sample organisation
+back, and a plan before a real run. The façade keeps the short paths
+``wb.snapshot_directory(NAME)`` and ``wb.reset_directory()``.
 
 The work is :mod:`wfbench.directory`'s (:mod:`~wfbench.directory.scim_copy`,
-:mod:`~wfbench.directory.targets`); this module only ties it to the store and to runs.
+:mod:`~wfbench.directory.targets`); this module only ties it to the store and to runs
+(which start in :mod:`~wfbench.workbench.starter`, like every run).
 """
 
 from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,14 +20,15 @@ from typing import Any
 from wfbench.actions.context import Connector
 from wfbench.directory import seed_demo
 from wfbench.directory.schema import DIRECTORY_TABLE_NAMES
-from wfbench.directory.targets import resolve
+from wfbench.directory.targets import EMBEDDED, resolve
 from wfbench.errors import UnknownDirectory
 from wfbench.model import ActionNode, Workflow, iter_nodes
 from wfbench.runs import RunRecord
-from wfbench.sql import transaction
 from wfbench.store import Store
+from wfbench.transactions import transaction
+from wfbench.workbench.starter import Start, Starter
 
-__all__ = ["DirectorySource", "Plan", "plan_of", "reset", "snapshot", "source"]
+__all__ = ["Directories", "DirectorySource", "Plan", "plan_of", "reset", "snapshot", "source"]
 
 #: The ``meta`` key that says where the embedded directory's contents came from.
 _SOURCE_KEY = "directory_source"
@@ -195,3 +199,61 @@ def _http_connectors(workflow: Workflow) -> set[str]:
             else:
                 names.add("*")
     return names
+
+
+class Directories:
+    """The directories of one workbench (``wb.directory``)."""
+
+    def __init__(
+        self,
+        store: Store,
+        starter: Starter,
+        definition: Callable[[str, int | None], Workflow],
+        user: Callable[[], str],
+    ) -> None:
+        self._store = store
+        self._starter = starter
+        self._definition = definition
+        self._user = user
+
+    def names(self) -> list[str]:
+        """The directories a run may act on: ``embedded``, then each SCIM connector's name."""
+        scim = sorted(n for n, c in self._store.connectors().items() if c.kind == "scim")
+        return [EMBEDDED, *scim]
+
+    def snapshot(self, name: str) -> DirectorySource:
+        """Replace the embedded directory's users, groups and memberships with a copy of
+        SCIM directory ``name`` (devices and applications emptied), to prototype and test
+        on; records when and from where (:meth:`source`)."""
+        return snapshot(self._store, name)
+
+    def source(self) -> DirectorySource:
+        """Where the embedded directory's contents came from (sample, or which snapshot)."""
+        return source(self._store)
+
+    def reset(self) -> DirectorySource:
+        """Bring the sample organisation back (replacing a snapshot too); definitions and
+        history stay. Its ``counts`` are the rows seeded per table."""
+        return reset(self._store)
+
+    def plan(
+        self,
+        name: str,
+        input: dict[str, Any] | None = None,
+        *,
+        directory: str | None = None,
+        started_by: str | None = None,
+    ) -> Plan:
+        """What a real run would change, and where, without changing anything: a dry run
+        (started by the run starter, kept in history) that reads the directory for real and
+        makes its writes on a copy."""
+        start = Start(
+            workflow=name,
+            input=input,
+            dry_run=True,
+            started_by=started_by or self._user(),
+            directory=directory,
+        )
+        record = self._starter.start(start).run
+        assert isinstance(record, RunRecord)  # waited for
+        return plan_of(self._definition(name, None), record, self._store.connectors())

@@ -1,30 +1,47 @@
-"""The façade: :class:`Workbench`, the one door the faces use.
+"""The façade: :class:`Workbench`, the one door the faces use, made of named parts.
 
-It stands on two floors of its own (:mod:`~wfbench.workbench.definitions`,
-:mod:`~wfbench.workbench.running`) and adds the notebook views, batches, the catalogue
-(roles, actions, connectors), the HTTP API and its keys, and workflow tests and the
-training room, each delegating to the package that does the work.
+``Workbench`` composes small parts, each one class in its own module with a handful of
+verbs, and keeps the short paths people use every day as its own verbs (at most 20):
+
+* ``wb.workflows`` (:mod:`~wfbench.workbench.workflows`): the saved definitions; called,
+  the overview table;
+* ``wb.runs`` (:mod:`~wfbench.workbench.history`): history; called, the runs table;
+* ``wb.catalogue`` (:mod:`~wfbench.workbench.catalogue`): actions, roles, connectors;
+* ``wb.access`` (:mod:`~wfbench.workbench.access`): the HTTP API's keys, and how long a
+  server keeps the store file open;
+* ``wb.directory`` (:mod:`~wfbench.workbench.directories`): the directories a run may act
+  on (the embedded one, SCIM connectors'), snapshots, plans;
+* ``wb.starter`` (:mod:`~wfbench.workbench.starter`): the only code that starts a run.
+
+Its own verbs are the store file's (``init``, ``hold``, ``close``), the daily paths
+(``create``, ``validate``, ``save``, ``get``, ``run``, ``run_many``, ``steps``, ``sql``,
+``action``, ``add_connector``, ``check``, ``snapshot_directory``, ``reset_directory``) and
+the doors to the faces (``overview``, ``canvas``, ``history``, ``serve``).
 """
 
 from __future__ import annotations
 
-import threading
+import contextlib
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
-from pydantic import BaseModel
-
-from wfbench.actions import ActionRegistry
+from wfbench.actions import ActionRegistry, builtin_registry
 from wfbench.actions.context import Connector
-from wfbench.engine import Execution
-from wfbench.model import Workflow
-from wfbench.roles import Role
-from wfbench.store import ApiKey
-from wfbench.workbench import directories
-from wfbench.workbench.directories import DirectorySource, Plan
-from wfbench.workbench.running import Running
-from wfbench.workbench.shapes import same_input_rule
+from wfbench.engine import Hooks, RunHandle, RunRecord
+from wfbench.model import Workflow, read_document
+from wfbench.roles import RoleRegistry
+from wfbench.store import Store, WorkflowInfo
+from wfbench.store.recorder import StoredRoles
+from wfbench.validation import Report
+from wfbench.workbench.access import Access
+from wfbench.workbench.catalogue import Catalogue
+from wfbench.workbench.directories import Directories, DirectorySource
+from wfbench.workbench.history import Runs
+from wfbench.workbench.shapes import OnConflict
+from wfbench.workbench.starter import Start, Starter
+from wfbench.workbench.workflows import Workflows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,9 +53,10 @@ if TYPE_CHECKING:
 
 #: How long the HTTP API keeps the store file open after a request (unless someone waits).
 SERVE_KEEP_OPEN_S = 1.0
+SAMPLES = ("onboard_new_hire.json", "offboard_contractor.json")
 
 
-class Workbench(Running):
+class Workbench:
     """Build, save, run and study manual workflows on one store.
 
     >>> wb = Workbench(":memory:")
@@ -46,6 +64,186 @@ class Workbench(Running):
     >>> wb.run("Offboard contractor", {"email": "ada.lovelace@example.com"})  # doctest: +SKIP
     """
 
+    def __init__(
+        self,
+        db: str | os.PathLike[str] | None = None,
+        *,
+        user: str = "notebook",
+        lock_timeout: float | None = None,
+    ) -> None:
+        path = db if db is not None else os.environ.get("WFBENCH_DB") or "wfbench.duckdb"
+        self.path = str(path)
+        self.user = user
+        self._store = Store(path, lock_timeout=lock_timeout)
+        self._catalogue: ActionRegistry = builtin_registry()
+        self._roles: RoleRegistry = StoredRoles(self._store)
+        #: The only code that starts a run.
+        self.starter = Starter(self._store, self._catalogue, self._roles)
+        #: The saved workflows; ``wb.workflows()`` is the overview table.
+        self.workflows = Workflows(
+            self._store, self._catalogue, self._roles_for_checks, lambda: self.user
+        )
+        #: Execution history; ``wb.runs()`` is the runs table.
+        self.runs = Runs(self._store, self.starter, self.workflows.get, lambda: self.user)
+        #: Actions, roles and connectors.
+        self.catalogue = Catalogue(
+            self._store, self._catalogue, self._roles, self._roles_for_checks
+        )
+        #: The HTTP API's keys, and how long a server keeps the store file open.
+        self.access = Access(self._store)
+        #: The directories a run may act on: snapshots, the sample back, plans.
+        self.directory = Directories(
+            self._store, self.starter, self.workflows.get, lambda: self.user
+        )
+
+    def __repr__(self) -> str:
+        return f"Workbench({self.path!r})"
+
+    def _roles_for_checks(self) -> RoleRegistry:
+        """The roles a definition is checked against. A store file that does not exist
+        yet holds no custom role: the built-ins then, without creating the file."""
+        path = self._store.path
+        if path != ":memory:" and not Path(path).exists():
+            return RoleRegistry()
+        return self._roles
+
+    # -- the store file
+    def init(self, *, demo: bool = False) -> bool:
+        """Create the store's tables; with ``demo`` also seed the sample organisation and
+        import the sample workflows. Safe to call again: an organisation already there is
+        kept and a sample workflow already saved is not saved again. Returns whether the
+        demo organisation was seeded by this call."""
+        from wfbench.directory import seed_demo
+
+        with self._store.session() as con:
+            self._store.initialize()
+            if not demo:
+                return False
+            seeded = False
+            if not con.execute("select count(*) from users").fetchall()[0][0]:
+                seed_demo(con)
+                seeded = True
+            from importlib import resources  # here: its import costs every command 10 ms
+
+            samples = resources.files("wfbench") / "samples"
+            for name in SAMPLES:
+                doc, _ = read_document(samples.joinpath(name).read_text(encoding="utf-8"))
+                if self._store.find_by_name(str(doc["name"])) is None:
+                    self.save(doc, saved_by="init")
+            return seeded
+
+    def hold(self) -> contextlib.AbstractContextManager[Any]:
+        """Keep the store file open across the operations in a ``with`` block."""
+        return self._store.session()
+
+    def close(self) -> None:
+        """Let go of the store file for good (this workbench cannot be used afterwards).
+
+        Runs this workbench had not finished read ``interrupted`` the next time the file
+        is opened."""
+        self._store.close()
+
+    # -- definitions: the short paths (the rest is wb.workflows)
+    def create(self, name: str, description: str = "", *, run_as: str = "read_only") -> Workflow:
+        """A new, unsaved manual workflow (the Create Workflow dialog's Done)."""
+        return self.workflows.create(name, description, run_as=run_as)
+
+    def validate(self, workflow: Workflow | dict[str, Any] | Any) -> Report:
+        """Every issue of a draft (a model or any parsed JSON), against this workbench's
+        actions and roles, the custom roles saved in the store included."""
+        return self.workflows.validate(workflow)
+
+    def save(
+        self,
+        workflow: Workflow | Report | dict[str, Any] | str | Path,
+        *,
+        workflow_id: str | None = None,
+        saved_by: str | None = None,
+        on_conflict: OnConflict = "new_version",
+    ) -> WorkflowInfo:
+        """Validate and save as a new version; refuse with every issue (DefinitionError).
+        See :meth:`Workflows.save <wfbench.workbench.workflows.Workflows.save>`."""
+        return self.workflows.save(
+            workflow, workflow_id=workflow_id, saved_by=saved_by, on_conflict=on_conflict
+        )
+
+    def get(self, name: str, version: int | None = None) -> Workflow:
+        """The saved definition (latest, or a given version)."""
+        return self.workflows.get(name, version)
+
+    # -- runs: the short paths (the rest is wb.runs)
+    @overload
+    def run(
+        self,
+        name: str | WorkflowInfo,
+        input: dict[str, Any] | None = ...,
+        *,
+        dry_run: bool = ...,
+        wait: Literal[True] = ...,
+        started_by: str | None = ...,
+        idempotency_key: str | None = ...,
+        hooks: Sequence[Hooks] = ...,
+        directory: str | None = ...,
+    ) -> RunRecord: ...
+
+    @overload
+    def run(
+        self,
+        name: str | WorkflowInfo,
+        input: dict[str, Any] | None = ...,
+        *,
+        dry_run: bool = ...,
+        wait: Literal[False],
+        started_by: str | None = ...,
+        idempotency_key: str | None = ...,
+        hooks: Sequence[Hooks] = ...,
+        directory: str | None = ...,
+    ) -> RunHandle: ...
+
+    def run(
+        self,
+        name: str | WorkflowInfo,
+        input: dict[str, Any] | None = None,
+        *,
+        dry_run: bool = False,
+        wait: bool = True,
+        started_by: str | None = None,
+        idempotency_key: str | None = None,
+        hooks: Sequence[Hooks] = (),
+        directory: str | None = None,
+    ) -> RunRecord | RunHandle:
+        """Start a manual run with ``input`` (``name``: a name, an id, or the
+        :class:`WorkflowInfo` a caller already looked up).
+
+        Refused starts (a disabled workflow: :class:`WorkflowDisabled`; an input that does
+        not match the schema: :class:`RunRejected`) are kept in history as ``rejected``.
+        ``wait=False`` runs in a background thread and returns a :class:`RunHandle`.
+        The record returned is the one history keeps (connector secrets masked).
+
+        ``directory`` names a SCIM connector to act on (``None``: the embedded directory;
+        a step SCIM cannot do is refused as :class:`NotOnDirectory`); a dry run on it is a
+        plan (:meth:`Directories.plan <wfbench.workbench.directories.Directories.plan>`).
+        """
+        start = Start(
+            workflow=name,
+            input=input,
+            dry_run=dry_run,
+            started_by=started_by or self.user,
+            idempotency_key=idempotency_key,
+            hooks=hooks,
+            directory=directory,
+        )
+        return self.starter.start(start, wait=wait).run
+
+    def steps(self, run_id: str) -> pd.DataFrame:
+        """One run's steps, in order."""
+        return self.runs.steps(run_id)
+
+    def sql(self, query: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Any SQL over the store (history, definitions, the directory) as a DataFrame."""
+        return self.runs.sql(query, params)
+
+    # -- the notebook's views
     def overview(self) -> Any:
         """The workflows overview widget (Add → New Workflow, open, enable/disable)."""
         from wfbench.widgets import overview
@@ -93,123 +291,29 @@ class Workbench(Running):
         cancels; ``wait=False`` returns the running :class:`~wfbench.batch.Batch`
         (``.cancel()``, ``.wait()``, ``.frame()``).
         """
-        from wfbench.batch import Batch, Port, new_batch_id, one_writer
-        from wfbench.engine.cluster import invoker_for
+        from wfbench.workbench.batches import run_many
 
-        writer = threading.Lock()
-        batch_id = batch or new_batch_id()
-        ref = self.find(workflow)
-        definition = self.get(workflow)
-        who = started_by or self.user
-        invoker = invoker_for(executor)
-        # a client connected here (from an address) is closed when the batch ends
-        end = None if invoker is None or invoker is executor else invoker.close
-
-        def prepare(row: dict[str, Any], key: str) -> Execution:
-            execution = self._prepare(
-                workflow,
-                row,
-                dry_run=dry_run,
-                started_by=who,
-                idempotency_key=key,
-                hooks=(),
-                rerun_of=None,
-                batch_id=batch_id,
-                replay=False,
-                directory=directory,
-            )
-            assert isinstance(execution, Execution)
-            if invoker is not None:
-                execution.env.invoker = invoker
-            if concurrency > 1:
-                execution.env.transaction = one_writer(execution.env.transaction, writer)
-            return execution
-
-        port = Port(
-            prepare=prepare,
-            previous=lambda: self.runs(ref.id if ref else workflow, batch=batch_id),
-            same_input=lambda past, row: same_input_rule(past, row, definition),
-        )
-        dashboard = getattr(invoker, "dashboard_link", None)
-        try:
-            job = Batch(
-                port,
-                inputs,
-                batch_id=batch_id,
-                concurrency=concurrency,
-                progress=_batch_display(progress, dashboard),
-                dashboard=dashboard,
-                hold=self._store.session,
-                on_end=end,
-            )
-        except BaseException:
-            if end is not None:
-                end()
-            raise
-        job.start()
-        return job.wait() if wait else job
-
-    def export_history(self, path: str | Path) -> dict[str, int]:
-        """Write runs and steps as Parquet under ``path`` (a new or empty folder),
-        partitioned by workflow and day (hive style: DuckDB, pandas, Dask and Spark read
-        it); returns how many runs and steps were written."""
-        from wfbench.batch import export_history
-
-        with self._store.session() as cur:
-            return export_history(cur, path)
-
-    def roles(self) -> pd.DataFrame:
-        """Roles and their permissions."""
-        import pandas as pd  # on first use: `import wfbench` does not load pandas
-
-        return pd.DataFrame(
-            [
-                {
-                    "role": r.name,
-                    "builtin": r.builtin,
-                    "permissions": r.sorted_permissions(),
-                    "description": r.description,
-                }
-                for r in self._role_registry
-            ]
+        return run_many(
+            self,
+            workflow,
+            inputs,
+            batch=batch,
+            concurrency=concurrency,
+            dry_run=dry_run,
+            executor=executor,
+            progress=progress,
+            wait=wait,
+            started_by=started_by,
+            directory=directory,
         )
 
-    def role_catalogue(self) -> list[Role]:
-        """Every role, built-in and custom (those saved in the store too), as objects."""
-        return list(self._roles_for_checks())
-
-    def define_role(self, name: str, permissions: Iterable[str], description: str = "") -> Role:
-        """A custom role (for this workbench) from permissions such as ``users:*``."""
-        return self._role_registry.define(name, permissions, description)
-
-    def actions(self) -> pd.DataFrame:
-        """The action catalogue: name, category, permissions, side effects, description."""
-        import pandas as pd  # on first use: `import wfbench` does not load pandas
-
-        return pd.DataFrame(
-            [
-                {
-                    "action": s.name,
-                    "category": s.category,
-                    "permissions": sorted(s.permissions),
-                    "side_effects": s.side_effects,
-                    "description": s.description,
-                }
-                for s in self._catalogue
-            ]
-        )
-
-    def action_catalogue(self) -> ActionRegistry:
-        """The actions this workbench knows (built-in and custom), for reading; register
-        new ones with :meth:`action`."""
-        return self._catalogue
-
+    # -- the catalogue: the short paths (the rest is wb.catalogue)
     def action(
         self,
         name: str,
         *,
-        input: type[BaseModel],
-        output: type[BaseModel],
+        input: type[Any],
+        output: type[Any],
         permissions: Iterable[str] = (),
         side_effects: bool = True,
         description: str | None = None,
@@ -221,21 +325,9 @@ class Workbench(Running):
         idempotent: bool = False,
         remote: bool = False,
     ) -> Callable[[Any], Any]:
-        """Decorator: register a Python function as a custom action of this workbench.
-
-        The function is called as ``func(params, ctx)`` with an instance of ``input`` and an
-        :class:`~wfbench.actions.context.ActionContext`, and returns an ``output`` (or a dict).
-        ``exclusive=False`` lets loop iterations run it at once (it must not use
-        ``ctx.directory`` then). ``callable_in_dry_run=True`` lets a dry run call it (what it
-        writes to the directory then is rolled back with the dry run's sandbox; it must not
-        reach outside the directory); otherwise a dry run only records that it would run.
-        ``dry_run_safe`` is the former name of that flag and is still accepted.
-        ``idempotent=True`` says a second call with the same parameters changes nothing more:
-        only then is an attempt whose outcome is unknown (timed out while running, its Dask
-        worker lost) called again. ``remote=True`` says it uses only its parameters (never
-        ``ctx.directory``): a Dask executor may run it on a worker, and calls overlap.
-        """
-        return self._catalogue.action(
+        """Decorator: register a Python function as a custom action of this workbench
+        (see :meth:`Catalogue.action <wfbench.workbench.catalogue.Catalogue.action>`)."""
+        return self.catalogue.action(
             name,
             input=input,
             output=output,
@@ -245,7 +337,8 @@ class Workbench(Running):
             exclusive=exclusive,
             category=category,
             require_one_of=require_one_of,
-            callable_in_dry_run=callable_in_dry_run or dry_run_safe,
+            callable_in_dry_run=callable_in_dry_run,
+            dry_run_safe=dry_run_safe,
             idempotent=idempotent,
             remote=remote,
         )
@@ -253,38 +346,16 @@ class Workbench(Running):
     def add_connector(self, connector: Connector) -> None:
         """Save a named connector: HTTP (``kind="http"``) or a SCIM 2.0 directory
         (``kind="scim"``); secrets stay in environment variables."""
-        self._store.save_connector(connector)
+        self.catalogue.add_connector(connector)
 
-    # -- directories (wfbench.workbench.directories) ----------------------------------------
-
+    # -- directories: the short paths (the rest is wb.directory)
     def snapshot_directory(self, name: str) -> DirectorySource:
         """Replace the embedded directory's users, groups and memberships with a copy of
         SCIM directory ``name`` (devices and applications emptied), to prototype and test
-        on; records when and from where (:meth:`directory_source`)."""
-        return directories.snapshot(self._store, name)
+        on; ``wb.directory.source()`` says when and from where."""
+        return self.directory.snapshot(name)
 
-    def directories(self) -> list[str]:
-        """The directories a run may act on: ``embedded``, then each SCIM connector's name."""
-        scim = sorted(n for n, c in self._store.connectors().items() if c.kind == "scim")
-        return ["embedded", *scim]
-
-    def directory_source(self) -> DirectorySource:
-        """Where the embedded directory's contents came from (sample, or which snapshot)."""
-        return directories.source(self._store)
-
-    def plan(
-        self,
-        name: str,
-        input: dict[str, Any] | None = None,
-        *,
-        directory: str | None = None,
-        started_by: str | None = None,
-    ) -> Plan:
-        """What a real run would change, and where, without changing anything: a dry run
-        that reads the directory for real and makes its writes on a copy."""
-        record = self.run(name, input, dry_run=True, directory=directory, started_by=started_by)
-        return directories.plan_of(self.get(name), record, self._store.connectors())
-
+    # -- the HTTP API, workflow tests, the training room
     def serve(
         self,
         port: int = 0,
@@ -297,29 +368,13 @@ class Workbench(Running):
 
         Callers elsewhere can then start runs while you watch ``runs()`` fill. ``port=0``
         picks a free port. Returns a handle: ``.url``, ``.stop()`` (also a context
-        manager). Callers need a key: :meth:`create_api_key` or ``wfbench apikey create``.
+        manager). Callers need a key: ``wb.access.create_key`` or ``wfbench apikey create``.
         ``classroom=True`` also serves the class board (:mod:`wfbench.training`).
         """
         from wfbench.api import ApiServer, create_app
 
         app = create_app(self, classroom=classroom)
         return ApiServer(app, host=host, port=port, log_level=log_level)
-
-    def create_api_key(self, name: str, role: str = "runner") -> str:
-        """A new HTTP API key (``viewer``, ``runner`` or ``editor``); shown only this once."""
-        return self._store.create_api_key(name, role)
-
-    def api_keys(self) -> list[ApiKey]:
-        """Every API key's name, role, dates and state (never the key itself)."""
-        return self._store.api_keys()
-
-    def revoke_api_key(self, name: str) -> ApiKey:
-        """Revoke a key: it stops working at once."""
-        return self._store.revoke_api_key(name)
-
-    def verify_api_key(self, key: str) -> ApiKey | None:
-        """The live key ``key`` is (its use is noted), or None."""
-        return self._store.verify_api_key(key)
 
     def check(self, workflow: WorkflowSource, cases: CasesSource = None) -> TestReport:
         """Run test cases against a workflow in a sandbox; nothing reaches the store.
@@ -339,25 +394,10 @@ class Workbench(Running):
 
         Replaces a snapshot of a SCIM directory too (:meth:`snapshot_directory`). Returns
         the rows seeded per table."""
-        return dict(directories.reset(self._store).counts)
+        return dict(self.directory.reset().counts)
 
 
 def _path_graph(workflow: Workflow, statuses: Mapping[str, str]) -> Any:
     from wfbench.widgets import path_graph
 
     return path_graph(workflow, statuses)
-
-
-def _batch_display(
-    progress: bool | Callable[[Any], None] | None, dashboard: str | None
-) -> Callable[[Any], None] | None:
-    """The progress callback of a batch: the caller's, a notebook bar, or none."""
-    if callable(progress):
-        return progress
-    if progress is False:
-        return None
-    from wfbench.widgets.batch import in_notebook, progress_bar
-
-    if progress is None and not in_notebook():
-        return None
-    return progress_bar(dashboard)

@@ -1,21 +1,20 @@
 """The shapes the faces share, and the façade's small rules: one place each.
 
 A run as ``wfbench run/show --json`` prints it and the HTTP API returns it
-(:func:`run_document`), a run input's check (:class:`InputCheck`), a table for a terminal
+(:func:`run_document`), a table for a terminal
 (:class:`Rows`), the idempotency
 rule of a retried start (:func:`same_input_rule`) and the "name taken" refusal.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
 from wfbench.errors import NameTaken
-from wfbench.model import Workflow, dump_workflow
+from wfbench.model import Workflow
 from wfbench.runs import RUN_FIELDS, STEP_FIELDS
-from wfbench.validation.inputs import apply_defaults
+from wfbench.validation.inputs import InputCheck, apply_defaults
 
 #: The keys of a run as ``wfbench run/show --json`` print it and the HTTP API returns it
 #: (PRODUCT.md section 5): the run record's fields less the store's own ``workflow_id``.
@@ -28,9 +27,21 @@ STEP_KEYS = tuple(f for f in STEP_FIELDS if f not in ("run_id", "started_at", "e
 OnConflict = Literal["new_version", "refuse"]
 
 
+__all__ = [
+    "RUN_KEYS",
+    "STEP_KEYS",
+    "InputCheck",
+    "OnConflict",
+    "Rows",
+    "name_taken",
+    "run_document",
+    "same_input_rule",
+]
+
+
 def run_document(run: Mapping[str, Any]) -> dict[str, Any]:
-    """A run (a :meth:`Workbench.get_run` dict or ``RunRecord.to_dict()``) in the one shape
-    the faces show: ``run``/``show --json`` and the HTTP API's run."""
+    """A run (a ``wb.runs.get`` dict or ``RunRecord.to_dict()``) in the one shape the
+    faces show: ``run``/``show --json`` and the HTTP API's run."""
     out = {k: run.get(k) for k in RUN_KEYS}
     out["steps"] = [{k: s.get(k) for k in STEP_KEYS} for s in run.get("steps", [])]
     return out
@@ -42,19 +53,6 @@ class Rows(NamedTuple):
 
     columns: list[str]
     rows: list[tuple[Any, ...]]
-
-
-class InputCheck(NamedTuple):
-    """What :meth:`Workbench.check_input` found: the input a run would get (defaults
-    applied; None when refused), a one-line summary and every ``(pointer, message)``."""
-
-    value: dict[str, Any] | None
-    summary: str
-    problems: list[tuple[str, str]]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def same_input_rule(first: Any, given: Any, workflow: Workflow) -> bool:
@@ -71,8 +69,3 @@ def name_taken(name: str) -> NameTaken:
         "existing one to change it, or choose another name",
         name=name,
     )
-
-
-def document(workflow: Workflow) -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(dump_workflow(workflow))
-    return doc

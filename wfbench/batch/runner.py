@@ -1,4 +1,4 @@
-"""Batches: one workflow run once per input row, with progress, cancel and resume.
+"""The batch runner: one workflow run once per input row, with progress, cancel and resume.
 
 :class:`Batch` is what :meth:`wfbench.Workbench.run_many` and ``wfbench run --inputs``
 drive. Every row becomes an ordinary recorded run (a rejected start too) tagged with the
@@ -13,27 +13,24 @@ each run's remote actions may go to a Dask cluster through its environment's inv
 (:mod:`wfbench.engine.cluster`). :meth:`Batch.cancel` stops starting rows and cancels the
 runs going on (their futures with them); every run it started ends ``cancelled`` (or as
 it ended before), none stays ``running``.
-
-:func:`export_history` writes runs and steps as Parquet partitioned by workflow and day.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import math
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from wfbench.batch.inputs import normalise_inputs
 from wfbench.engine import Execution, RunRecord
 from wfbench.errors import IdempotencyConflict, InputError, RunRejected, UsageError
 
@@ -57,49 +54,6 @@ def new_batch_id() -> str:
 def row_key(batch_id: str, row: int) -> str:
     """The idempotency key of a batch's row: the same row of the same batch, the same key."""
     return f"{batch_id}:{row}"
-
-
-def _plain(value: Any) -> Any:
-    """A cell as JSON-ready Python: numpy scalars unwrapped, timestamps as ISO text."""
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    item = getattr(value, "item", None)
-    if callable(item) and not isinstance(value, list | dict | str):
-        try:
-            return item()
-        except (TypeError, ValueError):
-            return value
-    return value
-
-
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
-def normalise_inputs(inputs: Any) -> tuple[list[Any], list[dict[str, Any]]]:
-    """``(labels, inputs)``: a DataFrame's rows (missing cells are absent fields, not NaN)
-    or a list of dicts; refuses anything else, naming every bad row at once."""
-    if isinstance(inputs, pd.DataFrame):
-        bad = [str(c) for c in inputs.columns if not isinstance(c, str)]
-        if bad:
-            raise UsageError(f"input columns must be field names (text); got {', '.join(bad)}")
-        rows = [
-            {str(k): _plain(v) for k, v in rec.items() if not _missing(v)}
-            # a column of whole numbers with gaps stays whole (not 1.0 with NaN)
-            for rec in inputs.convert_dtypes().to_dict(orient="records")
-        ]
-        return list(inputs.index), rows
-    if isinstance(inputs, Mapping) or not isinstance(inputs, Iterable):
-        raise UsageError("inputs must be a DataFrame or a list of dicts (one run each)")
-    rows = list(inputs)
-    bad = [str(i) for i, r in enumerate(rows) if not isinstance(r, Mapping)]
-    if bad:
-        raise UsageError(
-            f"inputs must be dicts (one run each); row(s) {', '.join(bad[:10])} are not"
-        )
-    return list(range(len(rows))), [{str(k): v for k, v in r.items()} for r in rows]
 
 
 @dataclass(frozen=True)
@@ -338,34 +292,3 @@ def one_writer(
             yield value
 
     return transaction_alone
-
-
-def export_history(cur: Any, path: str | Path) -> dict[str, int]:
-    """Write runs and steps under ``path`` as Parquet partitioned by workflow and day
-    (``runs/workflow_part=<name>/day=<YYYY-MM-DD>/…``, ``steps/`` the same way); returns
-    how many rows each got. Readable by DuckDB, pandas, Dask and Spark (hive partitions).
-    """
-    root = Path(path)
-    if root.exists() and any(root.iterdir()):
-        raise UsageError(f"{root} is not empty; export to a new or empty folder")
-    root.mkdir(parents=True, exist_ok=True)
-    # Partition values are URL-safe names: a workflow name may hold '/' or spaces.
-    part = "regexp_replace(r.workflow, '[^A-Za-z0-9._-]+', '_', 'g')"
-    day = "strftime(r.started_at, '%Y-%m-%d')"
-    counts = {}
-    for table, query in (
-        ("runs", f"SELECT r.*, {part} AS workflow_part, {day} AS day FROM runs r"),
-        (
-            "steps",
-            f"SELECT s.*, {part} AS workflow_part, {day} AS day "
-            "FROM steps s JOIN runs r USING (run_id)",
-        ),
-    ):
-        target = str(root / table).replace("'", "''")
-        counts[table] = int(cur.execute(f"SELECT count(*) FROM ({query})").fetchone()[0])
-        if counts[table]:
-            cur.execute(
-                f"COPY ({query}) TO '{target}' "
-                "(FORMAT parquet, PARTITION_BY (workflow_part, day), OVERWRITE_OR_IGNORE)"
-            )
-    return counts

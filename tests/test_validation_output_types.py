@@ -1,4 +1,4 @@
-"""Types known before a run (wfbench.validation.types): paths through them, parameters."""
+"""Types known before a run (wfbench.validation.output_types): paths through them, parameters."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from wfbench.actions import builtin_registry
 from wfbench.model import ActionNode, IfElseNode, LoopNode
-from wfbench.validation.types import has_template, output_type, param_fields, type_at
+from wfbench.validation.output_types import has_template, output_type, param_fields, type_at
 
 CATALOGUE = builtin_registry()
 

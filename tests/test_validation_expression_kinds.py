@@ -1,4 +1,4 @@
-"""Typed checks at save (wfbench.validation.typed): conditions, loop items, parameters.
+"""Typed checks at save (wfbench.validation.expression_kinds): conditions, loop items, parameters.
 
 Each check is held through ``wfbench.validate`` (node, field, position, words)
 and through ``wfbench validate --json`` run in-process by ``main(argv)``.
@@ -17,7 +17,7 @@ import pytest
 import wfbench
 from wfbench.cli import main
 from wfbench.validation import CODES
-from wfbench.validation.typed import kind_of_schema, kind_of_type
+from wfbench.validation.expression_kinds import kind_of_schema, kind_of_type
 
 SCHEMA = {
     "type": "object",

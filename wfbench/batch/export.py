@@ -1,0 +1,42 @@
+"""History exported for other tools: runs and steps as Parquet, partitioned by workflow
+and day (hive style: DuckDB, pandas, Dask and Spark read it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from wfbench.errors import UsageError
+
+__all__ = ["export_history"]
+
+
+def export_history(cur: Any, path: str | Path) -> dict[str, int]:
+    """Write runs and steps under ``path`` as Parquet partitioned by workflow and day
+    (``runs/workflow_part=<name>/day=<YYYY-MM-DD>/…``, ``steps/`` the same way); returns
+    how many rows each got. Readable by DuckDB, pandas, Dask and Spark (hive partitions).
+    """
+    root = Path(path)
+    if root.exists() and any(root.iterdir()):
+        raise UsageError(f"{root} is not empty; export to a new or empty folder")
+    root.mkdir(parents=True, exist_ok=True)
+    # Partition values are URL-safe names: a workflow name may hold '/' or spaces.
+    part = "regexp_replace(r.workflow, '[^A-Za-z0-9._-]+', '_', 'g')"
+    day = "strftime(r.started_at, '%Y-%m-%d')"
+    counts = {}
+    for table, query in (
+        ("runs", f"SELECT r.*, {part} AS workflow_part, {day} AS day FROM runs r"),
+        (
+            "steps",
+            f"SELECT s.*, {part} AS workflow_part, {day} AS day "
+            "FROM steps s JOIN runs r USING (run_id)",
+        ),
+    ):
+        target = str(root / table).replace("'", "''")
+        counts[table] = int(cur.execute(f"SELECT count(*) FROM ({query})").fetchone()[0])
+        if counts[table]:
+            cur.execute(
+                f"COPY ({query}) TO '{target}' "
+                "(FORMAT parquet, PARTITION_BY (workflow_part, day), OVERWRITE_OR_IGNORE)"
+            )
+    return counts
