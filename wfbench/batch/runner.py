@@ -135,6 +135,10 @@ class Batch:
         self._lock = threading.Lock()
         self._active: dict[int, Execution] = {}
         self._thread: threading.Thread | None = None
+        # set when the thread's work is over: Thread.join/is_alive cannot be trusted after
+        # an interrupt landed inside join() (before Python 3.13, is_alive() may then read
+        # False while the thread still runs, and the frame came back with rows "pending")
+        self._finished = threading.Event()
         self._failure: BaseException | None = None
         self._rerun: bool | None = None
         self._rerun_rows: set[str] = set()
@@ -164,6 +168,7 @@ class Batch:
                 self._failure = exc
             finally:
                 self._end()
+                self._finished.set()
 
         self._thread = threading.Thread(target=target, name=f"wfbench-{self.batch_id}")
         self._thread.daemon = True
@@ -175,17 +180,34 @@ class Batch:
         its outcomes."""
         assert self._thread is not None, "start() the batch first"
         try:
-            self._thread.join(timeout)
+            self._finished.wait(timeout)
         except KeyboardInterrupt:
             self.cancel()
-            self._thread.join()
+            self.settle()
         if self._failure is not None:
             raise self._failure
         return self.frame()
 
+    def settle(self, timeout: float | None = None) -> bool:
+        """Wait until the batch's thread has ended (or ``timeout``), whatever interrupts
+        come meanwhile (each one cancels): the frame read afterwards holds every row's
+        final outcome, as the progress bar and history do (none left ``pending``).
+        Whether it has ended."""
+        assert self._thread is not None, "start() the batch first"
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._finished.is_set():
+            left = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
+            if left <= 0:
+                return False
+            try:
+                self._finished.wait(left)
+            except KeyboardInterrupt:
+                self.cancel()
+        return True
+
     @property
     def done(self) -> bool:
-        return self._thread is not None and not self._thread.is_alive()
+        return self._finished.is_set()
 
     def cancel(self) -> None:
         """Start no more rows and cancel the runs going on (and their Dask futures)."""
@@ -346,10 +368,19 @@ def one_writer(
     """A run's ``Environment.transaction`` for a batch whose runs go at once: every
     directory change commits on its own, right away, while it holds the batch's ``lock``,
     so two runs never hold open changes that could collide (DuckDB would refuse the
-    second commit, for example two new outbox messages taking the same id)."""
+    second commit, for example two new outbox messages taking the same id).
+
+    A remote action (``http.request``) changes nothing here: around it the run only
+    commits records, which go with the batch's group commit
+    (:mod:`wfbench.store.group_commit`) without the lock, so many runs' records commit
+    together instead of one run at a time (issue 22)."""
 
     @contextlib.contextmanager
     def transaction_alone(spec: Any) -> Iterator[Any]:
+        if getattr(spec, "remote", False):
+            with transaction(spec) as value:
+                yield value
+            return
         with lock, transaction(dataclasses.replace(spec, batched=False)) as value:
             yield value
 

@@ -39,11 +39,14 @@ from pydantic import ValidationError
 from wfbench.actions import ActionSpec, builtin_registry
 from wfbench.actions.context import Connector
 from wfbench.actions.redaction import Scrubber
+from wfbench.directory import Directory
+from wfbench.directory.targets import ScimTarget
 from wfbench.errors import ActionError, HandlerFailed, PermissionDenied, RunAborted
 from wfbench.roles import Role, RoleRegistry
 from wfbench.runs import RUN_FIELDS, STEP_FIELDS, Draft, Hooks, RunRecord, StepRecord
 from wfbench.store import Store
 from wfbench.store.capability import DirectoryAccess, GrantedDirectory, grant, revoke
+from wfbench.store.group_commit import GroupCommit, Records
 
 __all__ = [
     "FLUSH_INTERVAL_S",
@@ -101,9 +104,23 @@ class Recorder(Hooks):
     """
 
     def __init__(
-        self, store: Store, *, watchers: Iterable[Hooks] = (), durable_start: bool | None = None
+        self,
+        store: Store,
+        *,
+        watchers: Iterable[Hooks] = (),
+        durable_start: bool | None = None,
+        group: GroupCommit | None = None,
+        target: ScimTarget | None = None,
     ) -> None:
         self.store = store
+        #: A batch's shared writer: with it, records with no directory change waiting beside
+        #: them commit together with other runs' (see :meth:`commit`); connectors are read
+        #: once per batch.
+        self.group = group
+        self._finish: Records | None = None  # how the run ended, for the next group commit
+        #: The SCIM directory the run acts on (``None``: the embedded one). Its changes
+        #: happen elsewhere, so each directory step's record commits at once.
+        self.target = target
         self.watchers: tuple[Hooks, ...] = tuple(watchers)
         self.durable_start = bool(self.watchers) if durable_start is None else durable_start
         self.announced = threading.Event()
@@ -111,7 +128,8 @@ class Recorder(Hooks):
         self.lock = threading.RLock()  # shared with the engine as Environment.lock
         self._con: duckdb.DuckDBPyConnection | None = None
         self._directory: DirectoryAccess | None = None
-        self._granted: GrantedDirectory | None = None  # kept alive while the run lasts
+        # kept alive while the run lasts
+        self._granted: Any = None
         # (record, durable, step) of the steps not committed yet
         self.buffer: list[tuple[dict[str, Any], bool, StepRecord]] = []
         # effect marks not committed yet (store/effects.py): the next commit writes them
@@ -140,12 +158,28 @@ class Recorder(Hooks):
         with self.lock:
             if self._directory is None:
                 con = self.con
-                if self.dry_run:  # a sandbox: whatever a handler writes is rolled back
+                if self.target is not None and not self.dry_run:
+                    from wfbench.store.scim_grant import GrantedScimDirectory
+
+                    outbox = Directory(con, permissions, run_id=run_id)
+                    self._granted = GrantedScimDirectory(
+                        self.target, permissions, run_id=run_id, outbox=outbox
+                    )
+                    self._directory = grant(self._granted)
+                    return self._directory
+                if self.target is not None:  # a plan: reads the real one, writes on a copy
+                    from wfbench.directory.scim_copy import planning_copy
+
+                    con = self._sandbox = planning_copy(self.target)
+                    con.begin()
+                elif self.dry_run:  # a sandbox: whatever a handler writes is rolled back
                     con = self._sandbox = self.store.new_cursor()
                     con.begin()
                 self._granted = GrantedDirectory(
                     con, permissions, run_id=run_id, dry_run=self.dry_run
                 )
+                # A dry run's sandbox is one transaction from start to end.
+                self._granted._hold_reads(self.dry_run or self.open)
                 self._directory = grant(self._granted)
             return self._directory
 
@@ -158,7 +192,23 @@ class Recorder(Hooks):
         raises (:class:`~wfbench.errors.HandlerFailed` for a handler's own exception),
         its directory changes are rolled back alone and the step fails; only a failure
         of the store itself aborts the run."""
-        alone = not spec.batched or spec.name not in _builtin_names()
+        if spec.remote and self.group is not None and not self.open:
+            # Its effect happens elsewhere (the engine calls this before the call, with
+            # nothing inside, and after it, around its record): no transaction of the run's
+            # own to open; what is waiting commits with other runs' records (its effect mark
+            # on the run's own cursor, durable before the call), and nothing at all when
+            # nothing is waiting.
+            self.commit()
+            yield
+            self.commit()
+            return
+        # On a SCIM directory a built-in's change is already out there once it is called:
+        # its effect mark is made durable before, as any other action's.
+        alone = (
+            not spec.batched
+            or spec.name not in _builtin_names()
+            or (self.target is not None and not self.dry_run)
+        )
         if alone:
             self.commit()
         self._begin()
@@ -187,10 +237,18 @@ class Recorder(Hooks):
         if alone:
             self.commit()
 
+    def _held(self, held: bool) -> None:
+        """Tell the run's directory whether one transaction stays open on its cursor: while
+        it does, a record read in it is not read again (``directory.base``, "not reading
+        twice"). A dry run's directory is on a sandbox cursor this does not touch."""
+        if self._granted is not None and not self.dry_run:
+            self._granted._hold_reads(held)
+
     def _rollback(self) -> int:
         self.con.rollback()
         self.open = False
         self.marks = []  # a mark of a built-in's change goes with it
+        self._held(False)
         lost = sum(durable for _, durable, _ in self.buffer)
         self.buffer = [entry for entry in self.buffer if not entry[1]]
         return lost
@@ -199,10 +257,16 @@ class Recorder(Hooks):
         if not self.open:
             self.con.begin()
             self.open, self.since = True, time.monotonic()
+            self._held(True)
 
     def commit(self) -> None:
         """Write the buffered records, commit the open batch, then tell the watchers."""
         with self.lock:
+            # an effect mark goes on the run's own cursor, durable before its call: the
+            # group's records (handed over earlier) are durable once group.write returns
+            if self.group is not None and not self.open and not self.marks:
+                self._group_commit()
+                return
             entries, self.buffer = self.buffer, []
             if self.run_row is not None:
                 self._begin()
@@ -216,11 +280,29 @@ class Recorder(Hooks):
                 self._begin()
                 self.store.write_effects(marks, con=self.con)
             if self.open:
+                self._held(False)  # before: once committed, others' commits become visible
                 self.con.commit()
                 self.open = False
             self.since = time.monotonic()
             for _, _, step in entries:
                 self._tell("step_finished", run=self.started, step=step, durable=True)
+
+    def _group_commit(self) -> None:
+        """:meth:`commit` when no directory change is waiting on the run's cursor: the run's
+        row, step records and end go with the batch's next group commit (one transaction for
+        many runs), and the watchers hear of the steps once it committed."""
+        entries, self.buffer = self.buffer, []
+        start, self.run_row = self.run_row, None
+        records, self._finish = self._finish or Records(), None
+        if start is not None:
+            records.starts.insert(0, start)
+        records.steps = [row for row, _, _ in entries]
+        if records:
+            assert self.group is not None
+            self.group.write(records)
+        self.since = time.monotonic()
+        for _, _, step in entries:
+            self._tell("step_finished", run=self.started, step=step, durable=True)
 
     def _tell(self, method: str, **kwargs: Any) -> None:
         for watcher in self.watchers:
@@ -240,10 +322,15 @@ class Recorder(Hooks):
         self._tell("run_started", run=run)
 
     def step_started(self, *, run: RunRecord, step: StepRecord) -> None:
-        if step.action is not None and step.action not in _quick_builtins():
+        # On a SCIM directory every step may wait on the network and reads its connector
+        # (whose token every record is then scrubbed of).
+        remote = self.target is not None
+        if step.action is not None and (remote or step.action not in _quick_builtins()):
             with self.lock:  # it may block: what came before is durable first
                 if self.buffer or self.open:
                     self.commit()
+                if self.group is not None:  # read once for the whole batch
+                    self.connectors.adopt(self.group.connectors())
                 self.connectors.load(self.store)  # it may call a connector
         self._tell("step_started", run=run, step=step)
 
@@ -261,6 +348,7 @@ class Recorder(Hooks):
                 len(self.buffer) >= FLUSH_ROWS
                 or time.monotonic() - self.since >= FLUSH_INTERVAL_S
                 or (self.watchers and not self._told_any)  # someone waits for the first
+                or (durable and self.target is not None)  # its effect is already out there
             )
             if due:
                 self._told_any = True
@@ -268,26 +356,44 @@ class Recorder(Hooks):
 
     def run_finished(self, *, run: RunRecord) -> None:
         assert run.ended_at is not None
+        ended_at = run.ended_at
         with self.lock:
-            self._begin()
-            row = run_row(run)
-            if self.run_row is not None:  # never committed: the whole run in one row
-                self.store.record_finished_run(row, con=self.con)
-                self.run_row = None
-            else:
-                self.store.finish_run(
+            row = run_row(run)  # the engine masked it (Environment.mask)
+            store = self.store
+            whole, self.run_row = self.run_row is not None, None  # never committed: one row
+
+            def finish(con: duckdb.DuckDBPyConnection) -> None:
+                if whole:
+                    store.record_finished_run(row, con=con)
+                    return
+                store.finish_run(
                     run.run_id,
                     status=run.status,
                     output=row["output"],
                     error=row["error"],
-                    ended_at=run.ended_at,
+                    ended_at=ended_at,
                     duration_ms=run.duration_ms or 0.0,
-                    con=self.con,
+                    con=con,
                 )
+
+            if self.group is not None and not self.open:  # with the batch's next group commit
+                ended = {
+                    "run_id": run.run_id,
+                    "status": run.status,
+                    "output": row["output"],
+                    "error": row["error"],
+                    "ended_at": ended_at,
+                    "duration_ms": run.duration_ms or 0.0,
+                }
+                self._finish = Records(starts=[row]) if whole else Records(ends=[ended])
+            else:
+                self._begin()
+                finish(self.con)
             self.commit()
             if self._granted is not None:
                 revoke(self._granted)
-            self.store.return_cursor(self.con)
+            if self._con is not None:
+                self.store.return_cursor(self._con)
             self._con = None
             if self._sandbox is not None:
                 self._sandbox.rollback()
@@ -355,6 +461,11 @@ class StoredConnectors(Mapping[str, Connector]):
         """Read the connectors (once per run)."""
         if self._loaded is None:
             self._loaded = store.connectors()
+
+    def adopt(self, connectors: dict[str, Connector]) -> None:
+        """Use ``connectors`` read once for a whole batch (instead of :meth:`load`)."""
+        if self._loaded is None:
+            self._loaded = dict(connectors)
 
     def _all(self) -> dict[str, Connector]:
         return self._loaded or {}

@@ -25,7 +25,7 @@ from wfbench.testing.cases import (
     load_cases,
     parse_cases,
 )
-from wfbench.testing.changes import diff, normalise, snapshot
+from wfbench.testing.changes import normalise
 from wfbench.testing.report import CaseResult, TestReport
 from wfbench.testing.sandbox import Calls, SandboxDirectory, sandbox_registry
 
@@ -155,14 +155,13 @@ def run_case(
     )
     with wb.starter.sandbox() as con:
         directory = SandboxDirectory(con)
-        before = snapshot(con)
         env = Environment(actions=registry, directory=directory, lock=directory.lock)
         try:
             run = wb.starter.rehearse(workflow, case.input, env, started_by="test")
         except RunRejected as exc:
             details = "; ".join(f"{p or '/'}: {m}" for p, m in exc.problems)
             return _rejected(case, details or str(exc))
-        changes = diff(before, snapshot(con))
+        changes = directory.changes()
     failures = judge(case, run, changes, calls)
     if run.status == "cancelled" and time.monotonic() >= deadline:
         failures.insert(0, f"ran past its deadline of {limit:g} s (timeout_s) and was cancelled")

@@ -31,6 +31,7 @@ import duckdb
 from wfbench.actions import ActionRegistry, ActionSpec, builtin_registry
 from wfbench.errors import ActionError, RunCancelled
 from wfbench.testing.cases import Mock
+from wfbench.testing.changes import ChangeLog
 
 
 class MockNeeded(ActionError):
@@ -116,11 +117,15 @@ def sandbox_registry(
 
 
 class SandboxDirectory:
-    """The directory a case's run sees: one cursor, one transaction, always rolled back."""
+    """The directory a case's run sees: one cursor, one transaction, always rolled back.
+
+    Its :attr:`log` watches every write (:class:`~wfbench.testing.changes.ChangeLog`), so
+    :meth:`changes` reads back only the rows the run wrote."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.lock = threading.RLock()
+        self.log = ChangeLog()
         self._directory: Any = None
 
     def __call__(self, permissions: frozenset[str], run_id: str) -> Any:
@@ -128,8 +133,13 @@ class SandboxDirectory:
 
         with self.lock:
             if self._directory is None:
-                self._directory = Directory(self.con, permissions, run_id=run_id)
+                self._directory = Directory(self.con, permissions, run_id=run_id, watcher=self.log)
             return self._directory
+
+    def changes(self) -> list[str]:
+        """The directory changes the run made so far, in words (before the rollback)."""
+        with self.lock:
+            return self.log.changes(self.con)
 
 
 __all__ = [
