@@ -14,8 +14,8 @@ def test_each_kind_of_forbidden_character_is_one_issue_with_its_position() -> No
     issues = name_issues("a\x00b\u202ec\u200bd\x01")
     messages = [i.message for i in issues]
     assert [i.code for i in issues] == ["name.invalid"] * 3
-    assert "control character (NUL, newline, tab or escape) (U+0000) at character 1" in (
-        messages[0]
+    assert (
+        "control character (NUL, newline, tab or escape) (U+0000) at character 1" in (messages[0])
     )
     assert "bidirectional control character (U+202E) at character 3" in messages[1]
     assert "invisible format character" in messages[2] and "(U+200B)" in messages[2]
