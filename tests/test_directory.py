@@ -25,7 +25,7 @@ def test_seeding_is_repeatable_and_refuses_a_second_time(tmp_path: Path) -> None
     assert one.execute("SELECT list(id ORDER BY id) FROM users").fetchone() == (
         two.execute("SELECT list(id ORDER BY id) FROM users").fetchone()
     )
-    with pytest.raises(WfbenchError, match="already holds .* users; .*use a fresh store"):
+    with pytest.raises(WfbenchError, match=r"already holds .* users; .*use a fresh store"):
         seed_demo(one)
 
 

@@ -31,7 +31,7 @@ def test_changes_and_logs_are_kept_in_order() -> None:
 
 def test_require_names_every_missing_permission() -> None:
     _ctx().require("users.read")
-    with pytest.raises(PermissionDenied, match="lacks users.write, groups.write; choose a role"):
+    with pytest.raises(PermissionDenied, match=r"lacks users.write, groups.write; choose a role"):
         _ctx().require("users.read", "users.write", "groups.write")
 
 

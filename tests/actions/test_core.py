@@ -38,7 +38,7 @@ def test_set_returns_its_value_and_log_records_its_message() -> None:
 
 
 def test_fail_fails_with_its_message() -> None:
-    with pytest.raises(ActionError, match="^stop here$"):
+    with pytest.raises(ActionError, match=r"^stop here$"):
         _call("core.fail", {"message": "stop here"}, _ctx())
 
 
