@@ -9,8 +9,9 @@ underscores are dropped (``wfbench/_lazy.py`` -> ``tests/test_lazy.py``).
 
 A module "has logic" when it defines a function or method whose body is more than a
 docstring, ``pass``, ``...`` or ``raise NotImplementedError`` (see :func:`has_logic`).
-Modules without logic (re-exports, constants, plain data classes) need no test file; the
-few trivial ones that would otherwise count are in :data:`EXEMPT`, each with its reason.
+Modules without logic (re-exports, plain record models) need no test file: they are named
+in :data:`EXEMPT`, each with its reason. :data:`NOT_YET_MIRRORED` lists the modules with
+logic still waiting for their test file; it may only shrink.
 """
 
 from __future__ import annotations
@@ -22,10 +23,92 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "wfbench"
 TESTS = ROOT / "tests"
 
-#: Modules with a function in them that is no logic of their own, and why.
+#: The modules without logic, each with why it needs no test file of its own. Exactly the
+#: modules :func:`has_logic` finds nothing in: one that gains logic must leave this list
+#: and get its test file.
 EXEMPT: dict[str, str] = {
     "wfbench/cli/__main__.py": "`python -m wfbench.cli`: calls main(), nothing else",
+    "wfbench/actions/records.py": "pydantic record models: fields and descriptions only",
+    "wfbench/widgets/scope.py": "re-exports validation's scope helpers for the widgets",
+    "wfbench/api/__init__.py": "re-exports the app factory and server",
+    "wfbench/batch/__init__.py": "re-exports the batch runner",
+    "wfbench/engine/__init__.py": "re-exports the engine's parts",
+    "wfbench/expressions/__init__.py": "re-exports parse/check/evaluate",
+    "wfbench/testing/__init__.py": "re-exports cases, runner and report",
+    "wfbench/training/__init__.py": "re-exports the class board and exercises",
+    "wfbench/workbench/__init__.py": "re-exports the façade and its shapes",
 }
+
+#: Modules with logic whose mirrored test file is still to be written (issue 18 item 7):
+#: tested today only through the façade and the cross-cutting suites. Only shrinks: a
+#: module listed here that gets its test file fails the suite until it is taken off, and
+#: a new module with logic is not added here but comes with its test file.
+NOT_YET_MIRRORED: frozenset[str] = frozenset(
+    {
+        "wfbench/actions/applications.py",
+        "wfbench/actions/commands.py",
+        "wfbench/actions/devices.py",
+        "wfbench/actions/effects.py",
+        "wfbench/actions/groups.py",
+        "wfbench/actions/notify.py",
+        "wfbench/actions/users.py",
+        "wfbench/api/app.py",
+        "wfbench/api/models.py",
+        "wfbench/batch/export.py",
+        "wfbench/batch/runner.py",
+        "wfbench/cli/__init__.py",
+        "wfbench/cli/batch.py",
+        "wfbench/cli/serving.py",
+        "wfbench/cli/testing.py",
+        "wfbench/engine/attempts.py",
+        "wfbench/engine/background.py",
+        "wfbench/engine/cluster.py",
+        "wfbench/engine/environment.py",
+        "wfbench/engine/execution.py",
+        "wfbench/engine/invoke.py",
+        "wfbench/engine/lifecycle.py",
+        "wfbench/pytest_plugin.py",
+        "wfbench/store/__init__.py",
+        "wfbench/store/recorder.py",
+        "wfbench/store/turns.py",
+        "wfbench/testing/runner.py",
+        "wfbench/testing/sandbox.py",
+        "wfbench/training/board.py",
+        "wfbench/training/exercise.py",
+        "wfbench/training/routes.py",
+        "wfbench/validation/checker.py",
+        "wfbench/validation/params.py",
+        "wfbench/validation/schemas.py",
+        "wfbench/validation/structure.py",
+        "wfbench/widgets/base.py",
+        "wfbench/widgets/batch.py",
+        "wfbench/widgets/canvas_core.py",
+        "wfbench/widgets/canvas_layout.py",
+        "wfbench/widgets/canvas_state.py",
+        "wfbench/widgets/canvas_view.py",
+        "wfbench/widgets/condition_builder.py",
+        "wfbench/widgets/create.py",
+        "wfbench/widgets/cytoscape.py",
+        "wfbench/widgets/edit.py",
+        "wfbench/widgets/fields.py",
+        "wfbench/widgets/forms.py",
+        "wfbench/widgets/history_view.py",
+        "wfbench/widgets/overview_view.py",
+        "wfbench/widgets/palette.py",
+        "wfbench/widgets/picker.py",
+        "wfbench/widgets/run_as.py",
+        "wfbench/widgets/run_dialog.py",
+        "wfbench/widgets/schema.py",
+        "wfbench/widgets/test_panel.py",
+        "wfbench/widgets/trigger.py",
+        "wfbench/workbench/access.py",
+        "wfbench/workbench/batches.py",
+        "wfbench/workbench/catalogue.py",
+        "wfbench/workbench/facade.py",
+        "wfbench/workbench/history.py",
+        "wfbench/workbench/workflows.py",
+    }
+)
 
 #: Test folders that are suites across many modules rather than tests of one module.
 CROSS_CUTTING_DIRS: dict[str, str] = {
@@ -47,7 +130,6 @@ CROSS_CUTTING_FILES: dict[str, str] = {
     "tests/cli/test_one_command.py": "one command per invocation over every subcommand",
     "tests/cli/test_smoke.py": "every subcommand's --help and a first run",
     "tests/cli/test_store_once.py": "each command opens the store once",
-    "tests/directory/test_ids.py": "id formats shared by every directory table",
     "tests/directory/test_sandbox.py": "the directory as a copy-on-write sandbox",
     "tests/store/test_crash.py": "a killed writer leaves a readable store",
     "tests/store/test_history_reads.py": "bounded history reads across store and façade",
@@ -132,14 +214,24 @@ def test_every_module_with_logic_has_its_mirrored_test_file() -> None:
     missing = [
         f"{_key(module)}: no {_key(mirror(module))}"
         for module in modules()
-        if has_logic(module) and _key(module) not in EXEMPT and not mirror(module).exists()
+        if has_logic(module)
+        and _key(module) not in NOT_YET_MIRRORED
+        and not mirror(module).exists()
     ]
     assert not missing, "modules with logic but no test file:\n" + "\n".join(missing)
 
 
-def test_exemptions_are_real_modules_without_tests() -> None:
-    stale = [name for name in EXEMPT if not (ROOT / name).exists()]
-    assert not stale, f"EXEMPT names modules that are gone: {stale}"
+def test_the_not_yet_mirrored_list_only_shrinks() -> None:
+    done = sorted(name for name in NOT_YET_MIRRORED if mirror(ROOT / name).exists())
+    gone = sorted(name for name in NOT_YET_MIRRORED if not (ROOT / name).exists())
+    assert not done, f"these now have their test file: take them off NOT_YET_MIRRORED: {done}"
+    assert not gone, f"NOT_YET_MIRRORED names modules that are gone: {gone}"
+
+
+def test_exempt_is_exactly_the_modules_without_logic() -> None:
+    without = {_key(module) for module in modules() if not has_logic(module)}
+    assert sorted(set(EXEMPT) - without) == [], "EXEMPT names modules with logic (or gone)"
+    assert sorted(without - set(EXEMPT)) == [], "modules without logic missing from EXEMPT"
 
 
 def test_every_test_file_mirrors_a_module() -> None:
@@ -158,6 +250,9 @@ def test_every_test_file_mirrors_a_module() -> None:
     assert not strays, "test files that mirror no module:\n" + "\n".join(strays)
 
 
-def test_cross_cutting_files_exist() -> None:
+def test_cross_cutting_files_exist_and_mirror_no_module() -> None:
     stale = [name for name in CROSS_CUTTING_FILES if not (ROOT / name).exists()]
     assert not stale, f"CROSS_CUTTING_FILES names files that are gone: {stale}"
+    mirrored = {_key(mirror(module)) for module in modules()}
+    mirroring = sorted(set(CROSS_CUTTING_FILES) & mirrored)
+    assert not mirroring, f"these mirror a module, so are not cross-cutting: {mirroring}"
