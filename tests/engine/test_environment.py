@@ -26,4 +26,3 @@ def test_each_environment_has_its_own_lock_and_connectors() -> None:
     assert one.lock is not two.lock and one.connectors is not two.connectors
     with one.lock, one.lock:  # re-entrant: the history writer takes it inside a handler's
         pass
-

@@ -62,7 +62,7 @@ def test_files_name_each_other_and_bad_files_are_named(tmp_path: Path) -> None:
     bad.write_text("[")
     with pytest.raises(UsageError, match=r"x\.cases\.json: not JSON \(.* at line 1\)"):
         load_cases(bad)
-    with pytest.raises(UsageError, match="cannot read .*; check the path"):
+    with pytest.raises(UsageError, match=r"cannot read .*; check the path"):
         load_cases(tmp_path / "missing.cases.json")
     bad.write_text(json.dumps([{"name": "only"}]))
     assert [c.name for c in load_cases(bad)] == ["only"]
