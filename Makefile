@@ -10,7 +10,7 @@ LAB_DB := $(CURDIR)/wfbench.duckdb
 # JupyterLab refuses to run as root (in a container, say) unless told it may.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup lab demo test lint format typecheck imports pytest e2e bench bench-quick clean
+.PHONY: setup lab app demo test lint format typecheck imports pytest e2e bench bench-quick bench-compare clean
 
 # wfbench's bytecode, compiled here as a regular `pip install` would: the editable install
 # does not, and with PYTHONDONTWRITEBYTECODE set every command would compile wfbench from
@@ -24,9 +24,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The URL it prints opens the quickstart (default_url), and the workbench's views open in
+# their own JupyterLab tab (WFBENCH_TABS). Notebook 7 comes with the dev extra: the same
+# server answers /tree/quickstart.ipynb.
 lab: setup
 	WFBENCH_DB="$(LAB_DB)" $(BIN)/wfbench init --demo
-	WFBENCH_DB="$(LAB_DB)" $(BIN)/jupyter lab $(LAB_FLAGS) notebooks/quickstart.ipynb
+	WFBENCH_DB="$(LAB_DB)" WFBENCH_TABS=1 $(BIN)/jupyter lab $(LAB_FLAGS) \
+		--ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/quickstart.ipynb
+
+# The same workbench as a web page without code cells (Voila), on the same store.
+app: setup
+	WFBENCH_DB="$(LAB_DB)" $(BIN)/wfbench init --demo
+	WFBENCH_DB="$(LAB_DB)" $(BIN)/wfbench app
 
 demo: setup
 	$(BIN)/python -m wfbench.demo
@@ -64,7 +73,7 @@ format: setup
 # Every figure in bench/README.md comes from these scripts (about 20 minutes in all);
 # `make bench-quick` is a smoke run of the same. Figures land in $(BENCH_OUT) as JSON.
 BENCH_OUT ?= bench/results/latest
-BENCH_SCRIPTS := startup commit api history runs long_run store_sharing
+BENCH_SCRIPTS := startup commit api history runs long_run store_sharing cases batch_http
 
 bench: setup
 	mkdir -p $(BENCH_OUT)
@@ -75,6 +84,13 @@ bench: setup
 	$(BIN)/python bench/directory_sql.py --json $(BENCH_OUT)/directory_sql.json | tee $(BENCH_OUT)/directory_sql.txt
 	$(BIN)/python bench/scale.py | tee $(BENCH_OUT)/scale.txt
 	$(BIN)/python bench/classroom.py --seconds 60 | tee $(BENCH_OUT)/classroom.txt
+
+# Issue 22's four ratios on the code at $(BEFORE) (another checkout, e.g. main's) and on this
+# one, script by script in one run: `make bench-compare BEFORE=/path/to/main`.
+BEFORE ?=
+bench-compare: setup
+	test -n "$(BEFORE)" || { echo "give BEFORE=/path/to/a/checkout"; exit 2; }
+	$(BIN)/python bench/compare.py --before "$(BEFORE)" --out $(BENCH_OUT)/issue22
 
 bench-quick: setup
 	mkdir -p $(BENCH_OUT)

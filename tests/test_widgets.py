@@ -19,6 +19,7 @@ import pytest
 from ipywidgets.widgets.widget import CallbackDispatcher
 from pydantic import BaseModel
 
+from wfbench.errors import RunRejected
 from wfbench.widgets.canvas_view import Canvas
 from wfbench.widgets.graph import TRIGGER
 from wfbench.widgets.history_view import HistoryView
@@ -234,12 +235,17 @@ def test_the_whole_journey_through_the_widgets(wb: Workbench) -> None:
     assert "status-succeeded" in cv.graph.classes("suspend")
     assert "status-succeeded" in cv.graph.classes("leave")
     assert "status-skipped" in cv.graph.classes("stop")
-    # bad input: refused with every reason, kept in history as rejected
+    # bad input: Run is disabled with every reason at the field, and no run is recorded
     rd.json_text.value = json.dumps({"email": 42, "extra": 1})
-    assert "is not of type" in text(rd.problems)
+    assert "is not of type" in text(rd.problems) and "extra" in text(rd.problems)
+    assert rd.run_button.disabled and rd.dry_run_button.disabled
     rd.run_button.click()
-    assert rd.rejected is not None
-    assert {p for p, _ in rd.rejected.problems} == {"", "/email"}
+    assert rd.rejected is None and rd.handle is not None and rd.handle.done  # the first run's
+    assert list(wb.runs("Offboard an intern")["status"]) == ["succeeded"]
+    # the same input from code is refused and kept in history as rejected
+    with pytest.raises(RunRejected) as refused:
+        wb.run("Offboard an intern", {"email": 42, "extra": 1})
+    assert {p for p, _ in refused.value.problems} == {"", "/email"}
 
     # 10. execution history: runs, one run's steps, its path
     cv.history_button.click()
@@ -461,9 +467,9 @@ def test_dry_run_simulates_and_a_disabled_workflow_is_refused(wb: Workbench) -> 
         == "active"
     )
     wb.workflows.disable("Offboard contractor")
-    rd.run()
-    assert rd.rejected is not None and "disabled" in text(rd.problems)
-    assert wb.runs("Offboard contractor")["status"].iloc[0] == "rejected"
+    rd.run()  # refused by the dialog itself: nothing recorded
+    assert rd.rejected is None and "disabled" in text(rd.problems)
+    assert list(wb.runs("Offboard contractor")["status"]) == ["succeeded"]
 
 
 def test_running_needs_a_saved_workflow(wb: Workbench) -> None:

@@ -224,7 +224,7 @@ def test_the_enable_toggle_sits_on_the_canvas(wb: Workbench) -> None:
     cv.enable_toggle.value = True
     assert wb.workflows.info("Offboard contractor").enabled is True and not cv.run_button.disabled
     fresh = Canvas(wb, draft=Workflow.model_validate(START))
-    assert fresh.enable_toggle.layout.display == "none"  # nothing to switch before a save
+    assert fresh.enable_toggle.layout.visibility == "hidden"  # nothing to switch before a save
 
 
 def test_the_run_dialog_is_bounded_quiet_until_typed_and_speaks_to_the_notebook(

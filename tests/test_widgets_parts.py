@@ -512,4 +512,32 @@ def test_a_tall_graph_opens_readable_at_its_top_instead_of_fitted() -> None:
     assert layout["fit"] is False and layout["zoom"] == 0.8
     assert layout["pan"]["y"] == 40.0 - 24.0 * 0.8  # the trigger card at the top
     tall._cy._view_count = 1  # shown: the height is set, and the top is restored after it
-    assert tall._cy.layout.height == "620px"
+    # the box grows with the graph (drawn at 0.8) and the page's box scrolls beyond
+    assert tall._cy.layout.height == f"{tall.natural * 0.8:.0f}px"
+    assert tall.natural > 1800 and tall.widget.layout.overflow == "auto"
+
+
+def test_the_graph_box_grows_with_the_graph_and_zoom_has_buttons(
+    offboard: dict[str, Any],
+) -> None:
+    """Issue 21: never cut (the box follows the graph up to the page, then scrolls), the
+    wheel scrolls the page (cytoscape's wheel zoom off), zoom by buttons."""
+    view = GraphView()
+    view.set_elements(elements(offboard))
+    assert view._cy.user_zooming_enabled is False
+    assert view.widget.layout.max_height == "calc(100vh - 224px)"
+    assert view.widget.layout.overflow == "auto"
+    natural = view.natural
+    assert natural > 420
+    assert view.height == (
+        f"max(min({natural:.0f}px, calc(100vh - 240px)), {max(420, natural * 0.5):.0f}px)"
+    )
+    view._cy._view_count = 1
+    assert view._cy.layout.height == view.height
+    view.zoom(1.25)
+    assert f"{natural * 1.25:.0f}px" in view._cy.layout.height
+    view.fit()
+    assert view.scale == 1.0 and f"{natural:.0f}px" in view._cy.layout.height
+    small = GraphView()
+    small.set_elements(elements({"name": "x", "run_as": "read_only", "steps": []}))
+    assert small.height.startswith("max(min(420px")  # a tiny graph keeps the minimum box

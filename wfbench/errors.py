@@ -12,6 +12,8 @@ The tree::
     │   ├── StepTimeout        an attempt ran past its ``timeout_s``
     │   ├── EffectUncertain    an attempt stopped while its handler ran (its deadline passed,
     │   │                      its worker was lost): the effect may or may not have happened
+    │   ├── HandlerFailed      a handler raised an exception that is not a wfbench error
+    │   │                      (carries ``original``): a failed step, never an aborted run
     │   ├── RunCancelled       the run was cancelled while the step waited
     │   └── RunAborted         the store refused a write; the run cannot go on
     ├── ActionRefused          an action (a custom one) that cannot join the catalogue
@@ -27,7 +29,9 @@ The tree::
     │   ├── NameTaken          a workflow name already used by another workflow
     │   ├── KeyNameTaken       an API key name already used by a key not revoked
     │   ├── LearnerTaken       a learner name already on the class board
-    │   └── IdempotencyConflict  an idempotency key reused with another input or mode
+    │   ├── IdempotencyConflict  an idempotency key reused with another input or mode
+    │   └── BatchRunning       a batch id started again while it runs (CLI 4, HTTP 409)
+    ├── UnknownExercise        a class-board result for an exercise the class does not do
     ├── UsageError             a bad argument or an unreadable file (CLI exit code 2)
     ├── BadArgument            a value a verb cannot take (a run status, a time, a key role…)
     ├── DirectoryMisuse        the directory asked to do what would break it (seed twice,
@@ -135,6 +139,21 @@ class EffectUncertain(ActionError):
     when its action declares itself idempotent."""
 
 
+class HandlerFailed(ActionError):
+    """An action's handler raised an exception of its own (``ValueError``, ``KeyError`` …,
+    or returned output its model refuses): the step fails with the exception's type and
+    message, its directory changes are rolled back, and it is retried only if the action
+    has no side effects or declares itself idempotent (it had started: its effect
+    elsewhere may have happened)."""
+
+    def __init__(self, original: BaseException, message: str | None = None) -> None:
+        text = str(original)
+        if message is None:
+            message = f"{type(original).__name__}: {text}" if text else type(original).__name__
+        super().__init__(message)
+        self.original = original
+
+
 class RunCancelled(ActionError):
     """The run was cancelled while this step waited."""
 
@@ -213,6 +232,15 @@ class LearnerTaken(Conflict):
 
 class IdempotencyConflict(Conflict):
     """An idempotency key reused with a different input (or another dry-run mode)."""
+
+
+class BatchRunning(Conflict):
+    """A batch id was started again while it is still running (in this or another
+    process): a batch id runs once at a time."""
+
+
+class UnknownExercise(WfbenchError):
+    """A result posted to the class board for an exercise the class does not do."""
 
 
 class UsageError(WfbenchError):

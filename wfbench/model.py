@@ -232,8 +232,9 @@ def read_document(source: str | Path | dict[str, Any]) -> tuple[Any, str]:
 MAX_FILE_BYTES: Final = 16 * 1024 * 1024
 
 
-def read_text_file(path: str | Path, limit: int = MAX_FILE_BYTES) -> str:
-    """The UTF-8 text of a regular file of at most ``limit`` bytes, or :class:`UsageError`.
+def read_file_bytes(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, or :class:`UsageError`:
+    the one rule for every file a user names (definitions, inputs, ``--inputs``, cases).
 
     Never blocks or reads without end: FIFOs, devices (``/dev/zero``), directories and
     sockets are refused before reading (opened non-blocking), and reading stops past
@@ -250,23 +251,31 @@ def read_text_file(path: str | Path, limit: int = MAX_FILE_BYTES) -> str:
         if not stat.S_ISREG(mode):
             kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
             raise UsageError(f"cannot read {path}: it is {kind}; give a regular file")
-        data = b""
-        while len(data) <= limit and (chunk := os.read(fd, 1 << 20)):
-            data += chunk
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit and (chunk := os.read(fd, 1 << 20)):
+            chunks.append(chunk)
+            size += len(chunk)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}; check the file") from None
     finally:
         os.close(fd)
-    if len(data) > limit:
+    if size > limit:
         raise UsageError(
             f"cannot read {path}: it is larger than {limit:,} bytes; give a smaller file"
         )
+    return b"".join(chunks)
+
+
+def read_text_file(path: str | Path, limit: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of a file read by :func:`read_file_bytes`, or :class:`UsageError`."""
+    data = read_file_bytes(path, limit)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UsageError(
             f"cannot read {path}: it is not UTF-8 text (byte {exc.start:,} is not); "
-            "save it as UTF-8 JSON"
+            "save it as UTF-8"
         ) from None
 
 

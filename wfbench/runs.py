@@ -254,6 +254,12 @@ class Hooks:
     def step_started(self, *, run: RunRecord, step: StepRecord) -> None:
         """A step has begun (status ``running``)."""
 
+    def effect_starting(self, *, run: RunRecord, step: StepRecord, idempotent: bool) -> None:
+        """A side-effecting handler is about to be called (never in a dry run). The
+        listener that keeps history makes this mark durable before the call (with the
+        directory change of a built-in, which commits with its record): a resume reads
+        it to know that the run's effects may have happened."""
+
     def step_finished(self, *, run: RunRecord, step: StepRecord, durable: bool) -> None:
         """A step has ended (succeeded, failed, skipped or simulated)."""
 

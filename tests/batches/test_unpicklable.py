@@ -44,6 +44,7 @@ def _register_held(wb: Workbench) -> None:
         n: int
         effects: str | None = None
         sleep_s: float = 0.0
+        gate: str | None = None  # actions.workflow passes it
 
     @wb.action("test.held", input=HeldIn, output=actions.WhereOut, remote=True)
     def held(params: HeldIn, ctx: Any) -> actions.WhereOut:

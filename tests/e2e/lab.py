@@ -667,6 +667,9 @@ def _click_node(scope: Locator, node_id: str) -> None:
     where: list[tuple[float, float, float, float]] = []
 
     def steady() -> tuple[float, float] | None:
+        # cytoscape caches its container's place on the page until a scroll or resize: a
+        # layout shift above the graph without either would send the click to the old place
+        scope.page.evaluate("() => window.dispatchEvent(new Event('scroll'))")
         last[:] = graphs(scope)
         g = last[-1] if last else None
         if g is None or node_id not in g.nodes or not g.shown(node_id):

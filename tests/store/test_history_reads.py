@@ -153,3 +153,42 @@ def test_an_older_store_is_migrated_in_place(db: Path) -> None:
     )
     assert s.runs()["run_id"].tolist() == ["old"]
     s.close()
+
+
+def test_a_json_column_keeps_duckdbs_chunks_and_reads_the_same() -> None:
+    """Issue 22: a JSON column keeps the Arrow chunks it was handed (no joined copy); every
+    way of reading, filtering, sorting and joining frames still sees decoded values."""
+    import pyarrow as pa
+
+    chunks = [
+        pa.array(['{"a": 1}', None, "[1, 2]"], pa.large_string()),
+        pa.array(['"x"', '{"b": [true]}'], pa.large_string()),
+    ]
+    column = pa.chunked_array(chunks)
+    array = JsonArray(column)
+    assert array._texts.num_chunks == 2
+    assert array._texts.chunk(1).buffers()[2].address == chunks[1].buffers()[2].address
+    frame = pd.DataFrame({"n": range(5), "v": pd.Series(array)})
+    assert frame.v.tolist() == [{"a": 1}, None, [1, 2], "x", {"b": [True]}]
+    assert frame.v[4] == {"b": [True]} and frame.v.isna().tolist() == [0, 1, 0, 0, 0]
+    assert frame[frame.n > 2].v.tolist() == ["x", {"b": [True]}]
+    assert frame.sort_values("n", ascending=False).v.tolist()[0] == {"b": [True]}
+    assert frame.iloc[1:3].v.tolist() == [None, [1, 2]]
+    small = pd.DataFrame({"v": pd.Series(JsonArray(pa.array(['{"c": 3}'])))})
+    joined = pd.concat([frame[["v"]], small], ignore_index=True)
+    assert joined.v.tolist()[-2:] == [{"b": [True]}, {"c": 3}]
+
+
+def test_runs_frame_text_is_arrow_backed_and_times_utc(store: Store) -> None:
+    """Text columns come as pandas' Arrow-backed ``str`` over large_string (what DuckDB is
+    asked to hand over, so pandas casts nothing) and times as ``datetime64[us, UTC]``."""
+    _history(store)
+    frame = store.runs()
+    assert str(frame.run_id.dtype) == "str"
+    assert pa_type(frame.run_id) == "large_string"
+    assert str(frame.started_at.dtype) == "datetime64[us, UTC]"
+    assert frame.input.dtype.name == "json"
+
+
+def pa_type(series: pd.Series) -> str:
+    return str(series.array._pa_array.type)

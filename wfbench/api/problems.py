@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wfbench import pointers
 from wfbench.api.models import PREFIX
-from wfbench.errors import DefinitionError, NameTaken, NotFound, StoreBusy
+from wfbench.errors import Conflict, DefinitionError, NameTaken, NotFound, StoreBusy
 from wfbench.problems import PROBLEM_JSON, problem_body
 from wfbench.validation import Issue
 
@@ -128,7 +128,12 @@ def install_handlers(app: FastAPI) -> None:
             "change it, or choose another name",
         )
 
+    async def on_conflict(_: Request, exc: Exception) -> Response:
+        # A request that contradicts what is stored or going on (a batch id running).
+        return problem_response(409, "conflict", str(exc))
+
     app.add_exception_handler(ApiProblem, on_problem)
+    app.add_exception_handler(Conflict, on_conflict)
     app.add_exception_handler(NameTaken, on_name_taken)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_invalid)

@@ -4,8 +4,14 @@
 drive. Every row becomes an ordinary recorded run (a rejected start too) tagged with the
 batch's id and an idempotency key made of the batch id and the row's position
 (``<batch>:<row>``). Calling it again with the same batch resumes it: a row whose run
-already succeeded with the same input is not run again (its outcome is read back); any
-other row (failed, rejected, cancelled, interrupted, never started) runs again.
+already succeeded with the same input is not run again (its outcome is read back); a
+row whose last run ended otherwise (failed, rejected, cancelled, interrupted) runs again
+only if no side effect that is not idempotent had started in it (the store's effect
+marks, :mod:`wfbench.store.effects`): otherwise its effects may have happened, and it
+stays as it ended ("not run again: effects may have happened …") unless the caller names
+it in ``rerun_interrupted`` (row labels, or ``True`` for every such row). A batch id runs
+once at a time: starting it while it runs (here or in another process) raises
+:class:`~wfbench.errors.BatchRunning`.
 
 Runs go on ``concurrency`` threads of this process, which stays the store's only writer
 (their directory changes commit one at a time, :func:`one_writer`);
@@ -22,7 +28,7 @@ import dataclasses
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -66,6 +72,10 @@ class Port:
     """The batch's runs so far, newest first."""
     same_input: Callable[[Any, dict[str, Any]], bool]
     """Whether a past run's input is this row's (defaults applied)."""
+    effects: Callable[[list[str]], dict[str, list[str]]] = lambda ids: {}
+    """For past run ids, the side effects (not idempotent) that had started in each."""
+    claim: Callable[[str], AbstractContextManager[Any]] = lambda batch_id: contextlib.nullcontext()
+    """Holds the batch id while the batch goes; raises ``BatchRunning`` if it is held."""
 
 
 @dataclass
@@ -104,6 +114,7 @@ class Batch:
         dashboard: str | None = None,
         hold: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
         on_end: Callable[[], None] | None = None,
+        rerun_interrupted: bool | Iterable[Any] = False,
     ) -> None:
         if concurrency < 1:
             raise UsageError(f"concurrency must be 1 or more, not {concurrency}")
@@ -120,13 +131,25 @@ class Batch:
         self._lock = threading.Lock()
         self._active: dict[int, Execution] = {}
         self._thread: threading.Thread | None = None
+        # set when the thread's work is over: Thread.join/is_alive cannot be trusted after
+        # an interrupt landed inside join() (before Python 3.13, is_alive() may then read
+        # False while the thread still runs, and the frame came back with rows "pending")
+        self._finished = threading.Event()
         self._failure: BaseException | None = None
+        self._rerun: bool | None = None
+        self._rerun_rows: set[str] = set()
+        if isinstance(rerun_interrupted, bool):
+            self._rerun = rerun_interrupted
+        else:
+            self._rerun_rows = {str(r) for r in rerun_interrupted}
+        self._claimed = contextlib.ExitStack()
 
     # -- control
     def start(self) -> Batch:
         """Run the batch on a background thread (see :meth:`wait`, :meth:`cancel`)."""
 
         try:
+            self._claimed.enter_context(self.port.claim(self.batch_id))
             with self._hold():
                 todo = self._resume()  # refusals (a changed row) raise here, in the caller
         except BaseException:
@@ -141,6 +164,7 @@ class Batch:
                 self._failure = exc
             finally:
                 self._end()
+                self._finished.set()
 
         self._thread = threading.Thread(target=target, name=f"wfbench-{self.batch_id}")
         self._thread.daemon = True
@@ -152,17 +176,34 @@ class Batch:
         its outcomes."""
         assert self._thread is not None, "start() the batch first"
         try:
-            self._thread.join(timeout)
+            self._finished.wait(timeout)
         except KeyboardInterrupt:
             self.cancel()
-            self._thread.join()
+            self.settle()
         if self._failure is not None:
             raise self._failure
         return self.frame()
 
+    def settle(self, timeout: float | None = None) -> bool:
+        """Wait until the batch's thread has ended (or ``timeout``), whatever interrupts
+        come meanwhile (each one cancels): the frame read afterwards holds every row's
+        final outcome, as the progress bar and history do (none left ``pending``).
+        Whether it has ended."""
+        assert self._thread is not None, "start() the batch first"
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._finished.is_set():
+            left = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
+            if left <= 0:
+                return False
+            try:
+                self._finished.wait(left)
+            except KeyboardInterrupt:
+                self.cancel()
+        return True
+
     @property
     def done(self) -> bool:
-        return self._thread is not None and not self._thread.is_alive()
+        return self._finished.is_set()
 
     def cancel(self) -> None:
         """Start no more rows and cancel the runs going on (and their Dask futures)."""
@@ -176,6 +217,7 @@ class Batch:
     def run(self) -> pd.DataFrame:
         """Run every row that needs it, on this thread; return the outcomes."""
         try:
+            self._claimed.enter_context(self.port.claim(self.batch_id))
             with self._hold():
                 return self._run(self._resume())
         finally:
@@ -184,6 +226,7 @@ class Batch:
     def _end(self) -> None:
         """What the batch's owner asked to be done when it ends (once), e.g. closing the
         Dask client it connected for this batch."""
+        self._claimed.close()
         end, self._on_end = self._on_end, None
         if end is not None:
             end()
@@ -201,21 +244,50 @@ class Batch:
         latest: dict[str, dict[str, Any]] = {}
         for rec in past.to_dict(orient="records"):  # newest first
             latest.setdefault(str(rec["idempotency_key"]), {str(k): v for k, v in rec.items()})
-        todo, changed = [], []
+        todo, changed, held = [], [], {}
         for i, given in enumerate(self.inputs):
             prev = latest.get(row_key(self.batch_id, i))
-            if prev is None or prev["status"] != "succeeded":
+            if prev is None:
                 todo.append(i)
+            elif prev["status"] != "succeeded":
+                held[i] = prev
             elif not self.port.same_input(prev["input"], given):
                 changed.append(str(self.labels[i]))
             else:
                 self._set(i, prev, resumed=True)
+        effects = self.port.effects([str(p["run_id"]) for p in held.values()])
+        for i, prev in held.items():
+            started = effects.get(str(prev["run_id"]))
+            if not started or self._asked(i):
+                todo.append(i)
+                continue
+            status = "interrupted" if prev["status"] in ("running", "queued") else prev["status"]
+            names = ", ".join(dict.fromkeys(started))
+            self._set(
+                i,
+                {
+                    **prev,
+                    "status": status,
+                    "error": f"not run again: effects may have happened ({names} had started "
+                    f"in run {prev['run_id']}, which ended {prev['status']}); check them, then "
+                    "re-run this row by name (rerun_interrupted=[row], or wfbench run … "
+                    f"--rerun-interrupted {self.labels[i]})",
+                },
+                resumed=True,
+            )
+        todo.sort()
         if changed:
             raise IdempotencyConflict(
                 f"batch {self.batch_id}: row(s) {', '.join(changed[:20])} already succeeded "
                 "with another input; resume with the same inputs, or start a new batch"
             )
         return todo
+
+    def _asked(self, i: int) -> bool:
+        """Whether the caller asked by name to run row ``i`` again."""
+        if self._rerun is not None:
+            return self._rerun
+        return str(self.labels[i]) in self._rerun_rows
 
     def _row(self, i: int) -> None:
         if self._cancel.is_set():
@@ -284,10 +356,19 @@ def one_writer(
     """A run's ``Environment.transaction`` for a batch whose runs go at once: every
     directory change commits on its own, right away, while it holds the batch's ``lock``,
     so two runs never hold open changes that could collide (DuckDB would refuse the
-    second commit, for example two new outbox messages taking the same id)."""
+    second commit, for example two new outbox messages taking the same id).
+
+    A remote action (``http.request``) changes nothing here: around it the run only
+    commits records, which go with the batch's group commit
+    (:mod:`wfbench.store.group_commit`) without the lock, so many runs' records commit
+    together instead of one run at a time (issue 22)."""
 
     @contextlib.contextmanager
     def transaction_alone(spec: Any) -> Iterator[Any]:
+        if getattr(spec, "remote", False):
+            with transaction(spec) as value:
+                yield value
+            return
         with lock, transaction(dataclasses.replace(spec, batched=False)) as value:
             yield value
 

@@ -13,7 +13,7 @@ import contextlib
 import gc
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from wfbench.cli.exits import (
     EXIT_BUSY,
@@ -28,7 +28,7 @@ from wfbench.cli.exits import (
 from wfbench.cli.parser import Handler, build_parser, command_of
 from wfbench.errors import StoreBusy, WfbenchError
 from wfbench.gc_pause import freeze_after_imports
-from wfbench.printable import printable
+from wfbench.printable import SafeStream, printable
 
 __all__ = [
     "EXIT_BUSY",
@@ -49,7 +49,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     ``out`` receives what the command prints (default: standard output); errors go to
     standard error as one line, never a traceback.
     """
-    out = out or sys.stdout
+    # Every text from outside (inputs, outputs, errors, names) passes the one rule.
+    safe: Any = SafeStream(out or sys.stdout)
     try:
         words = sys.argv[1:] if argv is None else argv
         args = build_parser(command_of(words)).parse_args(words)
@@ -57,8 +58,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return int(exc.code or 0)
     handler: Handler = args.handler
     try:
-        with contextlib.ExitStack() as args.held:  # the store file, opened once per command
-            return handler(args, out)
+        with (
+            contextlib.ExitStack() as args.held,  # the store file, opened once per command
+            contextlib.redirect_stderr(SafeStream(sys.stderr)),  # what commands say there too
+        ):
+            return handler(args, safe)
     except WfbenchError as exc:
         text = str(exc)
         if isinstance(exc, StoreBusy):  # it quotes another process's command line

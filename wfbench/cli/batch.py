@@ -4,6 +4,7 @@ Parquet file, with progress on stderr and a summary at the end (``--batch ID`` r
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any, TextIO
 from wfbench.cli.exits import EXIT_FAILED, EXIT_OK, EXIT_REJECTED
 from wfbench.cli.output import frame_records, print_json, workbench
 from wfbench.errors import UsageError
+from wfbench.printable import SafeStream
 
 #: The file kinds ``--inputs`` reads, by suffix.
 KINDS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
@@ -27,12 +29,15 @@ def read_inputs(path: str) -> Any:
         raise UsageError(
             f"{path}: give a .csv, .jsonl (JSON Lines) or .parquet file of inputs, one per row"
         )
+    from wfbench.model import read_file_bytes, read_text_file
+
+    if kind == "jsonl":  # the rule for every file named: regular, bounded, UTF-8
+        return _json_lines(path, read_text_file(path))
+    data = io.BytesIO(read_file_bytes(path))
     try:
         if kind == "csv":
-            return pd.read_csv(path)
-        if kind == "parquet":
-            return pd.read_parquet(path)
-        return _json_lines(path)
+            return pd.read_csv(data, encoding="utf-8")
+        return pd.read_parquet(data)
     except UsageError:
         raise
     except OSError as exc:
@@ -44,22 +49,21 @@ def read_inputs(path: str) -> Any:
         raise UsageError(f"cannot read {path} as {kind}: {type(exc).__name__}: {exc}") from None
 
 
-def _json_lines(path: str) -> list[dict[str, Any]]:
+def _json_lines(path: str, text: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except (json.JSONDecodeError, RecursionError) as exc:
-                problems.append(f"line {number}: not JSON ({getattr(exc, 'msg', exc)})")
-                continue
-            if not isinstance(value, dict):
-                problems.append(f"line {number}: an input must be a JSON object")
-                continue
-            rows.append(value)
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            problems.append(f"line {number}: not JSON ({getattr(exc, 'msg', exc)})")
+            continue
+        if not isinstance(value, dict):
+            problems.append(f"line {number}: an input must be a JSON object")
+            continue
+        rows.append(value)
     if problems:
         shown = "; ".join(problems[:10]) + (" …" if len(problems) > 10 else "")
         raise UsageError(f"{path}: {len(problems)} bad line(s): {shown}; fix them and try again")
@@ -70,18 +74,26 @@ class _Printer:
     """Progress on stderr: one line, rewritten in a terminal, every 10 % elsewhere."""
 
     def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
+        self.stream = SafeStream(stream)
         self.tty = stream.isatty()
         self.last = -1
 
     def __call__(self, progress: Any) -> None:
         step = max(progress.total // 10, 1)
         if self.tty:
-            self.stream.write("\r" + progress.line())
+            self.stream.raw.write("\r")  # its own control character, not from outside
+            self.stream.write(progress.line())
         elif progress.done // step != self.last or progress.done == progress.total:
             self.last = progress.done // step
             self.stream.write(progress.line() + "\n")
         self.stream.flush()
+
+
+def _rerun(rows: list[str] | None) -> bool | list[str]:
+    """``--rerun-interrupted`` alone: every row; with row labels: those rows."""
+    if rows is None:
+        return False
+    return rows or True
 
 
 def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
@@ -98,6 +110,7 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         dry_run=args.dry_run,
         progress=printer,
         started_by="cli",
+        rerun_interrupted=_rerun(args.rerun_interrupted),
     )
     assert isinstance(frame, pd.DataFrame)
     if printer.tty:
@@ -119,6 +132,6 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
             out.write(
                 f"resume: wfbench run '{args.name}' --inputs {args.inputs} --batch {batch_id}\n"
             )
-    if counts.get("failed") or counts.get("cancelled"):
+    if counts.get("failed") or counts.get("cancelled") or counts.get("interrupted"):
         return EXIT_FAILED
     return EXIT_REJECTED if counts.get("rejected") else EXIT_OK

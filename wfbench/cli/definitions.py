@@ -5,6 +5,7 @@ so it sees what the store holds (custom roles and actions included)."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -152,8 +153,15 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     if not str(args.output).strip():
         raise UsageError("export -o: the file name is empty; give a file to write")
+    cases = workbench(args).workflows.cases(args.name)
+    target = Path(args.output)
     try:  # every write error (a directory, no folder, disk full, a loop) is one line
-        Path(args.output).write_text(text, encoding="utf-8")
+        target.write_text(text, encoding="utf-8")
+        if cases is not None:  # the Test tab's cases, saved with this version
+            stem = target.name.removesuffix(".json")
+            beside = target.with_name(f"{stem}.cases.json")
+            beside.write_text(json.dumps(cases, indent=2) + "\n", encoding="utf-8")
+            out.write(f"wrote {target} and its test cases {beside}\n")
     except (OSError, ValueError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise UsageError(f"cannot write {args.output}: {why}; choose another file") from None

@@ -2,14 +2,15 @@
 
 0 success; 1 a run that failed or a definition that is invalid; 2 a usage error or
 an unreadable file; 3 a run that was rejected (bad input, disabled workflow); 4 the
-store stayed busy past the wait (another process held it; nothing was done).
+store stayed busy past the wait (another process held it; nothing was done), or the
+batch is running already (in this or another process; nothing was done).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from wfbench.errors import NotFound, RunRejected, StoreBusy, UsageError, WfbenchError
+from wfbench.errors import BatchRunning, NotFound, RunRejected, StoreBusy, UsageError, WfbenchError
 
 EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
@@ -22,6 +23,7 @@ EXIT_INTERRUPTED: Final = 130
 #: An error that reaches ``main`` exits with the code of its first class here.
 EXIT_CODES: Final[tuple[tuple[type[WfbenchError], int], ...]] = (
     (StoreBusy, EXIT_BUSY),
+    (BatchRunning, EXIT_BUSY),
     (RunRejected, EXIT_REJECTED),
     (UsageError, EXIT_USAGE),
     (NotFound, EXIT_USAGE),

@@ -11,6 +11,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO, cast
 
+from wfbench.cli.app import cmd_app
 from wfbench.cli.definitions import (
     cmd_actions,
     cmd_enable,
@@ -22,6 +23,7 @@ from wfbench.cli.definitions import (
     cmd_schema,
     cmd_validate,
 )
+from wfbench.cli.directory import cmd_directory
 from wfbench.cli.runs import cmd_run, cmd_runs, cmd_show
 from wfbench.cli.serving import cmd_apikey, cmd_serve
 from wfbench.cli.testing import cmd_test
@@ -73,6 +75,8 @@ COMMANDS: tuple[str, ...] = (
     "test",
     "serve",
     "apikey",
+    "directory",
+    "app",
 )
 
 
@@ -130,6 +134,15 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _definition_commands(add)
     _run_commands(add)
     _api_commands(add)
+    p = add("directory", cmd_directory, "find users or groups in the directory")
+    p.add_argument("what", choices=("users", "groups"), help="what to list")
+    p.add_argument("--search", metavar="TEXT", help="only those whose name, email, ... has TEXT")
+    p.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    p = add(
+        "app", cmd_app, "serve the workbench as a web page (Voila; Ctrl-C stops)", json_flag=False
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8866, help="port to listen on (default 8866)")
     return parser
 
 
@@ -178,6 +191,14 @@ def _run_commands(add: Add) -> None:
     )
     p.add_argument("--batch", metavar="ID", help="with --inputs: the batch's id (again: resume)")
     p.add_argument(
+        "--rerun-interrupted",
+        nargs="*",
+        metavar="ROW",
+        default=None,
+        help="with --inputs --batch: run again the rows (all, if none named) whose effects "
+        "may have happened in a run a crash or a failure interrupted",
+    )
+    p.add_argument(
         "--concurrency", type=int, default=4, metavar="N", help="with --inputs: runs at once"
     )
     p = add("runs", cmd_runs, "list past runs, newest first")
@@ -188,6 +209,13 @@ def _run_commands(add: Add) -> None:
     p.add_argument("run_id", metavar="RUN_ID")
     p = add("test", cmd_test, "run the test cases beside workflow files (NAME.cases.json)")
     p.add_argument("files", nargs="+", metavar="WORKFLOW.json")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="each case's deadline in seconds, unless the case names its own (default 30)",
+    )
 
 
 def _api_commands(add: Add) -> None:

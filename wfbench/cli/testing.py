@@ -14,11 +14,13 @@ from wfbench.errors import DefinitionError, UsageError
 
 def cmd_test(args: argparse.Namespace, out: TextIO) -> int:
     """Run the cases beside each workflow file (``NAME.cases.json``) in the sandbox."""
+    if args.timeout is not None and not 0 < args.timeout <= 3600:
+        raise UsageError(f"--timeout must be more than 0 and at most 3600 s, not {args.timeout:g}")
     wb = workbench(args)
     code, records = EXIT_OK, list[Any]()
     for file in args.files:
         try:
-            report = wb.check(Path(file))
+            report = wb.check(Path(file), timeout_s=args.timeout)
         except (DefinitionError, UsageError) as exc:
             sys.stderr.write(f"wfbench test: {exc}\n")
             code = EXIT_USAGE

@@ -37,6 +37,7 @@ class Applications(DirectoryBase):
         self._con.execute(
             "INSERT INTO bindings VALUES (?, ?, ?)", [application_id, user_id, self._now()]
         )
+        self._inserted("bindings", application_id, user_id)
         self._note(
             f"gave {user.email} access to {app}",
             f"would give {user.email} access to {app}",
@@ -50,10 +51,9 @@ class Applications(DirectoryBase):
         user = self._user(user_id)
         if not self._is_bound(application_id, user_id):
             return Binding(application_id=application_id, user_id=user_id, changed=False)
-        self._con.execute(
-            "DELETE FROM bindings WHERE application_id = ? AND user_id = ?",
-            [application_id, user_id],
-        )
+        where = "application_id = ? AND user_id = ?"
+        self._writing("bindings", where, [application_id, user_id])
+        self._con.execute(f"DELETE FROM bindings WHERE {where}", [application_id, user_id])
         self._note(
             f"took {app} access away from {user.email}",
             f"would take {app} access away from {user.email}",

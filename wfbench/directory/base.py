@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import duckdb
 
@@ -113,6 +113,19 @@ def _device_from_row(row: tuple[Any, ...]) -> Device:
     )
 
 
+class WriteWatcher(Protocol):
+    """Told of every row the directory is about to write (a test case's change finder,
+    :mod:`wfbench.testing.changes`): what it reads here is each row as it stood before."""
+
+    def before(
+        self, con: duckdb.DuckDBPyConnection, table: str, where: str, params: list[Any]
+    ) -> None:
+        """``UPDATE``/``DELETE`` of *table*'s rows matching ``WHERE where`` is next."""
+
+    def created(self, table: str, key: tuple[Any, ...]) -> None:
+        """A row with primary key *key* was just inserted into *table*."""
+
+
 class DirectoryBase:
     """Read and change the embedded directory, within a set of permissions.
 
@@ -139,8 +152,11 @@ class DirectoryBase:
         run_id: str | None = None,
         clock: Callable[[], datetime] | None = None,
         dry_run: bool = False,
+        watcher: WriteWatcher | None = None,
     ) -> None:
         self._con = con
+        #: Told of every write before it is made (``None``: nobody; only test cases watch).
+        self._watcher = watcher
         self.permissions: frozenset[str] | None = (
             None if permissions is None else frozenset(permissions)
         )
@@ -157,6 +173,11 @@ class DirectoryBase:
         self._changes_lock = threading.Lock()
         self._local = threading.local()
         self._group_cache: dict[str, str] = {}
+        # Rows read inside the transaction the connection's owner holds open, by (table, id),
+        # handed out again instead of read twice; see _hold_reads. Off until told.
+        self._memo: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self._memo_on = False
+        self._epoch = 0  # counts _hold_reads calls: a row read across one is not kept
 
     def on(self, con: duckdb.DuckDBPyConnection) -> Self:
         """The same directory through another connection or cursor (for another thread).
@@ -165,7 +186,12 @@ class DirectoryBase:
         :attr:`changes` with this one.
         """
         other = type(self)(
-            con, self.permissions, run_id=self.run_id, clock=self._clock, dry_run=self.dry_run
+            con,
+            self.permissions,
+            run_id=self.run_id,
+            clock=self._clock,
+            dry_run=self.dry_run,
+            watcher=self._watcher,
         )
         other.changes = self.changes
         other._changes_lock = self._changes_lock
@@ -213,6 +239,62 @@ class DirectoryBase:
         finally:
             sinks.pop()
 
+    # -- not reading twice (issue 22) ---------------------------------------------------------
+    #
+    # A record a step read (``users.get``) is needed again by the next step
+    # (``users.suspend`` loads the user it changes). It is handed out from what was read
+    # instead of read again, but only while the connection's owner says one transaction stays
+    # open on it (the run's recorder, a test case's sandbox), because then nothing else can
+    # change what a second read would return:
+    #
+    # * DuckDB gives a transaction snapshot isolation: another connection's or cursor's
+    #   commits (``wb.sql``, other runs of a batch, other processes) are not visible to it
+    #   until it ends, so a second read in the same transaction returns the first read's rows
+    #   plus this transaction's own writes;
+    # * the run's cursor is its own (``Store.run_cursor``): only the recorder (history
+    #   tables) and this directory use it, and handlers reach the directory through its
+    #   methods only (``store.capability``); every write of a directory table goes through
+    #   _writing/_inserted below, which forget what was kept first;
+    # * the owner calls _hold_reads(False) the moment the transaction commits or rolls back
+    #   (after which other commits are visible), and rows read outside a held transaction
+    #   are never kept.
+    #
+    # Records are rebuilt from the kept row each time, so a caller changing the record it
+    # got changes nothing kept.
+
+    def _hold_reads(self, held: bool) -> None:
+        """Told by the owner of this directory's connection: ``True`` while one transaction
+        stays open on it, ``False`` when it ends. Either way, forget every kept row."""
+        self._memo.clear()
+        self._memo_on = held
+        self._epoch += 1
+
+    def _kept(self, table: str, key: str) -> tuple[Any, ...] | None:
+        return self._memo.get((table, key)) if self._memo_on else None
+
+    def _keep(self, table: str, key: str, row: tuple[Any, ...], epoch: int) -> None:
+        """Keep *row*, read since _hold_reads last said so (at *epoch*, taken before the read:
+        a transaction that ended while it was read may have been another snapshot)."""
+        if self._memo_on and epoch == self._epoch:
+            self._memo[(table, key)] = row
+
+    def _forget(self, table: str) -> None:
+        # The outbox and commands are part of no record kept; anything else may be.
+        if self._memo and table not in ("outbox", "commands"):
+            self._memo.clear()
+
+    def _writing(self, table: str, where: str, params: list[Any]) -> None:
+        """Every ``UPDATE`` and ``DELETE`` calls this first, with its own ``WHERE``."""
+        self._forget(table)
+        if self._watcher is not None:
+            self._watcher.before(self._con, table, where, params)
+
+    def _inserted(self, table: str, *key: Any) -> None:
+        """Every ``INSERT`` calls this after, with the new row's primary key."""
+        self._forget(table)
+        if self._watcher is not None:
+            self._watcher.created(table, key)
+
     def _note(self, done: str, would: str) -> None:
         text = would if self.dry_run else done
         with self._changes_lock:
@@ -244,18 +326,26 @@ class DirectoryBase:
         if self.dry_run:
             new_id = self._next_id(table, prefix, width)
             self._con.execute(f'INSERT INTO "{table}" VALUES (?, {marks})', [new_id, *params])
+            self._inserted(table, new_id)
             return new_id
         made = f"printf('{prefix}%0{width}d', nextval('{id_sequence(table)}'))"
         row = self._con.execute(
             f'INSERT INTO "{table}" VALUES ({made}, {marks}) RETURNING id', params
         ).fetchone()
         assert row is not None
+        self._inserted(table, str(row[0]))
         return str(row[0])
 
     # -- users ----------------------------------------------------------------------------------
 
     def _load_user(self, column: str, value: str) -> User | None:
-        """One user from the database, in two point queries (the user, their group ids)."""
+        """One user from the database, in two point queries (the user, their group ids), or
+        as read before in the same held transaction (see _hold_reads)."""
+        if column == "id":
+            kept = self._kept("users", value)
+            if kept is not None:
+                return _user_from_row(kept)
+        epoch = self._epoch
         row = self._con.execute(
             f"SELECT {_USER_COLUMNS} FROM users u WHERE u.{column} = ?", [value]
         ).fetchone()
@@ -264,6 +354,7 @@ class DirectoryBase:
         ids = self._rows("SELECT group_id FROM memberships WHERE user_id = ?", [row[0]])
         names = self._group_names([gid for (gid,) in ids])
         groups = sorted(({"id": gid, "name": name} for gid, name in names.items()), key=_by_name)
+        self._keep("users", row[0], (*row, tuple(groups)), epoch)
         return _user_from_row((*row, groups))
 
     def _group_names(self, ids: list[str]) -> dict[str, str]:
@@ -296,6 +387,7 @@ class DirectoryBase:
     def _apply_user(self, before: User, fields: dict[str, Any]) -> None:
         """Write *fields* of a user."""
         assignments = ", ".join(f"{name} = ?" for name in fields)
+        self._writing("users", "id = ?", [before.id])
         self._con.execute(
             f"UPDATE users SET {assignments} WHERE id = ?", [*fields.values(), before.id]
         )
@@ -321,7 +413,12 @@ class DirectoryBase:
     # -- devices and commands -------------------------------------------------------------------
 
     def _device(self, device_id: str) -> Device:
+        kept = self._kept("devices", device_id)
+        if kept is not None:
+            return _device_from_row(kept)
+        epoch = self._epoch
         rows = self._rows(f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE id = ?", [device_id])
         if not rows:
             raise ActionError(f"no device with id {device_id!r}")
+        self._keep("devices", device_id, rows[0], epoch)
         return _device_from_row(rows[0])

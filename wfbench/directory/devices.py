@@ -28,9 +28,12 @@ class Devices(DirectoryBase):
         """The devices assigned to a user, by id."""
         self._require("devices_for_user", "devices:read")
         self._user(user_id)
+        epoch = self._epoch
         rows = self._rows(
             f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE owner_id = ? ORDER BY id", [user_id]
         )
+        for row in rows:  # a later step of the run may lock or restart one of them
+            self._keep("devices", row[0], row, epoch)
         devices = [_device_from_row(r) for r in rows]
         return DeviceList(devices=devices, count=len(devices))
 
@@ -42,6 +45,7 @@ class Devices(DirectoryBase):
         if now is not None:
             columns["last_seen"] = now
         assignments = ", ".join(f"{name} = ?" for name in columns)
+        self._writing("devices", "id = ?", [device.id])
         self._con.execute(
             f"UPDATE devices SET {assignments} WHERE id = ?", [*columns.values(), device.id]
         )

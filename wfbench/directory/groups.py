@@ -45,6 +45,7 @@ class Groups(DirectoryBase):
         self._con.execute(
             'INSERT INTO "groups" VALUES (?, ?, ?)', [group.id, group.name, description]
         )
+        self._inserted("groups", group.id)
         self._group_cache[group.id] = group.name
         self._note(
             f"created group {name} ({group.id})",
@@ -79,6 +80,7 @@ class Groups(DirectoryBase):
         self._con.execute(
             "INSERT INTO memberships VALUES (?, ?, ?)", [group_id, user_id, self._now()]
         )
+        self._inserted("memberships", group_id, user_id)
         self._note(
             f"added {user.email} to group {group.name}",
             f"would add {user.email} to group {group.name}",
@@ -92,9 +94,9 @@ class Groups(DirectoryBase):
         user = self._user(user_id)
         if not self._is_member(group_id, user_id):
             return Membership(group_id=group_id, user_id=user_id, changed=False)
-        self._con.execute(
-            "DELETE FROM memberships WHERE group_id = ? AND user_id = ?", [group_id, user_id]
-        )
+        where = "group_id = ? AND user_id = ?"
+        self._writing("memberships", where, [group_id, user_id])
+        self._con.execute(f"DELETE FROM memberships WHERE {where}", [group_id, user_id])
         self._note(
             f"removed {user.email} from group {group.name}",
             f"would remove {user.email} from group {group.name}",

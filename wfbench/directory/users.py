@@ -129,6 +129,7 @@ class Users(DirectoryBase):
                 now,
             ],
         )
+        self._inserted("users", user.id)
         self._note(
             f"created user {address} ({user.id})",
             f"would create user {address} ({user.id})",
@@ -232,13 +233,14 @@ class Users(DirectoryBase):
             [user_id],
         )[0]
         with atomic(self._con):
-            for sql in (
-                "DELETE FROM memberships WHERE user_id = ?",
-                "DELETE FROM bindings WHERE user_id = ?",
-                "UPDATE devices SET owner_id = NULL WHERE owner_id = ?",
-                "DELETE FROM users WHERE id = ?",
+            for table, where, sql in (
+                ("memberships", "user_id = ?", "DELETE FROM memberships"),
+                ("bindings", "user_id = ?", "DELETE FROM bindings"),
+                ("devices", "owner_id = ?", "UPDATE devices SET owner_id = NULL"),
+                ("users", "id = ?", "DELETE FROM users"),
             ):
-                self._con.execute(sql, [user_id])
+                self._writing(table, where, [user_id])
+                self._con.execute(f"{sql} WHERE {where}", [user_id])
         detail = (
             f"({user_id}; left {counts[0]} groups, lost {counts[1]} application bindings, "
             f"{counts[2]} devices unassigned)"

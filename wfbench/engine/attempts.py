@@ -5,7 +5,14 @@ transaction when it writes.
 Retries: a handler that raised is called again as the step's ``retry`` says. An attempt
 whose outcome is unknown (:class:`~wfbench.errors.EffectUncertain`: its deadline passed
 while the handler ran, or its Dask worker was lost) is called again only when the action
-declares itself idempotent: a side effect is called at most once otherwise."""
+declares itself idempotent: a side effect is called at most once otherwise.
+
+Any exception a handler raises is the step's failure, never the run's: one that is not a
+wfbench error becomes :class:`~wfbench.errors.HandlerFailed` (its type and message), the
+attempt's directory changes are rolled back with its transaction, and a side-effecting
+action that is not idempotent is not called again after it (it had started: what it did
+elsewhere may have happened). An :class:`~wfbench.errors.ActionError` of the handler's own
+is its statement that it did nothing, and is retried as ``retry`` says."""
 
 from __future__ import annotations
 
@@ -24,6 +31,7 @@ from wfbench.engine.lifecycle import Lifecycle
 from wfbench.errors import (
     EffectUncertain,
     ExpressionError,
+    HandlerFailed,
     NoHandler,
     OutputMismatch,
     PermissionDenied,
@@ -87,6 +95,8 @@ class ActionSteps(Lifecycle):
         for attempt in range(1, tries + 1):
             rec.attempts = attempt
             ctx = self._context(rec, node, spec)
+            if writes:
+                self._effect_starting(rec, spec.is_idempotent(params))
             try:
                 if writes and not spec.remote:
                     with self.env.lock, self.env.transaction(spec):
@@ -118,12 +128,28 @@ class ActionSteps(Lifecycle):
                 rec.error = _describe(exc)
                 if isinstance(exc, PermissionDenied):
                     break
+                started = (
+                    isinstance(exc, HandlerFailed | OutputMismatch) and not self.record.dry_run
+                )
+                if started and attempt < tries and not spec.is_idempotent(params):
+                    rec.error += (
+                        f"; not retried: its handler had started and {spec.name} is not "
+                        "declared idempotent (idempotent=True), so it is never called twice"
+                    )
+                    break
             if attempt == tries:
                 break
             delay = backoff * (2 ** (attempt - 1))
             if delay:
                 self._wait(delay)
         return self._finish(rec, "failed", t0=t0)
+
+    def _effect_starting(self, rec: Draft[StepRecord], idempotent: bool) -> None:
+        step = rec.freeze()
+        for hook in self.hooks:
+            mark = getattr(hook, "effect_starting", None)
+            if mark is not None:
+                mark(run=self._started, step=step, idempotent=idempotent)
 
     def _succeed(
         self,
@@ -163,7 +189,12 @@ class ActionSteps(Lifecycle):
     ) -> BaseModel:
         if spec.handler is None:
             raise NoHandler(f"{spec.name} has no handler in this workbench")
-        result = self.env.invoker.call(spec, params, ctx, timeout_s=node.timeout_s)
+        try:
+            result = self.env.invoker.call(spec, params, ctx, timeout_s=node.timeout_s)
+        except WfbenchError:
+            raise
+        except Exception as exc:  # the handler's own: a failed step, not a store failure
+            raise HandlerFailed(exc) from exc
         # A batched change (built-in directory actions) cannot be undone alone.
         late = ctx.deadline is not None and time.monotonic() > ctx.deadline
         if late and not spec.batched:
@@ -177,7 +208,7 @@ class ActionSteps(Lifecycle):
         except ValidationError as exc:
             raise OutputMismatch(
                 f"{spec.name} returned output that does not match its output model: "
-                f"{exc.errors(include_url=False)[0]['msg']}"
+                f"{exc.errors(include_url=False)[0]['msg']}",
             ) from None
 
     def _wait(self, seconds: float) -> None:

@@ -36,11 +36,13 @@ from pydantic import BaseModel
 from wfbench.actions import ActionSpec
 from wfbench.actions.context import ActionContext
 from wfbench.engine.invoke import LocalInvoker, wait_for
-from wfbench.errors import EffectUncertain, MissingExtra, NotPicklable
+from wfbench.errors import EffectUncertain, MissingExtra, NotPicklable, UsageError
 
 #: ``$WFBENCH_DASK_SCHEDULER``: the scheduler address ``run_many``/``wfbench run --inputs``
 #: use when no executor is given.
 SCHEDULER_ENV = "WFBENCH_DASK_SCHEDULER"
+#: How long connecting to a scheduler may take before the address is refused (seconds).
+CONNECT_TIMEOUT_S = 10
 
 
 def require_distributed() -> Any:
@@ -97,7 +99,15 @@ class DaskInvoker:
         """An invoker with its own client of the scheduler at ``address``; :meth:`close`
         closes that client."""
         distributed = require_distributed()
-        return cls(distributed.Client(address, set_as_default=False), owns_client=True)
+        try:
+            client = distributed.Client(address, set_as_default=False, timeout=CONNECT_TIMEOUT_S)
+        except (OSError, ValueError, TypeError) as exc:  # a mistyped or unreachable address
+            first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            raise UsageError(
+                f"cannot use the Dask scheduler {address!r} (executor= or ${SCHEDULER_ENV}): "
+                f"{first}; check the address (tcp://host:port) or unset {SCHEDULER_ENV}"
+            ) from None
+        return cls(client, owns_client=True)
 
     @property
     def dashboard_link(self) -> str | None:

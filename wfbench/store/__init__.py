@@ -7,7 +7,8 @@ never imports this package; the workbench hands the engine a
 
 Modules: :mod:`.session` (the file, its turns and transactions), :mod:`.turns`
 (the first-come, first-served line of processes waiting for the file),
-:mod:`.schema` (the tables), :mod:`.definitions`, :mod:`.history`, :mod:`.access`
+:mod:`.schema` (the tables), :mod:`.definitions`, :mod:`.drafts` (unsaved drafts, saved
+cases), :mod:`.history`, :mod:`.access`
 (API keys, custom roles, connectors), :mod:`.recorder` (a run's group-commit
 writer) and :mod:`.capability` (what a handler gets as ``ctx.directory``).
 """
@@ -17,7 +18,8 @@ from __future__ import annotations
 from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, STEP_STATUSES
 from wfbench.store.access import API_KEY_ROLES, Access, ApiKey
 from wfbench.store.definitions import WorkflowInfo
-from wfbench.store.history import History
+from wfbench.store.drafts import Drafts, KeptDraft
+from wfbench.store.effects import Effects
 from wfbench.store.schema import SCHEMA_VERSION
 
 __all__ = [
@@ -28,12 +30,13 @@ __all__ = [
     "STEP_FIELDS",
     "STEP_STATUSES",
     "ApiKey",
+    "KeptDraft",
     "Store",
     "WorkflowInfo",
 ]
 
 
-class Store(History, Access):
+class Store(Effects, Access, Drafts):
     """Definitions, versions, runs and steps in one DuckDB database.
 
     ``path`` is a file (created with its tables when missing) or ``":memory:"``.

@@ -10,12 +10,16 @@ closures, a bound method's ``__self__``, ``__wrapped__``, function globals,
 ``gc.get_referents``) reaches the DuckDB connection, and a run-as role bounds
 what any handler can do through ``ctx``.
 
+An exception a directory operation raises reaches the handler without the
+directory's frames (their locals held the directory).
+
 What it cannot do: a handler is Python code running in this process, so one that
-goes looking for the process's objects elsewhere (``gc.get_objects()``, the call
-stack's frames, ``ctypes``, or a ``Workbench`` it holds itself) can reach
-anything; a custom action is code you chose to register, and the role bounds what
-the *run* asks for, not what arbitrary code could do (README, "Security and
-failure model").
+goes looking for the process's objects elsewhere (``import wfbench.store.capability``
+and its ``_resolve``, the same module reached through an operation's ``__globals__`` or
+a frame's ``f_globals``, ``gc.get_objects()``, the call stack's frames, ``ctypes``, or
+a ``Workbench`` it holds itself) can reach anything; a custom action is code you
+chose to register, and the role bounds what the *run* asks for, not what arbitrary
+code could do (README, "Security and failure model").
 """
 
 from __future__ import annotations
@@ -113,7 +117,13 @@ class DirectoryAccess:
 
 def _operation(name: str) -> Callable[..., Any]:
     def call(self: DirectoryAccess, *args: Any, **kwargs: Any) -> Any:
-        return getattr(_resolve(self._handle), name)(*args, **kwargs)
+        try:
+            return getattr(_resolve(self._handle), name)(*args, **kwargs)
+        except Exception as exc:
+            # Raised again without the directory's own frames: their locals hold the
+            # directory (``self``) and its connection, which a handler must not reach
+            # through the exception it catches.
+            raise exc.with_traceback(None) from None
 
     call.__name__ = call.__qualname__ = name
     call.__doc__ = getattr(Directory, name).__doc__

@@ -90,25 +90,82 @@ class History(Definitions):
     def _insert_run(
         self, record: dict[str, Any], what: str, con: duckdb.DuckDBPyConnection | None = None
     ) -> None:
-        check_keys(record, RUN_FIELDS, what)
-        if not record.get("run_id"):
-            raise ValueError(f"{what} needs a run_id")
-        record.setdefault("started_at", self._now())
-        record["dry_run"] = bool(record.get("dry_run", False))
+        self._insert_runs([record], what, con)
+
+    def _insert_runs(
+        self, records: list[dict[str, Any]], what: str, con: duckdb.DuckDBPyConnection | None
+    ) -> None:
+        """Run rows in one ``INSERT … VALUES`` statement (a batch's group commit writes many)."""
         values = []
-        for field in RUN_FIELDS:
-            value = record.get(field)
-            if field in _RUN_JSON:
-                value = encode(value)
-            elif isinstance(value, datetime):
-                value = stored_time(value)
-            values.append(value)
-        insert = (
-            f"INSERT INTO runs ({', '.join(RUN_FIELDS)}) "
-            f"VALUES ({', '.join('?' * len(RUN_FIELDS))})"
+        for record in records:
+            check_keys(record, RUN_FIELDS, what)
+            if not record.get("run_id"):
+                raise ValueError(f"{what} needs a run_id")
+            record.setdefault("started_at", self._now())
+            record["dry_run"] = bool(record.get("dry_run", False))
+            for field in RUN_FIELDS:
+                value = record.get(field)
+                if field in _RUN_JSON:
+                    value = encode(value)
+                elif isinstance(value, datetime):
+                    value = stored_time(value)
+                values.append(value)
+        row = f"({', '.join('?' * len(RUN_FIELDS))})"
+        insert = f"INSERT INTO runs ({', '.join(RUN_FIELDS)}) VALUES " + ", ".join(
+            [row] * len(records)
         )
         with self._joined(con) as cur:
             cur.execute(insert, values)
+
+    def record_runs(
+        self,
+        starts: Sequence[Mapping[str, Any]],
+        ends: Sequence[Mapping[str, Any]],
+        *,
+        con: duckdb.DuckDBPyConnection,
+    ) -> None:
+        """Many runs' rows at once, in ``con``'s transaction (a batch's group commit):
+        ``starts`` are rows to insert (a run starting, or one that ended before anything of
+        it was written), ``ends`` the keyword arguments of :meth:`finish_run` with
+        ``run_id``; one statement each instead of one per run."""
+        if starts:
+            records = [dict(r) for r in starts]
+            for r in records:
+                if r.get("status") not in (*_UNFINISHED, *_FINAL):
+                    raise ValueError(f"record_runs: no run status {r.get('status')!r}")
+            self._insert_runs(records, "record_runs", con)
+            for r in records:
+                if r["status"] in _UNFINISHED:
+                    self._remember_active(str(r["run_id"]))
+        if not ends:
+            return
+        row = "(?::VARCHAR, ?::VARCHAR, ?::VARCHAR, ?::VARCHAR, ?::TIMESTAMP, ?::DOUBLE)"
+        values: list[Any] = []
+        for e in ends:
+            if e["status"] not in _FINAL:
+                raise ValueError(
+                    f"finish_run takes status {', '.join(_FINAL)}, not {e['status']!r}"
+                )
+            values += [
+                e["run_id"],
+                e["status"],
+                encode(e["output"]),
+                e["error"],
+                stored_time(e["ended_at"]),
+                e["duration_ms"],
+            ]
+        update = (
+            "UPDATE runs SET status = v.status, output = v.output, error = v.error, "
+            "ended_at = v.ended_at, duration_ms = v.duration_ms FROM (VALUES "
+            + ", ".join([row] * len(ends))
+            + ") v(run_id, status, output, error, ended_at, duration_ms) "
+            "WHERE runs.run_id = v.run_id"
+        )
+        done = con.execute(update, values).fetchone()
+        for e in ends:
+            self._forget_active(str(e["run_id"]))
+        if done is None or done[0] != len(ends):
+            raise NotFound(f"{len(ends)} runs to finish, {done[0] if done else 0} found")
 
     def write_steps(
         self, steps: Sequence[Mapping[str, Any]], *, con: duckdb.DuckDBPyConnection | None = None
@@ -389,4 +446,11 @@ def _frame(
     from wfbench.store.json_column import json_frame
 
     cur.complete()  # a look-up's unread result would block the relation below
-    return json_frame(cur.sql(query, params=params).to_arrow_table(), json_columns)
+    # Text as Arrow large_string, the type pandas' Arrow-backed ``str`` columns hold: with
+    # DuckDB's default (string) pandas casts, i.e. copies, every text column (issue 22).
+    cur.execute("SET arrow_large_buffer_size = true")
+    try:
+        table = cur.sql(query, params=params).to_arrow_table()
+    finally:
+        cur.execute("RESET arrow_large_buffer_size")
+    return json_frame(table, json_columns)

@@ -45,14 +45,17 @@ def _decode(text: str | None) -> Any:
 
 
 class JsonArray(ExtensionArray):
-    """JSON texts in an Arrow string array, decoded value by value when read."""
+    """JSON texts in an Arrow string array, decoded value by value when read.
+
+    The texts stay in the chunks DuckDB handed over (a :class:`pyarrow.ChunkedArray`):
+    joining a million rows' chunks into one array copied every text (issue 22)."""
 
     def __init__(self, texts: Any) -> None:
-        if isinstance(texts, pa.ChunkedArray):
-            texts = texts.combine_chunks() if texts.num_chunks else pa.array([], pa.string())
+        if not isinstance(texts, pa.ChunkedArray):
+            texts = pa.chunked_array([texts], type=texts.type)
         if not pa.types.is_string(texts.type) and not pa.types.is_large_string(texts.type):
             texts = texts.cast(pa.string())
-        self._texts: pa.Array = texts
+        self._texts: pa.ChunkedArray = texts
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -70,8 +73,15 @@ class JsonArray(ExtensionArray):
 
     @classmethod
     def _concat_same_type(cls, to_concat: Sequence[JsonArray]) -> JsonArray:
-        arrays = [a._texts for a in to_concat]
-        return cls(pa.concat_arrays(arrays) if arrays else pa.array([], pa.string()))
+        if not to_concat:
+            return cls(pa.array([], pa.string()))
+        kind = (
+            pa.large_string()
+            if any(pa.types.is_large_string(a._texts.type) for a in to_concat)
+            else pa.string()
+        )
+        chunks = [c.cast(kind) for a in to_concat for c in a._texts.chunks]
+        return cls(pa.chunked_array(chunks, type=kind))
 
     # ------------------------------------------------------------------ reading
     @property
@@ -157,13 +167,20 @@ class JsonArray(ExtensionArray):
 
 def json_frame(table: Any, json_columns: frozenset[str]) -> pd.DataFrame:
     """An Arrow table as a DataFrame: JSON columns as :class:`JsonArray`, the history
-    times (stored as UTC ``TIMESTAMP``) as ``datetime64[us, UTC]``."""
-    plain = table.drop_columns([c for c in table.column_names if c in json_columns])
-    frame = plain.to_pandas()
+    times (stored as UTC ``TIMESTAMP``) as ``datetime64[us, UTC]``.
+
+    Column by column and without copies where Arrow allows (issue 22): text columns become
+    pandas' Arrow-backed ``str`` (zero-copy when DuckDB hands over ``large_string``, as
+    :func:`wfbench.store.history` asks it to), times are marked UTC in Arrow (a change of
+    type, not of data) instead of being localised in pandas (a copy), and the frame is built
+    in column order rather than reordered afterwards (another copy)."""
+    columns: dict[str, pd.Series] = {}
     for name in table.column_names:
+        column = table.column(name)
         if name in json_columns:
-            frame[name] = pd.Series(JsonArray(table.column(name)), index=frame.index)
-        elif str(frame[name].dtype).startswith("datetime64") and frame[name].dt.tz is None:
-            frame[name] = frame[name].dt.tz_localize("UTC")
-    ordered: pd.DataFrame = frame[list(table.column_names)]
-    return ordered
+            columns[name] = pd.Series(JsonArray(column), copy=False)
+            continue
+        if pa.types.is_timestamp(column.type) and column.type.tz is None:
+            column = column.cast(pa.timestamp(column.type.unit, tz="UTC"))
+        columns[name] = column.to_pandas()
+    return pd.DataFrame(columns, copy=False)

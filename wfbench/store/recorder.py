@@ -39,11 +39,12 @@ from pydantic import ValidationError
 from wfbench.actions import ActionSpec, builtin_registry
 from wfbench.actions.context import Connector
 from wfbench.actions.redaction import Scrubber
-from wfbench.errors import ActionError, PermissionDenied, RunAborted
+from wfbench.errors import ActionError, HandlerFailed, PermissionDenied, RunAborted
 from wfbench.roles import Role, RoleRegistry
 from wfbench.runs import RUN_FIELDS, STEP_FIELDS, Draft, Hooks, RunRecord, StepRecord
 from wfbench.store import Store
 from wfbench.store.capability import DirectoryAccess, GrantedDirectory, grant, revoke
+from wfbench.store.group_commit import GroupCommit, Records
 
 __all__ = [
     "FLUSH_INTERVAL_S",
@@ -75,6 +76,11 @@ def _quick_builtins() -> frozenset[str]:
 _QUICK: frozenset[str] | None = None
 
 
+def _builtin_names() -> frozenset[str]:
+    """Every built-in action's name (a custom action never takes one)."""
+    return _quick_builtins() | _BLOCKING_BUILTINS
+
+
 class Recorder(Hooks):
     """One run's history writer and its connection (see the module docstring).
 
@@ -96,9 +102,19 @@ class Recorder(Hooks):
     """
 
     def __init__(
-        self, store: Store, *, watchers: Iterable[Hooks] = (), durable_start: bool | None = None
+        self,
+        store: Store,
+        *,
+        watchers: Iterable[Hooks] = (),
+        durable_start: bool | None = None,
+        group: GroupCommit | None = None,
     ) -> None:
         self.store = store
+        #: A batch's shared writer: with it, records with no directory change waiting beside
+        #: them commit together with other runs' (see :meth:`commit`); connectors are read
+        #: once per batch.
+        self.group = group
+        self._finish: Records | None = None  # how the run ended, for the next group commit
         self.watchers: tuple[Hooks, ...] = tuple(watchers)
         self.durable_start = bool(self.watchers) if durable_start is None else durable_start
         self.announced = threading.Event()
@@ -109,6 +125,8 @@ class Recorder(Hooks):
         self._granted: GrantedDirectory | None = None  # kept alive while the run lasts
         # (record, durable, step) of the steps not committed yet
         self.buffer: list[tuple[dict[str, Any], bool, StepRecord]] = []
+        # effect marks not committed yet (store/effects.py): the next commit writes them
+        self.marks: list[dict[str, Any]] = []
         self.open = False  # a batch transaction is open on the run's cursor
         self.since = time.monotonic()
         self.run_row: dict[str, Any] | None = None  # written by the next commit
@@ -139,19 +157,47 @@ class Recorder(Hooks):
                 self._granted = GrantedDirectory(
                     con, permissions, run_id=run_id, dry_run=self.dry_run
                 )
+                # A dry run's sandbox is one transaction from start to end.
+                self._granted._hold_reads(self.dry_run or self.open)
                 self._directory = grant(self._granted)
             return self._directory
 
     @contextlib.contextmanager
     def transaction(self, spec: ActionSpec) -> Iterator[None]:
-        """Around one side-effecting attempt; the engine holds :attr:`lock`."""
-        if not spec.batched:  # it may fail half-way: give it a transaction of its own
+        """Around one side-effecting attempt; the engine holds :attr:`lock`.
+
+        A built-in directory action's change joins the open batch (it checks before it
+        writes). Any other action gets a transaction of its own, so that whatever it
+        raises (:class:`~wfbench.errors.HandlerFailed` for a handler's own exception),
+        its directory changes are rolled back alone and the step fails; only a failure
+        of the store itself aborts the run."""
+        if spec.remote and self.group is not None and not self.open:
+            # Its effect happens elsewhere (the engine calls this before the call, with
+            # nothing inside, and after it, around its record): no transaction of the run's
+            # own to open; what is waiting commits with other runs' records (its effect mark
+            # on the run's own cursor, durable before the call), and nothing at all when
+            # nothing is waiting.
+            self.commit()
+            yield
+            self.commit()
+            return
+        alone = not spec.batched or spec.name not in _builtin_names()
+        if alone:
             self.commit()
         self._begin()
         try:
             yield
+        except HandlerFailed as exc:
+            if alone:
+                self._rollback()
+                raise
+            lost = self._rollback()  # a built-in broke half-way: its batch goes with it
+            raise RunAborted(
+                f"{spec.name} failed half-way ({exc}); the {lost} change(s) since the last "
+                "commit were rolled back with their records"
+            ) from exc
         except (ActionError, PermissionDenied, ValidationError):
-            if spec.batched:  # it checks before it writes: nothing to undo
+            if not alone:  # it checks before it writes: nothing to undo
                 raise
             self._rollback()
             raise
@@ -161,12 +207,21 @@ class Recorder(Hooks):
                 f"the store refused a change ({type(exc).__name__}: {exc}); the {lost} change(s) "
                 "since the last commit were rolled back with their records"
             ) from exc
-        if not spec.batched:
+        if alone:
             self.commit()
+
+    def _held(self, held: bool) -> None:
+        """Tell the run's directory whether one transaction stays open on its cursor: while
+        it does, a record read in it is not read again (``directory.base``, "not reading
+        twice"). A dry run's directory is on a sandbox cursor this does not touch."""
+        if self._granted is not None and not self.dry_run:
+            self._granted._hold_reads(held)
 
     def _rollback(self) -> int:
         self.con.rollback()
         self.open = False
+        self.marks = []  # a mark of a built-in's change goes with it
+        self._held(False)
         lost = sum(durable for _, durable, _ in self.buffer)
         self.buffer = [entry for entry in self.buffer if not entry[1]]
         return lost
@@ -175,10 +230,16 @@ class Recorder(Hooks):
         if not self.open:
             self.con.begin()
             self.open, self.since = True, time.monotonic()
+            self._held(True)
 
     def commit(self) -> None:
         """Write the buffered records, commit the open batch, then tell the watchers."""
         with self.lock:
+            # an effect mark goes on the run's own cursor, durable before its call: the
+            # group's records (handed over earlier) are durable once group.write returns
+            if self.group is not None and not self.open and not self.marks:
+                self._group_commit()
+                return
             entries, self.buffer = self.buffer, []
             if self.run_row is not None:
                 self._begin()
@@ -187,12 +248,34 @@ class Recorder(Hooks):
             if entries:
                 self._begin()
                 self.store.write_steps([row for row, _, _ in entries], con=self.con)
+            marks, self.marks = self.marks, []
+            if marks:
+                self._begin()
+                self.store.write_effects(marks, con=self.con)
             if self.open:
+                self._held(False)  # before: once committed, others' commits become visible
                 self.con.commit()
                 self.open = False
             self.since = time.monotonic()
             for _, _, step in entries:
                 self._tell("step_finished", run=self.started, step=step, durable=True)
+
+    def _group_commit(self) -> None:
+        """:meth:`commit` when no directory change is waiting on the run's cursor: the run's
+        row, step records and end go with the batch's next group commit (one transaction for
+        many runs), and the watchers hear of the steps once it committed."""
+        entries, self.buffer = self.buffer, []
+        start, self.run_row = self.run_row, None
+        records, self._finish = self._finish or Records(), None
+        if start is not None:
+            records.starts.insert(0, start)
+        records.steps = [row for row, _, _ in entries]
+        if records:
+            assert self.group is not None
+            self.group.write(records)
+        self.since = time.monotonic()
+        for _, _, step in entries:
+            self._tell("step_finished", run=self.started, step=step, durable=True)
 
     def _tell(self, method: str, **kwargs: Any) -> None:
         for watcher in self.watchers:
@@ -216,8 +299,17 @@ class Recorder(Hooks):
             with self.lock:  # it may block: what came before is durable first
                 if self.buffer or self.open:
                     self.commit()
+                if self.group is not None:  # read once for the whole batch
+                    self.connectors.adopt(self.group.connectors())
                 self.connectors.load(self.store)  # it may call a connector
         self._tell("step_started", run=run, step=step)
+
+    def effect_starting(self, *, run: RunRecord, step: StepRecord, idempotent: bool) -> None:
+        """Mark the effect; the commit before the handler is called writes it (with a
+        built-in directory action's change, the commit that writes its record)."""
+        with self.lock:
+            mark = {"run_id": step.run_id, "seq": step.seq, "action": step.action}
+            self.marks.append({**mark, "idempotent": idempotent})
 
     def step_finished(self, *, run: RunRecord, step: StepRecord, durable: bool) -> None:
         with self.lock:
@@ -233,26 +325,44 @@ class Recorder(Hooks):
 
     def run_finished(self, *, run: RunRecord) -> None:
         assert run.ended_at is not None
+        ended_at = run.ended_at
         with self.lock:
-            self._begin()
-            row = run_row(run)
-            if self.run_row is not None:  # never committed: the whole run in one row
-                self.store.record_finished_run(row, con=self.con)
-                self.run_row = None
-            else:
-                self.store.finish_run(
+            row = run_row(run)  # the engine masked it (Environment.mask)
+            store = self.store
+            whole, self.run_row = self.run_row is not None, None  # never committed: one row
+
+            def finish(con: duckdb.DuckDBPyConnection) -> None:
+                if whole:
+                    store.record_finished_run(row, con=con)
+                    return
+                store.finish_run(
                     run.run_id,
                     status=run.status,
                     output=row["output"],
                     error=row["error"],
-                    ended_at=run.ended_at,
+                    ended_at=ended_at,
                     duration_ms=run.duration_ms or 0.0,
-                    con=self.con,
+                    con=con,
                 )
+
+            if self.group is not None and not self.open:  # with the batch's next group commit
+                ended = {
+                    "run_id": run.run_id,
+                    "status": run.status,
+                    "output": row["output"],
+                    "error": row["error"],
+                    "ended_at": ended_at,
+                    "duration_ms": run.duration_ms or 0.0,
+                }
+                self._finish = Records(starts=[row]) if whole else Records(ends=[ended])
+            else:
+                self._begin()
+                finish(self.con)
             self.commit()
             if self._granted is not None:
                 revoke(self._granted)
-            self.store.return_cursor(self.con)
+            if self._con is not None:
+                self.store.return_cursor(self._con)
             self._con = None
             if self._sandbox is not None:
                 self._sandbox.rollback()
@@ -320,6 +430,11 @@ class StoredConnectors(Mapping[str, Connector]):
         """Read the connectors (once per run)."""
         if self._loaded is None:
             self._loaded = store.connectors()
+
+    def adopt(self, connectors: dict[str, Connector]) -> None:
+        """Use ``connectors`` read once for a whole batch (instead of :meth:`load`)."""
+        if self._loaded is None:
+            self._loaded = dict(connectors)
 
     def _all(self) -> dict[str, Connector]:
         return self._loaded or {}

@@ -41,6 +41,10 @@ DDL: Final = (
     # A store made before batches existed gets their column (the last one, as in RunRecord).
     "ALTER TABLE runs ADD COLUMN IF NOT EXISTS batch_id VARCHAR",
     ddl(StepRecord, "steps"),
+    # Effect marks: a side effect that may have started in a run (store/effects.py).
+    """CREATE TABLE IF NOT EXISTS effects (
+        run_id VARCHAR NOT NULL, seq INTEGER NOT NULL, action VARCHAR NOT NULL,
+        idempotent BOOLEAN NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS connectors (
         name VARCHAR PRIMARY KEY, base_url VARCHAR NOT NULL, auth VARCHAR NOT NULL,
         username_env VARCHAR, password_env VARCHAR, token_env VARCHAR,
@@ -48,6 +52,14 @@ DDL: Final = (
     # Custom roles, so every process on the file knows them (built-ins live in code).
     """CREATE TABLE IF NOT EXISTS roles (
         name VARCHAR PRIMARY KEY, permissions JSON NOT NULL, description VARCHAR NOT NULL)""",
+    # A canvas's unsaved draft, kept on every edit so it outlives a kernel restart (issue 21).
+    """CREATE TABLE IF NOT EXISTS drafts (
+        key VARCHAR PRIMARY KEY, definition JSON NOT NULL, cases JSON,
+        kept_at TIMESTAMPTZ NOT NULL)""",
+    # The Test tab's cases, saved with the version they were saved with.
+    """CREATE TABLE IF NOT EXISTS workflow_cases (
+        workflow_id VARCHAR NOT NULL, version INTEGER NOT NULL, cases JSON NOT NULL,
+        PRIMARY KEY (workflow_id, version))""",
     # HTTP API keys: only the SHA-256 of each key is kept (see Store.create_api_key).
     """CREATE TABLE IF NOT EXISTS api_keys (
         key_hash VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, role VARCHAR NOT NULL,

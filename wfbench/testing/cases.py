@@ -23,7 +23,6 @@ becomes one sentence naming the step and what differed (:mod:`wfbench.testing.ru
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -31,7 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from wfbench.errors import UsageError
-from wfbench.model import ActionNode, Node, Workflow, children
+from wfbench.model import ActionNode, Node, Workflow, children, parse_json, read_text_file
 
 #: The run statuses a case may expect.
 RunStatus = Literal["succeeded", "failed", "cancelled", "rejected"]
@@ -106,6 +105,9 @@ class Case(BaseModel):
     input: dict[str, Any] = Field(default_factory=dict)
     mocks: dict[str, Mock] = Field(default_factory=dict)
     expect: Expect = Field(default_factory=Expect)
+    timeout_s: float | None = Field(default=None, gt=0, le=3600)
+    """The case's deadline (seconds): past it, its run is cancelled and the case fails
+    (default: the ``timeout_s`` given to the check, else 30 s)."""
 
 
 def _walk(nodes: list[Node]) -> list[Node]:
@@ -180,14 +182,11 @@ def workflow_file_for(cases_file: str | Path) -> Path:
 
 def load_cases(path: str | Path) -> list[Case]:
     """Read a cases file; :class:`~wfbench.errors.UsageError` names what is wrong."""
+    text = read_text_file(path)  # regular, UTF-8, bounded: the rule for every file named
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}; check the path") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from exc
+        data = parse_json(text)
+    except UsageError as exc:
+        raise UsageError(f"{path}: {exc}") from None
     return parse_cases(data, label=str(path))
 
 

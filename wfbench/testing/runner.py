@@ -9,6 +9,7 @@ step (or the run) and what differed: ``step suspend: skipped, expected succeeded
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from wfbench.testing.cases import (
     load_cases,
     parse_cases,
 )
-from wfbench.testing.changes import diff, normalise, snapshot
+from wfbench.testing.changes import normalise
 from wfbench.testing.report import CaseResult, TestReport
 from wfbench.testing.sandbox import Calls, SandboxDirectory, sandbox_registry
 
@@ -130,25 +131,40 @@ def _rejected(case: Case, reason: str) -> CaseResult:
     return CaseResult(case=case.name, passed=not failures, status="rejected", failures=failures)
 
 
-def run_case(wb: Workbench, workflow: Workflow | str, case: Case) -> CaseResult:
+#: A case's deadline when neither the case nor the check names one (seconds).
+DEFAULT_CASE_TIMEOUT_S = 30.0
+
+
+def run_case(
+    wb: Workbench, workflow: Workflow | str, case: Case, *, timeout_s: float | None = None
+) -> CaseResult:
     """Run one case in the sandbox (see :mod:`wfbench.testing.sandbox`) and judge it.
 
     ``workflow``: a saved workflow's name (refused, as any start, when it is disabled) or
     a workflow. The run is started by the workbench's run starter, with the sandbox's own
-    environment: the same refusals as any other start, and nothing recorded."""
+    environment: the same refusals as any other start, and nothing recorded.
+
+    The case has a deadline (``case.timeout_s``, else ``timeout_s``, else
+    :data:`DEFAULT_CASE_TIMEOUT_S`): past it the run is cancelled at its next action and
+    the case fails saying so; ``core.wait`` takes no real time in a case."""
+    limit = case.timeout_s or timeout_s or DEFAULT_CASE_TIMEOUT_S
+    deadline = time.monotonic() + limit
     calls = Calls()
-    registry = sandbox_registry(wb.catalogue.actions(format="registry"), case.mocks, calls)
+    registry = sandbox_registry(
+        wb.catalogue.actions(format="registry"), case.mocks, calls, deadline=deadline
+    )
     with wb.starter.sandbox() as con:
         directory = SandboxDirectory(con)
-        before = snapshot(con)
         env = Environment(actions=registry, directory=directory, lock=directory.lock)
         try:
             run = wb.starter.rehearse(workflow, case.input, env, started_by="test")
         except RunRejected as exc:
             details = "; ".join(f"{p or '/'}: {m}" for p, m in exc.problems)
             return _rejected(case, details or str(exc))
-        changes = diff(before, snapshot(con))
+        changes = directory.changes()
     failures = judge(case, run, changes, calls)
+    if run.status == "cancelled" and time.monotonic() >= deadline:
+        failures.insert(0, f"ran past its deadline of {limit:g} s (timeout_s) and was cancelled")
     steps = sorted(run.steps, key=lambda s: s.seq)
     return CaseResult(
         case=case.name,
@@ -197,7 +213,13 @@ def _cases(cases: CasesSource, source: Path | None) -> tuple[list[Case], str | N
     return parse_cases(list(cases)), None
 
 
-def check(wb: Workbench, workflow: WorkflowSource, cases: CasesSource = None) -> TestReport:
+def check(
+    wb: Workbench,
+    workflow: WorkflowSource,
+    cases: CasesSource = None,
+    *,
+    timeout_s: float | None = None,
+) -> TestReport:
     """Run ``cases`` against ``workflow`` in the sandbox; the report of every case.
 
     ``workflow`` is a saved workflow's name, a :class:`~wfbench.model.Workflow`, a document,
@@ -214,7 +236,7 @@ def check(wb: Workbench, workflow: WorkflowSource, cases: CasesSource = None) ->
     # a saved workflow is started by its name: its state (enabled) counts, as for any run
     target: Workflow | str = workflow if isinstance(workflow, str) and source is None else flow
     with wb.hold():
-        results = [run_case(wb, target, case) for case in found]
+        results = [run_case(wb, target, case, timeout_s=timeout_s) for case in found]
     return TestReport(
         workflow=flow.name,
         results=results,

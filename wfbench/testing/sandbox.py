@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
@@ -28,8 +29,9 @@ from typing import Any
 import duckdb
 
 from wfbench.actions import ActionRegistry, ActionSpec, builtin_registry
-from wfbench.errors import ActionError
+from wfbench.errors import ActionError, RunCancelled
 from wfbench.testing.cases import Mock
+from wfbench.testing.changes import ChangeLog
 
 
 class MockNeeded(ActionError):
@@ -71,10 +73,14 @@ class Calls:
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
 
-def _wrap(spec: ActionSpec, mocks: Mapping[str, Mock], calls: Calls) -> Callable[..., Any]:
+def _wrap(
+    spec: ActionSpec, mocks: Mapping[str, Mock], calls: Calls, deadline: float | None
+) -> Callable[..., Any]:
     original = spec.handler
 
     def handler(params: Any, ctx: Any) -> Any:
+        if deadline is not None and time.monotonic() >= deadline:
+            raise RunCancelled("the test case ran past its deadline (timeout_s)")
         step = step_of(ctx.path)
         mock = mocks.get(step) or mocks.get(spec.name)
         if mock is not None:
@@ -87,6 +93,9 @@ def _wrap(spec: ActionSpec, mocks: Mapping[str, Mock], calls: Calls) -> Callable
             with calls.lock:
                 calls.needed.append(step)
             raise MockNeeded(step, spec.name)
+        if spec.name == "core.wait":  # a case takes no real time: the wait is recorded
+            ctx.log(f"waited {params.seconds:g} s (not in real time: a test case)")
+            return spec.output_model.model_validate({"seconds": params.seconds})
         if original is None:
             raise ActionError(f"{spec.name} has no handler in this workbench")
         return original(params, ctx)
@@ -95,20 +104,28 @@ def _wrap(spec: ActionSpec, mocks: Mapping[str, Mock], calls: Calls) -> Callable
 
 
 def sandbox_registry(
-    catalogue: ActionRegistry, mocks: Mapping[str, Mock], calls: Calls
+    catalogue: ActionRegistry,
+    mocks: Mapping[str, Mock],
+    calls: Calls,
+    *,
+    deadline: float | None = None,
 ) -> ActionRegistry:
     """A copy of ``catalogue`` whose handlers obey ``mocks`` and refuse outside effects."""
     return ActionRegistry(
-        dataclasses.replace(spec, handler=_wrap(spec, mocks, calls)) for spec in catalogue
+        dataclasses.replace(spec, handler=_wrap(spec, mocks, calls, deadline)) for spec in catalogue
     )
 
 
 class SandboxDirectory:
-    """The directory a case's run sees: one cursor, one transaction, always rolled back."""
+    """The directory a case's run sees: one cursor, one transaction, always rolled back.
+
+    Its :attr:`log` watches every write (:class:`~wfbench.testing.changes.ChangeLog`), so
+    :meth:`changes` reads back only the rows the run wrote."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.lock = threading.RLock()
+        self.log = ChangeLog()
         self._directory: Any = None
 
     def __call__(self, permissions: frozenset[str], run_id: str) -> Any:
@@ -116,8 +133,13 @@ class SandboxDirectory:
 
         with self.lock:
             if self._directory is None:
-                self._directory = Directory(self.con, permissions, run_id=run_id)
+                self._directory = Directory(self.con, permissions, run_id=run_id, watcher=self.log)
             return self._directory
+
+    def changes(self) -> list[str]:
+        """The directory changes the run made so far, in words (before the rollback)."""
+        with self.lock:
+            return self.log.changes(self.con)
 
 
 __all__ = [

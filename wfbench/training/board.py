@@ -19,9 +19,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from wfbench.errors import BadArgument, LearnerTaken, WfbenchError
+from wfbench.errors import BadArgument, LearnerTaken, NotFound, UnknownExercise, WfbenchError
 from wfbench.keys import hash_key
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ _DDL = (
         key_hash VARCHAR NOT NULL UNIQUE,
         created_at TIMESTAMP NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS class_exercises (name VARCHAR PRIMARY KEY)""",
     """CREATE TABLE IF NOT EXISTS class_results (
         seq BIGINT PRIMARY KEY,
         attempt VARCHAR NOT NULL UNIQUE,
@@ -58,6 +59,12 @@ _WRITE = threading.Lock()
 _COLOURS = {"✔": "#d9ead3", "✖": "#f4cccc"}
 
 
+#: The most cases an exercise result may count (the board stores them as INTEGER).
+MAX_CASES = 100_000
+#: The largest body ``POST /api/v2/class/results`` reads; more is refused (413) unread.
+MAX_POST_BYTES = 16 * 1024
+
+
 class ResultPost(BaseModel):
     """What a learner's check posts: the outcome of one attempt, never the expectations."""
 
@@ -68,8 +75,14 @@ class ResultPost(BaseModel):
     exercise: str = Field(min_length=1, max_length=200)
     title: str = Field(default="", max_length=300)
     passed: bool
-    cases_passed: int = Field(ge=0)
-    cases_total: int = Field(ge=0)
+    cases_passed: int = Field(ge=0, le=MAX_CASES)
+    cases_total: int = Field(ge=0, le=MAX_CASES)
+
+    @model_validator(mode="after")
+    def _counts(self) -> ResultPost:
+        if self.cases_passed > self.cases_total:
+            raise ValueError("cases_passed cannot be more than cases_total")
+        return self
 
 
 _hash = hash_key  # stored as the API's keys are (wfbench.keys)
@@ -107,6 +120,27 @@ class ClassBoard:
             con.execute("INSERT INTO class_learners VALUES (?, ?, ?)", [name, _hash(key), _now()])
         return key
 
+    def revoke_learner(self, name: str) -> None:
+        """End ``name``'s key: it posts nothing more (their results so far stay)."""
+        with _WRITE, self.wb._store.session() as con:
+            found = con.execute(
+                "DELETE FROM class_learners WHERE name = ? RETURNING name", [name]
+            ).fetchone()
+        if found is None:
+            raise NotFound(f"no learner named {name!r} in the class; see board.learners()")
+
+    def add_exercises(self, *names: str) -> None:
+        """The exercises this class does (``Exercise.board_name``, the file's name by
+        default). Once the board knows any, a result for another one is refused (422)."""
+        with _WRITE, self.wb._store.session() as con:
+            for name in names:
+                con.execute("INSERT OR IGNORE INTO class_exercises VALUES (?)", [str(name)])
+
+    def exercises(self) -> list[str]:
+        with self.wb._store.session() as con:
+            rows = con.execute("SELECT name FROM class_exercises ORDER BY name").fetchall()
+        return [str(r[0]) for r in rows]
+
     def learners(self) -> list[str]:
         with self.wb.hold() as con:
             rows = con.execute("SELECT name FROM class_learners ORDER BY created_at, name")
@@ -124,8 +158,16 @@ class ClassBoard:
 
     # -- results
     def record(self, learner: str, post: ResultPost) -> tuple[int, bool]:
-        """Keep one posted result; ``(seq, new)`` (``new`` is false for a repeated attempt)."""
+        """Keep one posted result; ``(seq, new)`` (``new`` is false for a repeated attempt).
+
+        :class:`UnknownExercise` for an exercise the board does not know (when it knows any)."""
         with _WRITE, self.wb.hold() as con:
+            known = [r[0] for r in con.execute("SELECT name FROM class_exercises").fetchall()]
+            if known and post.exercise not in known:
+                raise UnknownExercise(
+                    f"the class does not do an exercise named {post.exercise!r}; "
+                    f"it does {', '.join(sorted(known))}"
+                )
             seen = con.execute(
                 "SELECT seq FROM class_results WHERE attempt = ?", [post.attempt]
             ).fetchone()
@@ -253,4 +295,4 @@ class ClassBoard:
             listener()
 
 
-__all__ = ["LEARNER_KEY_PREFIX", "ClassBoard", "ResultPost"]
+__all__ = ["LEARNER_KEY_PREFIX", "MAX_CASES", "MAX_POST_BYTES", "ClassBoard", "ResultPost"]

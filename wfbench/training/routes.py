@@ -20,8 +20,9 @@ from fastapi import APIRouter, FastAPI, Header
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from wfbench.errors import UnknownExercise
 from wfbench.problems import PROBLEM_JSON, problem_body
-from wfbench.training.board import LEARNER_KEY_PREFIX, ClassBoard, ResultPost
+from wfbench.training.board import LEARNER_KEY_PREFIX, MAX_POST_BYTES, ClassBoard, ResultPost
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -52,7 +53,10 @@ def class_router(board: ClassBoard, *, viewer: Any = None) -> APIRouter:
             if x_api_key and not x_api_key.startswith(LEARNER_KEY_PREFIX):
                 return _problem(403, "forbidden", "only a learner key may post results")
             return _problem(401, "unauthorized", "send a learner key as x-api-key")
-        seq, new = board.record(learner, post)
+        try:
+            seq, new = board.record(learner, post)
+        except UnknownExercise as exc:
+            return _problem(422, "unknown-exercise", str(exc))
         body = {"seq": seq, "learner": learner, "attempt": post.attempt, "recorded": new}
         return JSONResponse(body, status_code=201 if new else 200)
 
@@ -77,24 +81,71 @@ def class_router(board: ClassBoard, *, viewer: Any = None) -> APIRouter:
 
 
 class LearnerKeyGate:
-    """Refuse (403) a learner key anywhere but ``POST /api/v2/class/results``."""
+    """Refuse (403) a learner key anywhere but ``POST /api/v2/class/results``, and refuse
+    (413) a body over :data:`~wfbench.training.board.MAX_POST_BYTES` there before reading
+    it, key or no key (a declared length over it is refused unread; a body sent without
+    one is read only up to the bound)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            headers = scope.get("headers") or ()
             prefix = LEARNER_KEY_PREFIX.encode()
             learner = any(
-                name == b"x-api-key" and value.strip().startswith(prefix)
-                for name, value in scope.get("headers") or ()
+                name == b"x-api-key" and value.strip().startswith(prefix) for name, value in headers
             )
             allowed = scope.get("method") == "POST" and scope.get("path") == RESULTS_PATH
             if learner and not allowed:
                 detail = f"a learner key may only POST {RESULTS_PATH}"
                 await _problem(403, "forbidden", detail)(scope, receive, send)
                 return
+            if scope.get("path") == RESULTS_PATH and scope.get("method") == "POST":
+                body = await _bounded_body(headers, receive)
+                if body is None:
+                    detail = f"the body is larger than {MAX_POST_BYTES} bytes; send one result"
+                    await _problem(413, "body-too-large", detail)(scope, receive, send)
+                    return
+                receive = _replay(body, receive)
         await self.app(scope, receive, send)
+
+
+async def _bounded_body(headers: Any, receive: Receive) -> bytes | None:
+    """The whole body, or ``None`` past the bound (declared, or as it arrives)."""
+    for name, value in headers:
+        if name == b"content-length":
+            text = value.decode("latin-1").strip()
+            if not text.isdigit() or int(text) > MAX_POST_BYTES:
+                return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_POST_BYTES:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, then: Receive) -> Receive:
+    """The body read already, then whatever the connection says next (a disconnect)."""
+    sent = False
+
+    async def receive() -> Any:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await then()
+
+    return receive
 
 
 def install_classroom(app: FastAPI, wb: Workbench, caller: Callable[[str], Any]) -> ClassBoard:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -32,18 +33,68 @@ STATUS_COLOURS = {
 }
 
 
+#: Closing or reloading the page while a canvas shows its unsaved bar asks first (the
+#: browser's own Leave / Stay: a page may not draw its own buttons there). The draft is kept
+#: in the store anyway, and offered when the workflow is opened again. Installed once per page.
+LEAVE_GUARD_JS = """
+if (!window.__wfbLeaveGuard) {
+  window.__wfbLeaveGuard = true;
+  window.addEventListener('beforeunload', (event) => {
+    const unsaved = [...document.querySelectorAll('.wfb-unsaved')]
+      .some((el) => el.isConnected && el.getClientRects().length > 0);
+    if (unsaved) { event.preventDefault(); event.returnValue = ''; }
+  });
+}
+"""
+
+
+def tabs_wanted() -> bool:
+    """Whether views open in their own JupyterLab tab when displayed (``$WFBENCH_TABS``,
+    which ``make lab`` sets): a kernel cannot tell which front end shows it, and a tab
+    asked of a front end without JupyterLab's main area would show nothing."""
+    return os.environ.get("WFBENCH_TABS", "").strip().lower() in ("1", "true", "yes")
+
+
 class View:
-    """A view: ``widget`` is its root; displaying the view displays that widget."""
+    """A view: ``widget`` is its root; displaying the view displays that widget.
+
+    In JupyterLab (``$WFBENCH_TABS``, or :meth:`in_tab`) a displayed view opens in its
+    own main-area tab (``sidecar``, the Jupyter widgets team's output widget for exactly
+    this), with the room of the whole tab; elsewhere it renders inline.
+    """
 
     widget: Any
+    tab: Any = None
+    """The JupyterLab tab the view was opened in (a ``sidecar.Sidecar``), if any."""
+
+    @property
+    def tab_title(self) -> str:
+        return "wfbench"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
+        from IPython.display import Javascript, display
 
-        display(self.widget)  # type: ignore[no-untyped-call]
+        if tabs_wanted() and self.tab is None:
+            self.in_tab()
+            note = f"opened in its own tab, <b>{esc(self.tab_title)}</b>"
+            display(w.HTML(f"<span style='color:#555'>{note}</span>"))  # type: ignore[no-untyped-call]
+            return
+        display(Javascript(LEAVE_GUARD_JS), self.widget)  # type: ignore[no-untyped-call]
+
+    def in_tab(self, title: str | None = None) -> View:
+        """Open the view in its own JupyterLab main-area tab (beside the notebook)."""
+        from IPython.display import Javascript, display
+        from sidecar import Sidecar
+
+        display(Javascript(LEAVE_GUARD_JS))  # type: ignore[no-untyped-call]
+        self.tab = Sidecar(title=title or self.tab_title, anchor="tab-after")
+        self.tab.add_class("wfb-tab")
+        with self.tab:  # the view alone: the tab lays its outputs side by side
+            display(self.widget)  # type: ignore[no-untyped-call]
+        return self
 
 
 def badge(status: Any) -> str:

@@ -29,8 +29,15 @@ from wfbench.model import Workflow, to_document
 from wfbench.validation import Issue, Report
 from wfbench.widgets import edit
 from wfbench.widgets.base import View, button, esc, for_notebook, message_html
+from wfbench.widgets.canvas_keep import KeptWork
 from wfbench.widgets.canvas_layout import lay_out
-from wfbench.widgets.canvas_state import EnableToggle, LeavePrompt, canonical, free_name
+from wfbench.widgets.canvas_state import (
+    EnableToggle,
+    LeavePrompt,
+    canonical,
+    canonical_cases,
+    free_name,
+)
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.forms import NodeForm, form_for
 from wfbench.widgets.graph import TRIGGER, elements, parse_placeholder
@@ -47,7 +54,7 @@ if TYPE_CHECKING:
     from wfbench.workbench import Workbench
 
 
-class CanvasCore(View):
+class CanvasCore(KeptWork, View):
     """The canvas of one workflow (saved, or a new draft).
 
     Code twins: ``select(id)`` (a click on a node; ``"trigger"`` for the
@@ -84,6 +91,16 @@ class CanvasCore(View):
                 draft = Workflow(name=free_name(wb), run_as="read_only")
             doc = to_document(draft)
         self.draft: dict[str, Any] = doc
+        self.draft_key = self.workflow_id or f"new:{doc.get('name', '')}"
+        self.kept = wb.workflows.kept_draft(self.draft_key)
+        """The unsaved draft kept from an earlier session (offered by ``restore_bar``)."""
+        self._keeping = False  # no store writes while building
+        self.cases: list[Any] | None = (
+            wb.workflows.cases(self.workflow_id) if self.workflow_id is not None else None
+        )
+        """The Test tab's cases as they will be saved with the workflow (None: none yet)."""
+        self._saved_cases = canonical_cases(self.cases)
+        self.cases_problem = ""
         self._saved = saved
         self._saved_text = canonical(saved) if saved is not None else None
         self._draft_text = ""
@@ -103,6 +120,8 @@ class CanvasCore(View):
         self._build_widgets()
         self._changed()
         self.select(TRIGGER)
+        self._keeping = True
+        self._offer_kept()
 
     # ------------------------------------------------------------------ layout
     def _build_widgets(self) -> None:
@@ -132,6 +151,8 @@ class CanvasCore(View):
             layout=w.Layout(border="2px solid #f1c232", padding="4px", align_items="center"),
         )
         self.unsaved_bar.add_class("wfb-floating")
+        self.unsaved_bar.add_class("wfb-unsaved")  # what the page's leave guard looks for
+        self._build_restore_bar()
         # one line kept for it, and the problem list below the graph: nothing above the graph
         # changes height, so a click lands where the node is drawn (cytoscape keeps the
         # graph's page offset until a scroll or resize)
@@ -144,6 +165,10 @@ class CanvasCore(View):
         self.down_button = button("", icon="arrow-down", tooltip="move the selected step down")
         self.fit_button = button("Fit", icon="expand", tooltip="zoom to fit the whole graph")
         self.fit_button.on_click(lambda _: self.graph.fit())
+        self.zoom_in_button = button("", icon="search-plus", tooltip="zoom in")
+        self.zoom_out_button = button("", icon="search-minus", tooltip="zoom out")
+        self.zoom_in_button.on_click(lambda _: self.graph.zoom(1.25))
+        self.zoom_out_button.on_click(lambda _: self.graph.zoom(0.8))
         self.selection_label = w.HTML()
         self.panel = w.VBox(layout=w.Layout(width="100%"))
         self.run_area = w.VBox()
@@ -169,12 +194,22 @@ class CanvasCore(View):
     # ------------------------------------------------------------------ state
     @property
     def dirty(self) -> bool:
-        """Whether the draft differs from the saved version (always, before a first save)."""
-        return self._saved_text is None or self._draft_text != self._saved_text
+        """Whether the draft (or its Test cases) differs from the saved version (always,
+        before a first save)."""
+        return (
+            self._saved_text is None
+            or self._draft_text != self._saved_text
+            or bool(self.cases_problem)
+            or canonical_cases(self.cases) != self._saved_cases
+        )
 
     @property
     def name(self) -> str:
         return str(self.draft.get("name", ""))
+
+    @property
+    def tab_title(self) -> str:
+        return f"wfbench: {self.name}"
 
     def _changed(self, *, clear: bool = False) -> None:
         """Validate, redraw, and refresh Run As and the unsaved bar after any edit.
@@ -198,6 +233,7 @@ class CanvasCore(View):
             [r.name for r in self.wb.catalogue.roles(format="objects")],
         )
         dirty = self.dirty
+        self._keep()
         self.unsaved_bar.layout.display = None if dirty else "none"
         self.enable.show(self.enabled if self.workflow_id else None)
         self.run_button.disabled = self.enabled is False
@@ -411,6 +447,9 @@ class CanvasCore(View):
         if not self.dirty:
             self.message.value = message_html("no changes to save", "ok")
             return True
+        if self.cases_problem:
+            self.message.value = message_html(f"not saved: {self.cases_problem}", "error")
+            return False
         self.flagging = True
         report = self.wb.validate(self.draft)
         if not report.valid:
@@ -439,6 +478,12 @@ class CanvasCore(View):
         except WfbenchError as exc:
             self.message.value = message_html(f"not saved: {exc}", "error")
             return False
+        if self.cases is not None:
+            self.wb.workflows.save_cases(info.id, self.cases, info.version)
+        self._saved_cases = canonical_cases(self.cases)
+        if self.workflow_id is None:  # a new workflow's draft was kept under its name
+            self.wb.workflows.drop_draft(self.draft_key)
+            self.draft_key = info.id
         self.workflow_id, self.version, self.enabled = info.id, info.version, info.enabled
         self._saved = to_document(self.wb.get(info.id))
         self._saved_text = canonical(self._saved)
@@ -461,6 +506,9 @@ class CanvasCore(View):
 
     def _discard(self) -> None:
         self.draft = copy.deepcopy(self._baseline)
+        wid = self.workflow_id
+        self.cases = self.wb.workflows.cases(wid) if wid is not None else None
+        self.cases_problem = ""
         self.flagging, self.issues = False, []
         self._quiet = True
         self.name_text.value = self.name

@@ -36,6 +36,8 @@ def lay_out(core: CanvasCore) -> w.VBox:
             core.up_button,
             core.down_button,
             core.fit_button,
+            core.zoom_in_button,
+            core.zoom_out_button,
         ],
         layout=w.Layout(flex_flow="row wrap"),
     )
@@ -44,7 +46,7 @@ def lay_out(core: CanvasCore) -> w.VBox:
         layout=w.Layout(flex="2 1 0", min_width="0", padding="0 0 0 8px"),
     )
     side.add_class("wfb-fit")
-    core.graph.widget.layout.flex = "3 1 0"
+    core.graph.widget.layout.flex = "0 0 auto"  # its own height: the box follows the graph
     graph_side = w.VBox(
         [core.graph.widget, w.HTML(legend_html())], layout=w.Layout(flex="3 1 0", min_width="0")
     )
@@ -54,6 +56,7 @@ def lay_out(core: CanvasCore) -> w.VBox:
             w.HTML(STYLE),
             header,
             core.leave_prompt.widget,
+            core.restore_bar,
             core.run_as.widget,
             core.unsaved_bar,
             core.message,

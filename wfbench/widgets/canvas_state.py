@@ -30,7 +30,9 @@ from wfbench.widgets.base import button, esc
 if TYPE_CHECKING:
     from wfbench.workbench import Workbench
 
-#: The canvas's stylesheet: the floating unsaved bar and panels that never scroll sideways.
+#: The canvas's stylesheet: the floating unsaved bar, dialogs that open in view over the
+#: canvas (``wfb-dialog``: at the window's lower right whatever the page's scroll, clear of
+#: the header's buttons and of the unsaved bar), panels that never scroll sideways.
 STYLE = """<style>
 .wfb-floating { position: fixed; bottom: 16px; left: 50%; transform: translateX(-50%);
   z-index: 1000; background: #fff8dc; box-shadow: 0 2px 10px rgba(0,0,0,.25);
@@ -44,6 +46,9 @@ STYLE = """<style>
 .wfb-prompt { border: 2px solid #e69138; background: #fdf2e9; padding: 6px;
   position: fixed; top: 96px; left: 50%; transform: translateX(-50%); z-index: 1001;
   box-shadow: 0 2px 12px rgba(0,0,0,.3); border-radius: 6px; max-width: calc(100vw - 32px); }
+.wfb-dialog { position: fixed; bottom: 72px; right: 16px; z-index: 1002; background: #fff;
+  width: min(560px, calc(100vw - 48px)); max-height: calc(100vh - 160px); overflow: auto;
+  box-shadow: 0 2px 14px rgba(0,0,0,.3); border-radius: 6px; }
 </style>"""
 
 
@@ -105,7 +110,9 @@ class EnableToggle:
     def show(self, enabled: bool | None) -> None:
         """The saved workflow's state (``None``: not saved yet, so nothing to switch)."""
         self._quiet = True
-        self.toggle.layout.display = "none" if enabled is None else None
+        # hidden, not removed: the header keeps its height when a first save shows the
+        # toggle, so the graph below does not move under a click
+        self.toggle.layout.visibility = "hidden" if enabled is None else "visible"
         self.toggle.value = bool(enabled)
         self._look()
         self._quiet = False
@@ -138,6 +145,11 @@ def canonical(doc: Mapping[str, Any], parsed: Workflow | None = None) -> str:
     return json.dumps(dumped, sort_keys=True, default=str)
 
 
+def canonical_cases(cases: list[Any] | None) -> str:
+    """Test cases as comparable text (``""`` for none)."""
+    return "" if cases is None else json.dumps(cases, sort_keys=True, default=str)
+
+
 def free_name(wb: Workbench) -> str:
     """The first free "Untitled workflow N"."""
     n = 1
@@ -146,4 +158,4 @@ def free_name(wb: Workbench) -> str:
     return name
 
 
-__all__ = ["STYLE", "EnableToggle", "LeavePrompt", "canonical", "free_name"]
+__all__ = ["STYLE", "EnableToggle", "LeavePrompt", "canonical", "canonical_cases", "free_name"]

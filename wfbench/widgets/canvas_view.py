@@ -10,7 +10,7 @@ asks first when there are unsaved changes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from wfbench.errors import ClickRefused, WfbenchError
@@ -176,8 +176,18 @@ class Canvas(CanvasCore):
     def _open_test(self, cases: list[Any] | None = None) -> None:
         from wfbench.widgets.test_panel import TestPanel
 
-        self.test_panel = TestPanel(self.wb, lambda: self.draft, graph=self.graph, cases=cases)
+        if cases is not None:
+            self.cases = list(cases)
+        self.test_panel = TestPanel(
+            self.wb,
+            lambda: self.draft,
+            graph=self.graph,
+            cases=self.cases,
+            on_edit=self.cases_edited,
+        )
         self.run_area.children = (self.test_panel.widget,)
+        if cases is not None:
+            self._changed(clear=True)
 
     def open_test(self, cases: list[Any] | None = None) -> TestPanel:
         """Click Test; the Test tab (``cases`` prefills it)."""
@@ -192,6 +202,11 @@ class Canvas(CanvasCore):
         if self.workflow_id is None:
             self.message.value = message_html("no history yet: the workflow is not saved", "error")
             return
+        self.leave(self._show_history)
+
+    def _show_history(self) -> None:
+        assert self.workflow_id is not None
+        self.leave_prompt.hide()
         self.history = self._shell().open_history(self.workflow_id)
 
     def open_history(self) -> HistoryView:
@@ -202,22 +217,28 @@ class Canvas(CanvasCore):
         return self.history
 
     def _back(self) -> None:
-        if self.dirty:
-            self.leave_prompt.ask(self.name, self._save_and_leave, self._discard_and_leave)
+        self.leave(self._leave)
+
+    def leave(self, then: Callable[[], None]) -> None:
+        """Every way off the canvas goes through here: with unsaved changes it asks first
+        (Save / Discard / Stay), and ``then`` happens only after Save or Discard."""
+        if not self.dirty:
+            then()
             return
-        self._leave()
+
+        def save_and_go() -> None:
+            if self._save():
+                then()
+
+        def discard_and_go() -> None:
+            self._discard()
+            then()
+
+        self.leave_prompt.ask(self.name, save_and_go, discard_and_go)
 
     def _leave(self) -> None:
         self.leave_prompt.hide()
         self._shell().show_overview()
-
-    def _save_and_leave(self) -> None:
-        if self._save():
-            self._leave()
-
-    def _discard_and_leave(self) -> None:
-        self._discard()
-        self._leave()
 
     def _enabled_edited(self, enabled: bool) -> None:
         if self.workflow_id is None:

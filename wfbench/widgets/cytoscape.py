@@ -13,9 +13,14 @@ current cheaply:
   duplicate ids), so replacing the widget is the reliable way;
 - live run colours (:meth:`set_status`) only ever touch one element's classes.
 
-Height: a cytoscape widget whose height is set before its first display is
-drawn clipped at 400 px, so the height is applied when the front end reports
-its first view (``_view_count``), and :meth:`resize` re-applies it on demand.
+Height: the graph is never cut. Its box grows with the graph (its height at zoom 1)
+up to the height the page has (``100vh`` less the canvas's header), shrinking the
+drawing down to :data:`MIN_FIT_ZOOM` (half size) to show it whole; past that it keeps a readable
+size and the box scrolls. The mouse wheel scrolls the page (cytoscape's wheel zoom is
+off); :meth:`zoom` (the canvas's + and − buttons) grows or shrinks the drawing. A
+cytoscape widget whose height is set before its first display is drawn clipped at
+400 px, so the height is applied when the front end reports its first view
+(``_view_count``), and :meth:`resize` re-applies it on demand.
 """
 
 from __future__ import annotations
@@ -177,11 +182,18 @@ class GraphView:
     """
 
     def __init__(
-        self, *, height: str = "620px", on_select: Callable[[str], None] | None = None
+        self, *, height: str | None = None, on_select: Callable[[str], None] | None = None
     ) -> None:
-        self.height = height
+        self.fixed_height = height
+        """A fixed CSS height, or None: the box grows with the graph (see the module)."""
+        self.height = height or f"{MIN_HEIGHT:.0f}px"
+        self.scale = 1.0
+        """The zoom buttons' factor over the fitted size."""
+        self.natural = MIN_HEIGHT
+        """The graph's height at zoom 1, in px (from the projection's positions)."""
         self.on_select = on_select
-        self.widget = w.Box(layout=w.Layout(width="100%", min_height="420px"))
+        self.widget = w.Box(layout=w.Layout(width="100%", max_height=BOX_MAX, overflow="auto"))
+        self.widget.add_class("wfb-graph-box")
         self._cy: Any = None
         self._retired: list[Any] = []  # replaced graphs, closed at the next rebuild
         self._nodes: dict[str, Any] = {}
@@ -219,11 +231,14 @@ class GraphView:
     def _build(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> None:
         old = self._cy
         cy = ipycytoscape.CytoscapeWidget()
+        self.natural = natural_height(nodes)
+        self.height = self._css_height()  # applied once shown (see resize)
         cy.set_layout(**_viewport(nodes))
         cy.set_style(STYLE)
         cy.set_tooltip_source("tooltip")
         # fitting never zooms past 1.25: a near-empty workflow's trigger card stays its size
-        cy.min_zoom, cy.max_zoom, cy.wheel_sensitivity = 0.1, 1.25, 0.3
+        cy.min_zoom, cy.max_zoom, cy.wheel_sensitivity = 0.1, 2.5, 0.3
+        cy.user_zooming_enabled = False  # the wheel scrolls the page; zoom has its buttons
         cy.on("node", "click", self._clicked)
         self._nodes = {
             n["data"]["id"]: ipycytoscape.Node(
@@ -299,8 +314,32 @@ class GraphView:
             if each is not None:
                 self._restyle(each)
 
+    def _css_height(self) -> str:
+        """The graph's CSS height: its size at zoom 1 (times the zoom buttons' factor), cut
+        to the page's height while the drawing stays readable, never below the minimum."""
+        if self.fixed_height is not None:
+            return self.fixed_height
+        natural = self.natural * self.scale
+        if natural > FIT_MAX_HEIGHT:  # drawn from its top at TALL_ZOOM: the box scrolls
+            return f"{natural * TALL_ZOOM:.0f}px"
+        cap = max(natural, MIN_HEIGHT)
+        floor = max(MIN_HEIGHT, natural * MIN_FIT_ZOOM)
+        return f"max(min({cap:.0f}px, {AVAILABLE}), {floor:.0f}px)"
+
+    def zoom(self, factor: float) -> None:
+        """Grow (``factor`` > 1) or shrink the drawing: the + and − buttons."""
+        self.scale = min(4.0, max(0.25, self.scale * factor))
+        self.height = self._css_height()
+        if self._cy is not None:
+            self._cy.layout.height = self.height  # the front end resizes and fits again
+
     def fit(self) -> None:
         """Zoom to fit the whole graph in view (the Fit button)."""
+        if self.scale != 1.0:
+            self.scale = 1.0
+            self.height = self._css_height()
+            if self._cy is not None:
+                self._cy.layout.height = self.height
         if self._cy is not None:
             self._cy.set_layout(name="preset", fit=True, padding=24, animate=False)
             self._cy.relayout()
@@ -362,6 +401,22 @@ class GraphView:
 
 #: A graph taller than this is not fitted into view (it would be too small to read).
 FIT_MAX_HEIGHT = 1800.0
+#: The smallest box, and the height the page gives the graph (less the canvas's header).
+MIN_HEIGHT = 420.0
+AVAILABLE = "calc(100vh - 240px)"
+#: The scrolling box around the graph: the graph's room plus its margins, so a graph that
+#: fits is never clipped by a few pixels.
+BOX_MAX = "calc(100vh - 224px)"
+#: A graph taller than the page is drawn at least this big (then the box scrolls).
+MIN_FIT_ZOOM = 0.5
+
+
+def natural_height(nodes: list[dict[str, Any]]) -> float:
+    """How tall the graph is at zoom 1, with the layout's padding, in px."""
+    ys = [float(n["position"]["y"]) for n in nodes] or [0.0]
+    return max(ys) - min(ys) + 48.0 + 2 * 24.0 + 40.0
+
+
 #: The zoom a tall graph is shown at, from its top; a person pans down.
 TALL_ZOOM = 0.8
 
@@ -382,10 +437,11 @@ def _viewport(nodes: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _nudge(height: str) -> str:
-    """A height one pixel different, so that setting it fires a resize in the front end."""
+    """A height one pixel different (or the same CSS, written differently), so that setting
+    it fires a resize in the front end."""
     if height.endswith("px") and height[:-2].isdigit():
         return f"{int(height[:-2]) + 1}px"
-    return height
+    return height.strip() if height.endswith(" ") else height + " "
 
 
 def _close(cy: Any) -> None:

@@ -86,7 +86,7 @@ class HistoryView(View):
         self.rerun_button = button("Re-run (same input)", icon="repeat")
         self.rerun_edited_button = button("Re-run with this input", style="primary", icon="play")
         self.message = w.HTML()
-        self.graph = GraphView(height="480px", on_select=self.open_node)
+        self.graph = GraphView(on_select=self.open_node)
         self.back_button.on_click(lambda _: self._back())
         self.canvas_button.on_click(lambda _: self._open_canvas())
         self.refresh_button.on_click(lambda _: self.refresh())
@@ -105,7 +105,7 @@ class HistoryView(View):
             layout=w.Layout(flex="3 1 0", min_width="0"),
         )
         detail.add_class("wfb-fit")
-        self.graph.widget.layout.flex = "1 1 0"
+        self.graph.widget.layout.flex = "0 0 auto"  # its own height: the box follows the graph
         graph_side = w.VBox(
             [self.graph.widget, w.HTML(legend_html()), self.drawer_box],
             layout=w.Layout(flex="2 1 0", min_width="0"),
@@ -128,6 +128,10 @@ class HistoryView(View):
         self.refresh()
 
     # -- the runs
+    @property
+    def tab_title(self) -> str:
+        return f"wfbench: history of {self.name}"
+
     def refresh(self) -> None:
         """Read the runs again (newest first) and keep the selection when it still exists."""
         self.frame = self.wb.runs(self.workflow_id)

@@ -144,6 +144,10 @@ class Overview(View):
         self.widget = w.VBox([self.overview_page])
         self.refresh()
 
+    @property
+    def tab_title(self) -> str:
+        return "wfbench: workflows"
+
     # -- the table
     def refresh(self) -> None:
         """Read the workflows again and redraw the table."""
@@ -225,7 +229,12 @@ class Overview(View):
 
     # -- pages
     def open(self, name: str) -> Canvas:
-        """Open a workflow's canvas (a click on its name)."""
+        """Open a workflow's canvas (a click on its name); a canvas on show with unsaved
+        changes asks first (Save / Discard / Stay) and stays if the person stays."""
+        current = self.canvas if self.page == "canvas" else None
+        if current is not None and current.dirty:
+            current.leave(lambda: self._show_canvas(Canvas(self.wb, name, shell=self)))
+            return self.canvas if self.canvas is not None else current
         self._show_canvas(Canvas(self.wb, name, shell=self))
         assert self.canvas is not None
         return self.canvas
@@ -237,7 +246,9 @@ class Overview(View):
         return self.history
 
     def show_overview(self) -> None:
-        """Back to workflows: the table, read again."""
+        """Back to workflows: the table, read again (a notice from before is stale now: the
+        workflow may have been switched on or off on its canvas meanwhile)."""
+        self.message.value = ""
         self.refresh()
         self._show(self.overview_page, "overview")
 

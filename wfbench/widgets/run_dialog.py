@@ -6,20 +6,26 @@ are checked exactly as a run's start checks them (:meth:`wb.runs.check_input`,
 the façade's one input check), so what the dialog calls valid is what the engine
 accepts.
 
+The input is checked **as it is typed** (debounced: :data:`CHECK_AFTER_S` after the last
+key, on the kernel's event loop; at once where no loop runs, as in tests): malformed JSON
+or input the schema refuses disables Run and Dry run with the message at the field, and
+Run checks once more before it starts, so the dialog never records a rejected run (a
+disabled workflow is refused here too, before any run is recorded).
+
 **Run** starts a background run (``wb.run(..., wait=False, hooks=[...])``) and
 returns at once, so the kernel stays responsive; the engine calls the hooks
 from the run's thread and each step's node takes its status colour by a class
-change on the existing graph (nothing is rebuilt). A refused start (bad input,
-disabled workflow) is shown with every reason, and is in history as
-``rejected``.
+change on the existing graph (nothing is rebuilt). A start the engine still refuses
+(the workflow disabled elsewhere meanwhile) is shown with every reason.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import ipywidgets as w
 
@@ -32,6 +38,10 @@ from wfbench.workbench import Hooks, RunHandle, RunRecord, StepRecord
 
 if TYPE_CHECKING:
     from wfbench.workbench import Workbench
+
+
+#: How long after the last key the input is checked (a burst of typing is checked once).
+CHECK_AFTER_S = 0.25
 
 
 class InputForm:
@@ -136,6 +146,10 @@ class RunDialog(View):
     then ``wait()`` for the run record, ``run_id``, ``rejected`` (a refused start).
     """
 
+    #: The dialog shown now: it floats over the page, so a new one closes the one before
+    #: (two would stack at the same place, the older one over the newer).
+    _shown: ClassVar[RunDialog | None] = None
+
     def __init__(
         self,
         wb: Workbench,
@@ -157,9 +171,10 @@ class RunDialog(View):
         self.record: RunRecord | None = None
         self._quiet = True  # building: the form's first values are not edits
         sample = self.workflow.trigger.sample_input or {}
+        self._pending: asyncio.TimerHandle | None = None
         self.json_text = w.Textarea(
             value=json.dumps(sample, indent=2, ensure_ascii=False),
-            continuous_update=False,
+            continuous_update=True,  # every key: checked as typed (debounced)
             layout=w.Layout(width="100%", height="150px"),
         )
         self.form = InputForm(self.workflow.trigger.input_schema, self._form_edited)
@@ -200,6 +215,10 @@ class RunDialog(View):
             ),
         )
         self.widget.add_class("wfb-fit")
+        self.widget.add_class("wfb-dialog")  # in view, over the canvas (canvas_state.STYLE)
+        before, RunDialog._shown = RunDialog._shown, self
+        if before is not None and before is not self:
+            before.close()
         self._quiet = False
         self.check()
 
@@ -211,21 +230,39 @@ class RunDialog(View):
     def check(self) -> bool:
         """Check the input as a run's start would; show every problem once the person typed.
 
-        Run and Dry run stay disabled while the JSON does not parse.
+        Run and Dry run stay disabled while the JSON does not parse or the input schema
+        refuses it.
         """
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
         problem = json_problem(self.json_text.value)
-        for b in (self.run_button, self.dry_run_button):
-            b.disabled = problem is not None or self.busy
+        shown = ""
         if problem is not None:
-            self.problems.value = message_html(problem, "error") if self.touched else ""
-            return False
-        checked = self.wb.runs.check_input(self.workflow, self.value())
-        if not checked.ok:
-            shown = _problems_html(checked.summary, checked.problems)
+            shown = message_html(problem, "error")
+        else:
+            checked = self.wb.runs.check_input(self.workflow, self.value())
+            if not checked.ok:
+                shown = _problems_html(checked.summary, checked.problems)
+        for b in (self.run_button, self.dry_run_button):
+            b.disabled = bool(shown) or self.busy
+            b.tooltip = "fix the input first (see the message below it)" if shown else ""
+        if shown:
             self.problems.value = shown if self.touched else ""
             return False
         self.problems.value = message_html("the input matches the input schema", "ok")
         return True
+
+    def _check_soon(self) -> None:
+        """Check after :data:`CHECK_AFTER_S` without keys (at once where no loop runs)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._check_edit()
+            return
+        if self._pending is not None:
+            self._pending.cancel()
+        self._pending = loop.call_later(CHECK_AFTER_S, self._check_edit)
 
     @property
     def busy(self) -> bool:
@@ -252,6 +289,12 @@ class RunDialog(View):
             return
         self.touched = True
         self.status.value = ""  # the last run's line is stale now
+        for b in (self.run_button, self.dry_run_button):
+            b.disabled = True  # until the check says the new text is good
+        self._check_soon()
+
+    def _check_edit(self) -> None:
+        self._pending = None
         if self.check() or self._parses():
             value = self.value()
             if isinstance(value, dict):
@@ -268,10 +311,15 @@ class RunDialog(View):
 
     # -- running
     def _start(self, *, dry_run: bool) -> None:
-        problem = json_problem(self.json_text.value)
-        if problem is not None:
-            self.touched = True
-            self.problems.value = message_html(problem, "error")
+        self.touched = True
+        if not self.check():  # never a rejected run from here: the message is at the field
+            return
+        info = self.wb.workflows.find(self.ref)
+        if info is not None and not info.enabled:
+            self.problems.value = message_html(
+                "this workflow is disabled: switch it on with the Enabled toggle to run it",
+                "error",
+            )
             return
         value = self.value()
         self.rejected, self.record, self.handle = None, None, None
@@ -339,8 +387,11 @@ class RunDialog(View):
 
     def close(self) -> None:
         """Click Close: the dialog goes (a run it started goes on)."""
-        if self.on_close is not None:
-            self.on_close()
+        if RunDialog._shown is self:
+            RunDialog._shown = None
+        on_close, self.on_close = self.on_close, None
+        if on_close is not None:
+            on_close()
         self.widget.close()
 
 

@@ -1,10 +1,11 @@
 """The canvas's **Test** tab: the open workflow's cases, a Run button, which pass and why.
 
-The cases are JSON in a text area (prefilled with the cases given, or one case from the
-trigger's sample input); **Run cases** checks the canvas's current draft against them in
-the sandbox (:meth:`wfbench.workbench.Workbench.check`: nothing reaches the store), shows a
-green or red row per case with the failed expectations in words, and choosing a case
-draws the path its run took on the canvas's graph.
+The cases are JSON in a text area (prefilled with the cases saved with the workflow, or
+one case from the trigger's sample input), saved with the workflow by the canvas's Save.
+**Run cases** checks the canvas's current draft against them in the sandbox
+(:meth:`wfbench.workbench.Workbench.check`: nothing reaches the store), shows a green or
+red row per case with the failed expectations in words, and choosing a case draws the
+path its run took on the canvas's graph.
 
 Code twins: ``cases_text``, ``run_button`` / :meth:`TestPanel.run`, ``case_select``.
 """
@@ -51,6 +52,7 @@ class TestPanel(View):
         *,
         graph: GraphView | None = None,
         cases: list[Any] | None = None,
+        on_edit: Callable[[str], None] | None = None,
     ) -> None:
         self.wb = wb
         self.draft = draft
@@ -65,6 +67,8 @@ class TestPanel(View):
         self.message = w.HTML()
         self.results_html = w.HTML()
         self.case_select = w.Dropdown(options=[], description="Path of", value=None)
+        if on_edit is not None:  # the canvas saves the cases with the workflow
+            self.cases_text.observe(lambda change: on_edit(str(change["new"])), names="value")
         self.run_button.on_click(lambda _: self._run())
         self.case_select.observe(self._show_path, names="value")
         self.widget = w.VBox(

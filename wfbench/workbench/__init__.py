@@ -27,7 +27,7 @@ with paused():  # what loads below makes no garbage: ~20 ms less of every start
     from wfbench.engine import Hooks, RunHandle, RunRecord
     from wfbench.errors import IdempotencyConflict
     from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, StepRecord
-    from wfbench.store import API_KEY_ROLES, ApiKey, WorkflowInfo
+    from wfbench.store import API_KEY_ROLES, ApiKey, KeptDraft, WorkflowInfo
     from wfbench.store.recorder import FLUSH_INTERVAL_S, FLUSH_ROWS
     from wfbench.workbench.facade import SAMPLES, SERVE_KEEP_OPEN_S, Workbench
     from wfbench.workbench.shapes import (
@@ -57,6 +57,7 @@ __all__ = [
     "Hooks",
     "IdempotencyConflict",
     "InputCheck",
+    "KeptDraft",
     "OnConflict",
     "Rows",
     "RunHandle",

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from wfbench.actions import ActionRegistry, ActionSpec
 from wfbench.engine import Execution
 from wfbench.model import ActionNode, Workflow, iter_nodes
+from wfbench.store.group_commit import GroupCommit
 from wfbench.workbench.shapes import same_input_rule
 from wfbench.workbench.starter import Start
 
@@ -34,6 +35,7 @@ def run_many(
     progress: bool | Callable[[Any], None] | None,
     wait: bool,
     started_by: str | None,
+    rerun_interrupted: bool | Iterable[Any] = False,
 ) -> pd.DataFrame | Batch:
     """See :meth:`Workbench.run_many <wfbench.workbench.Workbench.run_many>`."""
     from wfbench.batch import Batch, Port, new_batch_id, one_writer
@@ -47,6 +49,8 @@ def run_many(
     invoker = invoker_for(executor)
     # a client connected here (from an address) is closed when the batch ends
     end = None if invoker is None or invoker is executor else invoker.close
+    # Runs going at once commit their records together (issue 22).
+    group = GroupCommit(wb._store) if concurrency > 1 else None
     if isinstance(invoker, DaskInvoker):
         try:  # refused once, before any row runs
             invoker.refuse_unpicklable(
@@ -59,12 +63,13 @@ def run_many(
 
     def prepare(row: dict[str, Any], key: str) -> Execution:
         start = Start(
-            workflow=workflow,
+            workflow=ref or workflow,  # its definition read once for the whole batch
             input=row,
             dry_run=dry_run,
             started_by=who,
             idempotency_key=key,
             batch_id=batch_id,
+            group=group,
         )
         execution = wb.starter.prepare(start)
         assert isinstance(execution, Execution)  # a batch's rows are never replayed
@@ -78,25 +83,33 @@ def run_many(
         prepare=prepare,
         previous=lambda: wb.runs(ref.id if ref else workflow, batch=batch_id),
         same_input=lambda past, row: same_input_rule(past, row, definition),
+        effects=wb._store.effects_started,
+        claim=wb._store.claim_batch,
     )
     dashboard = getattr(invoker, "dashboard_link", None)
+    display = _batch_display(progress, dashboard)
     try:
         job = Batch(
             port,
             inputs,
             batch_id=batch_id,
             concurrency=concurrency,
-            progress=_batch_display(progress, dashboard),
+            progress=display,
             dashboard=dashboard,
             hold=wb.hold,
             on_end=end,
+            rerun_interrupted=rerun_interrupted,
         )
     except BaseException:
         if end is not None:
             end()
         raise
     job.start()
-    return job.wait() if wait else job
+    if not wait:
+        return job
+    # a notebook's bar keeps serving its Cancel button while the cell waits
+    serving = getattr(display, "wait_serving_widgets", None)
+    return serving(job) if serving is not None else job.wait()
 
 
 def _remote_actions(catalogue: ActionRegistry, workflow: Workflow) -> list[ActionSpec]:

@@ -264,6 +264,7 @@ class Workbench:
         progress: bool | Callable[[Any], None] | None = None,
         wait: bool = True,
         started_by: str | None = None,
+        rerun_interrupted: bool | Iterable[Any] = False,
     ) -> pd.DataFrame | Batch:
         """Run ``workflow`` once per row of ``inputs`` (a DataFrame: columns are input
         fields, missing cells absent fields; or a list of dicts) and return the outcomes:
@@ -272,13 +273,19 @@ class Workbench:
 
         Every run is recorded, tagged with the batch (``batch=`` names it; by default a new
         id). The same ``batch`` again resumes it: rows whose run succeeded are not run
-        twice. ``concurrency`` runs go at once on this process's threads; ``executor`` (a
+        twice, and a row in whose last run a side effect (not idempotent) had started is not
+        run again unless named in ``rerun_interrupted`` (row labels, or ``True``): its
+        effects may have happened. A batch id runs once at a time (``BatchRunning``
+        while it runs, here or in another process). ``concurrency`` runs go at once on
+        this process's threads; ``executor`` (a
         ``distributed.Client``, a scheduler address, or ``$WFBENCH_DASK_SCHEDULER``) sends
         remote actions (``http.request``, ``remote=True``) to a Dask cluster, while the
         directory and history stay here. ``progress``: a bar in a notebook (default there),
-        or a callable given a :class:`wfbench.batch.Progress`. Ctrl-C (a kernel interrupt)
-        cancels; ``wait=False`` returns the running :class:`~wfbench.batch.Batch`
-        (``.cancel()``, ``.wait()``, ``.frame()``).
+        or a callable given a :class:`wfbench.batch.Progress`; while a cell waits, the bar's
+        Cancel works (widget events are served meanwhile). Cancel, Ctrl-C or a kernel
+        interrupt cancels, and the frame returned then agrees with the bar and history;
+        ``wait=False`` returns the running :class:`~wfbench.batch.Batch` (``.cancel()``,
+        ``.wait()``, ``.frame()``).
         """
         from wfbench.workbench.batches import run_many
 
@@ -293,6 +300,7 @@ class Workbench:
             progress=progress,
             wait=wait,
             started_by=started_by,
+            rerun_interrupted=rerun_interrupted,
         )
 
     # -- the catalogue: the short paths (the rest is wb.catalogue)
@@ -356,7 +364,9 @@ class Workbench:
         app = create_app(self, classroom=classroom)
         return ApiServer(app, host=host, port=port, log_level=log_level)
 
-    def check(self, workflow: WorkflowSource, cases: CasesSource = None) -> TestReport:
+    def check(
+        self, workflow: WorkflowSource, cases: CasesSource = None, *, timeout_s: float | None = None
+    ) -> TestReport:
         """Run test cases against a workflow in a sandbox; nothing reaches the store.
 
         ``workflow``: a saved workflow's name, a Workflow, a document or a file (whose
@@ -365,7 +375,7 @@ class Workbench:
         """
         from wfbench.testing import check
 
-        report = check(self, workflow, cases)
+        report = check(self, workflow, cases, timeout_s=timeout_s)
         report.renderer = _path_graph
         return report
 

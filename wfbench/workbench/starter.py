@@ -44,6 +44,7 @@ from wfbench.errors import IdempotencyConflict, InputError, RunRejected, Workflo
 from wfbench.model import Workflow
 from wfbench.roles import Role, RoleRegistry
 from wfbench.store import Store, WorkflowInfo
+from wfbench.store.group_commit import GroupCommit
 from wfbench.store.recorder import Recorder, record_from_row, run_row
 from wfbench.validation.inputs import prepare_input, storable_problems
 from wfbench.workbench.shapes import same_input_rule
@@ -66,6 +67,9 @@ class Start:
     batch_id: str | None = None
     hooks: Sequence[Hooks] = ()
     """The run's other listeners (a notebook's live colours, the CLI's progress lines)."""
+    group: GroupCommit | None = None
+    """A batch's shared writer (:class:`~wfbench.store.group_commit.GroupCommit`): the run's
+    history records commit together with those of the other runs going at once (issue 22)."""
 
 
 class Started(NamedTuple):
@@ -269,7 +273,9 @@ class Starter:
         history: bool,
         environment: Environment | None = None,
     ) -> Execution:
-        recorder = Recorder(self._store, watchers=start.hooks) if history else None
+        recorder = (
+            Recorder(self._store, watchers=start.hooks, group=start.group) if history else None
+        )
         env = environment if environment is not None else self._environment(recorder)
         execution = Execution(
             workflow,
