@@ -60,7 +60,9 @@ def test_files_name_each_other_and_bad_files_are_named(tmp_path: Path) -> None:
     assert workflow_file_for("a/lookup.cases.json") == Path("a/lookup.json")
     bad = tmp_path / "x.cases.json"
     bad.write_text("[")
-    with pytest.raises(UsageError, match=r"x\.cases\.json: not JSON \(.* at line 1\)"):
+    with pytest.raises(
+        UsageError, match=r"x\.cases\.json: not valid JSON: .* line 1 column 2; fix the syntax"
+    ):
         load_cases(bad)
     with pytest.raises(UsageError, match=r"cannot read .*; check the path"):
         load_cases(tmp_path / "missing.cases.json")
