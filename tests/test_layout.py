@@ -82,7 +82,6 @@ NOT_YET_MIRRORED: frozenset[str] = frozenset(
         "wfbench/training/exercise.py",
         "wfbench/training/routes.py",
         "wfbench/validation/checker.py",
-        "wfbench/validation/params.py",
         "wfbench/validation/schemas.py",
         "wfbench/widgets/base.py",
         "wfbench/widgets/batch.py",
