@@ -84,6 +84,7 @@ bench: setup
 	$(BIN)/python bench/directory_sql.py --json $(BENCH_OUT)/directory_sql.json | tee $(BENCH_OUT)/directory_sql.txt
 	$(BIN)/python bench/scale.py | tee $(BENCH_OUT)/scale.txt
 	$(BIN)/python bench/classroom.py --seconds 60 | tee $(BENCH_OUT)/classroom.txt
+	$(BIN)/python bench/scim.py --json $(BENCH_OUT)/scim.json | tee $(BENCH_OUT)/scim.txt
 
 # Issue 22's four ratios on the code at $(BEFORE) (another checkout, e.g. main's) and on this
 # one, script by script in one run: `make bench-compare BEFORE=/path/to/main`.

@@ -26,7 +26,7 @@ from wfbench.actions.http import HttpResponse
 from wfbench.actions.records import Deleted, Device, DeviceList, Group, User, UserList
 from wfbench.actions.redaction import REDACTED, redact
 from wfbench.directory import DIRECTORY_TABLE_NAMES, Directory, sandbox
-from wfbench.errors import ActionError, PermissionDenied
+from wfbench.errors import ActionError, EffectUncertain, PermissionDenied
 from wfbench.roles import BUILTIN_ROLES, PERMISSIONS
 
 REGISTRY = builtin_registry()
@@ -470,6 +470,14 @@ class _Recorder(BaseHTTPRequestHandler):
             self._send(200, "application/json", json.dumps({"you_sent": echoed}).encode())
         elif route == "/forbidden":
             self._send(403, "text/plain", ("denied for " + self.headers.get("X-Key", "")).encode())
+        elif route == "/hop":  # to another host name of the same server
+            port = self.server.server_address[1]
+            self.send_response(int(self.headers.get("X-Status") or 302))
+            self.send_header("Location", f"http://localhost:{port}/api/landed")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif route == "/hangup":  # the request arrives; no answer ever leaves
+            self.close_connection = True
         elif route == "/slow":
             time.sleep(1.0)
             self._send(200, "text/plain", b"late")
@@ -678,6 +686,46 @@ def test_http_times_out(server: _Server) -> None:
     ctx = context(None, connectors=connectors(server), deadline=time.monotonic() + 0.2)
     with pytest.raises(StepTimeout):
         call("http.request", {"connector": "open", "path": "/slow"}, ctx)
+
+
+@pytest.mark.usefixtures("secrets")
+@pytest.mark.parametrize("connector", ["bearer", "basic", "header"])
+def test_http_a_redirect_never_carries_the_credentials(server: _Server, connector: str) -> None:
+    out = http(server, connector=connector, path="/hop")
+    assert out.status_code == 200
+    first, landed = server.seen[-2], server.seen[-1]
+    assert (first["path"], landed["path"]) == ("/api/hop", "/api/landed")
+    assert "authorization" in first["headers"] or "x-key" in first["headers"]
+    assert landed["headers"]["host"].startswith("localhost:")  # another host
+    assert "authorization" not in landed["headers"] and "x-key" not in landed["headers"]
+
+
+@pytest.mark.usefixtures("secrets")
+def test_http_a_post_redirected_by_303_is_followed_as_a_get(server: _Server) -> None:
+    out = http(
+        server,
+        connector="bearer",
+        method="POST",
+        path="/hop",
+        headers={"X-Status": "303"},
+        json={"a": 1},
+    )
+    assert out.status_code == 200
+    assert [(s["method"], s["path"]) for s in server.seen[-2:]] == [
+        ("POST", "/api/hop"),
+        ("GET", "/api/landed"),
+    ]
+
+
+def test_http_an_unanswered_write_is_uncertain_and_a_read_an_ordinary_failure(
+    server: _Server,
+) -> None:
+    with pytest.raises(EffectUncertain, match="the effect may or may not have happened"):
+        http(server, connector="open", method="POST", path="/hangup", json={"a": 1})
+    with pytest.raises(ActionError) as failed:
+        http(server, connector="open", path="/hangup")
+    assert not isinstance(failed.value, EffectUncertain)
+    assert "GET" in str(failed.value) and "failed" in str(failed.value)
 
 
 def test_http_refuses_other_schemes() -> None:

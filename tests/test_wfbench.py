@@ -37,7 +37,6 @@ WORKBENCH = {
     # the store file
     "init",
     "hold",
-    "keep_open",
     "close",
     # the short paths of every day
     "create",
@@ -51,6 +50,8 @@ WORKBENCH = {
     "action",
     "add_connector",
     "check",
+    # a SCIM directory's copy to prototype on, and the sample back (the rest: wb.directory)
+    "snapshot_directory",
     "reset_directory",
     # the doors to the faces
     "overview",
@@ -84,7 +85,8 @@ PARTS = {
     },
     "runs": {"get", "steps", "sql", "rerun", "check_input", "export"},
     "catalogue": {"roles", "define_role", "actions", "action", "add_connector"},
-    "access": {"create_key", "list_keys", "revoke_key", "verify_key"},
+    "access": {"create_key", "list_keys", "revoke_key", "verify_key", "keep_open"},
+    "directory": {"names", "snapshot", "source", "reset", "plan"},
     "starter": {"start", "prepare", "rehearse", "sandbox", "environment", "running"},
 }
 

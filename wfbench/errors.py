@@ -21,10 +21,12 @@ The tree::
     ├── PermissionDenied       a run tried to do what its run-as role does not allow
     ├── AccessEnded            a handler used ``ctx.directory`` after its run was over
     ├── NotFound               a workflow, run, role or action that does not exist
+    │   └── UnknownDirectory   a run's ``directory`` that names no SCIM connector
     ├── InputError             a run's input that does not satisfy the trigger schema
     ├── NotPicklable           a batch's action (or its models) cannot be sent to Dask workers
     ├── RunRejected            a start that was refused and recorded as ``rejected``
-    │   └── WorkflowDisabled   …because the workflow is disabled
+    │   ├── WorkflowDisabled   …because the workflow is disabled
+    │   └── NotOnDirectory     …because a step's action cannot act on the run's directory
     ├── Conflict               a request that contradicts what is stored
     │   ├── NameTaken          a workflow name already used by another workflow
     │   ├── KeyNameTaken       an API key name already used by a key not revoked
@@ -170,6 +172,10 @@ class NotFound(WfbenchError):
     """Something asked for by name or id does not exist."""
 
 
+class UnknownDirectory(NotFound):
+    """A run named a directory that is no SCIM connector of the store."""
+
+
 class InputError(WfbenchError):
     """A run's input does not satisfy the workflow's trigger schema.
 
@@ -208,6 +214,11 @@ class RunRejected(WfbenchError):
 
 class WorkflowDisabled(RunRejected):
     """A start refused because the workflow is disabled."""
+
+
+class NotOnDirectory(RunRejected):
+    """A run on a SCIM directory holds a step SCIM cannot do (devices, applications,
+    commands, MFA): refused before anything runs, naming each such step."""
 
 
 class Conflict(WfbenchError):

@@ -145,6 +145,8 @@ class RunRecord:
     """Wall time it took."""
     batch_id: str | None = None
     """The batch it ran in (``Workbench.run_many``, ``wfbench run --inputs``), else ``None``."""
+    directory: str | None = "embedded"
+    """The directory it acted on: a SCIM connector's name, or ``embedded``."""
     steps: tuple[StepRecord, ...] = ()
     """Its steps in the order they finished."""
 

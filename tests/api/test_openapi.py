@@ -54,7 +54,14 @@ def test_openapi_document_declares_paths_security_and_problems(api: Api) -> None
         "422",
     }
     assert "Location" in start["responses"]["202"]["headers"]
-    assert {p["name"] for p in start["parameters"]} == {"id", "wait", "dry_run", "Idempotency-Key"}
+    assert {p["name"] for p in start["parameters"]} == {
+        "id",
+        "wait",
+        "dry_run",
+        "Idempotency-Key",
+        "directory",
+        "plan",
+    }
     assert start["security"] == [{"APIKeyHeader": []}]
     assert "requestBody" in start
     create = paths[API]["post"]["requestBody"]["content"]["application/json"]["schema"]

@@ -102,11 +102,13 @@ def test_the_runs_table_shows_what_the_json_does(wfbench: Wfbench, demo: Path) -
         "version",
         "status",
         "dry_run",
+        "directory",
         "started_by",
         "started_at",
         "duration_ms",
         "error",
     ]
+    assert all("  embedded  " in line for line in lines[1:])  # the directory each acted on
     assert [line.split()[0] for line in lines[1:]] == [r["run_id"] for r in rows]
     for line, row in zip(lines[1:], rows, strict=True):
         assert f"  {row['status']}  " in line, (line, row["status"])

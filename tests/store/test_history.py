@@ -26,6 +26,7 @@ def test_a_run_round_trips_every_field(store: Store) -> None:
         rerun_of="run_0",
         started_by="api:ci-key",
         batch_id="batch_1",
+        directory="corp",
     )
     store.begin_run(began)
     running = store.get_run("run_a")
@@ -81,6 +82,7 @@ def test_a_run_round_trips_every_field(store: Store) -> None:
         "ended_at": ended,
         "duration_ms": 2000.5,
         "batch_id": "batch_1",
+        "directory": "corp",
     }
     assert list(run) == list(RUN_FIELDS)
     assert [s["seq"] for s in got_steps] == [1, 2, 3]

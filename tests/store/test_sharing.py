@@ -116,7 +116,7 @@ def test_a_store_kept_open_lets_go_when_another_process_waits(tmp_path: Path) ->
     wb = Workbench(path)
     wb.init()
     wb.save(PING)
-    wb.keep_open(60)
+    wb.access.keep_open(60)
     wb.run("Ping", {})
     assert wb._store._con is not None  # still open after the call: kept
     code = "import sys; from wfbench.workbench import Workbench; "

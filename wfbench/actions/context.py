@@ -32,7 +32,11 @@ from wfbench.errors import (  # noqa: F401  (re-exported for handlers)
 
 @dataclass(frozen=True)
 class Connector:
-    """A named HTTP endpoint for ``http.request``: base URL and how to authenticate.
+    """A named endpoint: base URL and how to authenticate.
+
+    ``kind="http"`` (the default) is for ``http.request``; ``kind="scim"`` names a
+    SCIM 2.0 service (RFC 7644) a run may act on (``wb.run(…, directory=NAME)``),
+    authenticated with a bearer token (``auth="bearer"``, ``token_env``).
 
     Secrets are never held here: only the *names* of environment variables,
     read at call time.
@@ -46,6 +50,7 @@ class Connector:
     token_env: str | None = None  # bearer, and the header value for "header"
     header_name: str | None = None  # header
     timeout_s: float = 30.0
+    kind: Literal["http", "scim"] = "http"
 
 
 @dataclass

@@ -28,5 +28,5 @@ def directory_of(ctx: ActionContext) -> Iterator[Directory]:
     directory = ctx.directory
     if directory is None:
         raise ActionError(NO_DIRECTORY)
-    with cast("Directory", directory).reporting(ctx.change) as bound:
+    with cast("Directory", directory).reporting(ctx.change, ctx.deadline) as bound:
         yield bound

@@ -11,30 +11,29 @@ Secrets never leave the environment variables they are read from: they are not
 in the parameters, the output or any error message (a value the server echoes
 back is replaced by ``***`` in every form :mod:`wfbench.actions.redaction` knows:
 plain, JSON- and ``\\u``-escaped, URL-encoded, base64, and a start of one left
-where a text is cut), and authentication headers are not forwarded when a
-response redirects elsewhere. :func:`~wfbench.actions.redaction.redact` masks
+where a text is cut), and authentication headers are sent with the first request only,
+never with a redirect (to another host or this one). The client is ``httpx2``'s, the
+one under the SCIM directories. :func:`~wfbench.actions.redaction.redact` masks
 secret-looking keys in anything about to be recorded.
 """
 
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import os
-import urllib.error
+import threading
 import urllib.parse
-import urllib.request
-from email.message import Message
 from typing import Any, Literal
 
+import httpx2
 from pydantic import Field
 
 from wfbench.actions.context import ActionContext, Connector
 from wfbench.actions.records import Output, Params
 from wfbench.actions.redaction import Scrubber
 from wfbench.actions.registry import ActionSpec
-from wfbench.errors import ActionError, StepTimeout
+from wfbench.errors import ActionError, EffectUncertain, StepTimeout
 
 CATEGORY = "http"
 
@@ -136,17 +135,17 @@ def _query_value(value: str | int | float | bool) -> str:
     return str(value)
 
 
-def _decode(body: bytes, headers: Message) -> str:
-    charset = headers.get_content_charset() or "utf-8"
+def _decode(body: bytes, answer: httpx2.Response) -> str:
+    charset = answer.charset_encoding or "utf-8"
     try:
         return body.decode(charset, errors="replace")
     except LookupError:
         return body.decode("utf-8", errors="replace")
 
 
-def _response_headers(headers: Message) -> dict[str, str]:
+def _response_headers(answer: httpx2.Response) -> dict[str, str]:
     found: dict[str, str] = {}
-    for name, value in headers.items():
+    for name, value in answer.headers.multi_items():
         key = name.lower()
         if key == "set-cookie":
             continue
@@ -154,9 +153,13 @@ def _response_headers(headers: Message) -> dict[str, str]:
     return found
 
 
-def _response(status: int, headers: Message, body: bytes, scrub: Scrubber) -> HttpResponse:
-    text = _decode(body, headers)
-    content_type = headers.get_content_type()
+def _content_type(answer: httpx2.Response) -> str:
+    return answer.headers.get("content-type", "text/plain").split(";")[0].strip().lower()
+
+
+def _response(answer: httpx2.Response, body: bytes, scrub: Scrubber) -> HttpResponse:
+    text = _decode(body, answer)
+    content_type = _content_type(answer)
     parsed: Any = None
     if content_type == "application/json" or content_type.endswith("+json"):
         try:
@@ -165,18 +168,82 @@ def _response(status: int, headers: Message, body: bytes, scrub: Scrubber) -> Ht
             parsed = None
     return HttpResponse.model_validate(
         {
-            "status_code": status,
-            "headers": scrub(_response_headers(headers)),
+            "status_code": answer.status_code,
+            "headers": scrub(_response_headers(answer)),
             "json": scrub(parsed),
             "text": scrub.cut(text, MAX_TEXT),  # masked before the cut, then at it
         }
     )
 
 
-_OPENER = urllib.request.build_opener()
 #: The methods HTTP defines as idempotent (RFC 9110 9.2.2): only these are sent again after
 #: an attempt whose outcome is unknown.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+#: Redirects followed at most (as urllib did); the last 3xx is then the answer.
+MAX_REDIRECTS = 10
+_CLIENT: httpx2.Client | None = None
+_CLIENT_LOCK = threading.Lock()
+
+
+def _client() -> httpx2.Client:
+    """One pooled client for every ``http.request`` of the process; it never follows a
+    redirect by itself (:func:`_send` does, without the credentials)."""
+    global _CLIENT
+    with _CLIENT_LOCK:
+        if _CLIENT is None:
+            _CLIENT = httpx2.Client(follow_redirects=False)
+        return _CLIENT
+
+
+def _latin1(headers: dict[str, str]) -> dict[bytes, bytes]:
+    """Headers as HTTP/1.1 carries them (ISO-8859-1, as urllib sent them)."""
+    return {name.encode("latin-1"): value.encode("latin-1") for name, value in headers.items()}
+
+
+def _send(
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    auth: dict[str, str],
+    data: bytes | None,
+    timeout: float,
+) -> httpx2.Response:
+    """Send, following redirects as a browser does, the credentials on the first request
+    only: a redirect, to this host or another, never carries them (urllib's
+    "unredirected" headers, kept)."""
+    client = _client()
+    request = client.build_request(
+        method, url, headers=_latin1({**headers, **auth}), content=data, timeout=timeout
+    )
+    for _ in range(MAX_REDIRECTS):
+        answer = client.send(request, stream=True)
+        location = answer.headers.get("location")
+        if not answer.is_redirect or not location:
+            return answer
+        target = request.url.join(location)
+        if target.scheme not in ("http", "https"):
+            return answer
+        answer.close()
+        if answer.status_code in (301, 302, 303) and method != "HEAD":
+            method, data = "GET", None
+        kept = {
+            k: v
+            for k, v in headers.items()
+            if data is not None or k.lower() not in ("content-type", "content-length")
+        }
+        request = client.build_request(
+            method, target, headers=_latin1(kept), content=data, timeout=timeout
+        )
+    return client.send(request, stream=True)
+
+
+def _read(answer: httpx2.Response) -> bytes:
+    body = bytearray()
+    for chunk in answer.iter_bytes():
+        body += chunk
+        if len(body) > MAX_BODY:
+            break
+    return bytes(body)
 
 
 def _request(params: HttpRequestParams, ctx: ActionContext) -> HttpResponse:
@@ -205,12 +272,6 @@ def _request(params: HttpRequestParams, ctx: ActionContext) -> HttpResponse:
         data = json.dumps(params.json_).encode("utf-8")
         if not any(name.lower() == "content-type" for name in headers):
             headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(url, data=data, method=params.method)
-    for name, value in headers.items():
-        request.add_header(name, value)
-    for name, value in auth.items():
-        # Unredirected: a redirect to another host does not receive the credentials.
-        request.add_unredirected_header(name, value)
 
     ctx.check()
     timeout = connector.timeout_s
@@ -218,29 +279,39 @@ def _request(params: HttpRequestParams, ctx: ActionContext) -> HttpResponse:
     if left is not None:
         timeout = max(min(timeout, left), 0.001)
     label = f"{params.method} {target}"
+    unknown = (
+        ""
+        if params.method in IDEMPOTENT_METHODS
+        else (": the effect may or may not have happened; it was not sent again")
+    )
     try:
-        with _OPENER.open(request, timeout=timeout) as answer:
-            status, answer_headers, body = answer.status, answer.headers, answer.read(MAX_BODY + 1)
-    except urllib.error.HTTPError as error:
-        body = error.read(MAX_BODY + 1) if error.fp is not None else b""
-        if error.code < 400:  # a 3xx that was not followed, such as 304
-            return _response(error.code, error.headers, body[:MAX_BODY], scrub)
-        snippet = scrub.cut(_decode(body, error.headers).strip(), MAX_SNIPPET)
-        raise ActionError(scrub.text(f"{label} answered {error.code}: {snippet}")) from None
-    except (TimeoutError, urllib.error.URLError, http.client.HTTPException, OSError) as error:
-        reason = error.reason if isinstance(error, urllib.error.URLError) else error
-        if isinstance(reason, TimeoutError):
-            left = ctx.remaining()
-            if left is not None and left <= 0:
-                raise StepTimeout("the step ran past its timeout_s") from None
-            raise ActionError(f"{label} timed out after {timeout:g} s") from None
-        detail = scrub.text(str(reason) or type(reason).__name__)
+        answer = _send(params.method, url, headers, auth, data, timeout)
+        try:
+            body = _read(answer)
+        finally:
+            answer.close()
+    except httpx2.TimeoutException as error:
+        left = ctx.remaining()
+        if left is not None and left <= 0:
+            raise StepTimeout("the step ran past its timeout_s") from None
+        sent = not isinstance(error, httpx2.ConnectTimeout | httpx2.PoolTimeout)
+        if sent and unknown:
+            raise EffectUncertain(f"{label} timed out after {timeout:g} s{unknown}") from None
+        raise ActionError(f"{label} timed out after {timeout:g} s") from None
+    except httpx2.TransportError as error:
+        detail = scrub.text(str(error) or type(error).__name__)
+        sent = not isinstance(error, httpx2.ConnectError | httpx2.UnsupportedProtocol)
+        if sent and unknown and isinstance(error, httpx2.ReadError | httpx2.RemoteProtocolError):
+            raise EffectUncertain(f"{label} got no answer ({detail}){unknown}") from None
         raise ActionError(f"{label} failed: {detail}") from None
-    except ValueError as error:  # e.g. a header value the library refuses: it may quote it
+    except (httpx2.InvalidURL, ValueError) as error:  # a header value it refuses: may quote it
         raise ActionError(scrub.text(f"{label} could not be sent: {error}")) from None
     if len(body) > MAX_BODY:
         raise ActionError(f"{label} answered with more than {MAX_BODY} bytes; ask for less")
-    return _response(status, answer_headers, body, scrub)
+    if answer.status_code >= 400:
+        snippet = scrub.cut(_decode(body, answer).strip(), MAX_SNIPPET)
+        raise ActionError(scrub.text(f"{label} answered {answer.status_code}: {snippet}"))
+    return _response(answer, body, scrub)
 
 
 SPECS: tuple[ActionSpec, ...] = (

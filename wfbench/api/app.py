@@ -42,7 +42,7 @@ def create_app(wb: Workbench, *, classroom: bool = False) -> FastAPI:
     app.state.wb = wb
     # Requests keep the store open between them; it is let go when idle or when another
     # process is waiting in line for it (issue 10.11, 12.2).
-    wb.keep_open(SERVE_KEEP_OPEN_S)
+    wb.access.keep_open(SERVE_KEEP_OPEN_S)
     install_handlers(app)
     # The run paths first, so that /runs is never taken for a workflow called "runs".
     routes_runs.router.add_to(app)

@@ -122,20 +122,28 @@ def start_run(
     wait: Annotated[bool, Query(description="false: answer 202 at once")] = True,
     dry_run: Annotated[bool, Query(description="simulate every side effect")] = False,
     idempotency_key: Annotated[str | None, _IDEMPOTENCY_KEY] = None,
+    directory: Annotated[
+        str | None, Query(description="the SCIM connector to act on (default: embedded)")
+    ] = None,
+    plan: Annotated[
+        bool, Query(description="answer what a real run would change; change nothing")
+    ] = False,
 ) -> Response:
+    input, directory = _directory_of(wb, id, {} if body is EMPTY else body, directory)
+    if plan:
+        return _plan_response(wb, id, input, directory, who)
     start = Start(
         workflow=id,
-        input={} if body is EMPTY else body,
+        input=input,
         dry_run=dry_run,
         started_by=who.label,
         idempotency_key=idempotency_key,
+        directory=directory,
     )
     try:
         started = wb.starter.start(start, wait=wait)
-    except WorkflowDisabled as exc:
-        raise _rejected(exc, 409, "workflow-disabled") from None
     except RunRejected as exc:
-        raise _rejected(exc, 422, "invalid-input") from None
+        raise _refused(exc) from None
     except IdempotencyConflict as exc:
         raise ApiProblem(409, "idempotency-conflict", str(exc)) from None
     result = started.run
@@ -145,6 +153,40 @@ def start_run(
         return JSONResponse(accepted, status_code=202, headers={"Location": href})
     record = result.to_dict() if result.ended_at is None else _in_hand(wb, result)
     return _run_response(record, 200 if started.replayed else 201, started.replayed)
+
+
+def _directory_of(
+    wb: Workbench, id: str, input: Any, directory: str | None
+) -> tuple[Any, str | None]:
+    """The run's target: ``?directory=``, or a ``"directory"`` key of the body that the
+    workflow's input schema does not declare (it is then taken out of the input)."""
+    if not isinstance(input, dict) or "directory" not in input:
+        return input, directory
+    declared = (wb.get(id).trigger.input_schema or {}).get("properties") or {}
+    if "directory" in declared:
+        return input, directory
+    given = input["directory"]
+    if directory is not None and given != directory:
+        raise ApiProblem(
+            400,
+            "bad-request",
+            f"the body names directory {given!r} and the query {directory!r}; give one",
+        )
+    if not isinstance(given, str):
+        raise ApiProblem(400, "bad-request", "directory must be a connector's name (a string)")
+    return {k: v for k, v in input.items() if k != "directory"}, given
+
+
+def _plan_response(
+    wb: Workbench, id: str, input: Any, directory: str | None, who: Caller
+) -> Response:
+    """``?plan=true``: the changes a real run would make, where, and the hosts its HTTP
+    steps may call; nothing is written (a dry run on a copy of the directory)."""
+    try:
+        made = wb.directory.plan(id, input, directory=directory, started_by=who.label)
+    except RunRejected as exc:
+        raise _refused(exc) from None
+    return JSONResponse(made.to_dict(), status_code=200)
 
 
 def _in_hand(wb: Workbench, run: RunRecord) -> dict[str, Any]:
@@ -164,6 +206,14 @@ def _run_response(record: dict[str, Any], status: int, replayed: bool) -> Respon
         "Idempotent-Replayed": "true" if replayed else "false",
     }
     return JSONResponse(run_out(record), status_code=status, headers=headers)
+
+
+def _refused(exc: RunRejected) -> ApiProblem:
+    """A refused start: 409 for a disabled workflow, 422 for an input (or a step the
+    run's directory cannot do) that may not run."""
+    if isinstance(exc, WorkflowDisabled):
+        return _rejected(exc, 409, "workflow-disabled")
+    return _rejected(exc, 422, "invalid-input")
 
 
 def _rejected(exc: RunRejected, status: int, kind: str) -> ApiProblem:

@@ -111,6 +111,7 @@ def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         progress=printer,
         started_by="cli",
         rerun_interrupted=_rerun(args.rerun_interrupted),
+        directory=args.directory,
     )
     assert isinstance(frame, pd.DataFrame)
     if printer.tty:

@@ -185,6 +185,16 @@ def _run_commands(add: Add) -> None:
         "--dry-run", action="store_true", help="change nothing: side-effecting steps are simulated"
     )
     p.add_argument(
+        "--directory",
+        metavar="NAME",
+        help="act on the SCIM directory of this connector (default: the embedded one)",
+    )
+    p.add_argument(
+        "--plan",
+        action="store_true",
+        help="print what a real run would change, and where, and change nothing",
+    )
+    p.add_argument(
         "--inputs",
         metavar="FILE",
         help="a batch: one run per row of a CSV, JSON Lines (.jsonl) or Parquet file",

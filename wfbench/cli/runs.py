@@ -19,6 +19,7 @@ RUNS_COLUMNS = (
     "version",
     "status",
     "dry_run",
+    "directory",
     "started_by",
     "started_at",
     "duration_ms",
@@ -85,9 +86,13 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     if failed is not None:
         return failed
     wb = workbench(args)
+    if args.plan:
+        return _plan(wb, args, value, out)
     progress: list[Hooks] = [] if args.json else [Progress(out)]  # type: ignore[list-item]
     try:
-        run = wb.run(args.name, value, dry_run=args.dry_run, hooks=progress)
+        run = wb.run(
+            args.name, value, dry_run=args.dry_run, hooks=progress, directory=args.directory
+        )
     except RunRejected as exc:
         if args.json:
             print_json(run_document(wb.runs.get(exc.run_id)), out)
@@ -100,6 +105,25 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     else:
         _summary(record, out)
     return EXIT_OK if run.status == "succeeded" else EXIT_FAILED
+
+
+def _plan(wb: Any, args: argparse.Namespace, value: Any, out: TextIO) -> int:
+    """``wfbench run --plan``: the changes a real run would make, and where; nothing written."""
+    from wfbench.workbench import run_document
+
+    try:
+        plan = wb.directory.plan(args.name, value, directory=args.directory, started_by="cli")
+    except RunRejected as exc:
+        if args.json:
+            print_json(run_document(wb.runs.get(exc.run_id)), out)
+        else:
+            out.write(f"{exc}\n")
+        return EXIT_REJECTED
+    if args.json:
+        print_json(plan.to_dict(), out)
+    else:
+        out.write(plan.text() + "\n")
+    return EXIT_OK if plan.ok else EXIT_FAILED
 
 
 def _summary(run: dict[str, Any], out: TextIO) -> None:

@@ -225,8 +225,11 @@ class DirectoryBase:
         return None if row is None else row[0]
 
     @contextmanager
-    def reporting(self, sink: Callable[[str], None]) -> Iterator[Self]:
-        """Pass each change this thread makes inside the block to *sink* too.
+    def reporting(
+        self, sink: Callable[[str], None], deadline: float | None = None
+    ) -> Iterator[Self]:
+        """Pass each change this thread makes inside the block to *sink* too (*deadline*
+        is for a directory over a network; this one does not wait on anything).
 
         Handlers use it to forward exactly their own changes to their step
         (``with directory.reporting(ctx.change) as d: ...``), even when loop

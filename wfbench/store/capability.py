@@ -33,7 +33,13 @@ from typing import Any, Final
 from wfbench.directory import Directory
 from wfbench.errors import AccessEnded
 
-__all__ = ["OPERATIONS", "DirectoryAccess", "GrantedDirectory", "grant", "revoke"]
+__all__ = [
+    "OPERATIONS",
+    "DirectoryAccess",
+    "GrantedDirectory",
+    "grant",
+    "revoke",
+]
 
 # The handles of the directories granted now. Numbers only: nothing here leads to them.
 _LIVE: set[int] = set()
@@ -59,7 +65,7 @@ class GrantedDirectory(Directory):
             _LIVE.discard(id(self))
 
 
-def _resolve(handle: int) -> Directory:
+def _resolve(handle: int) -> Any:
     with _LIVE_LOCK:
         if handle not in _LIVE:
             raise AccessEnded(
@@ -67,7 +73,7 @@ def _resolve(handle: int) -> Directory:
                 "only while the handler runs"
             )
         # The object is alive: the run's recorder holds it until it revokes the handle.
-        found: Directory = ctypes.cast(handle, ctypes.py_object).value
+        found: Any = ctypes.cast(handle, ctypes.py_object).value
     return found
 
 
@@ -92,16 +98,18 @@ class DirectoryAccess:
     @property
     def dry_run(self) -> bool:
         """Whether changes are only described (a dry run); they are rolled back."""
-        return _resolve(self._handle).dry_run
+        return bool(_resolve(self._handle).dry_run)
 
     @property
     def run_id(self) -> str | None:
-        return _resolve(self._handle).run_id
+        run_id: str | None = _resolve(self._handle).run_id
+        return run_id
 
     @property
     def permissions(self) -> frozenset[str] | None:
         """The run-as role's permissions, which every operation checks."""
-        return _resolve(self._handle).permissions
+        permissions: frozenset[str] | None = _resolve(self._handle).permissions
+        return permissions
 
     @property
     def changes(self) -> tuple[str, ...]:
@@ -109,9 +117,12 @@ class DirectoryAccess:
         return tuple(_resolve(self._handle).changes)
 
     @contextmanager
-    def reporting(self, sink: Callable[[str], None]) -> Iterator[DirectoryAccess]:
-        """Pass each change this thread makes inside the block to ``sink`` too."""
-        with _resolve(self._handle).reporting(sink):
+    def reporting(
+        self, sink: Callable[[str], None], deadline: float | None = None
+    ) -> Iterator[DirectoryAccess]:
+        """Pass each change this thread makes inside the block to ``sink`` too; requests
+        to a SCIM directory respect ``deadline`` (``time.monotonic()``)."""
+        with _resolve(self._handle).reporting(sink, deadline):
             yield self
 
 
@@ -134,7 +145,7 @@ for _name in OPERATIONS:
     setattr(DirectoryAccess, _name, _operation(_name))
 
 
-def grant(directory: GrantedDirectory) -> DirectoryAccess:
+def grant(directory: Any) -> DirectoryAccess:
     """A capability for ``directory``; the caller keeps ``directory`` alive until
     :func:`revoke`."""
     handle = id(directory)
@@ -143,7 +154,7 @@ def grant(directory: GrantedDirectory) -> DirectoryAccess:
     return DirectoryAccess(handle)
 
 
-def revoke(directory: GrantedDirectory) -> None:
+def revoke(directory: Any) -> None:
     """End every capability for ``directory`` (before letting go of it)."""
     with _LIVE_LOCK:
         _LIVE.discard(id(directory))

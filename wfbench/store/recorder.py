@@ -39,6 +39,8 @@ from pydantic import ValidationError
 from wfbench.actions import ActionSpec, builtin_registry
 from wfbench.actions.context import Connector
 from wfbench.actions.redaction import Scrubber
+from wfbench.directory import Directory
+from wfbench.directory.targets import ScimTarget
 from wfbench.errors import ActionError, HandlerFailed, PermissionDenied, RunAborted
 from wfbench.roles import Role, RoleRegistry
 from wfbench.runs import RUN_FIELDS, STEP_FIELDS, Draft, Hooks, RunRecord, StepRecord
@@ -108,6 +110,7 @@ class Recorder(Hooks):
         watchers: Iterable[Hooks] = (),
         durable_start: bool | None = None,
         group: GroupCommit | None = None,
+        target: ScimTarget | None = None,
     ) -> None:
         self.store = store
         #: A batch's shared writer: with it, records with no directory change waiting beside
@@ -115,6 +118,9 @@ class Recorder(Hooks):
         #: once per batch.
         self.group = group
         self._finish: Records | None = None  # how the run ended, for the next group commit
+        #: The SCIM directory the run acts on (``None``: the embedded one). Its changes
+        #: happen elsewhere, so each directory step's record commits at once.
+        self.target = target
         self.watchers: tuple[Hooks, ...] = tuple(watchers)
         self.durable_start = bool(self.watchers) if durable_start is None else durable_start
         self.announced = threading.Event()
@@ -122,7 +128,8 @@ class Recorder(Hooks):
         self.lock = threading.RLock()  # shared with the engine as Environment.lock
         self._con: duckdb.DuckDBPyConnection | None = None
         self._directory: DirectoryAccess | None = None
-        self._granted: GrantedDirectory | None = None  # kept alive while the run lasts
+        # kept alive while the run lasts
+        self._granted: Any = None
         # (record, durable, step) of the steps not committed yet
         self.buffer: list[tuple[dict[str, Any], bool, StepRecord]] = []
         # effect marks not committed yet (store/effects.py): the next commit writes them
@@ -151,7 +158,21 @@ class Recorder(Hooks):
         with self.lock:
             if self._directory is None:
                 con = self.con
-                if self.dry_run:  # a sandbox: whatever a handler writes is rolled back
+                if self.target is not None and not self.dry_run:
+                    from wfbench.store.scim_grant import GrantedScimDirectory
+
+                    outbox = Directory(con, permissions, run_id=run_id)
+                    self._granted = GrantedScimDirectory(
+                        self.target, permissions, run_id=run_id, outbox=outbox
+                    )
+                    self._directory = grant(self._granted)
+                    return self._directory
+                if self.target is not None:  # a plan: reads the real one, writes on a copy
+                    from wfbench.directory.scim_copy import planning_copy
+
+                    con = self._sandbox = planning_copy(self.target)
+                    con.begin()
+                elif self.dry_run:  # a sandbox: whatever a handler writes is rolled back
                     con = self._sandbox = self.store.new_cursor()
                     con.begin()
                 self._granted = GrantedDirectory(
@@ -181,7 +202,13 @@ class Recorder(Hooks):
             yield
             self.commit()
             return
-        alone = not spec.batched or spec.name not in _builtin_names()
+        # On a SCIM directory a built-in's change is already out there once it is called:
+        # its effect mark is made durable before, as any other action's.
+        alone = (
+            not spec.batched
+            or spec.name not in _builtin_names()
+            or (self.target is not None and not self.dry_run)
+        )
         if alone:
             self.commit()
         self._begin()
@@ -295,7 +322,10 @@ class Recorder(Hooks):
         self._tell("run_started", run=run)
 
     def step_started(self, *, run: RunRecord, step: StepRecord) -> None:
-        if step.action is not None and step.action not in _quick_builtins():
+        # On a SCIM directory every step may wait on the network and reads its connector
+        # (whose token every record is then scrubbed of).
+        remote = self.target is not None
+        if step.action is not None and (remote or step.action not in _quick_builtins()):
             with self.lock:  # it may block: what came before is durable first
                 if self.buffer or self.open:
                     self.commit()
@@ -318,6 +348,7 @@ class Recorder(Hooks):
                 len(self.buffer) >= FLUSH_ROWS
                 or time.monotonic() - self.since >= FLUSH_INTERVAL_S
                 or (self.watchers and not self._told_any)  # someone waits for the first
+                or (durable and self.target is not None)  # its effect is already out there
             )
             if due:
                 self._told_any = True

@@ -40,6 +40,8 @@ DDL: Final = (
     ddl(RunRecord, "runs"),
     # A store made before batches existed gets their column (the last one, as in RunRecord).
     "ALTER TABLE runs ADD COLUMN IF NOT EXISTS batch_id VARCHAR",
+    # …and the directory each run acted on (after batch_id, as in RunRecord).
+    "ALTER TABLE runs ADD COLUMN IF NOT EXISTS directory VARCHAR",
     ddl(StepRecord, "steps"),
     # Effect marks: a side effect that may have started in a run (store/effects.py).
     """CREATE TABLE IF NOT EXISTS effects (
@@ -49,6 +51,8 @@ DDL: Final = (
         name VARCHAR PRIMARY KEY, base_url VARCHAR NOT NULL, auth VARCHAR NOT NULL,
         username_env VARCHAR, password_env VARCHAR, token_env VARCHAR,
         header_name VARCHAR, timeout_s DOUBLE NOT NULL)""",
+    # Connectors of kind scim (SCIM 2.0 directories); a store made before has HTTP ones only.
+    "ALTER TABLE connectors ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'http'",
     # Custom roles, so every process on the file knows them (built-ins live in code).
     """CREATE TABLE IF NOT EXISTS roles (
         name VARCHAR PRIMARY KEY, permissions JSON NOT NULL, description VARCHAR NOT NULL)""",

@@ -122,7 +122,7 @@ class ClassBoard:
 
     def revoke_learner(self, name: str) -> None:
         """End ``name``'s key: it posts nothing more (their results so far stay)."""
-        with _WRITE, self.wb._store.session() as con:
+        with _WRITE, self.wb.hold() as con:
             found = con.execute(
                 "DELETE FROM class_learners WHERE name = ? RETURNING name", [name]
             ).fetchone()
@@ -132,12 +132,12 @@ class ClassBoard:
     def add_exercises(self, *names: str) -> None:
         """The exercises this class does (``Exercise.board_name``, the file's name by
         default). Once the board knows any, a result for another one is refused (422)."""
-        with _WRITE, self.wb._store.session() as con:
+        with _WRITE, self.wb.hold() as con:
             for name in names:
                 con.execute("INSERT OR IGNORE INTO class_exercises VALUES (?)", [str(name)])
 
     def exercises(self) -> list[str]:
-        with self.wb._store.session() as con:
+        with self.wb.hold() as con:
             rows = con.execute("SELECT name FROM class_exercises ORDER BY name").fetchall()
         return [str(r[0]) for r in rows]
 

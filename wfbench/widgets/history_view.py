@@ -164,7 +164,7 @@ class HistoryView(View):
         text = (
             f"{r['status']}{' (dry run)' if r['dry_run'] else ''} · {when(r['started_at'])} · "
             f"{r['started_by']} · {duration(r['duration_ms'])} · v{r['version']} · "
-            f"{short_json(r['input'], 60)} · {run_id[:8]}"
+            f"on {r.get('directory') or 'embedded'} · {short_json(r['input'], 60)} · {run_id[:8]}"
         )
         row = w.Button(
             description=text,
@@ -205,7 +205,8 @@ class HistoryView(View):
             f"{badge(run['status'])} run <code>{esc(run_id)}</code> of version "
             f"{esc(run['version'])}{' (dry run)' if run['dry_run'] else ''}",
             f"by {esc(run['started_by'])} at {esc(when(run['started_at']))}, "
-            f"{esc(duration(run['duration_ms']))}, as {esc(run['run_as'])}",
+            f"{esc(duration(run['duration_ms']))}, as {esc(run['run_as'])}, "
+            f"on directory {esc(run.get('directory') or 'embedded')}",
         ]
         if run.get("rerun_of"):
             lines.append(f"re-run of <code>{esc(str(run['rerun_of'])[:8])}</code>")

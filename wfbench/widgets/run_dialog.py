@@ -181,6 +181,14 @@ class RunDialog(View):
         self.form.show(sample)
         self.problems = w.HTML()
         self.status = w.HTML()
+        # The directory a run acts on; before a real run on a SCIM one, its plan to confirm.
+        self.directory = w.Dropdown(
+            options=wb.directory.names(), value="embedded", description="Directory"
+        )
+        self.directory.observe(lambda _: self._unplan(), names="value")
+        self.plan_html = w.HTML()
+        self.planned: tuple[str, str] | None = None
+        """The (directory, input) whose plan is shown: Run then runs it for real."""
         self.run_button = button("Run", style="primary", icon="play")
         self.dry_run_button = button("Dry run", icon="flask")
         self.cancel_button = button("Cancel run", icon="stop")
@@ -207,7 +215,9 @@ class RunDialog(View):
                 w.HBox([title, self.close_button], layout=w.Layout(align_items="center")),
                 tabs,
                 self.problems,
+                self.directory,
                 w.HBox([self.run_button, self.dry_run_button, self.cancel_button]),
+                self.plan_html,
                 self.status,
             ],
             layout=w.Layout(
@@ -284,7 +294,34 @@ class RunDialog(View):
         self._quiet = False
         self.check()
 
+    def _unplan(self) -> None:
+        """The input or the directory changed: a plan shown is no longer the run's."""
+        self.planned = None
+        self.plan_html.value = ""
+        self.run_button.description = "Run"
+
+    def _plan_first(self, value: Any) -> bool:
+        """Before a real run on a SCIM directory, show its plan and ask to confirm; True
+        when the run may start (the plan shown is this input's, on this directory)."""
+        target = str(self.directory.value)
+        key = (target, json.dumps(value, sort_keys=True))
+        if target == "embedded" or self.planned == key:
+            return True
+        try:
+            plan = self.wb.directory.plan(self.ref, value, directory=target)
+        except RunRejected as exc:
+            self.problems.value = _problems_html(for_notebook(str(exc).split("\n")[0]), [])
+            return False
+        except WfbenchError as exc:
+            self.status.value = message_html(for_notebook(str(exc)), "error")
+            return False
+        self.planned = key
+        self.plan_html.value = "<pre style='margin:4px 0'>" + esc(plan.text()) + "</pre>"
+        self.run_button.description = f"Confirm: run on {target}"
+        return False
+
     def _json_edited(self, _change: Any) -> None:
+        self._unplan()
         if self._quiet:
             return
         self.touched = True
@@ -322,6 +359,9 @@ class RunDialog(View):
             )
             return
         value = self.value()
+        if not dry_run and not self._plan_first(value):
+            return
+        self._unplan()
         self.rejected, self.record, self.handle = None, None, None
         if self.graph is not None:
             self.graph.set_statuses({})
@@ -332,6 +372,7 @@ class RunDialog(View):
                 dry_run=dry_run,
                 wait=False,
                 hooks=[LiveColours(self.graph, self._finished)],
+                directory=None if self.directory.value == "embedded" else self.directory.value,
             )
         except RunRejected as exc:
             self.rejected, self.run_id = exc, exc.run_id

@@ -1,5 +1,6 @@
 """``wb.access``: the HTTP API's keys (created by the CLI or a notebook, stored hashed,
-each with a caller role: ``viewer``, ``runner`` or ``editor``)."""
+each with a caller role: ``viewer``, ``runner`` or ``editor``), and how long a server keeps
+the store file open between requests."""
 
 from __future__ import annotations
 
@@ -29,3 +30,10 @@ class Access:
     def verify_key(self, key: str) -> ApiKey | None:
         """The live key ``key`` is (its use is noted), or None."""
         return self._store.verify_api_key(key)
+
+    def keep_open(self, seconds: float) -> None:
+        """Keep the store file open up to ``seconds`` after its last use (a server answering
+        request after request opens it once); it is let go at once when another process is
+        waiting for it. ``wfbench serve`` keeps it for
+        :data:`~wfbench.workbench.SERVE_KEEP_OPEN_S`."""
+        self._store.keep_open(seconds)

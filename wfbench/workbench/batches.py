@@ -36,6 +36,7 @@ def run_many(
     wait: bool,
     started_by: str | None,
     rerun_interrupted: bool | Iterable[Any] = False,
+    directory: str | None = None,
 ) -> pd.DataFrame | Batch:
     """See :meth:`Workbench.run_many <wfbench.workbench.Workbench.run_many>`."""
     from wfbench.batch import Batch, Port, new_batch_id, one_writer
@@ -70,6 +71,7 @@ def run_many(
             idempotency_key=key,
             batch_id=batch_id,
             group=group,
+            directory=directory,
         )
         execution = wb.starter.prepare(start)
         assert isinstance(execution, Execution)  # a batch's rows are never replayed

@@ -7,12 +7,15 @@ verbs, and keeps the short paths people use every day as its own verbs (at most 
   the overview table;
 * ``wb.runs`` (:mod:`~wfbench.workbench.history`): history; called, the runs table;
 * ``wb.catalogue`` (:mod:`~wfbench.workbench.catalogue`): actions, roles, connectors;
-* ``wb.access`` (:mod:`~wfbench.workbench.access`): the HTTP API's keys;
+* ``wb.access`` (:mod:`~wfbench.workbench.access`): the HTTP API's keys, and how long a
+  server keeps the store file open;
+* ``wb.directory`` (:mod:`~wfbench.workbench.directories`): the directories a run may act
+  on (the embedded one, SCIM connectors'), snapshots, plans;
 * ``wb.starter`` (:mod:`~wfbench.workbench.starter`): the only code that starts a run.
 
-Its own verbs are the store file's (``init``, ``hold``, ``keep_open``, ``close``), the
-daily paths (``create``, ``validate``, ``save``, ``get``, ``run``, ``run_many``,
-``steps``, ``sql``, ``action``, ``add_connector``, ``check``, ``reset_directory``) and
+Its own verbs are the store file's (``init``, ``hold``, ``close``), the daily paths
+(``create``, ``validate``, ``save``, ``get``, ``run``, ``run_many``, ``steps``, ``sql``,
+``action``, ``add_connector``, ``check``, ``snapshot_directory``, ``reset_directory``) and
 the doors to the faces (``overview``, ``canvas``, ``history``, ``serve``).
 """
 
@@ -34,6 +37,7 @@ from wfbench.store.recorder import StoredRoles
 from wfbench.validation import Report
 from wfbench.workbench.access import Access
 from wfbench.workbench.catalogue import Catalogue
+from wfbench.workbench.directories import Directories, DirectorySource
 from wfbench.workbench.history import Runs
 from wfbench.workbench.shapes import OnConflict
 from wfbench.workbench.starter import Start, Starter
@@ -85,8 +89,12 @@ class Workbench:
         self.catalogue = Catalogue(
             self._store, self._catalogue, self._roles, self._roles_for_checks
         )
-        #: The HTTP API's keys.
+        #: The HTTP API's keys, and how long a server keeps the store file open.
         self.access = Access(self._store)
+        #: The directories a run may act on: snapshots, the sample back, plans.
+        self.directory = Directories(
+            self._store, self.starter, self.workflows.get, lambda: self.user
+        )
 
     def __repr__(self) -> str:
         return f"Workbench({self.path!r})"
@@ -127,12 +135,6 @@ class Workbench:
     def hold(self) -> contextlib.AbstractContextManager[Any]:
         """Keep the store file open across the operations in a ``with`` block."""
         return self._store.session()
-
-    def keep_open(self, seconds: float) -> None:
-        """Keep the store file open up to ``seconds`` after its last use (a server answering
-        request after request opens it once); it is let go at once when another process is
-        waiting for it. ``wfbench serve`` keeps it for :data:`SERVE_KEEP_OPEN_S`."""
-        self._store.keep_open(seconds)
 
     def close(self) -> None:
         """Let go of the store file for good (this workbench cannot be used afterwards).
@@ -181,6 +183,7 @@ class Workbench:
         started_by: str | None = ...,
         idempotency_key: str | None = ...,
         hooks: Sequence[Hooks] = ...,
+        directory: str | None = ...,
     ) -> RunRecord: ...
 
     @overload
@@ -194,6 +197,7 @@ class Workbench:
         started_by: str | None = ...,
         idempotency_key: str | None = ...,
         hooks: Sequence[Hooks] = ...,
+        directory: str | None = ...,
     ) -> RunHandle: ...
 
     def run(
@@ -206,6 +210,7 @@ class Workbench:
         started_by: str | None = None,
         idempotency_key: str | None = None,
         hooks: Sequence[Hooks] = (),
+        directory: str | None = None,
     ) -> RunRecord | RunHandle:
         """Start a manual run with ``input`` (``name``: a name, an id, or the
         :class:`WorkflowInfo` a caller already looked up).
@@ -214,6 +219,10 @@ class Workbench:
         not match the schema: :class:`RunRejected`) are kept in history as ``rejected``.
         ``wait=False`` runs in a background thread and returns a :class:`RunHandle`.
         The record returned is the one history keeps (connector secrets masked).
+
+        ``directory`` names a SCIM connector to act on (``None``: the embedded directory;
+        a step SCIM cannot do is refused as :class:`NotOnDirectory`); a dry run on it is a
+        plan (:meth:`Directories.plan <wfbench.workbench.directories.Directories.plan>`).
         """
         start = Start(
             workflow=name,
@@ -222,6 +231,7 @@ class Workbench:
             started_by=started_by or self.user,
             idempotency_key=idempotency_key,
             hooks=hooks,
+            directory=directory,
         )
         return self.starter.start(start, wait=wait).run
 
@@ -265,6 +275,7 @@ class Workbench:
         wait: bool = True,
         started_by: str | None = None,
         rerun_interrupted: bool | Iterable[Any] = False,
+        directory: str | None = None,
     ) -> pd.DataFrame | Batch:
         """Run ``workflow`` once per row of ``inputs`` (a DataFrame: columns are input
         fields, missing cells absent fields; or a list of dicts) and return the outcomes:
@@ -301,6 +312,7 @@ class Workbench:
             wait=wait,
             started_by=started_by,
             rerun_interrupted=rerun_interrupted,
+            directory=directory,
         )
 
     # -- the catalogue: the short paths (the rest is wb.catalogue)
@@ -340,8 +352,16 @@ class Workbench:
         )
 
     def add_connector(self, connector: Connector) -> None:
-        """Save a named HTTP connector (secrets stay in environment variables)."""
+        """Save a named connector: HTTP (``kind="http"``) or a SCIM 2.0 directory
+        (``kind="scim"``); secrets stay in environment variables."""
         self.catalogue.add_connector(connector)
+
+    # -- directories: the short paths (the rest is wb.directory)
+    def snapshot_directory(self, name: str) -> DirectorySource:
+        """Replace the embedded directory's users, groups and memberships with a copy of
+        SCIM directory ``name`` (devices and applications emptied), to prototype and test
+        on; ``wb.directory.source()`` says when and from where."""
+        return self.directory.snapshot(name)
 
     # -- the HTTP API, workflow tests, the training room
     def serve(
@@ -382,10 +402,9 @@ class Workbench:
     def reset_directory(self) -> dict[str, int]:
         """Restore the sample organisation to its seeded state; definitions and history stay.
 
-        Returns the rows seeded per table."""
-        from wfbench.training.room import reset_directory
-
-        return reset_directory(self)
+        Replaces a snapshot of a SCIM directory too (:meth:`snapshot_directory`). Returns
+        the rows seeded per table."""
+        return dict(self.directory.reset().counts)
 
 
 def _path_graph(workflow: Workflow, statuses: Mapping[str, str]) -> Any:

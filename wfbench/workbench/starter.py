@@ -21,10 +21,12 @@ training exercise (which runs as test cases) all start their run here, in the sa
    the engine masks every record once, where it reports it. The caller, every listener,
    history and the HTTP answer hold the same record, field for field.
 
-Seams for what comes next: the directory a run acts on (a named SCIM directory instead of
-the embedded one) is chosen in :meth:`Starter._environment`, from what the
-:class:`Start` asks; at-most-once bookkeeping across resumes sits beside the idempotency
-look-up in :meth:`Starter._replay`.
+The directory a run acts on (the embedded one, or a SCIM connector's named by
+``Start.directory``) is chosen in :meth:`Starter._environment`; a name that is no SCIM
+connector raises :class:`UnknownDirectory` before anything is recorded, and a run that holds
+a step SCIM cannot do is refused (:class:`NotOnDirectory`, kept as ``rejected``) in step 4.
+At-most-once bookkeeping across resumes sits beside the idempotency look-up in
+:meth:`Starter._replay`.
 """
 
 from __future__ import annotations
@@ -39,8 +41,16 @@ from typing import Any, NamedTuple
 import duckdb
 
 from wfbench.actions import ActionRegistry
+from wfbench.directory.targets import EMBEDDED, ScimTarget, unsupported_steps
+from wfbench.directory.targets import resolve as resolve_directory
 from wfbench.engine import Environment, Execution, Hooks, RunHandle, RunRecord, start_background
-from wfbench.errors import IdempotencyConflict, InputError, RunRejected, WorkflowDisabled
+from wfbench.errors import (
+    IdempotencyConflict,
+    InputError,
+    NotOnDirectory,
+    RunRejected,
+    WorkflowDisabled,
+)
 from wfbench.model import Workflow
 from wfbench.roles import Role, RoleRegistry
 from wfbench.store import Store, WorkflowInfo
@@ -70,6 +80,10 @@ class Start:
     group: GroupCommit | None = None
     """A batch's shared writer (:class:`~wfbench.store.group_commit.GroupCommit`): the run's
     history records commit together with those of the other runs going at once (issue 22)."""
+    directory: str | None = None
+    """The directory it acts on: a SCIM connector's name, or ``None`` (or ``embedded``) for
+    the embedded one. A dry run on a SCIM directory is a plan: it reads the real directory
+    and writes on a copy."""
 
 
 class Started(NamedTuple):
@@ -250,11 +264,14 @@ class Starter:
                 "retry must repeat it: use a new key"
             )
 
-    def _environment(self, history: Recorder | None) -> Environment:
-        """The world a run acts on: today the store's embedded directory. (A run's named
-        target directory will be chosen here.)"""
+    def _environment(self, history: Recorder | None, directory: str | None = None) -> Environment:
+        """The world a run acts on: the store's embedded directory, or the SCIM directory
+        ``directory`` names (its recorder then acts there; raises :class:`UnknownDirectory`
+        for a name that is no SCIM connector)."""
         if history is None:
             history = Recorder(self._store)
+        if directory not in (None, EMBEDDED):  # the store's connectors read only then
+            history.target = resolve_directory(directory, self._store.connectors())
         return Environment(
             actions=self._actions,
             directory=history.directory,
@@ -276,7 +293,10 @@ class Starter:
         recorder = (
             Recorder(self._store, watchers=start.hooks, group=start.group) if history else None
         )
-        env = environment if environment is not None else self._environment(recorder)
+        env = (
+            environment if environment is not None else self._environment(recorder, start.directory)
+        )
+        target = recorder.target if recorder is not None else None
         execution = Execution(
             workflow,
             start.input or {},
@@ -293,6 +313,7 @@ class Starter:
             batch_id=start.batch_id,
         )
         execution.record.run_as = workflow.run_as
+        execution.record.directory = target.name if target is not None else EMBEDDED
         refusal: RunRejected | None = None
         if info is not None and not info.enabled:
             reason = f"'{info.name}' is disabled; enable it (wfbench enable) to run it"
@@ -308,13 +329,7 @@ class Starter:
                 f"run rejected: {reason}", run_id=execution.run_id, problems=[("", reason)]
             )
         else:
-            try:
-                execution.record.input = prepare_input(workflow, start.input)
-            except InputError as exc:
-                reason = str(exc).splitlines()[0]
-                refusal = RunRejected(
-                    f"run rejected: {reason}", run_id=execution.run_id, problems=exc.problems
-                )
+            refusal = self._check_input(execution, workflow, start.input, target)
         if refusal is not None:
             if history:
                 self._record_refusal(execution, start.input, refusal)
@@ -323,6 +338,32 @@ class Starter:
         execution.role = role
         execution.record.run_as = role.name
         return execution
+
+    @staticmethod
+    def _check_input(
+        execution: Execution, workflow: Workflow, input: Any, target: ScimTarget | None
+    ) -> RunRejected | None:
+        """Prepare the run's input; the refusal of an input that does not match the trigger
+        schema (:class:`RunRejected`) or of steps the SCIM target cannot do
+        (:class:`NotOnDirectory`), every problem at once; None when it may run."""
+        reason, problems, bad_input = "", list[tuple[str, str]](), False
+        try:
+            execution.record.input = prepare_input(workflow, input)
+        except InputError as exc:
+            reason, problems, bad_input = str(exc).splitlines()[0], list(exc.problems), True
+        cannot = unsupported_steps(workflow.steps, target) if target is not None else []
+        refused: type[RunRejected] = RunRejected
+        if cannot and not bad_input:
+            refused = NotOnDirectory
+            reason = (
+                cannot[0][1]
+                if len(cannot) == 1
+                else f"{len(cannot)} steps cannot act on the SCIM directory; nothing ran"
+            )
+        problems += cannot
+        if not bad_input and not cannot:
+            return None
+        return refused(f"run rejected: {reason}", run_id=execution.run_id, problems=problems)
 
     def _record_refusal(self, execution: Execution, input: Any, refusal: RunRejected) -> None:
         """Keep a refused start in history as ``rejected``, with its reasons (its input only
