@@ -1,6 +1,6 @@
 """wfbench: build, run and study manual workflows in Jupyter.
 
-The public face is small and pinned by ``tests/test_public_api.py``. Widgets,
+The public face is small and pinned by ``tests/test_wfbench.py``. Widgets,
 the HTTP server and plotting are imported only when asked for; so are the façade,
 the model and validation (on first use of the name, PEP 562), so that
 ``wfbench --help`` and ``import wfbench.cli`` load only what a command needs.

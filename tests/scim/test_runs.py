@@ -46,6 +46,16 @@ def test_a_real_run_suspends_and_removes_memberships(
     assert wb.runs.get(record.run_id)["directory"] == "corp"
 
 
+def test_a_rerun_acts_on_the_directory_its_run_acted_on(
+    wb: Workbench, server: LocalScimServer, people: dict[str, Any]
+) -> None:
+    first = wb.run("Offboard user", {"email": "bob@example.com"}, directory="corp", dry_run=True)
+    again = wb.runs.rerun(first.run_id)
+    assert again.directory == "corp" and again.dry_run
+    embedded = wb.run("Offboard contractor", {"email": "ada.lovelace@example.com"}, dry_run=True)
+    assert wb.runs.rerun(embedded.run_id).directory == "embedded"
+
+
 def test_a_run_without_directory_acts_on_the_embedded_one(
     wb: Workbench, server: LocalScimServer, people: dict[str, Any]
 ) -> None:

@@ -20,6 +20,10 @@ class GrantedScimDirectory(ScimDirectory):
         super().__init__(*args, **kwargs)
         self._outbox = outbox
 
+    def _hold_reads(self, held: bool) -> None:
+        """The embedded directory keeps rows read in an open transaction; a SCIM service
+        has no transaction of the run's, so nothing is kept: every read goes to it."""
+
     def send_email(self, to: str, subject: str, body: str) -> Any:
         with self._outbox.reporting(self._note):
             return self._outbox.send_email(to, subject, body)

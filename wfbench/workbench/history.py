@@ -114,11 +114,16 @@ class Runs:
         dry_run: bool | None = None,
         wait: bool = True,
         hooks: Sequence[Hooks] = (),
+        directory: str | None = None,
     ) -> RunRecord | RunHandle:
         """Run a past run's workflow again (its current version), with the same input or
-        an edited one; ``dry_run`` defaults to the past run's."""
+        an edited one; ``dry_run`` and ``directory`` (the target it acted on) default to the
+        past run's."""
         past = self._store.get_run(run_id)
+        if directory is None:
+            directory = past.get("directory") or None
         start = Start(
+            directory=None if directory == "embedded" else directory,
             workflow=past["workflow_id"] or past["workflow"],
             input=past["input"] if input is None else input,
             dry_run=past["dry_run"] if dry_run is None else dry_run,

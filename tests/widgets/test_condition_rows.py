@@ -21,7 +21,7 @@ from wfbench.widgets.condition_rows import (
     to_expression,
 )
 
-SAMPLES = Path(__file__).parent.parent / "wfbench" / "samples"
+SAMPLES = Path(__file__).parents[2] / "wfbench" / "samples"
 TYPE = "steps.user.output.employee_type"
 
 

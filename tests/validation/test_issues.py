@@ -12,8 +12,8 @@ from wfbench.errors import DefinitionError
 from wfbench.issues import Issue
 from wfbench.validation import CODES, Report, validate
 
-ROOT = Path(__file__).parent.parent
-FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
+ROOT = Path(__file__).parents[2]
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "invalid"
 NOT_CODES = {"loop.index"}  # a name in scope, spelled like a code
 
 

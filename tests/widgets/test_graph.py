@@ -29,8 +29,8 @@ from wfbench.widgets.graph import (
     status_classes,
 )
 
-SAMPLES = Path(__file__).parent.parent / "wfbench" / "samples"
-BENCH = Path(__file__).parent.parent / "bench"
+SAMPLES = Path(__file__).parents[2] / "wfbench" / "samples"
+BENCH = Path(__file__).parents[2] / "bench"
 
 
 @pytest.fixture

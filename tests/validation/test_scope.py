@@ -11,7 +11,7 @@ from wfbench.model import Workflow
 from wfbench.validation import references_in_scope, validate
 from wfbench.validation.scope import Scope, scope_at, walk
 
-SAMPLES = Path(__file__).parent.parent / "wfbench" / "samples"
+SAMPLES = Path(__file__).parents[2] / "wfbench" / "samples"
 CATALOGUE = builtin_registry()
 
 

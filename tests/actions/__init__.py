@@ -1,0 +1,1 @@
+"""Tests of wfbench.actions, one module per module of the package."""

@@ -1,0 +1,1 @@
+"""Tests of wfbench.batch, one module per module of the package."""

@@ -1,0 +1,1 @@
+"""Tests of wfbench.engine, one module per module of the package."""

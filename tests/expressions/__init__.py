@@ -1,0 +1,1 @@
+"""Tests of wfbench.expressions, one module per module of the package."""

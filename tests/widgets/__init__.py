@@ -1,0 +1,1 @@
+"""Tests of wfbench.widgets, one module per module of the package."""
