@@ -54,7 +54,7 @@ def test_fields_are_the_store_columns_in_order() -> None:
     assert RUN_FIELDS == (
         "run_id", "workflow_id", "workflow", "version", "status", "input", "output", "error",
         "reasons", "run_as", "started_by", "dry_run", "idempotency_key", "rerun_of",
-        "started_at", "ended_at", "duration_ms", "batch_id",
+        "started_at", "ended_at", "duration_ms", "batch_id", "directory",
     )  # fmt: skip
     assert store.STEP_FIELDS is STEP_FIELDS and store.RUN_FIELDS is RUN_FIELDS
     assert list(STEP_SCHEMA.names) == list(STEP_FIELDS)

@@ -41,6 +41,7 @@ The tree::
     ├── ClickRefused           a widget's click (or its code twin) that could not be done;
     │                          the message shows what the widget said
     ├── ServerError            the HTTP API server did not start or stop
+    │   └── ScimServerError    a local SCIM server did not start or refused a seed
     ├── MissingExtra           an optional dependency is not installed (names the extra)
     ├── StoreError             the store cannot do what was asked (closed, query failed)
     │   ├── StoreClosed        the store was closed
@@ -274,6 +275,11 @@ class ClickRefused(WfbenchError):
 
 class ServerError(WfbenchError):
     """The HTTP API server did not start, or did not stop in time."""
+
+
+class ScimServerError(ServerError):
+    """A local SCIM server (for tests, notebooks and benchmarks) did not start, or refused
+    the seed it was given."""
 
 
 class MissingExtra(WfbenchError):

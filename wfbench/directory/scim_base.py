@@ -19,6 +19,25 @@ from wfbench.directory.scim_http import calling, http_client, last_status, reque
 from wfbench.directory.targets import ScimTarget
 from wfbench.errors import ActionError, EffectUncertain, PermissionDenied
 
+
+def _no_docstring_reading() -> None:
+    """scim2-models reads its fields' descriptions from docstrings
+    (``use_attribute_docstrings``): each model class it makes at run time (``PatchOp[User]``,
+    ``ListResponse[…]``) then goes through ``inspect``/``ast``. CPython 3.11's ``ast`` is not
+    safe across threads ("AST constructor recursion depth mismatch", gh-106905), so a batch's
+    concurrent SCIM calls could fail a step. The descriptions are not used here: switched off
+    on every scim2-models class, so the classes made from them do not read source either."""
+    import scim2_models.base
+
+    todo = [scim2_models.base.BaseModel]
+    while todo:
+        cls = todo.pop()
+        cls.model_config["use_attribute_docstrings"] = False
+        todo.extend(cls.__subclasses__())
+
+
+_no_docstring_reading()
+
 __all__ = ["PAGE", "ScimBase", "scim_user_fields", "user_record"]
 
 #: Resources asked for per page when listing (the server may give fewer).

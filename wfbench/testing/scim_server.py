@@ -19,7 +19,7 @@ from typing import Any, Self
 
 import httpx2
 
-from wfbench.errors import MissingExtra, WfbenchError
+from wfbench.errors import MissingExtra, ScimServerError
 
 __all__ = ["LocalScimServer", "free_port"]
 
@@ -75,14 +75,14 @@ class LocalScimServer:
         end = time.monotonic() + self._timeout
         while time.monotonic() < end:
             if self.process.poll() is not None:
-                raise WfbenchError(f"scim2-server exited at start ({self.process.returncode})")
+                raise ScimServerError(f"scim2-server exited at start ({self.process.returncode})")
             try:
                 if self.http.get("/ServiceProviderConfig").status_code == 200:
                     return self
             except httpx2.TransportError:
                 time.sleep(0.05)
         self.stop()
-        raise WfbenchError(f"scim2-server did not answer on {self.url} within {self._timeout} s")
+        raise ScimServerError(f"scim2-server did not answer on {self.url} within {self._timeout} s")
 
     def stop(self) -> None:
         """Stop the server process (by its PID) and wait for it."""
@@ -151,7 +151,9 @@ class LocalScimServer:
     @staticmethod
     def _created(answer: httpx2.Response) -> dict[str, Any]:
         if answer.status_code != 201:
-            raise WfbenchError(f"scim2-server refused a seed ({answer.status_code}): {answer.text}")
+            raise ScimServerError(
+                f"scim2-server refused a seed ({answer.status_code}): {answer.text}"
+            )
         created: dict[str, Any] = answer.json()
         return created
 
