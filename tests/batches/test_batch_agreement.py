@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections import Counter
 from typing import Any
 
@@ -36,6 +37,13 @@ def test_an_interrupt_mid_batch_returns_a_frame_that_agrees(wb: Workbench) -> No
         if progress.done >= 5 and not interrupted.is_set():
             interrupted.set()
             os.kill(os.getpid(), signal.SIGINT)  # what a kernel interrupt (Ctrl-C) sends
+            # the gate: the batch's thread starts no next row until the interrupt has
+            # cancelled the batch, so rows are provably still pending when it lands
+            # (never a race between the signal and 200 fast rows)
+            deadline = time.monotonic() + 30
+            while not progress.cancelled:
+                assert time.monotonic() < deadline, "the interrupt never cancelled the batch"
+                time.sleep(0.005)
 
     out: Any = wb.run_many("Where", rows, batch="interrupted", concurrency=1, progress=bar)
     assert interrupted.is_set()

@@ -7,9 +7,9 @@ the façade's one input check), so what the dialog calls valid is what the engin
 accepts.
 
 The input is checked **as it is typed** (debounced: :data:`CHECK_AFTER_S` after the last
-key, on the kernel's event loop; at once where no loop runs, as in tests): malformed JSON
-or input the schema refuses disables Run and Dry run with the message at the field, and
-Run checks once more before it starts, so the dialog never records a rejected run (a
+key, on the kernel's event loop; at once outside a kernel, as in tests and scripts):
+malformed JSON or input the schema refuses disables Run and Dry run with the message at the
+field, and Run checks once more before it starts, so the dialog never records a rejected run (a
 disabled workflow is refused here too, before any run is recorded).
 
 **Run** starts a background run (``wb.run(..., wait=False, hooks=[...])``) and
@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sys
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -42,6 +43,28 @@ if TYPE_CHECKING:
 
 #: How long after the last key the input is checked (a burst of typing is checked once).
 CHECK_AFTER_S = 0.25
+
+
+def _in_kernel() -> bool:
+    """Whether this runs in a Jupyter kernel (an IPython shell with a kernel), whose
+    event loop runs callbacks scheduled from a widget's change handler."""
+    ipython = sys.modules.get("IPython")  # never imported here: a kernel has it already
+    if ipython is None:
+        return False
+    shell = ipython.get_ipython()
+    return getattr(shell, "kernel", None) is not None
+
+
+def _kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The loop to debounce the check on: the kernel's, running now; ``None`` outside a
+    kernel, even where a loop happens to run in this thread (e.g. one left running by a
+    Playwright sync API session), which may never run the callback: check at once."""
+    if not _in_kernel():
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 class InputForm:
@@ -264,10 +287,9 @@ class RunDialog(View):
         return True
 
     def _check_soon(self) -> None:
-        """Check after :data:`CHECK_AFTER_S` without keys (at once where no loop runs)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        """Check after :data:`CHECK_AFTER_S` without keys (at once outside a kernel)."""
+        loop = _kernel_loop()
+        if loop is None:
             self._check_edit()
             return
         if self._pending is not None:
