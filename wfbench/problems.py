@@ -21,3 +21,19 @@ def problem_body(status: int, slug: str, detail: str, **extra: Any) -> dict[str,
         "detail": detail,
         **extra,
     }
+
+
+def replay_body(body: bytes, then: Any) -> Any:
+    """An ASGI ``receive`` that gives the request body read already, then whatever the
+    connection says next (a disconnect): for the server's and the class board's gates, which
+    read a body whole (and bounded) before the route does."""
+    sent = False
+
+    async def receive() -> Any:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await then()
+
+    return receive

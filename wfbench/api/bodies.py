@@ -13,11 +13,11 @@ import os
 from typing import Final
 
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from wfbench.api.requests import MAX_BODY_BYTES
 from wfbench.errors import BadArgument
-from wfbench.problems import PROBLEM_JSON, problem_body
+from wfbench.problems import PROBLEM_JSON, problem_body, replay_body
 
 __all__ = ["BODY_TIMEOUT_ENV", "DEFAULT_BODY_TIMEOUT_S", "BodyFirst", "body_timeout_from_env"]
 
@@ -76,7 +76,7 @@ class BodyFirst:
             return
         except _Gone:  # the client went away mid-body: nobody to answer
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay_body(body, receive), send)
 
 
 def _has_body(scope: Scope) -> bool:
@@ -107,20 +107,6 @@ async def _read(scope: Scope, receive: Receive) -> bytes:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
-
-
-def _replay(body: bytes, then: Receive) -> Receive:
-    """The body read already, then whatever the connection says next (a disconnect)."""
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await then()
-
-    return receive
 
 
 async def _problem(

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from wfbench.errors import UnknownExercise
-from wfbench.problems import PROBLEM_JSON, problem_body
+from wfbench.problems import PROBLEM_JSON, problem_body, replay_body
 from wfbench.training.board import LEARNER_KEY_PREFIX, MAX_POST_BYTES, ClassBoard, ResultPost
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class LearnerKeyGate:
                     detail = f"the body is larger than {MAX_POST_BYTES} bytes; send one result"
                     await _problem(413, "body-too-large", detail)(scope, receive, send)
                     return
-                receive = _replay(body, receive)
+                receive = replay_body(body, receive)
         await self.app(scope, receive, send)
 
 
@@ -132,20 +132,6 @@ async def _bounded_body(headers: Any, receive: Receive) -> bytes | None:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
-
-
-def _replay(body: bytes, then: Receive) -> Receive:
-    """The body read already, then whatever the connection says next (a disconnect)."""
-    sent = False
-
-    async def receive() -> Any:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await then()
-
-    return receive
 
 
 def install_classroom(app: FastAPI, wb: Workbench, caller: Callable[[str], Any]) -> ClassBoard:
