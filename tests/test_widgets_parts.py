@@ -26,6 +26,7 @@ from wfbench.widgets.picker import insert_reference
 from wfbench.widgets.schema import MISSING, FieldSpec, fields_of, schema_from_fields
 from wfbench.widgets.scope import references_in_scope, typed_references
 from wfbench.widgets.trigger import TriggerCard, infer_schema
+from wfbench.widgets.typeahead import TypeAhead
 
 SAMPLES = Path(__file__).parent.parent / "wfbench" / "samples"
 CATALOGUE = builtin_registry()
@@ -251,7 +252,8 @@ def test_action_form_is_generated_from_the_input_model() -> None:
         ["input", "input.team"],
         lambda n, old: changes.append((n, old)),
     )
-    assert isinstance(form.fields["with.department"].typed, w.Text)
+    department = form.fields["with.department"].typed
+    assert isinstance(department, TypeAhead) and not department.whole  # text: at the cursor
     assert isinstance(form.fields["with.employee_type"].typed, w.Dropdown)
     assert [o[1] for o in form.fields["with.employee_type"].typed.options] == [
         None,
@@ -283,7 +285,7 @@ def test_action_form_is_generated_from_the_input_model() -> None:
         [],
         lambda n, o: None,
     )
-    assert isinstance(core_set.fields["with.value"].typed, w.Textarea)
+    assert core_set.fields["with.value"].typed.multiline  # any JSON: a text area
     core_set.fields["with.value"].typed.value = '{"a": [1, 2]}'
     assert core_set.node_dict()["with"] == {"value": {"a": [1, 2]}}
 
@@ -303,12 +305,10 @@ def test_insert_reference_into_text_and_typed_fields() -> None:
     refs = ["input", "input.team", "input.limit"]
     form = ActionForm(node, CATALOGUE.get("users.search"), refs, lambda n, o: None)
     assert form.references() == refs  # bare references: of unknown kind, offered everywhere
-    assert (
-        "with.department" in form.ref_target.options and "on_error" not in form.ref_target.options
-    )
-    form.ref_select.value = "input.team"
-    form.ref_target.value = "with.department"
-    form.insert_button.click()
+    assert "with.department" in form.targets and "on_error" not in form.targets
+    department = form.fields["with.department"].typed
+    assert department.offered() == refs  # its type-ahead list
+    department.pick("input.team")  # a pick from the list
     form.insert_reference("input.limit", "limit")  # an int field switches to ƒx
     limit = form.fields["with.limit"]
     assert limit.expression_mode and limit.expr in limit.row.children
@@ -330,8 +330,9 @@ def test_the_picker_offers_typed_fields_that_fit_and_replaces_placeholders() -> 
     assert "group.id" in offered and "steps.user.output.id" in offered
     assert "group" not in offered and "steps.user.output.groups" not in offered
     assert "input.notify" not in offered  # a boolean does not fit a text field
-    labels = [label for label, _ in form.ref_select.options]
-    assert "group.id (string)" in labels
+    listed = form.fields["with.group_id"].typed.suggestions
+    assert {"value": "group.id", "kind": "string", "text": ""} in listed
+    assert [s["value"] for s in listed] == offered  # the list offers just what fits
     with pytest.raises(KeyError, match="does not fit"):
         form.insert_reference("group", "group_id")
     form.insert_reference("group.name", "group_id")  # replaces what was there
@@ -377,7 +378,7 @@ def test_if_else_and_loop_forms() -> None:
         ["input", "input.x"],
         lambda n, o: seen.append(n),
     )
-    assert list(branch.ref_target.options) == ["condition"]
+    assert branch.targets == ["condition"]
     branch.insert_reference("input.x")
     assert seen[-1]["condition"] == "{{ input.x }}"  # the placeholder is replaced, not extended
     loop = LoopForm(

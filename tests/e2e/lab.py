@@ -522,8 +522,21 @@ class Widgets:
         select.select_option(value=found[0])
         return str(found[0])
 
+    def pick(self, box: Locator, typed: str, value: str) -> None:
+        """The type-ahead: type ``typed`` into ``box`` (its list filters as one types), then
+        click ``value`` in its list; wait until the box holds the pick."""
+        box.fill(typed)
+        item = box.locator("xpath=..").locator(f".wfb-ta-item[data-value='{value}']")
+        item.click()
+        wait_until(lambda: picked(box.input_value(), value), f"{value!r} picked into the box")
+
     def text(self) -> str:
         return self.scope.inner_text()
+
+
+def picked(text: str, value: str) -> bool:
+    """Whether a type-ahead box's text holds ``value`` (a reference, ``{{ value }}``)."""
+    return text == value or "{{ " + value + " }}" in text
 
 
 # --------------------------------------------------------------------------- the graph

@@ -79,7 +79,8 @@ def add_step(
     action: tuple[str, str] | None = None,
     where: str | None = None,
 ) -> None:
-    """In the open *Add a step* panel: the kind (or category and action), the place, the id, Add.
+    """In the open *Add a step* panel: the kind (or an action, found by typing its name in
+    *find action* and picked from the list), the place, the id, Add.
 
     Each choice makes the kernel suggest an id; the suggestion is awaited before
     the id is typed over it, as a person would see it before replacing it.
@@ -90,8 +91,7 @@ def add_step(
         suggested = {"If-else": "if_else", "Loop": "loop"}[kind]
     else:
         category, name = action
-        ui.choose(ui.labelled("category"), f"^{category}$")
-        ui.choose(ui.labelled("action"), f"^{name} — ")
+        ui.pick(ui.labelled("find action"), f"{category}.{name}", f"{category}.{name}")
         suggested = f"{category}_{name}"
     box = ui.labelled("id")
     wait_until(lambda: box.input_value().startswith(suggested), f"the id suggestion {suggested}")
