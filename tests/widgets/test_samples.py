@@ -36,7 +36,9 @@ def test_input_from_the_sample_and_steps_from_the_last_run() -> None:
 
 def test_a_loop_variable_is_the_first_item_and_a_body_step_its_first_iteration() -> None:
     scope = samples.context(DOC, "leave", run_steps=STEPS)
-    found = samples.values(["group.id", "group", "loop.index", "steps.leave.output.group_id"], scope)
+    found = samples.values(
+        ["group.id", "group", "loop.index", "steps.leave.output.group_id"], scope
+    )
     assert found == {
         "group.id": "g_07",
         "group": {"id": "g_07", "name": "all"},

@@ -26,9 +26,7 @@ def test_a_field_is_offered_only_what_fits_with_samples() -> None:
     assert lists == [
         {"value": "steps.user.output.groups", "kind": "list", "text": '[{"id": "g_1"}]'}
     ]
-    assert [s["value"] for s in suggestions(REFS, "boolean")] == [
-        "steps.user.output.mfa_enrolled"
-    ]
+    assert [s["value"] for s in suggestions(REFS, "boolean")] == ["steps.user.output.mfa_enrolled"]
     assert len(suggestions(REFS, "unknown")) == len(REFS)  # a field of unknown type takes any
 
 
