@@ -17,7 +17,8 @@ Height: the graph is never cut. Its box grows with the graph (its height at zoom
 up to the height the page has (``100vh`` less the canvas's header), shrinking the
 drawing down to :data:`MIN_FIT_ZOOM` (half size) to show it whole; past that it keeps a readable
 size and the box scrolls. The mouse wheel scrolls the page (cytoscape's wheel zoom is
-off); :meth:`zoom` (the canvas's + and − buttons) grows or shrinks the drawing. A
+off); :meth:`zoom` (the canvas's + and − buttons) grows or shrinks the drawing, and
+Ctrl+wheel zooms it around the pointer (:mod:`~wfbench.widgets.graph_wheel`). A
 cytoscape widget whose height is set before its first display is drawn clipped at
 400 px, so the height is applied when the front end reports its first view
 (``_view_count``), and :meth:`resize` re-applies it on demand.
@@ -32,6 +33,7 @@ import ipycytoscape
 import ipywidgets as w
 
 from wfbench.widgets.graph import LOOP_PAD, status_classes
+from wfbench.widgets.graph_wheel import wheel_zoom
 
 #: How the graph looks: kinds, statuses, flags and edge labels.
 STYLE: list[dict[str, Any]] = [
@@ -194,6 +196,7 @@ class GraphView:
         self.on_select = on_select
         self.widget = w.Box(layout=w.Layout(width="100%", max_height=BOX_MAX, overflow="auto"))
         self.widget.add_class("wfb-graph-box")
+        self._wheel = wheel_zoom()
         self._cy: Any = None
         self._retired: list[Any] = []  # replaced graphs, closed at the next rebuild
         self._nodes: dict[str, Any] = {}
@@ -261,7 +264,7 @@ class GraphView:
         cy._view_count = 0  # the front end counts views: our "it is on screen" signal
         cy.observe(self._shown, names="_view_count")
         self._cy = cy
-        self.widget.children = (cy,)
+        self.widget.children = (cy, self._wheel)
         self.rebuilds += 1
         # The browser may still report on the graph it showed a moment ago: close a
         # replaced graph one rebuild later, so those late messages find their model.
@@ -396,6 +399,7 @@ class GraphView:
         if self._cy is not None:
             _close(self._cy)
         self._cy = None
+        self._wheel.close()
         self.widget.close()
 
 
