@@ -3,7 +3,8 @@ that checks as you type, a graph never cut, and a Cancel that cancels.
 
 * the canvas of a 15-node workflow opens in its own main-area tab (``sidecar``), drawn
   whole; the wheel scrolls instead of zooming, the + button zooms (screenshot
-  ``room-01-canvas-in-tab-15-nodes.png``);
+  ``room-01-canvas-in-tab-15-nodes.png``); in a notebook the plain wheel scrolls the page
+  and Ctrl+wheel zooms the drawing (``room-07-ctrl-wheel-zoomed.png``);
 * with unsaved edits, Execution history asks Save / Discard / Stay; the run dialog opens
   in view, disables Run for malformed and schema-invalid input with the message at the
   field, and records nothing; the draft survives a kernel restart and is offered back;
@@ -158,6 +159,77 @@ def test_the_canvas_opens_in_its_own_tab_whole_and_never_cut(
         lambda: container.evaluate(SIZE_JS)["zoom"] > size["zoom"] * 1.1,
         "the + button to zoom the drawing in",
     )
+    assert not nb.errors()
+
+
+#: The scroll offset of the nearest box around the element that scrolls (the notebook).
+SCROLLED_JS = """
+(el) => {
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const y = getComputedStyle(p).overflowY;
+    if ((y === 'auto' || y === 'scroll') && p.scrollHeight > p.clientHeight + 1) return p.scrollTop;
+  }
+  return document.scrollingElement.scrollTop;
+}
+"""
+
+
+def test_the_wheel_scrolls_the_page_and_ctrl_wheel_zooms_the_graph(
+    lab: LabServer, page: Page, console: Console, screenshots: Shots
+) -> None:
+    wb = Workbench(lab.db)
+    if wb.workflows.find("Wheel") is None:
+        wb.save({**fifteen_nodes(), "name": "Wheel"})
+    (Path(lab.root) / "wheel.ipynb").write_text(
+        notebook(
+            "import wfbench\nwb = wfbench.Workbench()\ncv = wb.canvas('Wheel')\ncv",
+            "print('\\n'.join(f'below the canvas, line {i}' for i in range(80)))",
+        )
+    )
+    page.set_viewport_size(SIZE)
+    nb = Notebook(page, lab, "wheel.ipynb")
+    nb.open()
+    nb.run_all()
+    nb.wait_for_all_cells()
+    out = nb.output("wb.canvas(")
+    wait_for_graph(out, lambda g: g.drawn, "the canvas drawn")
+    container = out.locator(".__________cytoscape_container").last
+    container.scroll_into_view_if_needed()
+
+    def zoom() -> float:
+        return float(container.evaluate("(el) => el._cyreg.cy.zoom()"))
+
+    def scrolled() -> float:
+        return float(container.evaluate(SCROLLED_JS))
+
+    def settled() -> float:
+        seen: list[float] = []
+
+        def still() -> bool:
+            seen.append(scrolled())
+            return len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3]
+
+        wait_until(still, "the page to stop scrolling")
+        return seen[-1]
+
+    def over_the_graph() -> None:
+        box = container.bounding_box()
+        assert box is not None and box["height"] > 100, box
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 200))
+
+    zoomed, top = zoom(), settled()
+    over_the_graph()
+    page.mouse.wheel(0, 240)  # the plain wheel: the page scrolls, the drawing keeps its zoom
+    wait_until(lambda: scrolled() > top, "the plain wheel to scroll the page")
+    assert zoom() == zoomed
+    top = settled()
+    over_the_graph()
+    page.keyboard.down("Control")  # Ctrl+wheel: the drawing zooms in, the page stays
+    page.mouse.wheel(0, -300)
+    page.keyboard.up("Control")
+    wait_until(lambda: zoom() > zoomed * 1.2, "Ctrl+wheel to zoom the drawing in")
+    assert settled() == top
+    screenshots.take("room-07-ctrl-wheel-zoomed", page)
     assert not nb.errors()
 
 

@@ -34,6 +34,7 @@ import ipywidgets as w
 
 from wfbench.widgets.graph import LOOP_PAD, status_classes
 from wfbench.widgets.graph_wheel import wheel_zoom
+from wfbench.widgets.retire import retire
 
 #: How the graph looks: kinds, statuses, flags and edge labels.
 STYLE: list[dict[str, Any]] = [
@@ -198,7 +199,6 @@ class GraphView:
         self.widget.add_class("wfb-graph-box")
         self._wheel = wheel_zoom()
         self._cy: Any = None
-        self._retired: list[Any] = []  # replaced graphs, closed at the next rebuild
         self._nodes: dict[str, Any] = {}
         self._edges: dict[str, Any] = {}
         self._base: dict[str, str] = {}  # element id -> classes from the projection
@@ -266,11 +266,8 @@ class GraphView:
         self._cy = cy
         self.widget.children = (cy, self._wheel)
         self.rebuilds += 1
-        # The browser may still report on the graph it showed a moment ago: close a
-        # replaced graph one rebuild later, so those late messages find their model.
-        for retired in self._retired:
-            _close(retired)
-        self._retired = [old] if old is not None else []
+        if old is not None:  # closed once the browser has removed its view (see retire)
+            retire(old, _close)
 
     @staticmethod
     def _update(element: Any, data: Mapping[str, Any], classes: str) -> None:
@@ -378,7 +375,7 @@ class GraphView:
             self.on_select(str(element_id))
 
     def _shown(self, change: Mapping[str, Any]) -> None:
-        if change.get("new"):
+        if change.get("new") and change.get("owner") is self._cy:  # not a replaced one
             self.resize()
 
     def resize(self) -> None:
@@ -392,12 +389,11 @@ class GraphView:
             self._cy.relayout()  # a resize fits the graph; put a tall one back at its top
 
     def close(self) -> None:
-        """Release the widgets (and their front-end models)."""
-        for retired in self._retired:
-            _close(retired)
-        self._retired = []
+        """Release the widgets (and their front-end models): the drawing is taken off the
+        page first and closed once the browser has let go of it (:mod:`.retire`)."""
+        self.widget.children = ()
         if self._cy is not None:
-            _close(self._cy)
+            retire(self._cy, _close)
         self._cy = None
         self._wheel.close()
         self.widget.close()
