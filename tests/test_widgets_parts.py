@@ -252,8 +252,9 @@ def test_action_form_is_generated_from_the_input_model() -> None:
         ["input", "input.team"],
         lambda n, old: changes.append((n, old)),
     )
-    department = form.fields["with.department"].typed
+    department = form.fields["with.department"].typeahead
     assert isinstance(department, TypeAhead) and not department.whole  # text: at the cursor
+    assert department.box is form.fields["with.department"].typed  # an ordinary Text
     assert isinstance(form.fields["with.employee_type"].typed, w.Dropdown)
     assert [o[1] for o in form.fields["with.employee_type"].typed.options] == [
         None,
@@ -285,7 +286,7 @@ def test_action_form_is_generated_from_the_input_model() -> None:
         [],
         lambda n, o: None,
     )
-    assert core_set.fields["with.value"].typed.multiline  # any JSON: a text area
+    assert isinstance(core_set.fields["with.value"].typed, w.Textarea)  # any JSON
     core_set.fields["with.value"].typed.value = '{"a": [1, 2]}'
     assert core_set.node_dict()["with"] == {"value": {"a": [1, 2]}}
 
@@ -306,7 +307,7 @@ def test_insert_reference_into_text_and_typed_fields() -> None:
     form = ActionForm(node, CATALOGUE.get("users.search"), refs, lambda n, o: None)
     assert form.references() == refs  # bare references: of unknown kind, offered everywhere
     assert "with.department" in form.targets and "on_error" not in form.targets
-    department = form.fields["with.department"].typed
+    department = form.fields["with.department"].typeahead
     assert department.offered() == refs  # its type-ahead list
     department.pick("input.team")  # a pick from the list
     form.insert_reference("input.limit", "limit")  # an int field switches to ƒx
@@ -330,7 +331,7 @@ def test_the_picker_offers_typed_fields_that_fit_and_replaces_placeholders() -> 
     assert "group.id" in offered and "steps.user.output.id" in offered
     assert "group" not in offered and "steps.user.output.groups" not in offered
     assert "input.notify" not in offered  # a boolean does not fit a text field
-    listed = form.fields["with.group_id"].typed.suggestions
+    listed = form.fields["with.group_id"].typeahead.suggestions
     assert {"value": "group.id", "kind": "string", "text": ""} in listed
     assert [s["value"] for s in listed] == offered  # the list offers just what fits
     with pytest.raises(KeyError, match="does not fit"):

@@ -518,12 +518,20 @@ class Widgets:
         """The type-ahead: type ``typed`` into ``box`` (its list filters as one types), then
         click ``value`` in its list; wait until the box holds the pick."""
         box.fill(typed)
-        item = box.locator("xpath=..").locator(f".wfb-ta-item[data-value='{value}']")
-        item.click()
+        entry(box.page, value).click()
         wait_until(lambda: picked(box.input_value(), value), f"{value!r} picked into the box")
 
     def text(self) -> str:
         return self.scope.inner_text()
+
+
+#: The type-ahead list of the page (wfbench's page script draws one, for the box in use).
+TYPEAHEAD = "#wfb-ta-list .wfb-ta-item"
+
+
+def entry(page: Page, value: str) -> Locator:
+    """The entry ``value`` of the type-ahead list on show."""
+    return page.locator(f"{TYPEAHEAD}[data-value='{value}']")
 
 
 def picked(text: str, value: str) -> bool:

@@ -28,6 +28,7 @@ from wfbench.widgets.graph import END, TRIGGER
 from wfbench.workbench import Workbench
 
 from .lab import (
+    TYPEAHEAD,
     Console,
     Graph,
     LabServer,
@@ -148,7 +149,7 @@ class Person(Widgets):
         """The type-ahead with the keyboard alone: type, then Enter picks the first entry."""
         self.count.typed += 1
         box.fill(typed)
-        item = box.locator("xpath=..").locator(".wfb-ta-item.wfb-ta-active")
+        item = box.page.locator(f"{TYPEAHEAD}.wfb-ta-active")
         expect(item).to_have_attribute("data-value", value)
         box.press("Enter")
         wait_until(lambda: picked(box.input_value(), value), f"{value!r} picked by Enter")
@@ -256,7 +257,7 @@ def test_offboard_user_built_with_the_mouse(
     wait_for_graph(shell, lambda g: "suspend" in g.nodes, "suspend")
     user_id = ui.field("user_id")
     user_id.fill("id")  # the list, filtered to what fits text and has "id", with samples
-    listed = user_id.locator("xpath=..").locator(".wfb-ta-item")
+    listed = page.locator(TYPEAHEAD)
     expect(listed.first).to_be_visible()
     shown = {li.get_attribute("data-value"): li.inner_text() for li in listed.all()}
     assert "steps.user.output.id" in shown and "steps.user.output.groups" not in shown, shown
@@ -355,7 +356,7 @@ def test_offboard_user_built_with_the_mouse(
     ui.node("leave")
     box = ui.field("user_id")
     box.focus()  # a field holding one reference: its list opens, to replace it
-    listed = box.locator("xpath=..").locator(".wfb-ta-item")
+    listed = page.locator(TYPEAHEAD)
     user = wb.runs.get(run_id)["steps"][0]["output"]
     expect(listed.filter(has_text="steps.user.output.id")).to_contain_text(json.dumps(user["id"]))
     expect(listed.filter(has_text="input.email")).to_contain_text(json.dumps(contractor))

@@ -29,10 +29,10 @@ def closed(widget: Any) -> bool:
 def test_a_replaced_graph_is_closed_when_the_browser_lets_go() -> None:
     view = GraphView()
     view.set_elements(one("a"))
-    first = view.widget.children[0]
+    first = view.widget.children[-1]
     first._view_count = 1  # the browser shows it
     view.set_elements(one("a", "b"))  # a structural change: a new drawing
-    second = view.widget.children[0]
+    second = view.widget.children[-1]
     assert second is not first and not closed(first)  # the browser may still report on it
     first._view_count = 0  # the browser's report: its view is gone
     assert closed(first) and all(closed(n) for n in first.graph.nodes)
@@ -42,7 +42,7 @@ def test_a_replaced_graph_is_closed_when_the_browser_lets_go() -> None:
     second._view_count = -1
     assert closed(second)
     # released: off the page first, closed on the report
-    third = view.widget.children[0]
+    third = view.widget.children[-1]
     third._view_count = 1
     view.close()
     assert not closed(third) and closed(view.widget)

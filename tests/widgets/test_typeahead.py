@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from wfbench.widgets.typeahead import TypeAhead, replaced_span, sample_text, suggestions
+from wfbench.widgets.typeahead import (
+    TypeAhead,
+    page_script,
+    replaced_span,
+    sample_text,
+    suggestions,
+)
 
 REFS = [
     ("input", "object"),
@@ -52,7 +58,8 @@ def test_what_a_pick_replaces(text: str, caret: int, span: tuple[int, int]) -> N
 
 
 def test_pick_is_the_code_twin_of_the_list() -> None:
-    box = TypeAhead(suggestions=suggestions(REFS, "string"))
+    box = TypeAhead()
+    box.suggestions = suggestions(REFS, "string")
     box.value = "{{ steps.us"
     box.pick("steps.user.output.id")
     assert box.value == "{{ steps.user.output.id }}"
@@ -61,9 +68,24 @@ def test_pick_is_the_code_twin_of_the_list() -> None:
     assert box.value == "Hello {{ input.email }}, {{ steps.user.output.id }}"
     with pytest.raises(KeyError, match="not offered"):
         box.pick("steps.user.output.groups")  # a list does not fit text
-    whole = TypeAhead(whole=True, suggestions=suggestions(REFS, "list"), value="{{ [] }} x")
+    whole = TypeAhead(whole=True)
+    whole.suggestions, whole.value = suggestions(REFS, "list"), "{{ [] }} x"
     whole.pick("steps.user.output.groups")
     assert whole.value == "{{ steps.user.output.groups }}"  # one expression: replaced whole
-    choice = TypeAhead(mode="choice", suggestions=[{"value": "users.get"}], value="get")
+    choice = TypeAhead(mode="choice")
+    choice.suggestions, choice.value = [{"value": "users.get"}], "get"
     choice.pick("users.get")
-    assert choice.value == "users.get"
+    assert choice.value == "users.get" == choice.box.value
+
+
+def test_the_page_script_publishes_the_lists_of_the_boxes_on_show() -> None:
+    script = page_script()
+    assert script is page_script() and script.layout.display == "none"  # one, drawing nothing
+    box = TypeAhead(whole=True)
+    box.suggestions = suggestions(REFS, "list")
+    assert box.key in box.box._dom_classes  # the script finds the box by this class
+    script.show("canvas-a", {box.key: box.listed()})
+    script.show("canvas-b", {"wfb-ta-other": {"mode": "choice", "whole": False, "items": []}})
+    assert script.lists[box.key] == {"mode": "reference", "whole": True, "items": box.suggestions}
+    script.show("canvas-a", {})  # its form replaced: its lists go, the other's stay
+    assert list(script.lists) == ["wfb-ta-other"]

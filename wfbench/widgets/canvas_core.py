@@ -46,6 +46,7 @@ from wfbench.widgets.picker import obvious_params
 from wfbench.widgets.run_as import RunAsPicker
 from wfbench.widgets.scope import typed_references
 from wfbench.widgets.trigger import TriggerCard
+from wfbench.widgets.typeahead import page_script
 
 if TYPE_CHECKING:
     from wfbench.widgets.history_view import HistoryView
@@ -118,6 +119,7 @@ class CanvasCore(KeptWork, View):
         self.history: HistoryView | None = None
         self._data: dict[str, dict[str, Any]] = {}
         self._sample_run: tuple[str | None, dict[str, Any]] = (None, {})
+        self._lists_owner = f"canvas-{id(self)}"  # whose lists the page script shows
         self._quiet = False
         self._build_widgets()
         self._changed()
@@ -317,6 +319,7 @@ class CanvasCore(KeptWork, View):
             )
             self.form.show_issues([i for i in self.issues if i.node == element_id])
             self.panel.children = (self.form.widget,)
+        self._publish_lists()
 
     def _sample_values(self, element_id: str, refs: list[tuple[str, Any]]) -> dict[str, Any]:
         """The references' sample values at ``element_id``: the trigger's sample input and the
@@ -350,6 +353,14 @@ class CanvasCore(KeptWork, View):
             self._close_add,
         )
         self.panel.children = (self.add_panel.widget,)
+        self._publish_lists()
+
+    def _publish_lists(self) -> None:
+        """Give the page script the type-ahead lists of the form or panel on show."""
+        lists = self.form.lists() if self.form is not None else {}
+        if self.add_panel is not None:
+            lists[self.add_panel.search.key] = self.add_panel.search.listed()
+        page_script().show(self._lists_owner, lists)
 
     def _close_add(self) -> None:
         self.select(self.selected or TRIGGER)

@@ -18,7 +18,8 @@ up to the height the page has (``100vh`` less the canvas's header), shrinking th
 drawing down to :data:`MIN_FIT_ZOOM` (half size) to show it whole; past that it keeps a readable
 size and the box scrolls. The mouse wheel scrolls the page (cytoscape's wheel zoom is
 off); :meth:`zoom` (the canvas's + and − buttons) grows or shrinks the drawing, and
-Ctrl+wheel zooms it around the pointer (:mod:`~wfbench.widgets.graph_wheel`). A
+Ctrl+wheel zooms it around the pointer (the page script of
+:mod:`~wfbench.widgets.typeahead`, which every view displays beside itself). A
 cytoscape widget whose height is set before its first display is drawn clipped at
 400 px, so the height is applied when the front end reports its first view
 (``_view_count``), and :meth:`resize` re-applies it on demand.
@@ -33,7 +34,6 @@ import ipycytoscape
 import ipywidgets as w
 
 from wfbench.widgets.graph import LOOP_PAD, status_classes
-from wfbench.widgets.graph_wheel import wheel_zoom
 from wfbench.widgets.retire import retire
 
 #: How the graph looks: kinds, statuses, flags and edge labels.
@@ -197,7 +197,6 @@ class GraphView:
         self.on_select = on_select
         self.widget = w.Box(layout=w.Layout(width="100%", max_height=BOX_MAX, overflow="auto"))
         self.widget.add_class("wfb-graph-box")
-        self._wheel = wheel_zoom()
         self._cy: Any = None
         self._nodes: dict[str, Any] = {}
         self._edges: dict[str, Any] = {}
@@ -264,7 +263,7 @@ class GraphView:
         cy._view_count = 0  # the front end counts views: our "it is on screen" signal
         cy.observe(self._shown, names="_view_count")
         self._cy = cy
-        self.widget.children = (cy, self._wheel)
+        self.widget.children = (cy,)
         self.rebuilds += 1
         if old is not None:  # closed once the browser has removed its view (see retire)
             retire(old, _close)
@@ -395,7 +394,6 @@ class GraphView:
         if self._cy is not None:
             retire(self._cy, _close)
         self._cy = None
-        self._wheel.close()
         self.widget.close()
 
 

@@ -75,6 +75,8 @@ class FieldEditor:
         """The kind of value the field takes (what the picker offers for it)."""
         self.references = references
         """Whether its boxes are type-ahead boxes that offer references (:meth:`offer`)."""
+        self.typeahead: TypeAhead | None = None
+        """The type-ahead of its text box (or of its ``ƒx`` box, for a typed field)."""
         whole = wants not in ("string", "unknown")  # one expression: a pick replaces it all
         self.present = value is not MISSING
         title = (label or name) + (" *" if required else "")
@@ -108,28 +110,29 @@ class FieldEditor:
             if default is not MISSING and default in (choices or []):
                 self.typed.value = default
         elif kind == "json" and references:
-            self.typed = TypeAhead(
-                placeholder="JSON or {{ … }}", multiline=True, whole=whole, label=name, layout=wide
+            self.typeahead = TypeAhead(
+                placeholder="JSON or {{ … }}", multiline=True, whole=whole, layout=wide
             )
+            self.typed = self.typeahead.box
         elif kind == "json":
             self.typed = w.Textarea(
                 continuous_update=False,
                 placeholder="JSON or {{ … }}",
                 layout=w.Layout(flex="1 1 auto", width="auto", height="64px"),
             )
-        elif references:
-            self.typed = TypeAhead(
-                placeholder=_hint(kind, default), whole=whole, label=name, layout=wide
-            )
+        elif references and kind == "text":
+            self.typeahead = TypeAhead(placeholder=_hint(kind, default), whole=whole, layout=wide)
+            self.typed = self.typeahead.box
         else:
             self.typed = w.Text(
                 continuous_update=False, placeholder=_hint(kind, default), layout=wide
             )
-        self.expr: Any = (
-            TypeAhead(placeholder="{{ … }}", whole=whole, label=name, layout=wide)
-            if references and kind not in _TEXT_KINDS
-            else w.Text(continuous_update=False, placeholder="{{ … }}", layout=wide)
-        )
+        self.expr: Any
+        if references and kind not in _TEXT_KINDS:
+            self.typeahead = TypeAhead(placeholder="{{ … }}", whole=whole, layout=wide)
+            self.expr = self.typeahead.box
+        else:
+            self.expr = w.Text(continuous_update=False, placeholder="{{ … }}", layout=wide)
         self.expr_toggle: Any = None
         controls: list[Any] = [self.label, self.typed]
         if kind not in _TEXT_KINDS and expressions:
@@ -209,9 +212,8 @@ class FieldEditor:
     def offer(self, suggestions: list[dict[str, str]]) -> None:
         """What the field's type-ahead lists offer
         (:func:`~wfbench.widgets.typeahead.suggestions`)."""
-        for box in (self.typed, self.expr):
-            if isinstance(box, TypeAhead):
-                box.suggestions = suggestions
+        if self.typeahead is not None:
+            self.typeahead.suggestions = suggestions
 
     def observe(self, callback: Callable[[Any], None]) -> None:
         """Call ``callback`` whenever the field's value changes."""

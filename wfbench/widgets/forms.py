@@ -124,6 +124,14 @@ class NodeForm:
             raise KeyError(f"no field {key!r} on this form; fields: {', '.join(self.fields)}")
         editor.set_value(value)
 
+    def lists(self) -> dict[str, dict[str, Any]]:
+        """The type-ahead lists of its fields, by box key (what the page script shows)."""
+        return {
+            e.typeahead.key: e.typeahead.listed()
+            for e in self.fields.values()
+            if e.typeahead is not None
+        }
+
     @property
     def targets(self) -> list[str]:
         """The fields that take a reference (each a type-ahead box), in form order."""

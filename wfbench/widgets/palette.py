@@ -73,16 +73,16 @@ class AddPanel:
         self.kind_select.style.button_width = "80px"
         self.search = TypeAhead(
             mode="choice",
-            label="find action",
-            placeholder="find an action: type part of its name",
-            suggestions=[
-                {"value": spec.name, "kind": "", "text": spec.description}
-                for specs in self._categories.values()
-                for spec in specs
-            ],
+            description="find action",
+            placeholder="type part of its name, e.g. suspend",
             layout=w.Layout(width="100%"),
         )
-        self.search.observe(self._searched, names="value")
+        self.search.suggestions = [
+            {"value": spec.name, "kind": "", "text": spec.description}
+            for specs in self._categories.values()
+            for spec in specs
+        ]
+        self.search.observe(self._searched)
         self.category_select = w.Dropdown(options=list(self._categories), description="category")
         self.action_select = w.Dropdown(description="action", layout=w.Layout(width="100%"))
         self.action_help = w.HTML()
@@ -98,7 +98,7 @@ class AddPanel:
         self.category_select.observe(self._category_changed, names="value")
         self.action_select.observe(self._action_changed, names="value")
         self.action_box = w.VBox(
-            [self.search, self.category_select, self.action_select, self.action_help]
+            [self.search.box, self.category_select, self.action_select, self.action_help]
         )
         self.widget = w.VBox(
             [

@@ -1,17 +1,36 @@
-// wfbench's type-ahead text box (an anywidget front end; the kernel side is typeahead.py).
+// wfbench's page script (an anywidget front end; the kernel side is typeahead.py).
 //
-// A text box (or text area) with a list under it. In "reference" mode the list offers
-// the references that fit the field, each with its kind and sample value, filtered by
-// what is typed after "{{" (or by the word being typed into an empty field); picking
-// one puts "{{ ref }}" at the cursor (replacing the expression the cursor is in, or
-// the whole value when the field takes one expression). In "choice" mode the list
-// offers choices (an action of the catalogue) and a pick sets the value.
+// 1. Type-ahead boxes. A text box (or text area) of a form that carries the class
+//    "wfb-ta-<key>" gets a list under it: the entries the kernel published for that key
+//    (model trait "lists"). In "reference" mode the list offers the references that fit
+//    the field, each with its kind and sample value, filtered by what is typed after "{{"
+//    (or by the words typed into a box without "{{"); picking one puts "{{ ref }}" at the
+//    cursor (replacing the expression the cursor is in, or the whole value when the field
+//    takes one expression). In "choice" mode a pick sets the value. Keyboard: typing
+//    filters, ArrowDown/ArrowUp move, Enter or Tab picks, Escape closes, Ctrl+Space opens.
+//    A pick goes to the kernel as the box's own "change" event (the ipywidgets Text sends
+//    its value then), so the boxes stay ordinary ipywidgets.
+// 2. Ctrl+wheel (or Cmd+wheel) over a wfbench graph zooms the drawing around the pointer; a
+//    plain wheel is left alone, so it scrolls the page (cytoscape's wheel zoom is off).
 //
-// Keyboard: typing filters, ArrowDown/ArrowUp move, Enter or Tab picks, Escape closes,
-// Ctrl+Space opens the list. The value is sent to the kernel on a pick, on Enter and
-// when the box loses focus (like a Text with continuous_update=False).
+// Both are page-wide listeners on the document, installed once per page; this widget
+// draws nothing. They read the newest model of each kernel that displayed the script.
 
 const MAX_SHOWN = 60;
+const state = (window.__wfbPage = window.__wfbPage || { models: new Set(), installed: false });
+
+function listFor(key) {
+  for (const model of state.models) {
+    const found = (model.get("lists") || {})[key];
+    if (found) return found;
+  }
+  return null;
+}
+
+function step() {
+  for (const model of state.models) return model.get("step") || 1.15;
+  return 1.15;
+}
 
 function tokenAt(text, caret) {
   const before = text.slice(0, caret);
@@ -24,18 +43,13 @@ function tokenAt(text, caret) {
     const stop = end >= 0 && (next < 0 || end < next) ? caret + end + 2 : caret;
     return { start: open, end: stop, query: before.slice(open + 2).trim(), inside: true };
   }
-  const word = /[A-Za-z_][\w.]*$/.exec(before);
-  if (word) {
-    return { start: word.index, end: caret, query: word[0], inside: false };
-  }
+  if (!text.includes("{{")) return { start: 0, end: text.length, query: text.trim(), inside: false };
   return { start: caret, end: caret, query: "", inside: false };
 }
 
 function isPlaceholder(text) {
   const t = text.trim();
-  if (!t) return true;
-  const m = /^\{\{([^{}]*)\}\}$/.exec(t);
-  return m !== null;
+  return !t || /^\{\{([^{}]*)\}\}$/.test(t);
 }
 
 // How well value matches what was typed: 0 starts with it, 1 has it after a "." or "_",
@@ -56,255 +70,273 @@ function rank(value, query) {
   return 3;
 }
 
-function render({ model, el }) {
-  const multiline = model.get("multiline");
-  const reference = model.get("mode") === "reference";
-  const wrap = document.createElement("div");
-  wrap.className = "wfb-ta";
-  wrap.setAttribute("data-lm-suppress-shortcuts", "true");
-  const box = document.createElement(multiline ? "textarea" : "input");
-  if (!multiline) box.type = "text";
-  box.className = "wfb-ta-box";
-  box.spellcheck = false;
-  box.autocomplete = "off";
-  box.setAttribute("role", "combobox");
-  box.setAttribute("aria-autocomplete", "list");
-  box.setAttribute("aria-expanded", "false");
-  const list = document.createElement("ul");
-  list.className = "wfb-ta-list";
-  list.setAttribute("role", "listbox");
-  list.id = "wfb-ta-" + Math.random().toString(36).slice(2);
-  box.setAttribute("aria-controls", list.id);
-  wrap.appendChild(box);
-  let opener = null;
-  if (reference) {
-    opener = document.createElement("button");
-    opener.type = "button";
-    opener.className = "wfb-ta-open";
-    opener.textContent = "{ }";
-    opener.title = "insert a reference that fits this field (Ctrl+Space)";
-    opener.tabIndex = -1;
-    wrap.appendChild(opener);
+// ---------------------------------------------------------------- the one list of the page
+const list = document.createElement("ul");
+list.className = "wfb-ta-list";
+list.id = "wfb-ta-list";
+list.setAttribute("role", "listbox");
+let box = null; // the box the list belongs to
+let spec = null; // its list from the kernel: {mode, whole, items}
+let shown = [];
+let active = -1;
+let token = null;
+
+function keyOf(el) {
+  const holder = el.closest(".wfb-ta-box");
+  if (!holder) return null;
+  for (const cls of holder.classList) {
+    if (cls.startsWith("wfb-ta-") && cls !== "wfb-ta-box") return cls;
   }
-  wrap.appendChild(list);
-  el.appendChild(wrap);
+  return null;
+}
 
-  let shown = [];
-  let active = -1;
-  let token = null;
-
-  function sync() {
-    box.value = model.get("value");
-    box.placeholder = model.get("placeholder");
-    box.disabled = model.get("disabled");
-    const label = model.get("label");
-    if (label) box.setAttribute("aria-label", label);
-    else box.removeAttribute("aria-label");
-    if (multiline) box.style.height = model.get("rows") * 1.5 + 0.6 + "em";
-  }
-
-  function commit() {
-    if (box.value !== model.get("value")) {
-      model.set("value", box.value);
-      model.save_changes();
-    }
-  }
-
-  function close() {
-    list.style.display = "none";
+function close() {
+  list.style.display = "none";
+  if (box) {
     box.setAttribute("aria-expanded", "false");
     box.removeAttribute("aria-activedescendant");
-    shown = [];
-    active = -1;
   }
+  shown = [];
+  active = -1;
+}
 
-  function place() {
-    // fixed, so no scrolling box clips it; but an ancestor with a transform or CSS
-    // containment (JupyterLab's panels) is then its frame: measure where (0, 0) lands
-    const r = box.getBoundingClientRect();
-    list.style.left = "0px";
-    list.style.top = "0px";
-    list.style.minWidth = Math.max(r.width, 260) + "px";
-    const origin = list.getBoundingClientRect();
-    const width = list.offsetWidth;
-    const left = Math.max(4, Math.min(r.left, window.innerWidth - width - 8));
-    list.style.left = left - origin.left + "px";
-    list.style.top = r.bottom + 2 - origin.top + "px";
+function place() {
+  const r = box.getBoundingClientRect();
+  list.style.minWidth = Math.max(r.width, 260) + "px";
+  const width = list.offsetWidth;
+  list.style.left = Math.max(4, Math.min(r.left, window.innerWidth - width - 8)) + "px";
+  list.style.top = r.bottom + 2 + "px";
+}
+
+function highlight(i) {
+  const items = list.children;
+  if (active >= 0 && items[active]) items[active].classList.remove("wfb-ta-active");
+  active = i;
+  if (active >= 0 && items[active]) {
+    items[active].classList.add("wfb-ta-active");
+    items[active].scrollIntoView({ block: "nearest" });
+    box.setAttribute("aria-activedescendant", items[active].id);
   }
+}
 
-  function highlight(i) {
-    const items = list.children;
-    if (active >= 0 && items[active]) items[active].classList.remove("wfb-ta-active");
-    active = i;
-    if (active >= 0 && items[active]) {
-      items[active].classList.add("wfb-ta-active");
-      items[active].scrollIntoView({ block: "nearest" });
-      box.setAttribute("aria-activedescendant", items[active].id);
+// pre: whether the first entry is highlighted (Enter picks it); not for words typed into
+// a text field, where Enter keeps the text (ArrowDown reaches the list there).
+function open(query, pre = true) {
+  const found = [];
+  for (const s of spec.items) {
+    let best = rank(s.value, query);
+    if (best < 0 && spec.mode === "choice" && s.text && rank(s.text, query) >= 0) best = 4;
+    if (best >= 0) found.push([best, found.length, s]);
+  }
+  found.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  shown = found.slice(0, MAX_SHOWN).map((f) => f[2]);
+  list.replaceChildren();
+  if (!shown.length || box.disabled) {
+    close();
+    return;
+  }
+  shown.forEach((s, i) => {
+    const li = document.createElement("li");
+    li.className = "wfb-ta-item";
+    li.id = "wfb-ta-item-" + i;
+    li.setAttribute("role", "option");
+    li.dataset.value = s.value;
+    for (const [cls, text] of [["wfb-ta-value", s.value], ["wfb-ta-kind", s.kind], ["wfb-ta-text", s.text]]) {
+      if (!text) continue;
+      const span = document.createElement("span");
+      span.className = cls;
+      span.textContent = text;
+      li.appendChild(span);
     }
-  }
+    li.addEventListener("mousedown", (event) => event.preventDefault()); // keep the focus
+    li.addEventListener("click", () => pick(i));
+    list.appendChild(li);
+  });
+  if (!list.isConnected) document.body.appendChild(list);
+  list.style.display = "block";
+  place();
+  box.setAttribute("aria-expanded", "true");
+  box.setAttribute("aria-controls", list.id);
+  active = -1;
+  if (pre) highlight(0);
+}
 
-  // pre: whether the first entry is highlighted (Enter picks it). Not for words typed into
-  // a text field, where Enter keeps the text: ArrowDown reaches the list there.
-  function open(query, pre = true) {
-    const all = model.get("suggestions");
-    const found = [];
-    for (const s of all) {
-      let best = rank(s.value, query);
-      if (best < 0 && !reference && s.text && rank(s.text, query) >= 0) best = 4;
-      if (best >= 0) found.push([best, found.length, s]);
-    }
-    found.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    shown = found.slice(0, MAX_SHOWN).map((f) => f[2]);
-    list.replaceChildren();
-    if (!shown.length || box.disabled) {
-      close();
-      return;
-    }
-    shown.forEach((s, i) => {
-      const li = document.createElement("li");
-      li.className = "wfb-ta-item";
-      li.id = list.id + "-" + i;
-      li.setAttribute("role", "option");
-      li.dataset.value = s.value;
-      const name = document.createElement("span");
-      name.className = "wfb-ta-value";
-      name.textContent = s.value;
-      li.appendChild(name);
-      if (s.kind) {
-        const kind = document.createElement("span");
-        kind.className = "wfb-ta-kind";
-        kind.textContent = s.kind;
-        li.appendChild(kind);
-      }
-      if (s.text) {
-        const sample = document.createElement("span");
-        sample.className = "wfb-ta-text";
-        sample.textContent = s.text;
-        li.appendChild(sample);
-      }
-      li.addEventListener("mousedown", (event) => event.preventDefault()); // keep the focus
-      li.addEventListener("click", () => pick(i));
-      list.appendChild(li);
-    });
-    list.style.display = "block";
-    place();
-    box.setAttribute("aria-expanded", "true");
-    active = -1;
-    if (pre) highlight(0);
+function refresh(onFocus) {
+  const text = box.value;
+  if (spec.mode === "choice") {
+    token = { start: 0, end: text.length, query: text.trim() };
+    open(token.query, !onFocus);
+    return;
   }
-
-  function refresh(onFocus) {
-    const text = box.value;
-    const caret = box.selectionStart ?? text.length;
-    token = tokenAt(text, caret);
-    if (!reference) {
-      open(text.trim());
-      return;
+  if (onFocus) {
+    if (isPlaceholder(text)) {
+      token = { start: 0, end: text.length, query: "" };
+      open("");
     }
-    const whole = model.get("whole");
-    if (!text.includes("{{")) token = { start: 0, end: text.length, query: text.trim() };
-    const rest = (text.slice(0, token.start) + text.slice(token.end)).trim();
-    if (onFocus) {
-      if (isPlaceholder(text)) {
-        token = { start: 0, end: text.length, query: "", inside: false };
-        open("");
-      }
-      return;
-    }
-    if (token.inside || whole) open(token.query);
-    else if (rest === "") open(token.query, false);
-    else close();
+    return;
   }
+  token = tokenAt(text, box.selectionStart ?? text.length);
+  const rest = (text.slice(0, token.start) + text.slice(token.end)).trim();
+  if (token.inside || spec.whole) open(token.query);
+  else if (rest === "") open(token.query, false);
+  else close();
+}
 
-  // The list for what the cursor is in: the expression it is inside, else everything
-  // (a pick goes in at the cursor; in a field that takes one expression, replaces it).
-  function atCaret() {
-    const text = box.value;
-    const caret = box.selectionStart ?? text.length;
-    token = tokenAt(text, caret);
-    if (!token.inside) token = { start: caret, end: caret, query: "", inside: false };
-    open(token.query);
-  }
+// The list for what the cursor is in: the expression it is inside, else everything (a pick
+// goes in at the cursor; in a field that takes one expression, replaces it).
+function atCaret() {
+  const text = box.value;
+  const caret = box.selectionStart ?? text.length;
+  token = tokenAt(text, caret);
+  if (!token.inside) token = { start: caret, end: caret, query: "" };
+  open(token.query);
+}
 
-  function pick(i) {
-    const s = shown[i];
-    if (!s) return;
-    let text = box.value;
-    let caret;
-    if (!reference) {
-      text = s.value;
+function pick(i) {
+  const s = shown[i];
+  if (!s || !box) return;
+  let text = box.value;
+  let caret;
+  if (spec.mode === "choice") {
+    text = s.value;
+    caret = text.length;
+  } else {
+    const insert = "{{ " + s.value + " }}";
+    if (spec.whole || token === null) {
+      text = insert;
       caret = text.length;
     } else {
-      const insert = "{{ " + s.value + " }}";
-      if (model.get("whole") || token === null) {
-        text = insert;
-        caret = text.length;
-      } else {
-        text = text.slice(0, token.start) + insert + text.slice(token.end);
-        caret = token.start + insert.length;
-      }
+      text = text.slice(0, token.start) + insert + text.slice(token.end);
+      caret = token.start + insert.length;
     }
-    box.value = text;
-    box.setSelectionRange(caret, caret);
-    close();
-    commit();
   }
+  box.value = text;
+  box.setSelectionRange(caret, caret);
+  close();
+  box.dispatchEvent(new Event("change", { bubbles: true })); // the Text sends its value
+}
 
-  box.addEventListener("input", () => refresh(false));
-  box.addEventListener("focus", () => refresh(true));
-  box.addEventListener("blur", () => {
-    close();
-    commit();
-  });
-  box.addEventListener("keydown", (event) => {
-    const isOpen = list.style.display === "block";
-    let handled = true;
-    if (event.key === " " && event.ctrlKey) {
-      if (reference) atCaret();
-      else open(box.value.trim());
-    } else if (isOpen && event.key === "ArrowDown") {
-      highlight(Math.min(active + 1, shown.length - 1));
-    } else if (isOpen && event.key === "ArrowUp") {
-      highlight(Math.max(active - 1, 0));
-    } else if (isOpen && (event.key === "Enter" || event.key === "Tab") && active >= 0) {
-      pick(active);
-    } else if (isOpen && event.key === "Escape") {
-      close();
-    } else if (event.key === "Enter" && !multiline) {
-      close(); // nothing highlighted: Enter keeps the text, as in any text box
-      commit();
-    } else {
-      handled = false;
-    }
-    if (handled) event.preventDefault();
-    event.stopPropagation(); // the notebook's shortcuts stay out of a text box
-  });
-  if (opener !== null) {
-    opener.addEventListener("mousedown", (event) => event.preventDefault());
-    opener.addEventListener("click", () => {
-      box.focus();
-      atCaret();
-    });
-  }
+function attach(el) {
+  const key = keyOf(el);
+  const found = key && listFor(key);
+  if (!found) return false;
+  if (box !== el) close();
+  box = el;
+  spec = found;
+  box.setAttribute("role", "combobox");
+  box.setAttribute("aria-autocomplete", "list");
+  box.setAttribute("autocomplete", "off");
+  return true;
+}
+
+function isBox(el) {
+  return (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) && keyOf(el);
+}
+
+function install() {
+  if (state.installed) return;
+  state.installed = true;
+  document.addEventListener(
+    "focusin",
+    (event) => {
+      if (isBox(event.target) && attach(event.target)) refresh(true);
+    },
+    true,
+  );
+  document.addEventListener(
+    "input",
+    (event) => {
+      if (isBox(event.target) && attach(event.target)) refresh(false);
+    },
+    true,
+  );
+  document.addEventListener(
+    "focusout",
+    (event) => {
+      if (event.target === box) close();
+    },
+    true,
+  );
+  document.addEventListener(
+    "keydown",
+    (event) => {
+      if (!isBox(event.target) || !attach(event.target)) return;
+      const isOpen = list.style.display === "block";
+      const multiline = box instanceof HTMLTextAreaElement;
+      let handled = true;
+      if (event.key === " " && event.ctrlKey) {
+        if (spec.mode === "reference") atCaret();
+        else open(box.value.trim());
+      } else if (isOpen && event.key === "ArrowDown") {
+        highlight(Math.min(active + 1, shown.length - 1));
+      } else if (isOpen && event.key === "ArrowUp") {
+        highlight(Math.max(active - 1, 0));
+      } else if (isOpen && (event.key === "Enter" || event.key === "Tab") && active >= 0) {
+        pick(active);
+      } else if (isOpen && event.key === "Escape") {
+        close();
+      } else {
+        handled = false;
+        if (isOpen && event.key === "Enter" && !multiline) close();
+      }
+      if (handled) {
+        event.preventDefault();
+        event.stopPropagation(); // neither the box's own handlers nor the notebook's keys
+      }
+    },
+    true,
+  );
   const moved = () => {
-    if (list.style.display === "block") place();
+    if (box && list.style.display === "block") {
+      if (box.isConnected) place();
+      else close();
+    }
   };
   window.addEventListener("scroll", moved, true);
   window.addEventListener("resize", moved);
+  document.addEventListener(
+    "wheel",
+    (event) => {
+      if (event.ctrlKey || event.metaKey) zoomAt(event);
+    },
+    { capture: true, passive: false },
+  );
+}
 
-  sync();
-  close();
-  model.on("change:value", () => {
-    if (box.value !== model.get("value")) box.value = model.get("value");
+// ---------------------------------------------------------------- Ctrl+wheel over a graph
+function zoomAt(event) {
+  const target = event.target instanceof Element ? event.target : null;
+  const container = target && target.closest(".wfb-graph-box .__________cytoscape_container");
+  const cy = container && container._cyreg && container._cyreg.cy;
+  if (!cy) return;
+  event.preventDefault(); // neither the page nor the browser's own zoom
+  const rect = container.getBoundingClientRect();
+  const notches = Math.max(-5, Math.min(5, -event.deltaY / 100));
+  const level = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), cy.zoom() * step() ** notches));
+  cy.zoom({ level, renderedPosition: { x: event.clientX - rect.left, y: event.clientY - rect.top } });
+}
+
+// JupyterLab proper (a main area that can take a tab), not Notebook 7, Voila or others.
+function frontend() {
+  const lab = /(^|\/)lab(\/|$)/.test(window.location.pathname);
+  return lab && document.getElementById("jp-main-dock-panel") ? "jupyterlab" : "other";
+}
+
+function render({ model, el }) {
+  el.style.display = "none";
+  if (!model.get("frontend")) {
+    model.set("frontend", frontend());
+    model.save_changes();
+  }
+  state.models.add(model);
+  install();
+  model.on("change:lists", () => {
+    if (box && list.style.display === "block") {
+      const found = listFor(keyOf(box));
+      if (found) spec = found;
+      else close();
+    }
   });
-  model.on("change:placeholder change:disabled change:label change:rows", sync);
-  model.on("change:suggestions", () => {
-    if (list.style.display === "block") refresh(false);
-  });
-  return () => {
-    window.removeEventListener("scroll", moved, true);
-    window.removeEventListener("resize", moved);
-  };
 }
 
 export default { render };
