@@ -211,7 +211,7 @@ def test_offboard_user_built_with_the_mouse(
     nb.open()
     nb.run_all()
     nb.wait_for_all_cells()
-    shell = nb.output("ov = wb.overview()")
+    shell = nb.view("ov = wb.overview()")  # JupyterLab opens it in its own tab
     ui = Person(shell, count)
     see(ui, "Offboard contractor", "the overview")
     measure(shell, "overview", widths)
