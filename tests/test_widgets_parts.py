@@ -12,13 +12,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import ipywidgets as w
 import pytest
 from ipywidgets.widgets.widget import CallbackDispatcher
 
 from wfbench.actions import builtin_registry
 from wfbench.model import to_document
 from wfbench.validation import load_workflow
-from wfbench.widgets import edit
+from wfbench.widgets import edit, typeahead
+from wfbench.widgets.base import View
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.forms import ActionForm, FieldEditor, IfElseForm, LoopForm, field_kind
 from wfbench.widgets.graph import TRIGGER, elements
@@ -543,3 +545,58 @@ def test_the_graph_box_grows_with_the_graph_and_zoom_has_buttons(
     small = GraphView()
     small.set_elements(elements({"name": "x", "run_as": "read_only", "steps": []}))
     assert small.height.startswith("max(min(420px")  # a tiny graph keeps the minimum box
+
+
+class Tiny(View):
+    """The least view: a widget, a title."""
+
+    def __init__(self) -> None:
+        self.widget = w.HTML("tiny")
+
+    @property
+    def tab_title(self) -> str:
+        return "wfbench: tiny"
+
+
+@pytest.fixture
+def shown(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What views display (IPython's display, caught), with a fresh page script."""
+    import IPython.display
+
+    caught: list[Any] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: caught.extend(objs))
+    monkeypatch.setattr(typeahead, "_script", [])
+    monkeypatch.delenv("WFBENCH_TABS", raising=False)
+    return caught
+
+
+def test_a_view_moves_to_its_own_tab_once_the_page_says_it_is_jupyterlab(
+    shown: list[Any],
+) -> None:
+    first = Tiny()
+    first._ipython_display_()
+    script, holder = shown[-2:]
+    assert script is typeahead.page_script() and first.widget in holder.children  # inline
+    assert first.tab is None  # no page has answered (as under nbval): it stays inline
+    script.frontend = "jupyterlab"  # the page script's answer, from the browser
+    assert first.tab is not None and first.tab.title == "wfbench: tiny"
+    assert "opened in its own tab" in holder.children[0].value  # the notebook says where
+    assert shown[-1] is first.widget  # displayed inside the tab
+    second = Tiny()
+    second._ipython_display_()  # from now on, a tab at once
+    assert second.tab is not None and "opened in its own tab" in shown[-1].value
+
+
+def test_elsewhere_or_when_told_a_view_stays_inline(
+    shown: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = Tiny()
+    view._ipython_display_()
+    typeahead.page_script().frontend = "other"  # Notebook 7, Voila
+    assert view.tab is None and view.widget in shown[-1].children
+    monkeypatch.setenv("WFBENCH_TABS", "0")
+    monkeypatch.setattr(typeahead, "_script", [])
+    typeahead.page_script().frontend = "jupyterlab"
+    inline = Tiny()
+    inline._ipython_display_()
+    assert inline.tab is None and shown[-1] is inline.widget

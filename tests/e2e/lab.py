@@ -470,10 +470,12 @@ class Notebook:
         return self.tab(note.first.locator("b").text_content() or "")
 
     def tab(self, title: str) -> Locator:
-        """The content of the newest main-area tab titled ``title``, brought to the front."""
+        """The content of the main-area tab titled ``title`` (the one in front, if several:
+        a new tab comes to the front), brought to the front."""
         tabs = tab_label(self.page, title)
         wait_until(lambda: tabs.count() > 0, f"a tab titled {title!r}")
-        tab = tabs.last
+        current = tabs.and_(self.page.locator(".lm-mod-current"))
+        tab = current.first if current.count() else tabs.last
         tab.click()
         return self.page.locator(f"[id='{tab.get_attribute('data-id')}']")
 

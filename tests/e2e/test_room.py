@@ -29,7 +29,16 @@ from playwright.sync_api import Dialog, Page
 
 from wfbench.workbench import Workbench
 
-from .lab import Console, LabServer, Notebook, Shots, Widgets, wait_for_graph, wait_until
+from .lab import (
+    Console,
+    LabServer,
+    Notebook,
+    Shots,
+    Widgets,
+    tab_label,
+    wait_for_graph,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -182,6 +191,8 @@ def test_the_wheel_scrolls_the_page_and_ctrl_wheel_zooms_the_graph(
         wb.save({**fifteen_nodes(), "name": "Wheel"})
     (Path(lab.root) / "wheel.ipynb").write_text(
         notebook(
+            # inline, in the notebook's page (views open in their own tab otherwise)
+            "import os\nos.environ['WFBENCH_TABS'] = '0'\n"
             "import wfbench\nwb = wfbench.Workbench()\ncv = wb.canvas('Wheel')\ncv",
             "print('\\n'.join(f'below the canvas, line {i}' for i in range(80)))",
         )
@@ -247,7 +258,7 @@ def test_nothing_is_lost_and_the_run_dialog_checks_as_you_type(
     nb = Notebook(page, lab, "keep.ipynb")
     nb.open()
     nb.run_all()
-    out = nb.output("wb.canvas(")
+    out = nb.view("wb.canvas(")  # its own tab
     ui = Widgets(out)
     wait_for_graph(out, lambda g: g.drawn, "the canvas drawn")
     name = out.locator("input[type=text]").first
@@ -287,6 +298,7 @@ def test_nothing_is_lost_and_the_run_dialog_checks_as_you_type(
     Widgets(dialog).click("Close")
 
     # 3. the draft survives a kernel restart, and is offered back
+    nb.activate()  # the Kernel menu acts on the notebook in front
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Kernel$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Restart Kernel…?$")).first.click()
     page.locator(".jp-Dialog .jp-mod-accept").click()
@@ -295,6 +307,11 @@ def test_nothing_is_lost_and_the_run_dialog_checks_as_you_type(
         "the kept draft",
     )
     nb.run_all()
+    title = "wfbench: Offboard contractor"
+    wait_until(lambda: tab_label(page, title).count() == 2, "the canvas's new tab")
+    out = nb.view("wb.canvas(")  # the new tab, in front
+    ui = Widgets(out)
+    name = out.locator("input[type=text]").first
     wait_until(lambda: ui.button("Restore draft").count() > 0, "the kept draft offered")
     ui.click("Restore draft")
     wait_until(lambda: name.input_value() == EDITED, "the draft restored")
