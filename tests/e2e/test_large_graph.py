@@ -35,7 +35,7 @@ import os
 import time
 from wfbench.workbench import Workbench
 
-os.environ["WFBENCH_TABS"] = "1"  # as under make lab: views open in their tab at once
+os.environ["WFBENCH_TABS"] = "1"  # views open in their tab at once, not inline first
 
 wb = Workbench()
 wb.init(demo=True)
