@@ -454,6 +454,7 @@ def test_the_trainer_keeps_serving_and_learner_lines_stay_valid(
         assert secret not in page.locator(".jp-Notebook").inner_text(), secret
     second = learner.output("result2 = ex2.check(wb)")
     assert "save a workflow named 'Suspend a contractor' first" in second.inner_text()
-    screenshots.take("room-07-learner-check-on-the-class-board", page)
+    first.scroll_into_view_if_needed()
+    screenshots.take("room-07-learner-check-on-the-class-board", first)
     results = ClassBoard(Workbench(lab.db)).results()
     assert list(results[results["learner"] == "ada"]["exercise"]) == ["1_lookup"] * 3

@@ -165,9 +165,9 @@ class ExerciseResult:
             kind = "hidden" if c.hidden else "public"
             return (
                 f"<tr style='background:{'#d9ead3' if c.passed else '#f4cccc'}'>"
-                f"<td style='padding:2px 8px'>{'✔' if c.passed else '✖'} "
-                f"{html.escape(c.case)}</td><td style='padding:2px 8px'>{kind}</td>"
-                f"<td style='padding:2px 8px'>{html.escape(c.hint)}{why}</td></tr>"
+                f"<td style='padding:2px 8px;text-align:left'>{'✔' if c.passed else '✖'} "
+                f"{html.escape(c.case)}</td><td style='padding:2px 8px;text-align:left'>{kind}</td>"
+                f"<td style='padding:2px 8px;text-align:left'>{html.escape(c.hint)}{why}</td></tr>"
             )
 
         verdict = "Well done!" if self.complete else self._summary()
