@@ -10,7 +10,10 @@ that checks as you type, a graph never cut, and a Cancel that cancels.
   field, and records nothing; the draft survives a kernel restart and is offered back;
   closing the page asks (``beforeunload``);
 * a blocking ``run_many`` is cancelled from its bar's Cancel button while the cell waits,
-  and the frame it returns, the bar and history agree.
+  and the frame it returns, the bar and history agree;
+* the trainer's notebook keeps its class board serving after Run All, and the learner
+  lines it printed still work after a kernel restart; a learner's check in their own
+  notebook gets the board's verdict on the hidden cases, hints and never an expectation.
 
 Every wait is on a condition, bounded by :data:`~.lab.TIMEOUT`.
 """
@@ -20,13 +23,16 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Dialog, Page
 
+from wfbench.training import ClassBoard
 from wfbench.workbench import Workbench
 
 from .lab import (
@@ -35,6 +41,7 @@ from .lab import (
     Notebook,
     Shots,
     Widgets,
+    free_port,
     tab_label,
     wait_for_graph,
     wait_until,
@@ -303,7 +310,7 @@ def test_nothing_is_lost_and_the_run_dialog_checks_as_you_type(
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Restart Kernel…?$")).first.click()
     page.locator(".jp-Dialog .jp-mod-accept").click()
     wait_until(
-        lambda: wb.workflows.kept_draft(wb.workflows.info("Offboard contractor").id),
+        lambda: wb.drafts.kept(wb.workflows.info("Offboard contractor").id),
         "the kept draft",
     )
     nb.run_all()
@@ -415,3 +422,120 @@ def test_notebook_7_shows_and_clicks_the_workbench(
     screenshots.take("room-06-notebook-7", page)
     text = page.locator(".jp-Notebook").inner_text()
     assert not [m for m in ("Error displaying widget", "Model not found") if m in text]
+
+
+NOTEBOOKS = Path(__file__).parents[2] / "notebooks"
+LOOKUP = {
+    "format": "wfbench/v1",
+    "name": "Look up a person",
+    "run_as": "read_only",
+    "trigger": {
+        "input_schema": {
+            "type": "object",
+            "required": ["email"],
+            "properties": {"email": {"type": "string"}},
+        }
+    },
+    "steps": [
+        {
+            "id": "user",
+            "kind": "action",
+            "action": "users.get",
+            "with": {"email": "{{ input.email }}"},
+        }
+    ],
+}
+LINE = re.compile(r"(\w+): export WFBENCH_CLASS_URL=(\S+) WFBENCH_CLASS_KEY=(\S+)")
+
+
+def _with_first_cell(path: Path, source: str) -> None:
+    """The notebook at ``path`` with one code cell put first (the room's own settings)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cell = {"cell_type": "code", "execution_count": None, "id": "room-settings"}
+    nb["cells"].insert(0, cell | {"metadata": {}, "outputs": [], "source": source})
+    path.write_text(json.dumps(nb), encoding="utf-8")
+
+
+def _check(url: str, key: str, attempt: str) -> httpx.Response:
+    body = {"attempt": attempt, "exercise": "1_lookup", "definition": LOOKUP}
+    return httpx.post(
+        f"{url}/api/v2/class/checks", json=body, headers={"x-api-key": key}, timeout=60
+    )
+
+
+def test_the_trainer_keeps_serving_and_learner_lines_stay_valid(
+    lab: LabServer, page: Page, console: Console, screenshots: Shots
+) -> None:
+    """Item 7: trainer.ipynb under Run All leaves its class served on the fixed port; the
+    line it printed for a learner works after Run All, and after a kernel restart; the
+    learner's check in training.ipynb shows the board's verdict, never its expectations."""
+    shutil.copytree(NOTEBOOKS / "trainer", lab.root / "trainer", dirs_exist_ok=True)
+    shutil.copytree(NOTEBOOKS / "training", lab.root / "training", dirs_exist_ok=True)
+    port = free_port()
+    _with_first_cell(
+        lab.root / "trainer" / "trainer.ipynb",
+        f"import os\nos.environ['WFBENCH_CLASS_PORT'] = '{port}'  # the room's fixed port",
+    )
+    page.set_viewport_size(SIZE)
+    trainer = Notebook(page, lab, "trainer/trainer.ipynb")
+    trainer.open()
+    trainer.run_all()
+    served = trainer.output("board.serve()")
+    last = trainer.output("keeps serving at")
+    wait_until(lambda: "keeps serving at" in last.inner_text(), "Run All to reach the end")
+    lines = {m[0]: (m[1], m[2]) for m in LINE.findall(served.inner_text())}
+    url, key = lines["ada"]
+    assert url == f"http://127.0.0.1:{port}", url
+    answer = _check(url, key, "after-run-all")
+    assert answer.status_code == 201 and answer.json()["passed"], answer.text
+
+    # a kernel restart, then Run All again: the same URL, and ada's line still works
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Kernel$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Restart Kernel…?$")).first.click()
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+
+    def gone() -> bool:
+        try:
+            httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            return True
+        return False
+
+    wait_until(gone, "the old kernel's server to be gone")
+    trainer.run_all()
+    wait_until(lambda: "has a key already" in served.inner_text(), "the second Run All")
+    wait_until(lambda: "keeps serving at" in last.inner_text(), "the second Run All's end")
+    assert f"served at {url}." in served.inner_text()
+    answer = _check(url, key, "after-restart")
+    assert answer.status_code == 201 and answer.json()["passed"], answer.text
+
+    # ada, in her own store, with the line she was given
+    learner_db = lab.home / "ada.duckdb"
+    _with_first_cell(
+        lab.root / "training" / "training.ipynb",
+        "import os\n"
+        f"os.environ['WFBENCH_DB'] = {str(learner_db)!r}  # her own store\n"
+        f"os.environ['WFBENCH_CLASS_URL'] = {url!r}\n"
+        f"os.environ['WFBENCH_CLASS_KEY'] = {key!r}\n"
+        "import wfbench\n"
+        "ada = wfbench.Workbench()\n"
+        "ada.init(demo=True)\n"
+        f"ada.save({json.dumps(LOOKUP)!r})  # her exercise 1, built in the canvas",
+    )
+    learner = Notebook(page, lab, "training/training.ipynb")
+    learner.open()
+    learner.run_all()
+    learner.wait_for_all_cells()
+    first = learner.output("result1 = ex1.check(wb)")
+    wait_until(lambda: "hidden cases pass" in first.inner_text(), "the board's verdict")
+    text = first.inner_text()
+    assert "checked on the class board: 2/2 hidden cases pass" in text, text
+    assert "finds someone else" in text and "Well done" in text
+    for secret in ("isaac.park", "u_0007", "nobody@example.com"):  # hidden cases' data
+        assert secret not in page.locator(".jp-Notebook").inner_text(), secret
+    second = learner.output("result2 = ex2.check(wb)")
+    assert "save a workflow named 'Suspend a contractor' first" in second.inner_text()
+    first.scroll_into_view_if_needed()
+    screenshots.take("room-07-learner-check-on-the-class-board", first)
+    results = ClassBoard(Workbench(lab.db)).results()
+    assert list(results[results["learner"] == "ada"]["exercise"]) == ["1_lookup"] * 3
