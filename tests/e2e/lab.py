@@ -344,7 +344,8 @@ def wait_until(
 #: The notebook's panel, found by its tab's label (``name``) rather than by being the one on
 #: show: the workbench's views open in tabs of their own, in front of the notebook.
 PANEL_JS = """
-const panelOf = (name) => {
+const panelOf = (path) => {
+  const name = path.split('/').pop();  // a tab shows the file's name
   const tab = [...document.querySelectorAll('.lm-DockPanel-tabBar .lm-TabBar-tab')]
     .find((t) => (t.querySelector('.lm-TabBar-tabLabel') || {}).textContent === name);
   return tab ? document.getElementById(tab.dataset.id) : null;
@@ -481,7 +482,7 @@ class Notebook:
 
     def activate(self) -> None:
         """Bring the notebook's own tab to the front (its menus and status bar act on it)."""
-        tab_label(self.page, self.name).first.click()
+        tab_label(self.page, self.name.rsplit("/", 1)[-1]).first.click()
 
     def kernel_log(self) -> list[tuple[str, str]]:
         """What the kernel printed outside any cell (widget callbacks): ``(mime type, text)``.

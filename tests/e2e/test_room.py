@@ -526,6 +526,8 @@ def test_the_trainer_keeps_serving_and_learner_lines_stay_valid(
     learner.open()
     learner.run_all()
     learner.wait_for_all_cells()
+    learner.view("wb.overview()")  # the overview opens in its own tab, in front
+    learner.activate()  # back to the notebook, to read the checks
     first = learner.output("result1 = ex1.check(wb)")
     wait_until(lambda: "hidden cases pass" in first.inner_text(), "the board's verdict")
     text = first.inner_text()
