@@ -88,4 +88,5 @@ def test_the_page_script_publishes_the_lists_of_the_boxes_on_show() -> None:
     script.show("canvas-b", {"wfb-ta-other": {"mode": "choice", "whole": False, "items": []}})
     assert script.lists[box.key] == {"mode": "reference", "whole": True, "items": box.suggestions}
     script.show("canvas-a", {})  # its form replaced: its lists go, the other's stay
-    assert list(script.lists) == ["wfb-ta-other"]
+    # (the page script is one per kernel: other tests' boxes may be listed too)
+    assert box.key not in script.lists and "wfb-ta-other" in script.lists
