@@ -14,9 +14,10 @@ from wfbench.directory import seed_demo
 from wfbench.workbench import Workbench
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store file holding the seeded demo directory; tests work on copies of it."""
+    """A store file holding the seeded demo directory, seeded once per session: tests
+    work on copies of it (``con``), never on the file itself."""
     path = tmp_path_factory.mktemp("seed") / "seeded.duckdb"
     connection = duckdb.connect(str(path))
     seed_demo(connection)

@@ -61,13 +61,6 @@ NOT_YET_MIRRORED: frozenset[str] = frozenset(
         "wfbench/testing/scim_server.py",
         "wfbench/workbench/directories.py",
         # Tested through the façade and the cross-cutting suites only, so far:
-        "wfbench/actions/applications.py",
-        "wfbench/actions/commands.py",
-        "wfbench/actions/devices.py",
-        "wfbench/actions/effects.py",
-        "wfbench/actions/groups.py",
-        "wfbench/actions/notify.py",
-        "wfbench/actions/users.py",
         "wfbench/api/app.py",
         "wfbench/api/models.py",
         "wfbench/batch/export.py",
