@@ -77,8 +77,6 @@ NOT_YET_MIRRORED: frozenset[str] = frozenset(
         "wfbench/training/board.py",
         "wfbench/training/exercise.py",
         "wfbench/training/routes.py",
-        "wfbench/validation/checker.py",
-        "wfbench/validation/schemas.py",
         "wfbench/workbench/batches.py",
         "wfbench/workbench/catalogue.py",
         "wfbench/workbench/facade.py",
