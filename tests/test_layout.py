@@ -48,8 +48,6 @@ NOT_YET_MIRRORED: frozenset[str] = frozenset(
         # Arrived from main with issues 19/21/22 (tested by tests/test_widgets_keep.py,
         # tests/security/test_resume_effects.py, tests/e2e/test_app.py meanwhile):
         "wfbench/cli/app.py",
-        "wfbench/store/drafts.py",
-        "wfbench/store/effects.py",
         "wfbench/api/bodies.py",  # issue 19.3, tested by tests/store/test_fair_turns.py
         # Arrived from main with issue 20's SCIM directories (tested by tests/scim/):
         "wfbench/directory/scim.py",
@@ -71,7 +69,6 @@ NOT_YET_MIRRORED: frozenset[str] = frozenset(
         "wfbench/cli/testing.py",
         "wfbench/pytest_plugin.py",
         "wfbench/store/recorder.py",
-        "wfbench/store/turns.py",
         "wfbench/testing/runner.py",
         "wfbench/testing/sandbox.py",
         "wfbench/training/board.py",
