@@ -219,7 +219,7 @@ def test_nothing_is_lost_and_the_run_dialog_checks_as_you_type(
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Restart Kernel…?$")).first.click()
     page.locator(".jp-Dialog .jp-mod-accept").click()
     wait_until(
-        lambda: wb.workflows.kept_draft(wb.workflows.info("Offboard contractor").id),
+        lambda: wb.drafts.kept(wb.workflows.info("Offboard contractor").id),
         "the kept draft",
     )
     nb.run_all()

@@ -32,7 +32,7 @@ def test_opening_another_workflow_asks_and_discard_drops_the_edit(wb: Workbench)
     assert other is cv and cv.leave_prompt.shown  # still the edited canvas
     cv.leave_prompt.discard_button.click()
     assert ov.canvas is not None and ov.canvas.name == "Onboard new hire"
-    assert wb.workflows.kept_draft(cv.draft_key) is None  # discarded: nothing kept
+    assert wb.drafts.kept(cv.draft_key) is None  # discarded: nothing kept
     assert wb.workflows.find("Offboard contractor (edited)") is None
 
 

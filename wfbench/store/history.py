@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any, Final
 import duckdb
 
 from wfbench.errors import BadArgument, NotFound, QueryFailed
-from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, STEP_STATUSES, step_schema
+from wfbench.runs import (
+    ENDED_STATUSES,
+    RUN_FIELDS,
+    RUN_STATUSES,
+    STEP_FIELDS,
+    STEP_STATUSES,
+    UNFINISHED_STATUSES,
+    step_schema,
+)
 from wfbench.store.definitions import Definitions
 from wfbench.store.schema import stored_time
 from wfbench.store.session import check_keys, decode, encode, utc
@@ -27,8 +35,8 @@ if TYPE_CHECKING:
 
 _RUN_JSON: Final = frozenset({"input", "output", "reasons"})
 _STEP_JSON: Final = frozenset({"params", "output"})
-_UNFINISHED: Final = ("queued", "running")
-_FINAL: Final = ("succeeded", "failed", "cancelled", "interrupted")
+_UNFINISHED: Final = UNFINISHED_STATUSES
+_FINAL: Final = ENDED_STATUSES
 #: Up to this many step rows go in as one ``VALUES`` statement, more as an Arrow batch.
 #: Measured on step rows (median ms, VALUES / Arrow): 1 row 0.73 / 0.96, 4 rows 0.97 /
 #: 1.02, 8 rows 1.21 / 0.97, 16 rows 1.8 / 1.1. Past the break-even a few rows more cost

@@ -92,11 +92,11 @@ class CanvasCore(KeptWork, View):
             doc = to_document(draft)
         self.draft: dict[str, Any] = doc
         self.draft_key = self.workflow_id or f"new:{doc.get('name', '')}"
-        self.kept = wb.workflows.kept_draft(self.draft_key)
+        self.kept = wb.drafts.kept(self.draft_key)
         """The unsaved draft kept from an earlier session (offered by ``restore_bar``)."""
         self._keeping = False  # no store writes while building
         self.cases: list[Any] | None = (
-            wb.workflows.cases(self.workflow_id) if self.workflow_id is not None else None
+            wb.drafts.cases(self.workflow_id) if self.workflow_id is not None else None
         )
         """The Test tab's cases as they will be saved with the workflow (None: none yet)."""
         self._saved_cases = canonical_cases(self.cases)
@@ -479,10 +479,10 @@ class CanvasCore(KeptWork, View):
             self.message.value = message_html(f"not saved: {exc}", "error")
             return False
         if self.cases is not None:
-            self.wb.workflows.save_cases(info.id, self.cases, info.version)
+            self.wb.drafts.save_cases(info.id, self.cases, info.version)
         self._saved_cases = canonical_cases(self.cases)
         if self.workflow_id is None:  # a new workflow's draft was kept under its name
-            self.wb.workflows.drop_draft(self.draft_key)
+            self.wb.drafts.drop(self.draft_key)
             self.draft_key = info.id
         self.workflow_id, self.version, self.enabled = info.id, info.version, info.enabled
         self._saved = to_document(self.wb.get(info.id))
@@ -507,7 +507,7 @@ class CanvasCore(KeptWork, View):
     def _discard(self) -> None:
         self.draft = copy.deepcopy(self._baseline)
         wid = self.workflow_id
-        self.cases = self.wb.workflows.cases(wid) if wid is not None else None
+        self.cases = self.wb.drafts.cases(wid) if wid is not None else None
         self.cases_problem = ""
         self.flagging, self.issues = False, []
         self._quiet = True
