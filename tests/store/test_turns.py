@@ -35,11 +35,10 @@ def test_one_line_per_file_shared_by_the_threads(tmp_path: Path) -> None:
 
 def test_a_second_place_in_line_waits_for_the_first(tmp_path: Path) -> None:
     """Two places in line on one file (as two processes would hold): the second gets in
-    only once the first lets go, and knows when it gave up."""
+    only once the first lets go, and says when it gave up."""
     path = str(tmp_path / "c.duckdb")
     first, second = Line(path), Line(path)
     assert first.acquire(5)
-    assert second.acquire(0.05) is False  # gave up: the first still holds the file
     came: list[bool] = []
     waiter = threading.Thread(target=lambda: came.append(second.acquire(30)))
     waiter.start()
@@ -51,6 +50,22 @@ def test_a_second_place_in_line_waits_for_the_first(tmp_path: Path) -> None:
     first.release()
     waiter.join(30)
     assert came == [True]
+    second.release()
+
+
+def test_giving_up_lets_nobody_overtake_the_holder(tmp_path: Path) -> None:
+    """A place that gave up keeps the line: whoever queues after it still waits for the
+    holder (it used to get in at once, while the holder still held the file)."""
+    path = str(tmp_path / "d.duckdb")
+    first, second, third = Line(path), Line(path), Line(path)
+    assert first.acquire(5)
+    assert second.acquire(0.05) is False  # gave up: the first still holds the file
+    assert third.acquire(0.05) is False  # so does the one behind it
+    assert second.acquire(0.05) is False  # and the one who gave up, queuing again
+    first.release()
+    assert third.acquire(30)  # the holder gone, the line moves on
+    third.release()
+    assert second.acquire(30)
     second.release()
 
 
