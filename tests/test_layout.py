@@ -50,14 +50,6 @@ NOT_YET_MIRRORED: frozenset[str] = frozenset(
         "wfbench/cli/app.py",
         "wfbench/api/bodies.py",  # issue 19.3, tested by tests/store/test_fair_turns.py
         # Arrived from main with issue 20's SCIM directories (tested by tests/scim/):
-        "wfbench/directory/scim.py",
-        "wfbench/directory/scim_base.py",
-        "wfbench/directory/scim_copy.py",
-        "wfbench/directory/scim_http.py",
-        "wfbench/directory/targets.py",
-        "wfbench/store/scim_grant.py",
-        "wfbench/testing/scim_server.py",
-        "wfbench/workbench/directories.py",
         # Tested through the façade and the cross-cutting suites only, so far:
         "wfbench/api/app.py",
         "wfbench/api/models.py",
@@ -68,7 +60,6 @@ NOT_YET_MIRRORED: frozenset[str] = frozenset(
         "wfbench/cli/serving.py",
         "wfbench/cli/testing.py",
         "wfbench/pytest_plugin.py",
-        "wfbench/store/recorder.py",
         "wfbench/testing/runner.py",
         "wfbench/testing/sandbox.py",
         "wfbench/training/board.py",
