@@ -53,8 +53,6 @@ NOT_YET_MIRRORED: frozenset[str] = frozenset(
         # Tested through the façade and the cross-cutting suites only, so far:
         "wfbench/api/app.py",
         "wfbench/api/models.py",
-        "wfbench/batch/export.py",
-        "wfbench/batch/runner.py",
         "wfbench/cli/__init__.py",
         "wfbench/cli/batch.py",
         "wfbench/cli/serving.py",
@@ -65,11 +63,6 @@ NOT_YET_MIRRORED: frozenset[str] = frozenset(
         "wfbench/training/board.py",
         "wfbench/training/exercise.py",
         "wfbench/training/routes.py",
-        "wfbench/workbench/batches.py",
-        "wfbench/workbench/catalogue.py",
-        "wfbench/workbench/facade.py",
-        "wfbench/workbench/history.py",
-        "wfbench/workbench/workflows.py",
     }
 )
 
