@@ -47,19 +47,11 @@ NOT_YET_MIRRORED: frozenset[str] = frozenset(
     {
         # Arrived from main with issues 19/21/22 (tested by tests/test_widgets_keep.py,
         # tests/security/test_resume_effects.py, tests/e2e/test_app.py meanwhile):
-        "wfbench/cli/app.py",
         "wfbench/api/bodies.py",  # issue 19.3, tested by tests/store/test_fair_turns.py
         # Arrived from main with issue 20's SCIM directories (tested by tests/scim/):
         # Tested through the façade and the cross-cutting suites only, so far:
         "wfbench/api/app.py",
         "wfbench/api/models.py",
-        "wfbench/cli/__init__.py",
-        "wfbench/cli/batch.py",
-        "wfbench/cli/serving.py",
-        "wfbench/cli/testing.py",
-        "wfbench/pytest_plugin.py",
-        "wfbench/testing/runner.py",
-        "wfbench/testing/sandbox.py",
         "wfbench/training/board.py",
         "wfbench/training/exercise.py",
         "wfbench/training/routes.py",
@@ -92,10 +84,6 @@ CROSS_CUTTING_FILES: dict[str, str] = {
     "tests/store/test_fair_turns.py": "fair store turns across serve, the CLI and batches",
     "tests/store/test_history_reads.py": "bounded history reads across store and façade",
     "tests/store/test_sharing.py": "several connections sharing one store file",
-    "tests/testing/test_testing_cli.py": "`wfbench test` end to end (cli + testing)",
-    "tests/testing/test_testing_plugin.py": "the pytest plugin collecting NAME.cases.json",
-    "tests/testing/test_testing_sandbox.py": "workflow tests in a sandboxed store",
-    "tests/testing/test_testing_widget.py": "the test panel widget over the runner",
     "tests/training/test_training_class.py": "a whole class of learners against one board",
     "tests/training/test_training_exercise.py": "every exercise solved by its solution",
     "tests/directory/test_no_read_twice.py": "a run reads each directory row once, across layers",
