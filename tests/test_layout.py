@@ -47,11 +47,8 @@ NOT_YET_MIRRORED: frozenset[str] = frozenset(
     {
         # Arrived from main with issues 19/21/22 (tested by tests/test_widgets_keep.py,
         # tests/security/test_resume_effects.py, tests/e2e/test_app.py meanwhile):
-        "wfbench/api/bodies.py",  # issue 19.3, tested by tests/store/test_fair_turns.py
         # Arrived from main with issue 20's SCIM directories (tested by tests/scim/):
         # Tested through the façade and the cross-cutting suites only, so far:
-        "wfbench/api/app.py",
-        "wfbench/api/models.py",
         "wfbench/training/board.py",
         "wfbench/training/exercise.py",
         "wfbench/training/routes.py",
