@@ -49,9 +49,6 @@ NOT_YET_MIRRORED: frozenset[str] = frozenset(
         # tests/security/test_resume_effects.py, tests/e2e/test_app.py meanwhile):
         # Arrived from main with issue 20's SCIM directories (tested by tests/scim/):
         # Tested through the façade and the cross-cutting suites only, so far:
-        "wfbench/training/board.py",
-        "wfbench/training/exercise.py",
-        "wfbench/training/routes.py",
     }
 )
 
