@@ -17,21 +17,6 @@ from wfbench.workbench import Workbench
 SAMPLES = Path(__file__).parent.parent / "wfbench" / "samples"
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One seeded store file; each test copies it (seeding once keeps the suite quick)."""
-    path = tmp_path_factory.mktemp("seed") / "seed.duckdb"
-    Workbench(path).init(demo=True)
-    return path
-
-
-@pytest.fixture
-def wb(seeded: Path, tmp_path: Path) -> Workbench:
-    target = tmp_path / "wfbench.duckdb"
-    target.write_bytes(seeded.read_bytes())
-    return Workbench(target)
-
-
 def flow(
     *steps: dict[str, Any],
     run_as: str = "administrator",

@@ -12,7 +12,6 @@ import html
 import json
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,20 +37,6 @@ def clicks_raise(monkeypatch: pytest.MonkeyPatch) -> None:
         return value
 
     monkeypatch.setattr(CallbackDispatcher, "__call__", call)
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("seed") / "seed.duckdb"
-    Workbench(path).init(demo=True)
-    return path
-
-
-@pytest.fixture
-def wb(seeded: Path, tmp_path: Path) -> Workbench:
-    target = tmp_path / "wfbench.duckdb"
-    target.write_bytes(seeded.read_bytes())
-    return Workbench(target)
 
 
 def text(widget: Any) -> str:

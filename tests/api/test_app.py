@@ -15,8 +15,10 @@ from wfbench.workbench import Workbench
 from .support import API, HELLO
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def served() -> Iterator[tuple[Workbench, dict[str, str], TestClient]]:
+    """One app for the module's tests (each reads what it needs; the one run a test starts
+    changes nothing another reads)."""
     wb = Workbench(":memory:")
     wb.save(HELLO)
     keys = {role: wb.access.create_key(role, role) for role in ("viewer", "runner")}
