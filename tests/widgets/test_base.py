@@ -1,14 +1,19 @@
-"""wfbench.widgets.base: views display through their root widget; the small HTML helpers."""
+"""wfbench.widgets.base: views display through their root widget (in their own JupyterLab
+tab once the page says it is JupyterLab); the small HTML helpers."""
 
 from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
+import ipywidgets as w
 import pandas as pd
 import pytest
 
+from wfbench.widgets import typeahead
 from wfbench.widgets.base import (
+    View,
     badge,
     duration,
     for_notebook,
@@ -77,11 +82,68 @@ def test_notices_and_tables_escape_what_they_show() -> None:
     assert "<i>1</i>" in table_html(["a"], [["<i>1</i>"]], raw=True)
 
 
-@pytest.mark.parametrize(("value", "wanted"), [("1", True), (" Yes ", True), ("0", False)])
-def test_tabs_are_wanted_when_the_environment_says_so(
+@pytest.mark.parametrize(
+    ("value", "wanted"), [("1", True), (" Yes ", True), ("0", False), ("no", False)]
+)
+def test_tabs_are_forced_either_way_by_the_environment(
     monkeypatch: pytest.MonkeyPatch, value: str, wanted: bool
 ) -> None:
     monkeypatch.setenv("WFBENCH_TABS", value)
     assert tabs_wanted() is wanted
     monkeypatch.delenv("WFBENCH_TABS")
-    assert tabs_wanted() is False
+    assert tabs_wanted() is None  # unset: as the page that shows the view answers
+
+
+class Tiny(View):
+    """The least view: a widget, a title."""
+
+    def __init__(self) -> None:
+        self.widget = w.HTML("tiny")
+
+    @property
+    def tab_title(self) -> str:
+        return "wfbench: tiny"
+
+
+@pytest.fixture
+def shown(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What views display (IPython's display, caught), with a fresh page script."""
+    import IPython.display
+
+    caught: list[Any] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: caught.extend(objs))
+    monkeypatch.setattr(typeahead, "_script", [])
+    monkeypatch.delenv("WFBENCH_TABS", raising=False)
+    return caught
+
+
+def test_a_view_moves_to_its_own_tab_once_the_page_says_it_is_jupyterlab(
+    shown: list[Any],
+) -> None:
+    first = Tiny()
+    first._ipython_display_()
+    script, holder = shown[-2:]
+    assert script is typeahead.page_script() and first.widget in holder.children  # inline
+    assert first.tab is None  # no page has answered (as under nbval): it stays inline
+    script.frontend = "jupyterlab"  # the page script's answer, from the browser
+    assert first.tab is not None and first.tab.title == "wfbench: tiny"
+    assert "opened in its own tab" in holder.children[0].value  # the notebook says where
+    assert shown[-1] is first.widget  # displayed inside the tab
+    second = Tiny()
+    second._ipython_display_()  # from now on, a tab at once
+    assert second.tab is not None and "opened in its own tab" in shown[-1].value
+
+
+def test_elsewhere_or_when_told_a_view_stays_inline(
+    shown: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = Tiny()
+    view._ipython_display_()
+    typeahead.page_script().frontend = "other"  # Notebook 7, Voila
+    assert view.tab is None and view.widget in shown[-1].children
+    monkeypatch.setenv("WFBENCH_TABS", "0")
+    monkeypatch.setattr(typeahead, "_script", [])
+    typeahead.page_script().frontend = "jupyterlab"
+    inline = Tiny()
+    inline._ipython_display_()
+    assert inline.tab is None and shown[-1] is inline.widget

@@ -6,6 +6,7 @@ from typing import Any
 
 from wfbench.actions import builtin_registry
 from wfbench.widgets.forms import ActionForm, IfElseForm, LoopForm
+from wfbench.widgets.typeahead import TypeAhead
 
 CATALOGUE = builtin_registry()
 
@@ -26,7 +27,9 @@ def test_action_form_is_generated_from_the_input_model() -> None:
         ["input", "input.team"],
         lambda n, old: changes.append((n, old)),
     )
-    assert isinstance(form.fields["with.department"].typed, w.Text)
+    department = form.fields["with.department"].typeahead
+    assert isinstance(department, TypeAhead) and not department.whole  # text: at the cursor
+    assert department.box is form.fields["with.department"].typed  # an ordinary Text
     assert isinstance(form.fields["with.employee_type"].typed, w.Dropdown)
     assert [o[1] for o in form.fields["with.employee_type"].typed.options] == [
         None,
@@ -58,7 +61,7 @@ def test_action_form_is_generated_from_the_input_model() -> None:
         [],
         lambda n, o: None,
     )
-    assert isinstance(core_set.fields["with.value"].typed, w.Textarea)
+    assert isinstance(core_set.fields["with.value"].typed, w.Textarea)  # any JSON
     core_set.fields["with.value"].typed.value = '{"a": [1, 2]}'
     assert core_set.node_dict()["with"] == {"value": {"a": [1, 2]}}
 
@@ -78,12 +81,10 @@ def test_insert_reference_into_text_and_typed_fields() -> None:
     refs = ["input", "input.team", "input.limit"]
     form = ActionForm(node, CATALOGUE.get("users.search"), refs, lambda n, o: None)
     assert form.references() == refs  # bare references: of unknown kind, offered everywhere
-    assert (
-        "with.department" in form.ref_target.options and "on_error" not in form.ref_target.options
-    )
-    form.ref_select.value = "input.team"
-    form.ref_target.value = "with.department"
-    form.insert_button.click()
+    assert "with.department" in form.targets and "on_error" not in form.targets
+    department = form.fields["with.department"].typeahead
+    assert department.offered() == refs  # its type-ahead list
+    department.pick("input.team")  # a pick from the list
     form.insert_reference("input.limit", "limit")  # an int field switches to ƒx
     limit = form.fields["with.limit"]
     assert limit.expression_mode and limit.expr in limit.row.children
@@ -100,7 +101,7 @@ def test_if_else_and_loop_forms() -> None:
         ["input", "input.x"],
         lambda n, o: seen.append(n),
     )
-    assert list(branch.ref_target.options) == ["condition"]
+    assert branch.targets == ["condition"]
     branch.insert_reference("input.x")
     assert seen[-1]["condition"] == "{{ input.x }}"  # the placeholder is replaced, not extended
     loop = LoopForm(

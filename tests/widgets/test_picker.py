@@ -30,8 +30,9 @@ def test_the_picker_offers_typed_fields_that_fit_and_replaces_placeholders() -> 
     assert "group.id" in offered and "steps.user.output.id" in offered
     assert "group" not in offered and "steps.user.output.groups" not in offered
     assert "input.notify" not in offered  # a boolean does not fit a text field
-    labels = [label for label, _ in form.ref_select.options]
-    assert "group.id (string)" in labels
+    listed = form.fields["with.group_id"].typeahead.suggestions
+    assert {"value": "group.id", "kind": "string", "text": ""} in listed
+    assert [s["value"] for s in listed] == offered  # the list offers just what fits
     with pytest.raises(KeyError, match="does not fit"):
         form.insert_reference("group", "group_id")
     form.insert_reference("group.name", "group_id")  # replaces what was there
