@@ -16,6 +16,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+from source_trees import parse
+
 import wfbench
 
 PACKAGE = Path(wfbench.__file__).parent
@@ -27,7 +29,7 @@ FACADE_NAMES = frozenset(
 
 def _modules(under: Path) -> Iterator[tuple[str, ast.AST]]:
     for path in sorted(under.rglob("*.py")):
-        yield str(path.relative_to(PACKAGE.parent)), ast.parse(path.read_text("utf-8"))
+        yield str(path.relative_to(PACKAGE.parent)), parse(path.read_text("utf-8"))
 
 
 def _receiver(node: ast.expr) -> str | None:

@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from source_trees import parse
 
 import wfbench.errors as errors
 from wfbench import Workbench
@@ -17,7 +18,7 @@ def _raised_names() -> dict[str, list[str]]:
     """``{error class name: [where it is raised]}`` over the package's source."""
     found: dict[str, list[str]] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Raise) and node.exc is not None:
                 target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
@@ -38,7 +39,7 @@ def _built_names() -> set[str]:
     """Every name called in the package (an error may be built, then raised)."""
     names: set[str] = set()
     for path in sorted(PACKAGE.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 names.add(node.func.id)
     return names

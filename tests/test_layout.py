@@ -18,6 +18,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from source_trees import parse
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "wfbench"
 TESTS = ROOT / "tests"
@@ -85,7 +87,7 @@ def _is_trivial(body: list[ast.stmt]) -> bool:
 
 def has_logic(path: Path) -> bool:
     """Whether the module defines a function or method that does something."""
-    tree = ast.parse(path.read_text(), filename=str(path))
+    tree = parse(path.read_text(), filename=str(path))
     return any(
         isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and not _is_trivial(node.body)
         for node in ast.walk(tree)
