@@ -497,8 +497,14 @@ class _Recorder(BaseHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+    # server_close() waits for every answer (a late one included): no thread of this server
+    # outlives its test to print into another test's captured stderr.
+    daemon_threads = False
+    block_on_close = True
     seen: list[dict[str, Any]]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (a step past its timeout) is expected here: say nothing."""
 
 
 @pytest.fixture
