@@ -61,7 +61,7 @@ def test_an_exercise_file_is_read_with_every_problem_named(
     assert said.startswith(f"{bad}: ") and "title" in said and "workflow" in said
     assert "surprise" in said
     bad.write_text("{oops")
-    with pytest.raises(UsageError, match="not JSON"):
+    with pytest.raises(UsageError, match="not valid JSON"):
         Exercise.load(bad)
 
 

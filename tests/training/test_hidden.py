@@ -48,7 +48,7 @@ def test_a_file_without_exercise_takes_its_file_name(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "said"),
     [
-        ("{", "not JSON"),
+        ("{", "not valid JSON"),
         ('{"cases": []}', "cases"),
         ('{"cases": [{"name": "a"}]}', "cases.0.hint"),
         ('{"cases": [{"name": "a", "hint": "h"}, {"name": "a", "hint": "h"}]}', "a is used twice"),

@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from wfbench.errors import NotFound, UsageError
 from wfbench.model import to_document
 from wfbench.testing.cases import Case
 from wfbench.training.client import NO_BOARD, send_check
-from wfbench.training.hidden import LACKS_STEP, CaseOutcome
+from wfbench.training.hidden import LACKS_STEP, CaseOutcome, read_model
 
 if TYPE_CHECKING:
     from wfbench.workbench import Workbench
@@ -62,19 +62,7 @@ class Exercise(BaseModel):
     @classmethod
     def load(cls, file: str | Path) -> Exercise:
         path = Path(file)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from exc
-        try:
-            exercise = cls.model_validate(data)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
-            )
-            raise UsageError(f"{path}: {problems}") from None
+        exercise = read_model(cls, path)
         if not exercise.id:
             exercise.id = path.name.removesuffix(".json")
         return exercise

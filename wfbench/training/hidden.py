@@ -19,14 +19,14 @@ nor the failures in words, which would spell them out.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wfbench.errors import DefinitionError, UsageError
+from wfbench.model import parse_json, read_text_file
 from wfbench.testing.cases import Case
 
 if TYPE_CHECKING:
@@ -37,6 +37,26 @@ if TYPE_CHECKING:
 CASE_TIMEOUT_S = 10.0
 #: What a learner reads when their workflow cannot even start a hidden case.
 LACKS_STEP = "your workflow lacks a step this exercise needs: read the task again"
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_model(model: type[M], path: Path, fix: str = "") -> M:
+    """``model`` from the JSON file at ``path``, read by the one rule for files a user
+    names (regular, UTF-8, bounded); :class:`UsageError` naming every problem."""
+    try:
+        data = parse_json(read_text_file(path))
+    except UsageError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or '/'}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        )
+        raise UsageError(f"{path}: {problems}{fix}") from None
 
 
 class HiddenCase(Case):
@@ -60,20 +80,7 @@ class HiddenExercise(BaseModel):
     def load(cls, file: str | Path) -> HiddenExercise:
         """Read a trainer's hidden-cases file; :class:`UsageError` with every problem."""
         path = Path(file)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from exc
-        try:
-            hidden = cls.model_validate(data)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(map(str, e['loc'])) or '/'}: {e['msg']}"
-                for e in exc.errors(include_url=False)
-            )
-            raise UsageError(f"{path}: {problems}; fix the file and add it again") from None
+        hidden = read_model(cls, path, "; fix the file and add it again")
         names = [c.name for c in hidden.cases]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
@@ -148,5 +155,6 @@ __all__ = [
     "HiddenExercise",
     "hidden_files",
     "judge",
+    "read_model",
     "valid_workflow",
 ]
