@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from engine.support import act, flow, one
 from pydantic import BaseModel
 
 from wfbench.actions.context import ActionContext
@@ -15,30 +15,6 @@ from wfbench.errors import RunRejected
 from wfbench.workbench import Workbench
 
 SAMPLES = Path(__file__).parent.parent / "wfbench" / "samples"
-
-
-def flow(
-    *steps: dict[str, Any],
-    run_as: str = "administrator",
-    name: str = "t",
-    props: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    return {
-        "format": "wfbench/v1",
-        "name": name,
-        "run_as": run_as,
-        "trigger": {"input_schema": {"type": "object", "properties": props or {}}},
-        "steps": list(steps),
-    }
-
-
-def act(id_: str, action: str, **kw: Any) -> dict[str, Any]:
-    with_ = kw.pop("with_", {})
-    return {"id": id_, "kind": "action", "action": action, "with": with_, **kw}
-
-
-def one(wb: Workbench, query: str, *params: Any) -> Any:
-    return wb.sql(query, list(params)).iloc[0, 0]
 
 
 def test_offboard_sample_has_its_effects_in_the_directory(wb: Workbench) -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from validation.support import action, errors, minimal
 
 from wfbench.errors import DefinitionError
-from wfbench.validation import Issue, Report, load_workflow, validate
+from wfbench.validation import Issue, load_workflow, validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = Path(__file__).parent.parent / "wfbench" / "samples"
@@ -20,32 +21,6 @@ def load(name: str) -> dict[str, Any]:
     base = FIXTURES if name.startswith("invalid/") else SAMPLES
     doc: dict[str, Any] = json.loads((base / name).read_text())
     return doc
-
-
-def errors(report: Report) -> list[tuple[str, str | None, str | None]]:
-    return [(i.code, i.node, i.field) for i in report.errors]
-
-
-def minimal(**steps_and_fields: Any) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "format": "wfbench/v1",
-        "name": "t",
-        "run_as": "read_only",
-        "trigger": {
-            "input_schema": {
-                "type": "object",
-                "properties": {"email": {"type": "string"}, "n": {"type": "integer"}},
-                "additionalProperties": False,
-            }
-        },
-        "steps": [],
-    }
-    doc.update(steps_and_fields)
-    return doc
-
-
-def action(id_: str, name: str, **with_: Any) -> dict[str, Any]:
-    return {"id": id_, "kind": "action", "action": name, "with": with_}
 
 
 @pytest.mark.parametrize("name", ["onboard_new_hire.json", "offboard_contractor.json"])

@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 import pytest
-from ipywidgets.widgets.widget import CallbackDispatcher
+from widgets.conftest import clicks_raise  # noqa: F401  (autouse: clicks that fail raise)
 
 from wfbench.errors import RunRejected
 from wfbench.widgets.canvas_view import Canvas
@@ -23,20 +23,6 @@ from wfbench.widgets.graph import TRIGGER
 from wfbench.widgets.history_view import HistoryView
 from wfbench.widgets.overview_view import Overview
 from wfbench.workbench import Workbench
-
-
-@pytest.fixture(autouse=True)
-def clicks_raise(monkeypatch: pytest.MonkeyPatch) -> None:
-    """ipywidgets logs an exception in a click handler and goes on; a test must fail."""
-
-    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-        value = None
-        for callback in self.callbacks:
-            result = callback(*args, **kwargs)
-            value = result if result is not None else value
-        return value
-
-    monkeypatch.setattr(CallbackDispatcher, "__call__", call)
 
 
 def text(widget: Any) -> str:

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from workbench.support import HELLO
 
 from wfbench.errors import IdempotencyConflict
 from wfbench.workbench import RUN_KEYS, STEP_KEYS, Workbench, run_document
 from wfbench.workbench.shapes import same_input_rule
-
-HELLO: dict[str, Any] = {
-    "format": "wfbench/v1",
-    "name": "Hello",
-    "type": "manual",
-    "run_as": "read_only",
-    "trigger": {
-        "input_schema": {
-            "type": "object",
-            "required": ["name"],
-            "properties": {"name": {"type": "string"}, "times": {"type": "integer", "default": 1}},
-            "additionalProperties": False,
-        }
-    },
-    "steps": [{"id": "log", "kind": "action", "action": "core.log", "with": {"message": "hi"}}],
-}
 
 
 @pytest.fixture
