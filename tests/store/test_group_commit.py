@@ -203,3 +203,39 @@ def test_the_groups_cursor_lets_go_of_the_file_with_the_store(tmp_path: Path) ->
         assert store.kept_cursor(group) is not kept
         group.write(Records(starts=[_run("r2")]))  # new appenders on the new cursor
         assert len(store.runs()) == 2
+
+
+def test_when_the_groups_cursor_fails_every_run_of_the_group_hears_it(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No run may take its records for committed when its group never got to commit."""
+    group = GroupCommit(store)
+    errors: dict[int, BaseException] = {}
+    release = threading.Event()
+
+    def first(con: duckdb.DuckDBPyConnection) -> None:
+        release.wait(10)
+
+    def writer(i: int) -> None:
+        try:
+            group.write(first if i == 0 else Records(starts=[_run(f"r{i}")]))
+        except duckdb.Error as exc:
+            errors[i] = exc
+
+    def broken(owner: object) -> duckdb.DuckDBPyConnection:
+        raise duckdb.ConnectionException("the connection went away")
+
+    with store.session() as cur:
+        threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+        threads[0].start()
+        _wait_for(lambda: group._leading, "the first run to lead")
+        for t in threads[1:]:
+            t.start()
+        _wait_for(lambda: len(group._waiting) == 3, "three runs waiting")
+        monkeypatch.setattr(store, "kept_cursor", broken)  # for the next group
+        release.set()
+        for t in threads:
+            t.join(10)
+        assert cur.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+    assert sorted(errors) == [1, 2, 3]
+    assert all("went away" in str(e) for e in errors.values())

@@ -136,21 +136,27 @@ class GroupCommit:
             raise ticket.error
 
     def _commit(self, group: list[_Ticket]) -> None:
-        # Only the leader is here: the group's cursor and appenders are its alone.
-        con = self.store.kept_cursor(self)
-        if self._appenders is None or self._appenders.con is not con:  # the file was reopened
-            self._appenders = _Appenders(self.store, con)
-        appenders = self._appenders
+        """Commit ``group``; each ticket ends done, with its error if its records were not
+        committed (never done without one when they were not)."""
         try:
+            # Only the leader is here: the group's cursor and appenders are its alone.
+            con = self.store.kept_cursor(self)
+            if self._appenders is None or self._appenders.con is not con:  # file reopened
+                self._appenders = _Appenders(self.store, con)
+            appenders = self._appenders
             try:
                 con.begin()
                 self._write(con, appenders, group)
                 con.commit()
                 self.commits += 1
             except BaseException:
-                appenders.clear()
-                con.rollback()
-                self._one_by_one(con, appenders, group)
+                _abandon(con, appenders)
+                self._one_by_one(con, appenders, group)  # each ticket its own outcome
+        except BaseException as exc:  # the group's cursor itself failed
+            for ticket in group:
+                if ticket.error is None:
+                    ticket.error = exc
+            raise
         finally:
             for ticket in group:
                 ticket.done = True
@@ -179,9 +185,15 @@ class GroupCommit:
                 con.commit()
             except BaseException as exc:
                 ticket.error = exc
-                appenders.clear()
-                with contextlib.suppress(duckdb.Error):  # nothing open to roll back
-                    con.rollback()
+                _abandon(con, appenders)
+
+
+def _abandon(con: duckdb.DuckDBPyConnection, appenders: _Appenders) -> None:
+    """Drop what a failed write left buffered and roll its transaction back."""
+    with contextlib.suppress(duckdb.Error):
+        appenders.clear()
+    with contextlib.suppress(duckdb.Error):  # nothing open to roll back
+        con.rollback()
 
 
 class _Appenders:
