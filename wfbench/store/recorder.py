@@ -21,6 +21,11 @@ History commit policy (group commit, durable before told):
 Built-in directory actions check everything before they write, so a refused
 step leaves the batch clean; other side-effecting actions (custom, HTTP) get a
 transaction of their own, rolled back if they fail.
+
+In a batch (``run_many``) a run's records go with the batch's group commit
+(:mod:`wfbench.store.group_commit`): its row and the effect mark of a remote call that is
+not idempotent are durable before the call; an idempotent remote call waits for nothing,
+and its mark and record commit with the run's next commit (usually its end).
 """
 
 from __future__ import annotations
