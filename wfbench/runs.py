@@ -272,12 +272,17 @@ class Hooks:
 R = TypeVar("R", RunRecord, StepRecord)
 
 
-@functools.cache
+_SHAPES: dict[type[Any], tuple[frozenset[str], dict[str, Any]]] = {}
+
+
 def _shape(cls: type[Any]) -> tuple[frozenset[str], dict[str, Any]]:
     """A record class's field names and defaults, read once (every step makes a draft)."""
-    fields = dataclasses.fields(cls)
-    defaults = {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
-    return frozenset(f.name for f in fields), defaults
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        fields = dataclasses.fields(cls)
+        defaults = {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
+        shape = _SHAPES[cls] = (frozenset(f.name for f in fields), defaults)
+    return shape
 
 
 class Draft(Generic[R]):
