@@ -160,3 +160,41 @@ def test_a_post_is_marked_durably_before_its_call_and_a_get_commits_once_at_its_
     assert len(tickets) == 8 * 2 + 8  # a POST run: before its call and at its end; a GET: once
     marks = wb.sql("SELECT idempotent, count(*) AS n FROM effects GROUP BY ALL ORDER BY 1")
     assert marks.to_dict("list") == {"idempotent": [False, True], "n": [8, 8]}
+
+
+def test_a_builtin_on_the_embedded_directory_commits_its_mark_with_its_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its change, effect mark and record commit as one on the run's cursor (the change is
+    local: nothing of it exists before that commit), so no group commit precedes it; the
+    run's end goes with the group."""
+    from wfbench.store.group_commit import GroupCommit, Records
+
+    tickets: list[Records] = []
+    write = GroupCommit.write
+
+    def noted(self: GroupCommit, records: Any) -> None:
+        tickets.append(records)
+        write(self, records)
+
+    monkeypatch.setattr(GroupCommit, "write", noted)
+    wb = Workbench(tmp_path / "store.duckdb")
+    wb.init(demo=True)
+    mail = {"to": "u{{ input.n }}@example.com", "subject": "s", "body": "b"}
+    wb.save(
+        {
+            "format": "wfbench/v1",
+            "name": "Mail",
+            "run_as": "administrator",
+            "steps": [{"id": "mail", "kind": "action", "action": "notify.email", "with": mail}],
+        }
+    )
+    out = wb.run_many("Mail", [{"n": i} for i in range(12)], concurrency=4)
+    assert out["status"].tolist() == ["succeeded"] * 12
+    assert len(tickets) == 12 and all(t.ends and not t.marks for t in tickets)
+    counts = wb.sql(
+        "SELECT (SELECT count(*) FROM outbox WHERE to_addr LIKE 'u%') AS mails, "
+        "(SELECT count(*) FROM effects WHERE NOT idempotent) AS marks, "
+        "(SELECT count(*) FROM steps WHERE action = 'notify.email') AS steps"
+    )
+    assert counts.to_dict("records") == [{"mails": 12, "marks": 12, "steps": 12}]

@@ -212,14 +212,15 @@ class Recorder(Hooks):
                 self.commit()
             yield
             return
-        # On a SCIM directory a built-in's change is already out there once it is called:
-        # its effect mark is made durable before, as any other action's.
-        alone = (
-            not spec.batched
-            or spec.name not in _builtin_names()
-            or (self.target is not None and not self.dry_run)
-        )
-        if alone:
+        # A built-in acting on the embedded directory (or a dry run's sandbox) changes only
+        # the store: its effect mark, its change and its record commit as one, so nothing
+        # needs to be durable before it (in a batch, where it goes alone, that keeps the
+        # batch's writer lock for one commit instead of two). On a SCIM directory a
+        # built-in's change is already out there once it is called: its effect mark is made
+        # durable before, as any other action's.
+        local = spec.name in _builtin_names() and (self.target is None or self.dry_run)
+        alone = not spec.batched or not local
+        if not local:
             self.commit()
         self._begin()
         try:
