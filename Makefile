@@ -24,12 +24,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The URL it prints opens the quickstart (default_url), and the workbench's views open in
-# their own JupyterLab tab (WFBENCH_TABS). Notebook 7 comes with the dev extra: the same
-# server answers /tree/quickstart.ipynb.
+# The URL it prints opens the quickstart (default_url); in JupyterLab the workbench's views
+# open in their own tab by themselves (inline in Notebook 7, which comes with the dev extra:
+# the same server answers /tree/quickstart.ipynb).
 lab: setup
 	WFBENCH_DB="$(LAB_DB)" $(BIN)/wfbench init --demo
-	WFBENCH_DB="$(LAB_DB)" WFBENCH_TABS=1 $(BIN)/jupyter lab $(LAB_FLAGS) \
+	WFBENCH_DB="$(LAB_DB)" $(BIN)/jupyter lab $(LAB_FLAGS) \
 		--ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/quickstart.ipynb
 
 # The same workbench as a web page without code cells (Voila), on the same store.

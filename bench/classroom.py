@@ -1,5 +1,6 @@
 """A class of learners for a minute: five processes checking exercises against a real
-``wfbench serve --class`` on loopback; prints results posted, recorded, and refusals.
+``wfbench serve --class`` on loopback (each check sends a definition; the board runs the
+hidden cases and records the result); prints checks sent, recorded, and refusals.
 
     .venv/bin/python bench/classroom.py [--learners 5] [--seconds 60]
 
@@ -34,8 +35,8 @@ def main() -> None:
         for name, tries in seen["posted"].items()
     )
     print(
-        f"{args.learners} learners, {args.seconds:.0f} s: {posted} results posted, "
-        f"{len(recorded)} recorded ({posted / args.seconds:.1f}/s)"
+        f"{args.learners} learners, {args.seconds:.0f} s: {posted} checks sent, "
+        f"{len(recorded)} judged and recorded ({posted / args.seconds:.1f}/s)"
     )
     print(
         f"every result once: {once}; in order: {in_order}; "

@@ -11,11 +11,15 @@ import pytest
 
 from wfbench import engine, store
 from wfbench.runs import (
+    ENDED_STATUSES,
+    EXPECTED_RUN_STATUSES,
+    EXPECTED_STEP_STATUSES,
     RUN_FIELDS,
     RUN_STATUSES,
     STEP_FIELDS,
     STEP_SCHEMA,
     STEP_STATUSES,
+    UNFINISHED_STATUSES,
     Draft,
     RunRecord,
     RunStatus,
@@ -24,6 +28,7 @@ from wfbench.runs import (
     column_types,
     ddl,
 )
+from wfbench.testing import cases
 
 NOW = datetime(2026, 2, 1, 12, 30, tzinfo=UTC)
 
@@ -44,6 +49,18 @@ def test_statuses_are_the_literals() -> None:
     assert STEP_STATUSES == get_args(StepStatus) == (
         "running", "succeeded", "failed", "skipped", "simulated",
     )  # fmt: skip
+
+
+def test_the_status_groups_come_from_the_one_list() -> None:
+    assert UNFINISHED_STATUSES == ("queued", "running")
+    assert ENDED_STATUSES == ("succeeded", "failed", "cancelled", "interrupted")
+    # every run status is unfinished, ended, or a refused start
+    assert sorted((*UNFINISHED_STATUSES, *ENDED_STATUSES, "rejected")) == sorted(RUN_STATUSES)
+    # what a workflow test case may expect, typed in wfbench.testing.cases
+    assert get_args(cases.RunStatus) == EXPECTED_RUN_STATUSES
+    assert get_args(cases.StepStatus) == EXPECTED_STEP_STATUSES
+    assert set(EXPECTED_RUN_STATUSES) <= set(RUN_STATUSES)
+    assert set(EXPECTED_STEP_STATUSES) <= set(STEP_STATUSES)
 
 
 def test_fields_are_the_store_columns_in_order() -> None:

@@ -76,13 +76,9 @@ PARTS = {
         "delete",
         "import_files",
         "export",
-        # a canvas's unsaved draft and the Test tab's cases, kept in the store (issue 21)
-        "keep_draft",
-        "kept_draft",
-        "drop_draft",
-        "save_cases",
-        "cases",
     },
+    # a canvas's unsaved draft and the Test tab's cases, kept in the store (issue 21)
+    "drafts": {"keep", "kept", "drop", "save_cases", "cases"},
     "runs": {"get", "steps", "sql", "rerun", "check_input", "export"},
     "catalogue": {"roles", "define_role", "actions", "action", "add_connector"},
     "access": {"create_key", "list_keys", "revoke_key", "verify_key", "keep_open"},

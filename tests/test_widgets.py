@@ -133,9 +133,10 @@ def test_the_whole_journey_through_the_widgets(wb: Workbench) -> None:
     form = cv.form
     assert form is not None
     assert "input.email" in form.references()
-    form.ref_select.value = "input.email"
-    form.ref_target.value = "with.email"
-    form.insert_button.click()
+    # a parameter an input field of the same name fills starts filled with it
+    assert form.fields["with.email"].value() == "{{ input.email }}"
+    form.fields["with.email"].typed.value = ""
+    form.fields["with.email"].typeahead.pick("input.email")  # a pick from its type-ahead list
     # an if-else after it, a suspend inside its then branch
     cv.add_button.click()
     cv.add_panel.kind_select.value = "if_else"

@@ -58,7 +58,7 @@ def test_opening_another_workflow_asks_and_discard_drops_the_edit(wb: Workbench)
     assert other is cv and cv.leave_prompt.shown  # still the edited canvas
     cv.leave_prompt.discard_button.click()
     assert ov.canvas is not None and ov.canvas.name == "Onboard new hire"
-    assert wb.workflows.kept_draft(cv.draft_key) is None  # discarded: nothing kept
+    assert wb.drafts.kept(cv.draft_key) is None  # discarded: nothing kept
     assert wb.workflows.find("Offboard contractor (edited)") is None
 
 
@@ -78,7 +78,7 @@ def test_an_unsaved_draft_outlives_the_kernel_and_is_offered_on_reopen(db: Path)
     assert fresh.name == "Offboard contractor (edited)" and fresh.dirty
     assert fresh.cases == [{"name": "kept", "input": {}}]
     assert fresh.save()
-    assert again.workflows.kept_draft(fresh.draft_key) is None  # saved: nothing left to offer
+    assert again.drafts.kept(fresh.draft_key) is None  # saved: nothing left to offer
     assert again.canvas("Offboard contractor (edited)").restore_bar.layout.display == "none"
 
 
@@ -87,7 +87,7 @@ def test_dropping_a_kept_draft_forgets_it(wb: Workbench) -> None:
     cv = wb.canvas(NAME)
     cv.drop_button.click()
     assert cv.restore_bar.layout.display == "none"
-    assert wb.workflows.kept_draft(cv.draft_key) is None
+    assert wb.drafts.kept(cv.draft_key) is None
     assert wb.canvas(NAME).restore_bar.layout.display == "none"
 
 
@@ -95,10 +95,10 @@ def test_a_new_workflows_draft_is_kept_under_its_name(wb: Workbench) -> None:
     ov = Overview(wb)
     cv = ov.new_workflow("Brand new")
     cv.add_action("core.log", after="trigger", params={"message": "hi"})
-    kept = wb.workflows.kept_draft("new:Brand new")
+    kept = wb.drafts.kept("new:Brand new")
     assert kept is not None and kept.definition["steps"][0]["id"] == "core_log"
     assert cv.save()
-    assert wb.workflows.kept_draft("new:Brand new") is None
+    assert wb.drafts.kept("new:Brand new") is None
 
 
 def test_test_cases_are_saved_with_the_version_and_exported(
@@ -116,16 +116,12 @@ def test_test_cases_are_saved_with_the_version_and_exported(
     assert not cv.save() and "cases are not JSON" in text(cv.message)
     panel.cases_text.value = json.dumps(cases)
     assert cv.save()
-    assert (
-        cv.version == 2
-        and wb.workflows.cases(NAME) == cases
-        and wb.workflows.cases(NAME, 1) is None
-    )
+    assert cv.version == 2 and wb.drafts.cases(NAME) == cases and wb.drafts.cases(NAME, 1) is None
     # back and reopened: the Test tab shows them
     assert json.loads(wb.canvas(NAME).open_test().cases_text.value) == cases
     # a later save of the definition keeps them with the new version
     cv.name_text.value = "Offboard contractor v3"
-    assert cv.save() and wb.workflows.cases("Offboard contractor v3", 3) == cases
+    assert cv.save() and wb.drafts.cases("Offboard contractor v3", 3) == cases
     # wfbench export -o NAME.json writes NAME.cases.json beside it
     out = io.StringIO()
     target = tmp_path / "offboard.json"

@@ -12,13 +12,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import ipywidgets as w
 import pytest
 from ipywidgets.widgets.widget import CallbackDispatcher
 
 from wfbench.actions import builtin_registry
 from wfbench.model import to_document
 from wfbench.validation import load_workflow
-from wfbench.widgets import edit
+from wfbench.widgets import edit, typeahead
+from wfbench.widgets.base import View
 from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.forms import ActionForm, FieldEditor, IfElseForm, LoopForm, field_kind
 from wfbench.widgets.graph import TRIGGER, elements
@@ -26,6 +28,7 @@ from wfbench.widgets.picker import insert_reference
 from wfbench.widgets.schema import MISSING, FieldSpec, fields_of, schema_from_fields
 from wfbench.widgets.scope import references_in_scope, typed_references
 from wfbench.widgets.trigger import TriggerCard, infer_schema
+from wfbench.widgets.typeahead import TypeAhead
 
 SAMPLES = Path(__file__).parent.parent / "wfbench" / "samples"
 CATALOGUE = builtin_registry()
@@ -251,7 +254,9 @@ def test_action_form_is_generated_from_the_input_model() -> None:
         ["input", "input.team"],
         lambda n, old: changes.append((n, old)),
     )
-    assert isinstance(form.fields["with.department"].typed, w.Text)
+    department = form.fields["with.department"].typeahead
+    assert isinstance(department, TypeAhead) and not department.whole  # text: at the cursor
+    assert department.box is form.fields["with.department"].typed  # an ordinary Text
     assert isinstance(form.fields["with.employee_type"].typed, w.Dropdown)
     assert [o[1] for o in form.fields["with.employee_type"].typed.options] == [
         None,
@@ -283,7 +288,7 @@ def test_action_form_is_generated_from_the_input_model() -> None:
         [],
         lambda n, o: None,
     )
-    assert isinstance(core_set.fields["with.value"].typed, w.Textarea)
+    assert isinstance(core_set.fields["with.value"].typed, w.Textarea)  # any JSON
     core_set.fields["with.value"].typed.value = '{"a": [1, 2]}'
     assert core_set.node_dict()["with"] == {"value": {"a": [1, 2]}}
 
@@ -303,12 +308,10 @@ def test_insert_reference_into_text_and_typed_fields() -> None:
     refs = ["input", "input.team", "input.limit"]
     form = ActionForm(node, CATALOGUE.get("users.search"), refs, lambda n, o: None)
     assert form.references() == refs  # bare references: of unknown kind, offered everywhere
-    assert (
-        "with.department" in form.ref_target.options and "on_error" not in form.ref_target.options
-    )
-    form.ref_select.value = "input.team"
-    form.ref_target.value = "with.department"
-    form.insert_button.click()
+    assert "with.department" in form.targets and "on_error" not in form.targets
+    department = form.fields["with.department"].typeahead
+    assert department.offered() == refs  # its type-ahead list
+    department.pick("input.team")  # a pick from the list
     form.insert_reference("input.limit", "limit")  # an int field switches to ƒx
     limit = form.fields["with.limit"]
     assert limit.expression_mode and limit.expr in limit.row.children
@@ -330,8 +333,9 @@ def test_the_picker_offers_typed_fields_that_fit_and_replaces_placeholders() -> 
     assert "group.id" in offered and "steps.user.output.id" in offered
     assert "group" not in offered and "steps.user.output.groups" not in offered
     assert "input.notify" not in offered  # a boolean does not fit a text field
-    labels = [label for label, _ in form.ref_select.options]
-    assert "group.id (string)" in labels
+    listed = form.fields["with.group_id"].typeahead.suggestions
+    assert {"value": "group.id", "kind": "string", "text": ""} in listed
+    assert [s["value"] for s in listed] == offered  # the list offers just what fits
     with pytest.raises(KeyError, match="does not fit"):
         form.insert_reference("group", "group_id")
     form.insert_reference("group.name", "group_id")  # replaces what was there
@@ -377,7 +381,7 @@ def test_if_else_and_loop_forms() -> None:
         ["input", "input.x"],
         lambda n, o: seen.append(n),
     )
-    assert list(branch.ref_target.options) == ["condition"]
+    assert branch.targets == ["condition"]
     branch.insert_reference("input.x")
     assert seen[-1]["condition"] == "{{ input.x }}"  # the placeholder is replaced, not extended
     loop = LoopForm(
@@ -541,3 +545,58 @@ def test_the_graph_box_grows_with_the_graph_and_zoom_has_buttons(
     small = GraphView()
     small.set_elements(elements({"name": "x", "run_as": "read_only", "steps": []}))
     assert small.height.startswith("max(min(420px")  # a tiny graph keeps the minimum box
+
+
+class Tiny(View):
+    """The least view: a widget, a title."""
+
+    def __init__(self) -> None:
+        self.widget = w.HTML("tiny")
+
+    @property
+    def tab_title(self) -> str:
+        return "wfbench: tiny"
+
+
+@pytest.fixture
+def shown(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What views display (IPython's display, caught), with a fresh page script."""
+    import IPython.display
+
+    caught: list[Any] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: caught.extend(objs))
+    monkeypatch.setattr(typeahead, "_script", [])
+    monkeypatch.delenv("WFBENCH_TABS", raising=False)
+    return caught
+
+
+def test_a_view_moves_to_its_own_tab_once_the_page_says_it_is_jupyterlab(
+    shown: list[Any],
+) -> None:
+    first = Tiny()
+    first._ipython_display_()
+    script, holder = shown[-2:]
+    assert script is typeahead.page_script() and first.widget in holder.children  # inline
+    assert first.tab is None  # no page has answered (as under nbval): it stays inline
+    script.frontend = "jupyterlab"  # the page script's answer, from the browser
+    assert first.tab is not None and first.tab.title == "wfbench: tiny"
+    assert "opened in its own tab" in holder.children[0].value  # the notebook says where
+    assert shown[-1] is first.widget  # displayed inside the tab
+    second = Tiny()
+    second._ipython_display_()  # from now on, a tab at once
+    assert second.tab is not None and "opened in its own tab" in shown[-1].value
+
+
+def test_elsewhere_or_when_told_a_view_stays_inline(
+    shown: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = Tiny()
+    view._ipython_display_()
+    typeahead.page_script().frontend = "other"  # Notebook 7, Voila
+    assert view.tab is None and view.widget in shown[-1].children
+    monkeypatch.setenv("WFBENCH_TABS", "0")
+    monkeypatch.setattr(typeahead, "_script", [])
+    typeahead.page_script().frontend = "jupyterlab"
+    inline = Tiny()
+    inline._ipython_display_()
+    assert inline.tab is None and shown[-1] is inline.widget

@@ -31,9 +31,12 @@ The tree::
     │   ├── NameTaken          a workflow name already used by another workflow
     │   ├── KeyNameTaken       an API key name already used by a key not revoked
     │   ├── LearnerTaken       a learner name already on the class board
+    │   ├── AttemptReused      a class-board attempt id sent again for another learner or
+    │   │                      exercise
     │   ├── IdempotencyConflict  an idempotency key reused with another input or mode
     │   └── BatchRunning       a batch id started again while it runs (CLI 4, HTTP 409)
-    ├── UnknownExercise        a class-board result for an exercise the class does not do
+    ├── UnknownExercise        a check for an exercise whose hidden cases the class board
+    │                          does not keep
     ├── UsageError             a bad argument or an unreadable file (CLI exit code 2)
     ├── BadArgument            a value a verb cannot take (a run status, a time, a key role…)
     ├── DirectoryMisuse        the directory asked to do what would break it (seed twice,
@@ -41,6 +44,7 @@ The tree::
     ├── ClickRefused           a widget's click (or its code twin) that could not be done;
     │                          the message shows what the widget said
     ├── ServerError            the HTTP API server did not start or stop
+    │   ├── ClassPortTaken     the class's fixed port is taken by something else
     │   └── ScimServerError    a local SCIM server did not start or refused a seed
     ├── MissingExtra           an optional dependency is not installed (names the extra)
     ├── StoreError             the store cannot do what was asked (closed, query failed)
@@ -242,6 +246,11 @@ class LearnerTaken(Conflict):
     """A learner name is already on the class board."""
 
 
+class AttemptReused(Conflict):
+    """A class-board attempt id sent again for another learner or another exercise (each
+    check sends a new one; a retry of the same check sends the same)."""
+
+
 class IdempotencyConflict(Conflict):
     """An idempotency key reused with a different input (or another dry-run mode)."""
 
@@ -252,7 +261,8 @@ class BatchRunning(Conflict):
 
 
 class UnknownExercise(WfbenchError):
-    """A result posted to the class board for an exercise the class does not do."""
+    """A check sent to the class board for an exercise whose hidden cases it does not
+    keep (the trainer adds them with ``board.add_exercises(FOLDER)``)."""
 
 
 class UsageError(WfbenchError):
@@ -275,6 +285,10 @@ class ClickRefused(WfbenchError):
 
 class ServerError(WfbenchError):
     """The HTTP API server did not start, or did not stop in time."""
+
+
+class ClassPortTaken(ServerError):
+    """The class board's fixed port (``$WFBENCH_CLASS_PORT``) is taken by something else."""
 
 
 class ScimServerError(ServerError):

@@ -27,10 +27,14 @@ from datetime import datetime
 from typing import Annotated, Any, Final, Generic, Literal, TypeAlias, TypeVar, get_args
 
 __all__ = [
+    "ENDED_STATUSES",
+    "EXPECTED_RUN_STATUSES",
+    "EXPECTED_STEP_STATUSES",
     "RUN_FIELDS",
     "RUN_STATUSES",
     "STEP_FIELDS",
     "STEP_STATUSES",
+    "UNFINISHED_STATUSES",
     "Draft",
     "Hooks",
     "Json",
@@ -52,6 +56,15 @@ StepStatus: TypeAlias = Literal["running", "succeeded", "failed", "skipped", "si
 
 RUN_STATUSES: Final[tuple[str, ...]] = get_args(RunStatus)
 STEP_STATUSES: Final[tuple[str, ...]] = get_args(StepStatus)
+#: A run not ended yet.
+UNFINISHED_STATUSES: Final = RUN_STATUSES[:2]
+#: How a started run ends (a ``rejected`` start never ran).
+ENDED_STATUSES: Final = tuple(s for s in RUN_STATUSES[2:] if s != "rejected")
+#: What a workflow test case may expect of its run (a case's run is never queued, running
+#: or interrupted): ``wfbench.testing.cases`` types them.
+EXPECTED_RUN_STATUSES: Final = (*ENDED_STATUSES[:3], "rejected")
+#: What a case may expect of a step (a case's step never stays running).
+EXPECTED_STEP_STATUSES: Final = STEP_STATUSES[1:]
 
 
 class _JsonColumn:

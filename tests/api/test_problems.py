@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from wfbench.api import MAX_BODY_BYTES
+from wfbench.errors import BatchRunning
 
 from .support import (
     API,
@@ -73,3 +74,19 @@ def test_unexpected_errors_are_logged_and_answered_500_problem_json(
     assert "boom" not in body["detail"]
     assert after.status_code == 200  # the server lives on
     assert any("unexpected error" in r.getMessage() for r in caplog.records)
+
+
+def test_409_for_a_conflict_such_as_a_batch_id_running(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19.1: a batch id in use is a Conflict, answered 409 wherever it surfaces (the
+    HTTP API starts single runs only; a start that meets one answers the same)."""
+
+    def running(*args: object, **kwargs: object) -> None:
+        raise BatchRunning("batch 'nightly' is running in process 4242; wait for it to end")
+
+    monkeypatch.setattr(api.wb, "workflows", running)
+    with api.client("viewer") as c:
+        response = c.get(API)
+    body = problem(response, 409, "conflict")
+    assert "batch 'nightly' is running" in body["detail"]

@@ -139,6 +139,12 @@ def test_a_worker_killed_mid_batch(
                    for e in lost["error"])  # fmt: skip
         for i, status in enumerate(out["status"]):
             assert len(effects[i]) == (1 if status == "succeeded" else 0)
+        # Issue 19.1 on Dask: resuming never calls again a row whose outcome is unknown.
+        again = wb.run_many(flow, rows, batch="kill-False", executor=client)
+        assert list(again["status"]) == list(out["status"])
+        assert all(e.startswith("not run again: effects may have happened") for e in
+                   again[again["status"] == "failed"]["error"]), again  # fmt: skip
+        assert [f.read_text() if f.exists() else "" for f in files] == effects
     runs = wb.runs(batch=f"kill-{idempotent}")
     assert len(runs) == 4 and not set(runs["status"]) & {"running", "queued"}
 

@@ -65,7 +65,8 @@ ALLOWED: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"You have set a custom wheel sensitivity"),
         "cytoscape.js 3.21 warns whenever wheelSensitivity is defined, whatever its value, and "
-        "ipycytoscape always passes its trait; wfbench sets 0.3 so that a mouse wheel zooms gently",
+        "ipycytoscape always passes its trait (cytoscape's own wheel zoom is off in wfbench: "
+        "the wheel scrolls the page, Ctrl+wheel zooms through wfbench's graph_wheel.js)",
     ),
     (
         re.compile(
@@ -75,15 +76,6 @@ ALLOWED: list[tuple[re.Pattern[str], str]] = [
         "Lumino's plugin registry warns when a JupyterLab plugin is slow to activate: a "
         "statement about how loaded the machine is (seen at a load of 14-16 on 2 cores), "
         "not about the page; the suite must pass on such a machine",
-    ),
-    (
-        re.compile(r"^kernel stderr: No such comm: [0-9a-f]{32}$"),
-        "the front end sends a view count (_view_count: 1 when a view is first shown, 0 when "
-        "it is removed) for a cytoscape widget that the kernel has already replaced and closed "
-        "(each structural edit rebuilds the graph widget; the replaced one is closed "
-        "at the next rebuild, which halved these messages, but a view count can arrive "
-        "later still); "
-        "ipykernel logs the late message to stderr and drops it: nothing is lost",
     ),
 ]
 
@@ -349,27 +341,52 @@ def wait_until(
         time.sleep(every)
 
 
-PROMPTS_DONE_JS = """
-() => {
-  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+#: The notebook's panel, found by its tab's label (``name``) rather than by being the one on
+#: show: the workbench's views open in tabs of their own, in front of the notebook.
+PANEL_JS = """
+const panelOf = (path) => {
+  const name = path.split('/').pop();  // a tab shows the file's name
+  const tab = [...document.querySelectorAll('.lm-DockPanel-tabBar .lm-TabBar-tab')]
+    .find((t) => (t.querySelector('.lm-TabBar-tabLabel') || {}).textContent === name);
+  return tab ? document.getElementById(tab.dataset.id) : null;
+};
+"""
+PROMPTS_DONE_JS = f"""
+(name) => {{
+  {PANEL_JS}
+  const panel = panelOf(name);
   if (!panel) return false;
   const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
     .map((p) => p.textContent.trim());
   return prompts.length > 0 && prompts.every((t) => /^\\[\\d+\\]:$/.test(t));
-}
+}}
 """
 KERNEL_IDLE_JS = """
 () => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
   .some((t) => /^(?!No Kernel).*\\| Idle$/.test(t.textContent.trim()))
 """
-ALL_QUEUED_JS = """
-() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')]
-  .every((c) => /^\\[(\\*|\\d+)\\]:$/.test(c.querySelector('.jp-InputPrompt').textContent.trim()))
+ALL_QUEUED_JS = f"""
+(name) => {{
+  {PANEL_JS}
+  const panel = panelOf(name);
+  return !!panel && [...panel.querySelectorAll('.jp-CodeCell')].every(
+    (c) => /^\\[(\\*|\\d+)\\]:$/.test(c.querySelector('.jp-InputPrompt').textContent.trim()));
+}}
 """
-STARTED_JS = """
-() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt')]
-  .some((p) => /^\\[(\\*|\\d+)\\]:$/.test(p.textContent.trim()))
+STARTED_JS = f"""
+(name) => {{
+  {PANEL_JS}
+  const panel = panelOf(name);
+  return !!panel && [...panel.querySelectorAll('.jp-InputPrompt')]
+    .some((p) => /^\\[(\\*|\\d+)\\]:$/.test(p.textContent.trim()));
+}}
 """
+
+
+def tab_label(page: Page, title: str) -> Locator:
+    """The main area's tabs titled ``title``, oldest first."""
+    label = page.locator(".lm-TabBar-tabLabel", has_text=re.compile(f"^{re.escape(title)}$"))
+    return page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab").filter(has=label)
 
 
 class Notebook:
@@ -416,10 +433,12 @@ class Notebook:
             return True
 
         wait_until(attempt, "Run → Run All Cells to be enabled", every=0.5)
-        self.wait_for(STARTED_JS, "the cells to start running")
+        self.wait_for(STARTED_JS, "the cells to start running", self.name)
         # every code cell is queued: none may stay without "[*]" or a number (a Run All
         # clicked before the kernel was ready leaves some unqueued for good)
-        self.wait_for(ALL_QUEUED_JS, "Run All to queue every code cell (was the kernel ready?)")
+        self.wait_for(
+            ALL_QUEUED_JS, "Run All to queue every code cell (was the kernel ready?)", self.name
+        )
 
     def wait_for(self, js: str, what: str, arg: Any = None, *, timeout: float = TIMEOUT) -> Any:
         """Wait until ``js`` (a function of ``arg``) is truthy in the page; accept dialogs."""
@@ -432,7 +451,7 @@ class Notebook:
 
     def wait_for_all_cells(self, *, timeout: float = 2 * TIMEOUT) -> None:
         """Wait until every code cell has run (each prompt shows its execution count)."""
-        self.wait_for(PROMPTS_DONE_JS, "every cell to finish running", timeout=timeout)
+        self.wait_for(PROMPTS_DONE_JS, "every cell to finish running", self.name, timeout=timeout)
 
     def code_cell(self, source: str | re.Pattern[str]) -> Locator:
         """The code cell whose source contains ``source`` (or matches the pattern)."""
@@ -443,12 +462,35 @@ class Notebook:
         """The output area of the code cell whose source contains ``source``."""
         return self.code_cell(source).locator(".jp-Cell-outputArea")
 
+    def view(self, source: str | re.Pattern[str]) -> Locator:
+        """Where the workbench view the cell ``source`` displays is: in JupyterLab it opens
+        in its own tab (the cell then says so, naming the tab); that tab, brought to the
+        front."""
+        note = self.output(source).locator("span", has_text="opened in its own tab")
+        wait_until(lambda: note.count() > 0, f"the view of the cell {source!r} in its own tab")
+        return self.tab(note.first.locator("b").text_content() or "")
+
+    def tab(self, title: str) -> Locator:
+        """The content of the main-area tab titled ``title`` (the one in front, if several:
+        a new tab comes to the front), brought to the front."""
+        tabs = tab_label(self.page, title)
+        wait_until(lambda: tabs.count() > 0, f"a tab titled {title!r}")
+        current = tabs.and_(self.page.locator(".lm-mod-current"))
+        tab = current.first if current.count() else tabs.last
+        tab.click()
+        return self.page.locator(f"[id='{tab.get_attribute('data-id')}']")
+
+    def activate(self) -> None:
+        """Bring the notebook's own tab to the front (its menus and status bar act on it)."""
+        tab_label(self.page, self.name.rsplit("/", 1)[-1]).first.click()
+
     def kernel_log(self) -> list[tuple[str, str]]:
         """What the kernel printed outside any cell (widget callbacks): ``(mime type, text)``.
 
         JupyterLab routes such output to its log console; the status bar counts
         it. The console is opened (a click on that count) only when there is some.
         """
+        self.activate()  # the status bar counts the log of the notebook in front
         status = self.page.locator(".jp-LogConsoleStatusItem")
         if not status.count() or status.inner_text().strip() in ("", "0"):
             return []
@@ -467,7 +509,7 @@ class Notebook:
                 ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']"
             ).all()
         ]
-        text = self.page.locator(".jp-Notebook").inner_text()
+        text = self.page.locator("#jp-main-dock-panel").text_content() or ""  # tabs behind too
         found += [f"the page says {marker!r}" for marker in WIDGET_ERRORS if marker in text]
         return found
 
@@ -522,8 +564,29 @@ class Widgets:
         select.select_option(value=found[0])
         return str(found[0])
 
+    def pick(self, box: Locator, typed: str, value: str) -> None:
+        """The type-ahead: type ``typed`` into ``box`` (its list filters as one types), then
+        click ``value`` in its list; wait until the box holds the pick."""
+        box.fill(typed)
+        entry(box.page, value).click()
+        wait_until(lambda: picked(box.input_value(), value), f"{value!r} picked into the box")
+
     def text(self) -> str:
         return self.scope.inner_text()
+
+
+#: The type-ahead list of the page (wfbench's page script draws one, for the box in use).
+TYPEAHEAD = "#wfb-ta-list .wfb-ta-item"
+
+
+def entry(page: Page, value: str) -> Locator:
+    """The entry ``value`` of the type-ahead list on show."""
+    return page.locator(f"{TYPEAHEAD}[data-value='{value}']")
+
+
+def picked(text: str, value: str) -> bool:
+    """Whether a type-ahead box's text holds ``value`` (a reference, ``{{ value }}``)."""
+    return text == value or "{{ " + value + " }}" in text
 
 
 # --------------------------------------------------------------------------- the graph

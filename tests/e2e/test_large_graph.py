@@ -31,8 +31,11 @@ MIN_HEIGHT = 400  # px: below this the canvas is clipped, not readable
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "validate.py"
 
 SETUP = """\
+import os
 import time
 from wfbench.workbench import Workbench
+
+os.environ["WFBENCH_TABS"] = "1"  # views open in their tab at once, not inline first
 
 wb = Workbench()
 wb.init(demo=True)
@@ -92,7 +95,7 @@ def test_300_step_workflow_renders(
     nb = Notebook(page, lab, "large_canvas.ipynb")
     nb.open()
     nb.run_all()
-    out = nb.output("cv = wb.canvas(info.name)")
+    out = nb.view("cv = wb.canvas(info.name)")  # its own tab
     handle = page.wait_for_function(
         COUNT_JS,
         arg=[out.element_handle(), expected],
@@ -107,7 +110,8 @@ def test_300_step_workflow_renders(
     )
     shown_at = time.time()
     nb.wait_for_all_cells()
-    printed = out.locator(".jp-OutputArea-output").first.inner_text()
+    printed = nb.output("cv = wb.canvas(info.name)").locator(".jp-OutputArea-output").first
+    printed = printed.text_content() or ""
     found = re.search(r"started=([\d.]+) python_ms=([\d.]+) nodes=(\d+)", printed)
     assert found, f"the cell did not print its timing: {printed!r}"
     started, python_ms, nodes = float(found[1]), float(found[2]), int(found[3])

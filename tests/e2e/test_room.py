@@ -3,13 +3,17 @@ that checks as you type, a graph never cut, and a Cancel that cancels.
 
 * the canvas of a 15-node workflow opens in its own main-area tab (``sidecar``), drawn
   whole; the wheel scrolls instead of zooming, the + button zooms (screenshot
-  ``room-01-canvas-in-tab-15-nodes.png``);
+  ``room-01-canvas-in-tab-15-nodes.png``); in a notebook the plain wheel scrolls the page
+  and Ctrl+wheel zooms the drawing (``room-07-ctrl-wheel-zoomed.png``);
 * with unsaved edits, Execution history asks Save / Discard / Stay; the run dialog opens
   in view, disables Run for malformed and schema-invalid input with the message at the
   field, and records nothing; the draft survives a kernel restart and is offered back;
   closing the page asks (``beforeunload``);
 * a blocking ``run_many`` is cancelled from its bar's Cancel button while the cell waits,
-  and the frame it returns, the bar and history agree.
+  and the frame it returns, the bar and history agree;
+* the trainer's notebook keeps its class board serving after Run All, and the learner
+  lines it printed still work after a kernel restart; a learner's check in their own
+  notebook gets the board's verdict on the hidden cases, hints and never an expectation.
 
 Every wait is on a condition, bounded by :data:`~.lab.TIMEOUT`.
 """
@@ -19,16 +23,29 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Dialog, Page
 
+from wfbench.training import ClassBoard
 from wfbench.workbench import Workbench
 
-from .lab import Console, LabServer, Notebook, Shots, Widgets, wait_for_graph, wait_until
+from .lab import (
+    Console,
+    LabServer,
+    Notebook,
+    Shots,
+    Widgets,
+    free_port,
+    tab_label,
+    wait_for_graph,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -161,6 +178,79 @@ def test_the_canvas_opens_in_its_own_tab_whole_and_never_cut(
     assert not nb.errors()
 
 
+#: The scroll offset of the nearest box around the element that scrolls (the notebook).
+SCROLLED_JS = """
+(el) => {
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const y = getComputedStyle(p).overflowY;
+    if ((y === 'auto' || y === 'scroll') && p.scrollHeight > p.clientHeight + 1) return p.scrollTop;
+  }
+  return document.scrollingElement.scrollTop;
+}
+"""
+
+
+def test_the_wheel_scrolls_the_page_and_ctrl_wheel_zooms_the_graph(
+    lab: LabServer, page: Page, console: Console, screenshots: Shots
+) -> None:
+    wb = Workbench(lab.db)
+    if wb.workflows.find("Wheel") is None:
+        wb.save({**fifteen_nodes(), "name": "Wheel"})
+    (Path(lab.root) / "wheel.ipynb").write_text(
+        notebook(
+            # inline, in the notebook's page (views open in their own tab otherwise)
+            "import os\nos.environ['WFBENCH_TABS'] = '0'\n"
+            "import wfbench\nwb = wfbench.Workbench()\ncv = wb.canvas('Wheel')\ncv",
+            "print('\\n'.join(f'below the canvas, line {i}' for i in range(80)))",
+        )
+    )
+    page.set_viewport_size(SIZE)
+    nb = Notebook(page, lab, "wheel.ipynb")
+    nb.open()
+    nb.run_all()
+    nb.wait_for_all_cells()
+    out = nb.output("wb.canvas(")
+    wait_for_graph(out, lambda g: g.drawn, "the canvas drawn")
+    container = out.locator(".__________cytoscape_container").last
+    container.scroll_into_view_if_needed()
+
+    def zoom() -> float:
+        return float(container.evaluate("(el) => el._cyreg.cy.zoom()"))
+
+    def scrolled() -> float:
+        return float(container.evaluate(SCROLLED_JS))
+
+    def settled() -> float:
+        seen: list[float] = []
+
+        def still() -> bool:
+            seen.append(scrolled())
+            return len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3]
+
+        wait_until(still, "the page to stop scrolling")
+        return seen[-1]
+
+    def over_the_graph() -> None:
+        box = container.bounding_box()
+        assert box is not None and box["height"] > 100, box
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 200))
+
+    zoomed, top = zoom(), settled()
+    over_the_graph()
+    page.mouse.wheel(0, 240)  # the plain wheel: the page scrolls, the drawing keeps its zoom
+    wait_until(lambda: scrolled() > top, "the plain wheel to scroll the page")
+    assert zoom() == zoomed
+    top = settled()
+    over_the_graph()
+    page.keyboard.down("Control")  # Ctrl+wheel: the drawing zooms in, the page stays
+    page.mouse.wheel(0, -300)
+    page.keyboard.up("Control")
+    wait_until(lambda: zoom() > zoomed * 1.2, "Ctrl+wheel to zoom the drawing in")
+    assert settled() == top
+    screenshots.take("room-07-ctrl-wheel-zoomed", page)
+    assert not nb.errors()
+
+
 def test_nothing_is_lost_and_the_run_dialog_checks_as_you_type(
     lab: LabServer, page: Page, console: Console, screenshots: Shots
 ) -> None:
@@ -175,7 +265,7 @@ def test_nothing_is_lost_and_the_run_dialog_checks_as_you_type(
     nb = Notebook(page, lab, "keep.ipynb")
     nb.open()
     nb.run_all()
-    out = nb.output("wb.canvas(")
+    out = nb.view("wb.canvas(")  # its own tab
     ui = Widgets(out)
     wait_for_graph(out, lambda g: g.drawn, "the canvas drawn")
     name = out.locator("input[type=text]").first
@@ -215,14 +305,20 @@ def test_nothing_is_lost_and_the_run_dialog_checks_as_you_type(
     Widgets(dialog).click("Close")
 
     # 3. the draft survives a kernel restart, and is offered back
+    nb.activate()  # the Kernel menu acts on the notebook in front
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Kernel$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Restart Kernel…?$")).first.click()
     page.locator(".jp-Dialog .jp-mod-accept").click()
     wait_until(
-        lambda: wb.workflows.kept_draft(wb.workflows.info("Offboard contractor").id),
+        lambda: wb.drafts.kept(wb.workflows.info("Offboard contractor").id),
         "the kept draft",
     )
     nb.run_all()
+    title = "wfbench: Offboard contractor"
+    wait_until(lambda: tab_label(page, title).count() == 2, "the canvas's new tab")
+    out = nb.view("wb.canvas(")  # the new tab, in front
+    ui = Widgets(out)
+    name = out.locator("input[type=text]").first
     wait_until(lambda: ui.button("Restore draft").count() > 0, "the kept draft offered")
     ui.click("Restore draft")
     wait_until(lambda: name.input_value() == EDITED, "the draft restored")
@@ -326,3 +422,122 @@ def test_notebook_7_shows_and_clicks_the_workbench(
     screenshots.take("room-06-notebook-7", page)
     text = page.locator(".jp-Notebook").inner_text()
     assert not [m for m in ("Error displaying widget", "Model not found") if m in text]
+
+
+NOTEBOOKS = Path(__file__).parents[2] / "notebooks"
+LOOKUP = {
+    "format": "wfbench/v1",
+    "name": "Look up a person",
+    "run_as": "read_only",
+    "trigger": {
+        "input_schema": {
+            "type": "object",
+            "required": ["email"],
+            "properties": {"email": {"type": "string"}},
+        }
+    },
+    "steps": [
+        {
+            "id": "user",
+            "kind": "action",
+            "action": "users.get",
+            "with": {"email": "{{ input.email }}"},
+        }
+    ],
+}
+LINE = re.compile(r"(\w+): export WFBENCH_CLASS_URL=(\S+) WFBENCH_CLASS_KEY=(\S+)")
+
+
+def _with_first_cell(path: Path, source: str) -> None:
+    """The notebook at ``path`` with one code cell put first (the room's own settings)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cell = {"cell_type": "code", "execution_count": None, "id": "room-settings"}
+    nb["cells"].insert(0, cell | {"metadata": {}, "outputs": [], "source": source})
+    path.write_text(json.dumps(nb), encoding="utf-8")
+
+
+def _check(url: str, key: str, attempt: str) -> httpx.Response:
+    body = {"attempt": attempt, "exercise": "1_lookup", "definition": LOOKUP}
+    return httpx.post(
+        f"{url}/api/v2/class/checks", json=body, headers={"x-api-key": key}, timeout=60
+    )
+
+
+def test_the_trainer_keeps_serving_and_learner_lines_stay_valid(
+    lab: LabServer, page: Page, console: Console, screenshots: Shots
+) -> None:
+    """Item 7: trainer.ipynb under Run All leaves its class served on the fixed port; the
+    line it printed for a learner works after Run All, and after a kernel restart; the
+    learner's check in training.ipynb shows the board's verdict, never its expectations."""
+    shutil.copytree(NOTEBOOKS / "trainer", lab.root / "trainer", dirs_exist_ok=True)
+    shutil.copytree(NOTEBOOKS / "training", lab.root / "training", dirs_exist_ok=True)
+    port = free_port()
+    _with_first_cell(
+        lab.root / "trainer" / "trainer.ipynb",
+        f"import os\nos.environ['WFBENCH_CLASS_PORT'] = '{port}'  # the room's fixed port",
+    )
+    page.set_viewport_size(SIZE)
+    trainer = Notebook(page, lab, "trainer/trainer.ipynb")
+    trainer.open()
+    trainer.run_all()
+    served = trainer.output("board.serve()")
+    last = trainer.output("keeps serving at")
+    wait_until(lambda: "keeps serving at" in last.inner_text(), "Run All to reach the end")
+    lines = {m[0]: (m[1], m[2]) for m in LINE.findall(served.inner_text())}
+    url, key = lines["ada"]
+    assert url == f"http://127.0.0.1:{port}", url
+    answer = _check(url, key, "after-run-all")
+    assert answer.status_code == 201 and answer.json()["passed"], answer.text
+
+    # a kernel restart, then Run All again: the same URL, and ada's line still works
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Kernel$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Restart Kernel…?$")).first.click()
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+
+    def gone() -> bool:
+        try:
+            httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            return True
+        return False
+
+    wait_until(gone, "the old kernel's server to be gone")
+    trainer.run_all()
+    wait_until(lambda: "has a key already" in served.inner_text(), "the second Run All")
+    wait_until(lambda: "keeps serving at" in last.inner_text(), "the second Run All's end")
+    assert f"served at {url}." in served.inner_text()
+    answer = _check(url, key, "after-restart")
+    assert answer.status_code == 201 and answer.json()["passed"], answer.text
+
+    # ada, in her own store, with the line she was given
+    learner_db = lab.home / "ada.duckdb"
+    _with_first_cell(
+        lab.root / "training" / "training.ipynb",
+        "import os\n"
+        f"os.environ['WFBENCH_DB'] = {str(learner_db)!r}  # her own store\n"
+        f"os.environ['WFBENCH_CLASS_URL'] = {url!r}\n"
+        f"os.environ['WFBENCH_CLASS_KEY'] = {key!r}\n"
+        "import wfbench\n"
+        "ada = wfbench.Workbench()\n"
+        "ada.init(demo=True)\n"
+        f"ada.save({json.dumps(LOOKUP)!r})  # her exercise 1, built in the canvas",
+    )
+    learner = Notebook(page, lab, "training/training.ipynb")
+    learner.open()
+    learner.run_all()
+    learner.wait_for_all_cells()
+    learner.view("wb.overview()")  # the overview opens in its own tab, in front
+    learner.activate()  # back to the notebook, to read the checks
+    first = learner.output("result1 = ex1.check(wb)")
+    wait_until(lambda: "hidden cases pass" in first.inner_text(), "the board's verdict")
+    text = first.inner_text()
+    assert "checked on the class board: 2/2 hidden cases pass" in text, text
+    assert "finds someone else" in text and "Well done" in text
+    for secret in ("isaac.park", "u_0007", "nobody@example.com"):  # hidden cases' data
+        assert secret not in page.locator(".jp-Notebook").inner_text(), secret
+    second = learner.output("result2 = ex2.check(wb)")
+    assert "save a workflow named 'Suspend a contractor' first" in second.inner_text()
+    first.scroll_into_view_if_needed()
+    screenshots.take("room-07-learner-check-on-the-class-board", first)
+    results = ClassBoard(Workbench(lab.db)).results()
+    assert list(results[results["learner"] == "ada"]["exercise"]) == ["1_lookup"] * 3

@@ -1,13 +1,15 @@
-"""Issue 19.7, 19.11 (class board) and the learner keys of 19 item 7.
+"""Issue 19.7, 19.11 and 21.7: the class board's door for learners' checks.
 
 Before: a 300 MB POST without a key was read in full (server RSS 1.14 GB) before the
-answer 422; ``cases_passed`` >= 2**31 answered 500; a result for an exercise the class
-does not do was recorded; a learner key could not be revoked. Against a real server on
-loopback.
+answer 422; counts posted by a learner were believed (``cases_passed`` >= 2**31 answered
+500, and any learner could post a pass); a result for an exercise the class does not do
+was recorded; a learner key could not be revoked. Now a learner sends a definition and
+the board judges it; against a real server on loopback.
 """
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,22 +21,53 @@ import pytest
 from wfbench import Workbench
 from wfbench.training import ClassBoard
 
-RESULTS = "/api/v2/class/results"
+CHECKS = "/api/v2/class/checks"
+HIDDEN = Path(__file__).parents[2] / "notebooks" / "trainer" / "hidden"
+EMAIL = {"type": "object", "required": ["email"], "properties": {"email": {"type": "string"}}}
+USER = {
+    "id": "user",
+    "kind": "action",
+    "action": "users.get",
+    "with": {"email": "{{ input.email }}"},
+}
+LOOKUP = {
+    "format": "wfbench/v1",
+    "name": "Look up a person",
+    "run_as": "read_only",
+    "trigger": {"input_schema": EMAIL},
+    "steps": [USER],
+}
+SUSPEND = {
+    "format": "wfbench/v1",
+    "name": "Suspend a contractor",
+    "run_as": "help_desk",
+    "trigger": {"input_schema": EMAIL},
+    "steps": [
+        USER,
+        {
+            "id": "suspend",
+            "kind": "action",
+            "action": "users.suspend",
+            "with": {"user_id": "{{ steps.user.output.id }}"},
+        },
+    ],
+}
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Any, ClassBoard]]:
     wb = Workbench(str(tmp_path / "store.duckdb"))
+    wb.init(demo=True)
     board = ClassBoard(wb)
+    board.add_exercises(HIDDEN)
     with wb.serve(port=0, classroom=True) as server:
         yield server, board
 
 
 def _post(url: str, key: str | None, **fields: Any) -> httpx.Response:
-    body = {"attempt": "a1", "exercise": "1_lookup", "passed": True}
-    body |= {"cases_passed": 1, "cases_total": 1} | fields
+    body = {"attempt": "a1", "exercise": "1_lookup", "definition": LOOKUP} | fields
     headers = {"x-api-key": key} if key else {}
-    return httpx.post(url + RESULTS, json=body, headers=headers, timeout=20)
+    return httpx.post(url + CHECKS, json=body, headers=headers, timeout=60)
 
 
 @pytest.mark.parametrize("key", [None, "wfl_not-a-real-key"])
@@ -43,7 +76,7 @@ def test_an_oversized_body_is_refused_before_it_is_read(served: Any, key: str | 
     server, _ = served
     host, port = server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=20) as sock:
-        head = f"POST {RESULTS} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        head = f"POST {CHECKS} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
         if key:
             head += f"x-api-key: {key}\r\n"
         head += f"Content-Length: {300 * 1024 * 1024}\r\n\r\n"
@@ -59,30 +92,49 @@ def test_a_chunked_body_past_the_bound_is_refused(served: Any) -> None:
         for _ in range(64):
             yield b" " * 4096
 
-    answer = httpx.post(server.url + RESULTS, content=chunks(), timeout=20)
+    answer = httpx.post(server.url + CHECKS, content=chunks(), timeout=20)
     assert answer.status_code == 413
 
 
 @pytest.mark.parametrize(
     "fields",
     [
-        {"cases_passed": 2**31, "cases_total": 2**31},
-        {"cases_passed": 2**63, "cases_total": 1},
-        {"cases_passed": 5, "cases_total": 2},
-        {"cases_passed": -1},
+        {"definition": None},
+        {"definition": [LOOKUP]},
+        {"definition": "a workflow"},
+        {"attempt": ""},
+        {"attempt": "x" * 65},
+        {"attempt": "../../etc"},
+        {"exercise": ""},
+        {"passed": True, "cases_passed": 2**31, "cases_total": 2**31},  # the old counts
     ],
 )
-def test_numbers_are_validated(served: Any, fields: dict[str, Any]) -> None:
+def test_bad_shapes_are_refused_and_nothing_recorded(served: Any, fields: dict[str, Any]) -> None:
     server, board = served
     key = board.add_learner("ada")
     answer = _post(server.url, key, **fields)
     assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert len(board.results()) == 0
+
+
+def test_an_invalid_definition_is_refused_with_every_issue(served: Any) -> None:
+    server, board = served
+    key = board.add_learner("ada")
+    broken = json.loads(json.dumps(SUSPEND))
+    broken["run_as"] = "nobody"
+    broken["steps"][0]["action"] = "users.fetch"
+    answer = _post(server.url, key, exercise="2_suspend", definition=broken)
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["type"].endswith("/invalid-definition")
+    fields = {(i["node"], i["field"]) for i in problem["issues"]}
+    assert (None, "run_as") in fields and ("user", "action") in fields, problem
     assert len(board.results()) == 0
 
 
 def test_unknown_exercise_is_refused(served: Any) -> None:
     server, board = served
-    board.add_exercises("1_lookup")
     key = board.add_learner("ada")
     answer = _post(server.url, key, exercise="9_made_up")
     assert answer.status_code == 422, answer.text
@@ -91,27 +143,63 @@ def test_unknown_exercise_is_refused(served: Any) -> None:
     assert list(board.results()["exercise"]) == ["1_lookup"]
 
 
-def test_a_revoked_learner_key_posts_nothing(served: Any) -> None:
+def test_keys_no_key_another_kind_and_a_revoked_one(served: Any) -> None:
     server, board = served
+    viewer = board.wb.access.create_key("trainer", "viewer")
+    assert _post(server.url, None).status_code == 401
+    assert _post(server.url, viewer).status_code == 403
     key = board.add_learner("ada")
     assert _post(server.url, key).status_code == 201
     board.revoke_learner("ada")
     answer = _post(server.url, key, attempt="a2")
     assert answer.status_code == 401
+    assert "revoked" in answer.json()["detail"]
     assert list(board.results()["attempt"]) == ["a1"]
+
+
+def test_an_attempt_id_is_one_check(served: Any) -> None:
+    server, board = served
+    ada, bo = board.add_learner("ada"), board.add_learner("bo")
+    first = _post(server.url, ada)
+    assert first.status_code == 201 and first.json()["recorded"] is True
+    again = _post(server.url, ada)  # a retry: the same answer, not recorded twice
+    assert again.status_code == 200 and again.json()["recorded"] is False
+    assert again.json()["cases"] == first.json()["cases"]
+    assert _post(server.url, bo).status_code == 409  # someone else's attempt id
+    assert _post(server.url, ada, exercise="2_suspend").status_code == 409
+    assert len(board.results()) == 1
+
+
+def test_the_check_never_changes_the_board_store(served: Any) -> None:
+    """A definition that deletes every user it is given, run by the board for every hidden
+    case: the board's directory, history and definitions are as they were."""
+    server, board = served
+    key = board.add_learner("ada")
+    wb = board.wb
+    names = list(
+        wb.sql(
+            "select table_name from information_schema.tables "
+            "where table_name not like 'class_%' order by 1"
+        )["table_name"]
+    )
+
+    def rows() -> dict[str, list[str]]:
+        return {n: sorted(map(repr, wb.sql(f'select * from "{n}"').itertuples())) for n in names}
+
+    before = rows()
+    wrecker = json.loads(json.dumps(SUSPEND).replace("users.suspend", "users.delete"))
+    wrecker["run_as"] = "administrator"
+    answer = _post(server.url, key, exercise="2_suspend", definition=wrecker)
+    assert answer.status_code == 201, answer.text
+    assert rows() == before
 
 
 def test_names_are_escaped_where_shown(served: Any) -> None:
     _, board = served
-    key = board.add_learner("ada")
-    del key
-    from wfbench.training.board import ResultPost
-
-    board.record(
-        "ada",
-        ResultPost(
-            attempt="x", exercise="<script>x</script>", passed=True, cases_passed=1, cases_total=1
-        ),
+    board.wb.sql(
+        "INSERT INTO class_results (seq, attempt, learner, exercise, title, passed, "
+        "cases_passed, cases_total, posted_at) VALUES "
+        "(1, 'x', 'ada', '<script>x</script>', '', true, 1, 1, now()::TIMESTAMP)"
     )
     page = board._repr_html_()
     assert "<script>" not in page and "&lt;script&gt;" in page

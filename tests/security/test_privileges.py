@@ -182,9 +182,39 @@ def _require_lie(p: UserParams, ctx: Any) -> None:
 
 
 def _resolve_through_globals(p: UserParams, ctx: Any) -> None:
-    """Issue 19.12: the capability module's resolver, reached through an operation's globals."""
-    resolve = type(ctx.directory).suspend_user.__globals__["_resolve"]
-    resolve(ctx.directory._handle)._con.execute(SQL, [p.user_id])
+    """Issue 19.12: a resolver or handle reached through an operation's globals, closure or
+    slots (there is none: the directory lives on the run's thread only)."""
+    operation = type(ctx.directory).suspend_user
+    scope = dict(operation.__globals__)
+    cells = [c.cell_contents for c in operation.__closure__ or ()]
+    slots = [getattr(ctx.directory, n, None) for n in ("_handle", "_line", "_facts")]
+    for value in [*scope.values(), *cells, *slots]:
+        for name in ("_resolve", "_target", "_directory", "_granted"):
+            candidate = getattr(value, name, None)
+            if candidate is not None:
+                target = (
+                    candidate(getattr(ctx.directory, "_handle", 0))
+                    if callable(candidate)
+                    else candidate
+                )
+                target._con.execute(SQL, [p.user_id])
+                return
+    raise RuntimeError("no resolver, handle or directory behind the operations")
+
+
+def _current_frames(p: UserParams, ctx: Any) -> None:
+    """A walk of the interpreter: the run's thread's frames hold the directory it serves."""
+    import sys
+
+    for frame in sys._current_frames().values():
+        while frame is not None:
+            for value in frame.f_locals.values():
+                con = getattr(value, "_con", None)
+                if con is not None and hasattr(con, "execute"):
+                    con.execute(SQL, [p.user_id])
+                    return
+            frame = frame.f_back
+    raise RuntimeError("no directory in any thread's frames")
 
 
 def _permission_denied_frames(p: UserParams, ctx: Any) -> None:
@@ -222,13 +252,13 @@ ATTACKS: dict[str, Callable[[UserParams, Any], None]] = {
     "gc.get_objects": _gc_walk,
     "_resolve via __globals__": _resolve_through_globals,
     "PermissionDenied traceback frames": _permission_denied_frames,
+    "sys._current_frames": _current_frames,
 }
-# Attacks that still get through: a handler is Python code in this process, and a gc walk
-# over every object of the process finds the connection (only process isolation of
-# handlers can stop it; README "Security and failure model").
-# The capability module's ``_resolve`` is reachable as ``import`` reaches it (README, "A
-# custom action's reach": known reaches).
-GETS_THROUGH = {"gc.get_objects", "_resolve via __globals__"}
+# Attacks that still get through: a handler is Python code in this process, and a walk of
+# the interpreter itself (every object, every thread's frames) finds the connection. Only
+# process isolation of handlers can stop it (README, "A custom action's reach": known
+# reaches). Strict: if one stops getting through, the list must shrink.
+GETS_THROUGH = {"gc.get_objects", "sys._current_frames"}
 
 
 def _params() -> list[Any]:
@@ -237,10 +267,7 @@ def _params() -> list[Any]:
         marks = []
         if name in GETS_THROUGH:
             reason = f"issue 10.7: a no-permission custom action suspends a user via {name}"
-            if name == "gc.get_objects":
-                reason += " (only process isolation of handlers can stop a gc walk)"
-            else:
-                reason += " (a known reach, as `import wfbench.store.capability`: README)"
+            reason += " (a walk of the interpreter: only process isolation stops it; README)"
             marks.append(pytest.mark.xfail(strict=True, reason=reason))
         out.append(pytest.param(name, id=name, marks=marks))
     return out

@@ -2,9 +2,12 @@
 exercises against it for a while. Used by tests/training/test_training_class.py (a few
 seconds) and bench/classroom.py (a minute).
 
-Each learner process works in a store of its own, saves a wrong solution of exercise 2
-first and the right one after its first round, checks the three exercises again and
-again (each check posts its result), and prints one JSON line per attempt.
+The trainer's store has the sample organisation and the hidden cases (loaded from the
+trainer's folder). Each learner process works in a store of its own, saves a wrong
+solution of exercise 2 first and the right one after its first round, checks the three
+exercises again and again (each check runs the public cases in the learner's process and
+sends the definition to the board, which runs the hidden ones and records the result),
+and prints one JSON line per attempt.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from typing import Any
 
 HERE = Path(__file__).parent
 EXERCISE_NAMES = ("1_lookup", "2_suspend", "3_pilot")
-#: Where a learner key must be refused: every path and method but POST …/class/results.
+#: Where a learner key must be refused: every path and method but POST …/class/checks.
 REFUSED = (
+    ("POST", "/api/v2/class/results"),
     ("GET", "/api/v2/workflows"),
     ("POST", "/api/v2/workflows"),
     ("GET", "/api/v2/workflows/runs"),
@@ -59,7 +63,9 @@ def learner(seconds: float) -> None:
                 "attempt": result.attempt,
                 "exercise": result.exercise,
                 "passed": result.passed,
-                "posted": result.posted,
+                "answered": result.hidden_checked,
+                "board": result.board,
+                "hidden": [c.case for c in result.cases if c.hidden],
             }
             print(json.dumps(line), flush=True)
         if first:
@@ -103,13 +109,17 @@ def _serve(db: Path) -> tuple[subprocess.Popen[str], str]:
 
 def run_class(folder: Path, *, learners: int = 5, seconds: float = 60.0) -> dict[str, Any]:
     """Run the class; what the learners posted, what the board holds, and the refusals."""
+    sys.path.insert(0, str(HERE))
+    from solutions import HIDDEN
+
     from wfbench.training import ClassBoard
     from wfbench.workbench import Workbench
 
     db = folder / "trainer.duckdb"
     trainer = Workbench(db)
-    trainer.init()
+    trainer.init(demo=True)  # the hidden cases run on the trainer's sample organisation
     board = ClassBoard(trainer)
+    board.add_exercises(HIDDEN)
     keys = {f"learner{i}": board.add_learner(f"learner{i}") for i in range(1, learners + 1)}
     viewer = trainer.access.create_key("trainer", "viewer")
     server, url = _serve(db)

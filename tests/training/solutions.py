@@ -1,11 +1,19 @@
-"""Learners' workflows for the exercises in notebooks/exercises/ (right, and one wrong)."""
+"""Learners' workflows for the exercises (right, and wrong ones), and where the exercises
+are: the learner's files (notebooks/training/exercises/: task and public cases) and the
+trainer's (notebooks/trainer/hidden/: the hidden cases)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-EXERCISES = Path(__file__).parents[2] / "notebooks" / "exercises"
+NOTEBOOKS = Path(__file__).parents[2] / "notebooks"
+#: The learner's folder: what a trainer hands out (no hidden expectation in it).
+LEARNER_FOLDER = NOTEBOOKS / "training"
+EXERCISES = LEARNER_FOLDER / "exercises"
+#: The trainer's folder, and in it the hidden cases.
+TRAINER_FOLDER = NOTEBOOKS / "trainer"
+HIDDEN = TRAINER_FOLDER / "hidden"
 
 
 def _flow(name: str, run_as: str, schema: dict[str, Any], steps: list[Any]) -> dict[str, Any]:
@@ -99,4 +107,12 @@ PILOT = _flow(
             ],
         }
     ],
+)
+
+#: Looks Ada up whatever the input says: the public case passes, a hidden one does not.
+LOOKUP_ADA_ONLY = _flow(
+    "Look up a person",
+    "read_only",
+    EMAIL,
+    [dict(USER, **{"with": {"email": "ada.lovelace@example.com"}})],
 )

@@ -64,9 +64,10 @@ class ActionContext:
     permissions: frozenset[str]
     """The run-as role's permissions; the directory refuses what they do not cover."""
     directory: Any = None
-    """The run's directory (``None`` without a store): in a workbench run, a capability
-    offering only its permission-checked operations (``get_user``, ``suspend_user`` …,
-    :mod:`wfbench.store.capability`), never the directory object or its connection."""
+    """The run's directory (``None`` without a store): for a custom action, a line to the
+    run's thread offering only the directory's permission-checked operations
+    (``get_user``, ``suspend_user`` …, :mod:`wfbench.engine.channel`), never the directory
+    object or its connection."""
     connectors: Mapping[str, Connector] = field(default_factory=dict)
     deadline: float | None = None
     """``time.monotonic()`` past which the attempt has timed out, or ``None``."""

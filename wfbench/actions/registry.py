@@ -72,6 +72,10 @@ BUILTIN_ACTIONS: dict[str, tuple[str, ...]] = {
     "http": ("http.request",),
     "core": ("core.fail", "core.log", "core.set", "core.wait"),
 }
+#: Each built-in action's module.
+_BUILTIN_MODULE: dict[str, str] = {
+    name: module for module, names in BUILTIN_ACTIONS.items() for name in names
+}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -354,11 +358,20 @@ def _first_line(doc: str) -> str:
     return doc.strip().splitlines()[0].strip() if doc.strip() else ""
 
 
+def is_builtin(spec: ActionSpec) -> bool:
+    """Whether ``spec`` is one of wfbench's own actions, as its module declares it (not a
+    custom action, nor a built-in whose handler was replaced, as a test's sandbox does):
+    only such handlers are called on the run's own thread with its directory."""
+    module = _BUILTIN_MODULE.get(spec.name)
+    if module is None:
+        return False
+    specs = importlib.import_module(f"wfbench.actions.{module}").SPECS
+    return any(spec is own for own in specs)
+
+
 def builtin_registry() -> ActionRegistry:
     """A fresh registry holding every built-in action; each category module is imported
     on the first look-up of one of its actions (see the module docstring)."""
     registry = ActionRegistry()
-    registry._pending = {
-        name: module for module, names in BUILTIN_ACTIONS.items() for name in names
-    }
+    registry._pending = dict(_BUILTIN_MODULE)
     return registry

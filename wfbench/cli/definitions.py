@@ -153,7 +153,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     if not str(args.output).strip():
         raise UsageError("export -o: the file name is empty; give a file to write")
-    cases = workbench(args).workflows.cases(args.name)
+    cases = workbench(args).drafts.cases(args.name)
     target = Path(args.output)
     try:  # every write error (a directory, no folder, disk full, a loop) is one line
         target.write_text(text, encoding="utf-8")

@@ -256,7 +256,7 @@ class DirectoryBase:
     #   plus this transaction's own writes;
     # * the run's cursor is its own (``Store.run_cursor``): only the recorder (history
     #   tables) and this directory use it, and handlers reach the directory through its
-    #   methods only (``store.capability``); every write of a directory table goes through
+    #   methods only (``engine.channel``); every write of a directory table goes through
     #   _writing/_inserted below, which forget what was kept first;
     # * the owner calls _hold_reads(False) the moment the transaction commits or rolls back
     #   (after which other commits are visible), and rows read outside a held transaction

@@ -196,7 +196,7 @@ class DaskInvoker:
         """The task's result, waited for in slices so a cancel or the deadline is seen."""
         finished = threading.Event()
         future.add_done_callback(lambda _f: finished.set())  # on the client's loop
-        wait_for(finished.wait, ctx, None, timeout_s, stop=lambda: self.client.cancel(future))
+        wait_for(finished.wait, ctx, timeout_s, stop=lambda: self.client.cancel(future))
         try:
             return future.result()
         except self.distributed.KilledWorker:

@@ -1,17 +1,18 @@
 """Calling an action's handler with a deadline: the one seam between a step and its work.
 
 An :class:`Invoker` calls ``handler(params, ctx)`` and returns what it returned. The
-default, :class:`LocalInvoker`, runs a handler that has a deadline on a thread of this
-process and stops *waiting* for it at the deadline (or when the run is cancelled): the
-step then fails with :class:`~wfbench.errors.EffectUncertain` ("timed out …"), and the
-attempt's context is revoked, so the late handler can no longer touch the run's directory
-(a directory call in flight at the deadline finishes first and is rolled back with the
-attempt's transaction) and its ``ctx.check()``/``ctx.sleep()`` raise. Python cannot stop
-a thread: what the handler does outside the directory (a file, a call to another system)
-may still happen after the deadline; the engine never calls such a handler again unless
-its action declares itself idempotent. A handler without a deadline, and the built-in
-directory actions (``batched``: milliseconds, their change joins the run's batch), are
-called on the run's own thread, as before.
+default, :class:`LocalInvoker`, calls a built-in's handler on the run's own thread when it
+has no deadline (and a built-in directory action, ``batched``: milliseconds, its change
+joins the run's batch, always). Any other handler runs on a thread of its own while the
+run's thread answers its directory requests (:mod:`wfbench.engine.channel`: the handler
+never holds the directory), and stops *waiting* for it at the deadline (or when the run is
+cancelled): the step then fails with :class:`~wfbench.errors.EffectUncertain` ("timed out
+…"), and the line to the directory is closed, so the late handler can no longer touch the
+run's directory (a request being answered at the deadline finishes first and is rolled
+back with the attempt's transaction) and its ``ctx.check()``/``ctx.sleep()`` raise. Python
+cannot stop a thread: what the handler does outside the directory (a file, a call to
+another system) may still happen after the deadline; the engine never calls such a handler
+again unless its action declares itself idempotent.
 
 :class:`wfbench.engine.cluster.DaskInvoker` sends ``remote`` actions to a Dask cluster
 through the same seam.
@@ -19,6 +20,7 @@ through the same seam.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -26,6 +28,8 @@ from typing import Any, Protocol
 
 from wfbench.actions import ActionSpec
 from wfbench.actions.context import ActionContext
+from wfbench.actions.registry import is_builtin
+from wfbench.engine.channel import DONE, Line, access, serve_one
 from wfbench.errors import EffectUncertain, NoHandler, RunCancelled
 
 #: How often a waiting run looks at its cancel flag and its deadline (seconds).
@@ -41,59 +45,6 @@ class Invoker(Protocol):
     ) -> Any: ...
 
     def close(self) -> None: ...
-
-
-class Gate:
-    """What a late handler is shut out by: once :meth:`revoke` returns, every call through
-    a :class:`Revocable` refuses, and a call that was in flight has finished."""
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
-        self.revoked = False
-
-    def revoke(self) -> None:
-        with self._lock:
-            self.revoked = True
-
-    def guard(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            with self._lock:
-                if self.revoked:
-                    raise EffectUncertain(
-                        "this attempt is over (timed out or cancelled); its context no longer "
-                        "reaches the directory"
-                    )
-                return func(*args, **kwargs)
-
-        return guarded
-
-
-class Revocable:
-    """A handler's view of the run's directory that a :class:`Gate` can close."""
-
-    __slots__ = ("_gate", "_target")
-
-    def __init__(self, target: Any, gate: Gate) -> None:
-        object.__setattr__(self, "_target", target)
-        object.__setattr__(self, "_gate", gate)
-
-    def __getattr__(self, name: str) -> Any:
-        gate: Gate = object.__getattribute__(self, "_gate")
-        value = gate.guard(getattr)(object.__getattribute__(self, "_target"), name)
-        return gate.guard(value) if callable(value) else value
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("a handler may not change the run's directory object")
-
-
-def revocable(ctx: ActionContext) -> tuple[ActionContext, Gate]:
-    """``ctx`` with its directory behind a new gate and ``check()`` honouring the gate
-    (the same lists of changes and logs: what the handler reports is the step's)."""
-    gate = Gate()
-    cancelled = ctx.cancelled
-    directory = None if ctx.directory is None else Revocable(ctx.directory, gate)
-    guarded = replace(ctx, directory=directory, cancelled=lambda: gate.revoked or cancelled())
-    return guarded, gate
 
 
 def timed_out(seconds: float | None) -> EffectUncertain:
@@ -112,11 +63,22 @@ class LocalInvoker:
     ) -> Any:
         if spec.handler is None:
             raise NoHandler(f"{spec.name} has no handler in this workbench")
-        if ctx.deadline is None or spec.batched:
+        trusted = is_builtin(spec)
+        if (trusted and (ctx.deadline is None or spec.batched)) or (
+            ctx.directory is None and ctx.deadline is None
+        ):
             return spec.handler(params, ctx)
-        guarded, gate = revocable(ctx)
+        # Any other handler runs on a thread of its own, and reaches the run's directory
+        # only through a line this thread serves (wfbench.engine.channel).
+        line = Line()
+        directory = ctx.directory
+        cancelled = ctx.cancelled
+        guarded = replace(
+            ctx,
+            directory=None if directory is None else access(directory, line),
+            cancelled=lambda: line.closed or cancelled(),
+        )
         box: dict[str, Any] = {}
-        finished = threading.Event()
         handler = spec.handler
 
         def target() -> None:
@@ -125,11 +87,12 @@ class LocalInvoker:
             except BaseException as exc:  # handed to the waiting run
                 box["error"] = exc
             finally:
-                finished.set()
+                line.finished()
 
         thread = threading.Thread(target=target, name=f"wfbench-{spec.name}", daemon=True)
         thread.start()
-        wait_for(finished.wait, ctx, gate, timeout_s)
+        # A batched change joins the run's batch: it is not cut off at the deadline.
+        serve(line, directory, ctx, timeout_s, deadline=not spec.batched)
         if "error" in box:
             raise box["error"]
         return box["value"]
@@ -138,27 +101,50 @@ class LocalInvoker:
         pass
 
 
+def serve(
+    line: Line, directory: Any, ctx: ActionContext, timeout_s: float | None, *, deadline: bool
+) -> None:
+    """Answer the handler's directory requests on this (the run's) thread until it is done;
+    at the deadline or a cancel, close the line (a request being answered finishes first,
+    and is rolled back with the attempt's transaction) and raise."""
+    try:
+        while True:
+            left = ctx.remaining() if deadline else None
+            try:
+                item = line.requests.get(
+                    timeout=POLL_S if left is None else max(min(POLL_S, left), 0.0)
+                )
+            except queue.Empty:
+                item = None
+            if item is DONE:
+                return
+            if item is not None:
+                serve_one(directory, item)
+            if ctx.cancelled():
+                raise RunCancelled("the run was cancelled while a handler was running")
+            left = ctx.remaining() if deadline else None
+            if left is not None and left <= 0:
+                raise timed_out(timeout_s)
+    finally:
+        line.close()  # a ctx.directory kept past the attempt refuses
+
+
 def wait_for(
     done: Callable[[float], bool],
     ctx: ActionContext,
-    gate: Gate | None,
     timeout_s: float | None,
     stop: Callable[[], None] = lambda: None,
 ) -> None:
-    """Wait until ``done(timeout)`` says so; at the deadline or a cancel, call ``stop``,
-    revoke ``gate`` and raise."""
+    """Wait until ``done(timeout)`` says so; at the deadline or a cancel, call ``stop``
+    and raise."""
     while True:
         left = ctx.remaining()
         if done(POLL_S if left is None else max(min(POLL_S, left), 0.0)):
             return
         if ctx.cancelled():
             stop()
-            if gate is not None:
-                gate.revoke()
             raise RunCancelled("the run was cancelled while a handler was running")
         left = ctx.remaining()
         if left is not None and left <= 0:
             stop()
-            if gate is not None:
-                gate.revoke()
             raise timed_out(timeout_s)

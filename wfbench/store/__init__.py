@@ -9,8 +9,8 @@ Modules: :mod:`.session` (the file, its turns and transactions), :mod:`.turns`
 (the first-come, first-served line of processes waiting for the file),
 :mod:`.schema` (the tables), :mod:`.definitions`, :mod:`.drafts` (unsaved drafts, saved
 cases), :mod:`.history`, :mod:`.access`
-(API keys, custom roles, connectors), :mod:`.recorder` (a run's group-commit
-writer) and :mod:`.capability` (what a handler gets as ``ctx.directory``).
+(API keys, custom roles, connectors) and :mod:`.recorder` (a run's group-commit
+writer).
 """
 
 from __future__ import annotations

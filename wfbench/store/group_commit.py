@@ -39,7 +39,7 @@ from typing import Any
 import duckdb
 
 from wfbench.actions.context import Connector
-from wfbench.runs import RUN_FIELDS, STEP_FIELDS
+from wfbench.runs import RUN_FIELDS, STEP_FIELDS, UNFINISHED_STATUSES
 from wfbench.store import Store
 from wfbench.store.rows import (
     EFFECT_FIELDS,
@@ -212,7 +212,7 @@ class _Appenders:
         """Every record, run rows first (an end in the same group finds its row)."""
         starts = [dict(r) for r in records.starts]
         for r in starts:
-            if r.get("status") not in ("queued", "running", *FINAL):
+            if r.get("status") not in (*UNFINISHED_STATUSES, *FINAL):
                 raise ValueError(f"record_runs: no run status {r.get('status')!r}")
         # Every value is checked and converted before the first flush.
         batches = [

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any, Final
 import duckdb
 
 from wfbench.errors import BadArgument, NotFound, QueryFailed
-from wfbench.runs import RUN_FIELDS, RUN_STATUSES, STEP_FIELDS, step_schema
+from wfbench.runs import (
+    RUN_FIELDS,
+    RUN_STATUSES,
+    STEP_FIELDS,
+    UNFINISHED_STATUSES,
+    step_schema,
+)
 from wfbench.store.definitions import Definitions
 from wfbench.store.rows import FINAL as _FINAL
 from wfbench.store.rows import RUN_JSON as _RUN_JSON
@@ -29,7 +35,7 @@ from wfbench.store.session import check_keys, decode, encode, utc
 if TYPE_CHECKING:
     import pandas as pd
 
-_UNFINISHED: Final = ("queued", "running")
+_UNFINISHED: Final = UNFINISHED_STATUSES
 #: Up to this many step rows go in as one ``VALUES`` statement, more as an Arrow batch.
 #: Measured on step rows (median ms, VALUES / Arrow): 1 row 0.73 / 0.96, 4 rows 0.97 /
 #: 1.02, 8 rows 1.21 / 0.97, 16 rows 1.8 / 1.1. Past the break-even a few rows more cost

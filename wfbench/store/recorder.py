@@ -50,7 +50,6 @@ from wfbench.errors import ActionError, HandlerFailed, PermissionDenied, RunAbor
 from wfbench.roles import Role, RoleRegistry
 from wfbench.runs import RUN_FIELDS, STEP_FIELDS, Draft, Hooks, RunRecord, StepRecord
 from wfbench.store import Store
-from wfbench.store.capability import DirectoryAccess, GrantedDirectory, grant, revoke
 from wfbench.store.group_commit import GroupCommit, Records
 
 __all__ = [
@@ -132,9 +131,7 @@ class Recorder(Hooks):
         self._told_any = False  # a watched run commits its first step at once
         self.lock = threading.RLock()  # shared with the engine as Environment.lock
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._directory: DirectoryAccess | None = None
-        # kept alive while the run lasts
-        self._granted: Any = None
+        self._granted: Any = None  # the run's directory, once a step asked for it
         # (record, durable, step) of the steps not committed yet
         self.buffer: list[tuple[dict[str, Any], bool, StepRecord]] = []
         # effect marks not committed yet (store/effects.py): the next commit writes them
@@ -157,11 +154,12 @@ class Recorder(Hooks):
                 self._con = self.store.run_cursor()
             return self._con
 
-    def directory(self, permissions: frozenset[str], run_id: str) -> DirectoryAccess:
-        """What a handler gets as ``ctx.directory``: a capability for the run's directory
-        (:mod:`wfbench.store.capability`), never the directory or its connection."""
+    def directory(self, permissions: frozenset[str], run_id: str) -> Any:
+        """The run's directory, for the engine: a built-in handler gets it as
+        ``ctx.directory``; any other handler only a line to it that the run's thread answers
+        (:mod:`wfbench.engine.channel`), never the directory or its connection."""
         with self.lock:
-            if self._directory is None:
+            if self._granted is None:
                 con = self.con
                 if self.target is not None and not self.dry_run:
                     from wfbench.store.scim_grant import GrantedScimDirectory
@@ -170,8 +168,7 @@ class Recorder(Hooks):
                     self._granted = GrantedScimDirectory(
                         self.target, permissions, run_id=run_id, outbox=outbox
                     )
-                    self._directory = grant(self._granted)
-                    return self._directory
+                    return self._granted
                 if self.target is not None:  # a plan: reads the real one, writes on a copy
                     from wfbench.directory.scim_copy import planning_copy
 
@@ -180,13 +177,10 @@ class Recorder(Hooks):
                 elif self.dry_run:  # a sandbox: whatever a handler writes is rolled back
                     con = self._sandbox = self.store.new_cursor()
                     con.begin()
-                self._granted = GrantedDirectory(
-                    con, permissions, run_id=run_id, dry_run=self.dry_run
-                )
+                self._granted = Directory(con, permissions, run_id=run_id, dry_run=self.dry_run)
                 # A dry run's sandbox is one transaction from start to end.
                 self._granted._hold_reads(self.dry_run or self.open)
-                self._directory = grant(self._granted)
-            return self._directory
+            return self._granted
 
     @contextlib.contextmanager
     def transaction(self, spec: ActionSpec) -> Iterator[None]:
@@ -405,8 +399,9 @@ class Recorder(Hooks):
                 self._begin()
                 finish(self.con)
             self.commit()
-            if self._granted is not None:
-                revoke(self._granted)
+            if self.target is not None and not self.dry_run and self._granted is not None:
+                self._granted.close()  # the SCIM directory's HTTP client
+            self._granted = None
             if self._con is not None:
                 self.store.return_cursor(self._con)
             self._con = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from wfbench.runs import STEP_FIELDS, STEP_STATUSES
+from wfbench.runs import ENDED_STATUSES, STEP_FIELDS, STEP_STATUSES
 from wfbench.store.schema import stored_time
 from wfbench.store.session import check_keys, encode
 
@@ -28,8 +28,8 @@ __all__ = [
 RUN_JSON: Final = frozenset({"input", "output", "reasons"})
 #: A step's columns stored as JSON text.
 STEP_JSON: Final = frozenset({"params", "output"})
-#: The statuses of a run that has ended.
-FINAL: Final = ("succeeded", "failed", "cancelled", "interrupted")
+#: The statuses of a run that has ended (a refused start is recorded apart).
+FINAL: Final = ENDED_STATUSES
 #: The columns an ended run updates, in :func:`end_values` order (``run_id`` the key).
 END_FIELDS: Final = ("run_id", "status", "output", "error", "ended_at", "duration_ms")
 

@@ -1,5 +1,5 @@
-"""A run's SCIM directory as a granted capability (:mod:`.capability`'s handle rules),
-imported only by a run that acts on a SCIM directory (it loads the SCIM client)."""
+"""A run's SCIM directory, imported only by a run that acts on a SCIM directory (it loads
+the SCIM client)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,13 @@ from typing import Any
 
 from wfbench.directory import Directory
 from wfbench.directory.scim import ScimDirectory
-from wfbench.store.capability import _LIVE, _LIVE_LOCK
 
 __all__ = ["GrantedScimDirectory"]
 
 
 class GrantedScimDirectory(ScimDirectory):
-    """A run's SCIM directory (same handle rules). ``send_email`` still puts the email in
-    the workbench's own outbox (*outbox*, the embedded directory on the run's cursor)."""
+    """A run's SCIM directory. ``send_email`` still puts the email in the workbench's own
+    outbox (*outbox*, the embedded directory on the run's cursor)."""
 
     def __init__(self, *args: Any, outbox: Directory, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -27,8 +26,3 @@ class GrantedScimDirectory(ScimDirectory):
     def send_email(self, to: str, subject: str, body: str) -> Any:
         with self._outbox.reporting(self._note):
             return self._outbox.send_email(to, subject, body)
-
-    def __del__(self) -> None:
-        with _LIVE_LOCK:
-            _LIVE.discard(id(self))
-        self.close()

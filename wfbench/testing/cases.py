@@ -32,9 +32,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from wfbench.errors import UsageError
 from wfbench.model import ActionNode, Node, Workflow, children, parse_json, read_text_file
 
-#: The run statuses a case may expect.
+#: The run statuses a case may expect: ``wfbench.runs.EXPECTED_RUN_STATUSES``, typed (a test
+#: keeps the two equal).
 RunStatus = Literal["succeeded", "failed", "cancelled", "rejected"]
-#: The step statuses a case may expect.
+#: The step statuses a case may expect: ``wfbench.runs.EXPECTED_STEP_STATUSES``, typed.
 StepStatus = Literal["succeeded", "failed", "skipped", "simulated"]
 
 #: ``NAME.cases.json`` sits beside ``NAME.json``.

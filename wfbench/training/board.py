@@ -1,32 +1,46 @@
-"""The class board: who in the room has done which exercise, kept in the trainer's store.
+"""The class board: the trainer's exercises with their hidden cases, the learners, and
+who has done what, kept in the trainer's store.
 
 A trainer names the learners (:meth:`ClassBoard.add_learner` gives each a key, shown
-once, kept as a SHA-256 hash like the API's keys); the learners' checks post their
-results to the trainer's HTTP API (:mod:`wfbench.training.routes`), which records each
-one here once (a retry of the same ``attempt`` is not recorded twice), numbered in the
-order they arrived. :meth:`ClassBoard.table` is the trainer's view, learners ×
-exercises with the last attempt's outcome and time; :meth:`ClassBoard.widget` is that
-table live, redrawn as results arrive in this process.
+once, kept as a SHA-256 hash like the API's keys) and loads the exercises' hidden cases
+from a folder of theirs (:meth:`ClassBoard.add_exercises`; :mod:`wfbench.training.hidden`).
+A learner's check sends their workflow definition to the trainer's HTTP API
+(:mod:`wfbench.training.routes`); :meth:`ClassBoard.check` runs the hidden cases against
+it in the board's own sandbox, records the outcome once (a retry of the same
+``attempt`` gets the same answer and is not recorded twice), numbered in the order it
+arrived, and answers per case pass/fail and hints, never the expectations.
+:meth:`ClassBoard.table` is the trainer's view, learners × exercises with the last
+attempt's outcome and time; :meth:`ClassBoard.widget` is that table live, redrawn as
+results arrive in this process; :meth:`ClassBoard.serve` serves the class on a fixed port.
 """
 
 from __future__ import annotations
 
-import html
+import json
 import re
 import secrets
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from wfbench.errors import BadArgument, LearnerTaken, NotFound, UnknownExercise, WfbenchError
+from wfbench.errors import (
+    AttemptReused,
+    BadArgument,
+    LearnerTaken,
+    NotFound,
+    UnknownExercise,
+)
 from wfbench.keys import hash_key
+from wfbench.training.board_view import Watcher, learners_by_exercise, notify, to_html
+from wfbench.training.hidden import HiddenExercise, hidden_files, judge, valid_workflow
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from wfbench.training.serving import Served
     from wfbench.workbench import Workbench
 
 #: Learner keys start with this, so the API can tell them from its own keys at a glance.
@@ -40,6 +54,8 @@ _DDL = (
         created_at TIMESTAMP NOT NULL
     )""",
     """CREATE TABLE IF NOT EXISTS class_exercises (name VARCHAR PRIMARY KEY)""",
+    # the hidden cases (a HiddenExercise as JSON): columns added to boards made before them
+    "ALTER TABLE class_exercises ADD COLUMN IF NOT EXISTS hidden VARCHAR",
     """CREATE TABLE IF NOT EXISTS class_results (
         seq BIGINT PRIMARY KEY,
         attempt VARCHAR NOT NULL UNIQUE,
@@ -51,38 +67,35 @@ _DDL = (
         cases_total INTEGER NOT NULL,
         posted_at TIMESTAMP NOT NULL
     )""",
+    # the per-case answer, given again to a retry of the same attempt
+    "ALTER TABLE class_results ADD COLUMN IF NOT EXISTS cases VARCHAR",
 )
 
-#: Listeners by store path: the widgets of this process that redraw on a new result.
-_LISTENERS: dict[str, list[Callable[[], None]]] = {}
 _WRITE = threading.Lock()
-_COLOURS = {"✔": "#d9ead3", "✖": "#f4cccc"}
+#: One learner's definition judged at a time: the sandboxes of two would touch the same
+#: directory rows (and the board's cores are the room's, not the learner's).
+_JUDGE = threading.Lock()
+
+CLASS_PREFIX = "/api/v2/class"
+#: Where a learner's check sends their definition (:mod:`wfbench.training.routes`).
+CHECKS_PATH = CLASS_PREFIX + "/checks"
+RESULTS_PATH = CLASS_PREFIX + "/results"
+
+#: The largest body ``POST /api/v2/class/checks`` reads; more is refused (413) unread.
+MAX_POST_BYTES = 64 * 1024
 
 
-#: The most cases an exercise result may count (the board stores them as INTEGER).
-MAX_CASES = 100_000
-#: The largest body ``POST /api/v2/class/results`` reads; more is refused (413) unread.
-MAX_POST_BYTES = 16 * 1024
+class CheckPost(BaseModel):
+    """What a learner's check sends: their workflow definition for one exercise."""
 
+    model_config = ConfigDict(extra="forbid")
 
-class ResultPost(BaseModel):
-    """What a learner's check posts: the outcome of one attempt, never the expectations."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    attempt: str = Field(min_length=1, max_length=64)
-    """Unique per attempt: a retry of the same post is recorded once."""
+    attempt: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    """Unique per attempt: a retry of the same post is judged and recorded once."""
     exercise: str = Field(min_length=1, max_length=200)
-    title: str = Field(default="", max_length=300)
-    passed: bool
-    cases_passed: int = Field(ge=0, le=MAX_CASES)
-    cases_total: int = Field(ge=0, le=MAX_CASES)
-
-    @model_validator(mode="after")
-    def _counts(self) -> ResultPost:
-        if self.cases_passed > self.cases_total:
-            raise ValueError("cases_passed cannot be more than cases_total")
-        return self
+    """The exercise's id (its file's name): which hidden cases to run."""
+    definition: dict[str, Any]
+    """The learner's workflow, a ``wfbench/v1`` document."""
 
 
 _hash = hash_key  # stored as the API's keys are (wfbench.keys)
@@ -97,8 +110,7 @@ class ClassBoard:
 
     def __init__(self, wb: Workbench) -> None:
         self.wb = wb
-        self._stop = threading.Event()
-        self._polls: list[threading.Thread] = []
+        self._watch = Watcher(wb.path, self._repr_html_, self._last_seq)
         with wb.hold() as con:
             for ddl in _DDL:
                 con.execute(ddl)
@@ -129,17 +141,49 @@ class ClassBoard:
         if found is None:
             raise NotFound(f"no learner named {name!r} in the class; see board.learners()")
 
-    def add_exercises(self, *names: str) -> None:
-        """The exercises this class does (``Exercise.board_name``, the file's name by
-        default). Once the board knows any, a result for another one is refused (422)."""
+    def add_exercises(self, *sources: str | Path | HiddenExercise) -> list[str]:
+        """Keep exercises' hidden cases in the board's store: each source a trainer's
+        hidden-cases file, a folder of them, or a :class:`HiddenExercise`. An exercise
+        added again is replaced. Returns the exercises' ids.
+
+        Only the board reads them: a learner's check sends their definition here and gets
+        pass/fail and hints back (:meth:`check`). Every file is read before any is kept."""
+        found: list[HiddenExercise] = []
+        for source in sources:
+            if isinstance(source, HiddenExercise):
+                found.append(source)
+            else:
+                found.extend(HiddenExercise.load(f) for f in hidden_files(source))
         with _WRITE, self.wb.hold() as con:
-            for name in names:
-                con.execute("INSERT OR IGNORE INTO class_exercises VALUES (?)", [str(name)])
+            for hidden in found:
+                con.execute(
+                    "INSERT OR REPLACE INTO class_exercises (name, hidden) VALUES (?, ?)",
+                    [hidden.exercise, hidden.model_dump_json()],
+                )
+        return [h.exercise for h in found]
 
     def exercises(self) -> list[str]:
+        """The ids of the exercises whose hidden cases the board keeps."""
         with self.wb.hold() as con:
-            rows = con.execute("SELECT name FROM class_exercises ORDER BY name").fetchall()
+            rows = con.execute(
+                "SELECT name FROM class_exercises WHERE hidden IS NOT NULL ORDER BY name"
+            ).fetchall()
         return [str(r[0]) for r in rows]
+
+    def hidden(self, exercise: str) -> HiddenExercise:
+        """One exercise's hidden cases, as kept (the trainer's view; never served)."""
+        with self.wb.hold() as con:
+            row = con.execute(
+                "SELECT hidden FROM class_exercises WHERE name = ? AND hidden IS NOT NULL",
+                [exercise],
+            ).fetchone()
+        if row is None:
+            known = ", ".join(self.exercises()) or "none yet"
+            raise UnknownExercise(
+                f"the class board has no hidden cases for an exercise named {exercise!r} "
+                f"(it has: {known}); the trainer adds them with board.add_exercises(FOLDER)"
+            )
+        return HiddenExercise.model_validate_json(str(row[0]))
 
     def learners(self) -> list[str]:
         with self.wb.hold() as con:
@@ -156,42 +200,96 @@ class ClassBoard:
             ).fetchone()
         return None if row is None else str(row[0])
 
-    # -- results
-    def record(self, learner: str, post: ResultPost) -> tuple[int, bool]:
-        """Keep one posted result; ``(seq, new)`` (``new`` is false for a repeated attempt).
+    # -- checks
+    def check(self, learner: str, post: CheckPost) -> dict[str, Any]:
+        """Judge ``learner``'s definition by the exercise's hidden cases, record the outcome
+        and answer it: ``{"seq", "recorded", "learner", "attempt", "exercise", "title",
+        "passed", "cases_passed", "cases_total", "cases": [{"case", "passed", "status",
+        "hint"}]}``. The same attempt again gets the answer it got (``recorded`` false).
 
-        :class:`UnknownExercise` for an exercise the board does not know (when it knows any)."""
+        :class:`UnknownExercise` for an exercise without hidden cases here,
+        :class:`~wfbench.errors.DefinitionError` (every issue) for an invalid definition,
+        :class:`AttemptReused` for an attempt id another learner or exercise used."""
+        again = self._answer_to(learner, post)
+        if again is not None:
+            return again
+        hidden = self.hidden(post.exercise)
+        workflow = valid_workflow(self.wb, post.definition)
+        with _JUDGE:
+            outcomes = judge(self.wb, hidden, workflow)
+        cases = [o.to_dict() for o in outcomes]
         with _WRITE, self.wb.hold() as con:
-            known = [r[0] for r in con.execute("SELECT name FROM class_exercises").fetchall()]
-            if known and post.exercise not in known:
-                raise UnknownExercise(
-                    f"the class does not do an exercise named {post.exercise!r}; "
-                    f"it does {', '.join(sorted(known))}"
-                )
-            seen = con.execute(
-                "SELECT seq FROM class_results WHERE attempt = ?", [post.attempt]
-            ).fetchone()
-            if seen is not None:
-                return int(seen[0]), False
+            again = self._answer_to(learner, post)  # the same attempt judged meanwhile
+            if again is not None:
+                return again
             top = con.execute("SELECT coalesce(max(seq), 0) FROM class_results").fetchone()
             seq = int(top[0] if top else 0) + 1
+            passed = sum(c["passed"] for c in cases)
             con.execute(
-                "INSERT INTO class_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO class_results (seq, attempt, learner, exercise, title, passed, "
+                "cases_passed, cases_total, posted_at, cases) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     seq,
                     post.attempt,
                     learner,
-                    post.exercise,
-                    post.title,
-                    post.passed,
-                    post.cases_passed,
-                    post.cases_total,
+                    hidden.exercise,
+                    hidden.title,
+                    passed == len(cases),
+                    passed,
+                    len(cases),
                     _now(),
+                    json.dumps(cases),
                 ],
             )
-        for listener in list(_LISTENERS.get(self.wb.path, ())):
-            listener()
-        return seq, True
+        self._changed()
+        return self._answer(seq, True, learner, post.attempt, hidden.exercise, hidden.title, cases)
+
+    def _answer_to(self, learner: str, post: CheckPost) -> dict[str, Any] | None:
+        """The answer an attempt got already, or None (not judged yet)."""
+        with self.wb.hold() as con:
+            row = con.execute(
+                "SELECT seq, learner, exercise, title, cases FROM class_results WHERE attempt = ?",
+                [post.attempt],
+            ).fetchone()
+        if row is None:
+            return None
+        seq, who, exercise, title, cases = row
+        if who != learner or exercise != post.exercise:
+            raise AttemptReused(
+                f"the attempt id {post.attempt!r} was used for another check; "
+                "send a new attempt id for a new check"
+            )
+        return self._answer(
+            int(seq), False, learner, post.attempt, exercise, title, json.loads(cases or "[]")
+        )
+
+    @staticmethod
+    def _answer(
+        seq: int,
+        recorded: bool,
+        learner: str,
+        attempt: str,
+        exercise: str,
+        title: str,
+        cases: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        passed = sum(bool(c["passed"]) for c in cases)
+        return {
+            "seq": seq,
+            "recorded": recorded,
+            "learner": learner,
+            "attempt": attempt,
+            "exercise": exercise,
+            "title": title,
+            "passed": passed == len(cases),
+            "cases_passed": passed,
+            "cases_total": len(cases),
+            "cases": cases,
+        }
+
+    def _changed(self) -> None:
+        notify(self.wb.path)
 
     def results(self) -> pd.DataFrame:
         """Every result, in the order it arrived."""
@@ -204,41 +302,10 @@ class ClassBoard:
 
     def table(self) -> pd.DataFrame:
         """Learners × exercises: the last attempt's outcome and time (``✔ 3/3 10:42:05``)."""
-        import pandas as pd
-
-        learners = self.learners()
-        results = self.results()
-        exercises = list(dict.fromkeys(results["exercise"])) if len(results) else []
-        cells: dict[tuple[str, str], str] = {}
-        for row in results.itertuples(index=False):
-            mark = "✔" if row.passed else "✖"
-            at = pd.Timestamp(str(row.posted_at)).strftime("%H:%M:%S")
-            cells[(str(row.learner), str(row.exercise))] = (
-                f"{mark} {row.cases_passed}/{row.cases_total} {at}"
-            )
-        for learner in results["learner"] if len(results) else []:
-            if learner not in learners:
-                learners.append(str(learner))
-        data = [[cells.get((lr, ex), "—") for ex in exercises] for lr in learners]
-        frame = pd.DataFrame(data, index=pd.Index(learners, name="learner"), columns=exercises)
-        return frame
+        return learners_by_exercise(self.learners(), self.results(), self.exercises())
 
     def _repr_html_(self) -> str:
-        frame = self.table()
-        cell = "<td style='padding:2px 8px;background:{}'>{}</td>"
-        head = "".join(f"<th style='padding:2px 8px'>{html.escape(str(c))}</th>" for c in frame)
-        rows = []
-        for learner, values in frame.iterrows():
-            tds = "".join(
-                cell.format(_COLOURS.get(str(v)[:1], "white"), html.escape(str(v))) for v in values
-            )
-            rows.append(
-                f"<tr><th style='padding:2px 8px'>{html.escape(str(learner))}</th>{tds}</tr>"
-            )
-        return (
-            "<table style='border-collapse:collapse;font-size:90%'>"
-            f"<tr><th>learner</th>{head}</tr>{''.join(rows)}</table>"
-        )
+        return to_html(self.table())
 
     def widget(self, *, poll: float | None = None) -> Any:
         """The table as a widget, redrawn whenever a result arrives in this process.
@@ -246,53 +313,39 @@ class ClassBoard:
         When the class is served by another process (``wfbench serve --class``), ``poll``
         seconds makes it look for new results that often (each look opens the store file
         briefly); :meth:`stop_polling` ends that."""
-        import ipywidgets as w
-
-        view = w.HTML(self._repr_html_())
-
-        def redraw() -> None:
-            view.value = self._repr_html_()
-
-        _LISTENERS.setdefault(self.wb.path, []).append(redraw)
-        if poll is not None:
-            self._polls.append(
-                threading.Thread(
-                    target=self._poll, args=(poll, redraw), name="wfbench-board", daemon=True
-                )
-            )
-            self._polls[-1].start()
-        return view
+        return self._watch.widget(poll)
 
     def _last_seq(self) -> int:
         with self.wb.hold() as con:
             row = con.execute("SELECT coalesce(max(seq), 0) FROM class_results").fetchone()
         return int(row[0]) if row else 0
 
-    def _poll(self, every: float, redraw: Callable[[], None]) -> None:
-        seen = self._last_seq()
-        while not self._stop.wait(every):
-            try:
-                last = self._last_seq()
-            except WfbenchError:
-                continue  # the store stayed busy: look again next time
-            if last != seen:
-                seen = last
-                redraw()
-
     def stop_polling(self) -> None:
         """Stop the polling started by :meth:`widget`."""
-        self._stop.set()
-        for thread in self._polls:
-            thread.join()
-        self._polls.clear()
-        self._stop.clear()
+        self._watch.stop()
 
     def clear(self) -> None:
         """Forget every result (a new session with the same learners)."""
         with _WRITE, self.wb.hold() as con:
             con.execute("DELETE FROM class_results")
-        for listener in list(_LISTENERS.get(self.wb.path, ())):
-            listener()
+        self._changed()
+
+    def serve(self, port: int | None = None, *, host: str | None = None) -> Served:
+        """Serve this class over HTTP from this process, on a port that stays the same
+        from one kernel to the next, so the learner lines given once stay valid: see
+        :func:`wfbench.training.serving.serve_class` (``$WFBENCH_CLASS_PORT``, 8000 by
+        default). Served already in this process: that server again."""
+        from wfbench.training.serving import serve_class
+
+        return serve_class(self.wb, port, host=host)
 
 
-__all__ = ["LEARNER_KEY_PREFIX", "MAX_CASES", "MAX_POST_BYTES", "ClassBoard", "ResultPost"]
+__all__ = [
+    "CHECKS_PATH",
+    "CLASS_PREFIX",
+    "LEARNER_KEY_PREFIX",
+    "MAX_POST_BYTES",
+    "RESULTS_PATH",
+    "CheckPost",
+    "ClassBoard",
+]

@@ -1,52 +1,50 @@
-"""Exercises that check themselves: a trainer's JSON file, a learner's saved workflow.
+"""Exercises as a learner gets them: the task, the public cases, and a check.
 
-An exercise file::
+A learner's exercise file holds what to build and the public cases, shown::
 
-    {"title": "Look up a user",
+    {"title": "Look up a person",
      "instructions": "Markdown shown to the learner …",
-     "workflow": "Find a user",
-     "cases": [{"name": "finds Ada", "input": {…}, "expect": {…},
-                "hint": "shown when this case fails"}]}
+     "workflow": "Look up a person",
+     "cases": [{"name": "finds Ada", "input": {…}, "expect": {…}}]}
 
-``Exercise.load(file).check(wb)`` runs the learner's saved workflow named ``workflow``
-against the hidden cases in the sandbox (:mod:`wfbench.testing`) and shows, per case,
-whether it passed and the hint when it did not: never the expectations themselves nor
-the sentences that would spell them out. When ``$WFBENCH_CLASS_URL`` and
-``$WFBENCH_CLASS_KEY`` are set, the result is posted to the class board.
+It holds no hidden case: those stay with the trainer, kept by the class board
+(:mod:`wfbench.training.hidden`). ``Exercise.load(file).check(wb)`` runs the public cases
+against the learner's saved workflow in their own sandbox (:mod:`wfbench.testing`),
+showing what differed, then sends the workflow's definition to the class board
+(``$WFBENCH_CLASS_URL`` and ``$WFBENCH_CLASS_KEY``), which runs the hidden cases in its
+sandbox and answers per case pass/fail and, for a failed one, a hint. Without a board the
+check says the hidden cases run only there.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import os
-import time
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wfbench.errors import NotFound, UsageError
+from wfbench.model import to_document
 from wfbench.testing.cases import Case
+from wfbench.training.client import NO_BOARD, send_check
+from wfbench.training.hidden import LACKS_STEP, CaseOutcome
 
 if TYPE_CHECKING:
     from wfbench.workbench import Workbench
 
-URL_ENV, KEY_ENV = "WFBENCH_CLASS_URL", "WFBENCH_CLASS_KEY"
-
 
 class ExerciseCase(Case):
-    """A hidden case, with the hint a learner sees when it fails."""
+    """A public case: shown to the learner, expectations and all (a hint is optional)."""
 
     hint: str = ""
 
 
 class Exercise(BaseModel):
-    """One exercise: what to build, and the hidden cases that check it."""
+    """One exercise as the learner has it: what to build, and the public cases."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -57,7 +55,9 @@ class Exercise(BaseModel):
     """Markdown."""
     workflow: str = Field(min_length=1)
     """The name of the workflow the learner saves."""
-    cases: list[ExerciseCase] = Field(min_length=1)
+    cases: list[ExerciseCase] = Field(default_factory=list)
+    """The public cases: run in the learner's kernel, shown in full. The hidden ones are
+    the class board's."""
 
     @classmethod
     def load(cls, file: str | Path) -> Exercise:
@@ -80,140 +80,102 @@ class Exercise(BaseModel):
         return exercise
 
     def _repr_markdown_(self) -> str:
+        shown = "".join(
+            f"\n* **{c.name}**: input `{json.dumps(c.input)}`, expect "
+            f"`{c.expect.model_dump_json(exclude_defaults=True)}`"
+            for c in self.cases
+        )
+        public = f"\n\nPublic cases (checked in your kernel):{shown}" if shown else ""
         return (
-            f"### {self.title}\n\n{self.instructions}\n\nSave your workflow as **{self.workflow}**."
+            f"### {self.title}\n\n{self.instructions}\n\nSave your workflow as "
+            f"**{self.workflow}**.{public}\n\nThe trainer's hidden cases run on the class board."
         )
 
-    def check(self, wb: Workbench, *, post: bool = True) -> ExerciseResult:
-        """Run the learner's workflow against the hidden cases; post when a class is set."""
-        rows: list[CaseOutcome] = []
+    def check(
+        self, wb: Workbench, *, post: bool = True, url: str | None = None, key: str | None = None
+    ) -> ExerciseResult:
+        """Run the public cases here, then send the workflow to the class board for the
+        hidden ones (``url`` and ``key`` default to ``$WFBENCH_CLASS_URL`` and
+        ``$WFBENCH_CLASS_KEY``; ``post=False`` sends nothing)."""
         try:
             workflow = wb.get(self.workflow)
         except NotFound:
             why = f"save a workflow named '{self.workflow}' first"
             rows = [CaseOutcome(c.name, False, "—", why) for c in self.cases]
-            workflow = None
-        for case in self.cases if workflow is not None else ():
-            rows.append(_outcome(wb, self.workflow, case))  # by name: started as saved
+            return ExerciseResult(self.id, self.title, rows, board=why)
+        rows = [_public(wb, self.workflow, case) for case in self.cases]  # by name: as saved
         result = ExerciseResult(self.id, self.title, rows)
-        if post:
-            result.posted = post_result(result)
+        if not post:
+            result.board = "not sent to the class board (post=False)"
+            return result
+        verdict = send_check(self.id, to_document(workflow), result.attempt, url=url, key=key)
+        result.cases.extend(verdict.cases)
+        result.board, result.hidden_checked = verdict.note, verdict.answered
         return result
 
 
-def _outcome(wb: Workbench, workflow: Any, case: ExerciseCase) -> CaseOutcome:
+def _public(wb: Workbench, workflow: str, case: ExerciseCase) -> CaseOutcome:
     try:
         report = wb.check(workflow, [case])
     except UsageError:
-        why = "your workflow lacks a step this exercise needs (see the instructions)"
-        return CaseOutcome(case.name, False, "—", why)
+        return CaseOutcome(case.name, False, "—", LACKS_STEP)
     result = report.results[0]
-    hint = "" if result.passed else (case.hint or "this case did not pass; read the instructions")
-    return CaseOutcome(case.name, result.passed, result.status, hint)
-
-
-@dataclass
-class CaseOutcome:
-    """What a learner may see of one hidden case."""
-
-    case: str
-    passed: bool
-    status: str
-    """How their run ended (their workflow's doing, not an expectation)."""
-    hint: str = ""
+    hint = "" if result.passed else (case.hint or "see what differed, and read the task again")
+    return CaseOutcome(case.name, result.passed, result.status, hint, False, tuple(result.failures))
 
 
 @dataclass
 class ExerciseResult:
-    """A learner's attempt at an exercise."""
+    """A learner's attempt at an exercise: the public cases run here, the hidden ones as
+    the class board answered (never their expectations)."""
 
     exercise: str
     title: str
     cases: list[CaseOutcome]
     attempt: str = field(default_factory=lambda: uuid.uuid4().hex)
-    posted: str | None = None
-    """How posting to the class board went (``None``: no class set)."""
+    board: str = NO_BOARD
+    """How the class board's part went, in a sentence."""
+    hidden_checked: bool = False
+    """The class board ran the hidden cases (their rows are in ``cases``)."""
 
     @property
     def passed(self) -> bool:
+        """Every case shown passed: the public ones, and the hidden ones once checked."""
         return all(c.passed for c in self.cases)
 
-    def payload(self) -> dict[str, Any]:
-        """What is posted to the class board: outcomes and counts, no expectations."""
-        return {
-            "attempt": self.attempt,
-            "exercise": self.exercise,
-            "title": self.title,
-            "passed": self.passed,
-            "cases_passed": sum(c.passed for c in self.cases),
-            "cases_total": len(self.cases),
-        }
+    @property
+    def complete(self) -> bool:
+        """Passed, hidden cases included (the class board answered)."""
+        return self.passed and self.hidden_checked
+
+    def _summary(self) -> str:
+        public = [c for c in self.cases if not c.hidden]
+        hidden = [c for c in self.cases if c.hidden]
+        text = f"{sum(c.passed for c in public)}/{len(public)} public cases pass"
+        if self.hidden_checked:
+            text += f", {sum(c.passed for c in hidden)}/{len(hidden)} hidden cases pass"
+        return text
 
     def __repr__(self) -> str:
-        done = sum(c.passed for c in self.cases)
-        return f"<ExerciseResult {self.title!r}: {done}/{len(self.cases)} cases passed>"
+        return f"<ExerciseResult {self.title!r}: {self._summary()}; {self.board}>"
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr style='background:{'#d9ead3' if c.passed else '#f4cccc'}'>"
-            f"<td style='padding:2px 8px'>{'✔' if c.passed else '✖'} {html.escape(c.case)}</td>"
-            f"<td style='padding:2px 8px'>{html.escape(c.hint)}</td></tr>"
-            for c in self.cases
-        )
-        done = sum(c.passed for c in self.cases)
-        verdict = "Well done!" if self.passed else f"{done}/{len(self.cases)} cases pass"
-        note = f"<br><small>{html.escape(self.posted)}</small>" if self.posted else ""
+        def row(c: CaseOutcome) -> str:
+            why = "".join(f"<br><small>{html.escape(d)}</small>" for d in c.details)
+            kind = "hidden" if c.hidden else "public"
+            return (
+                f"<tr style='background:{'#d9ead3' if c.passed else '#f4cccc'}'>"
+                f"<td style='padding:2px 8px;text-align:left'>{'✔' if c.passed else '✖'} "
+                f"{html.escape(c.case)}</td><td style='padding:2px 8px;text-align:left'>{kind}</td>"
+                f"<td style='padding:2px 8px;text-align:left'>{html.escape(c.hint)}{why}</td></tr>"
+            )
+
+        verdict = "Well done!" if self.complete else self._summary()
         return (
             f"<div><b>{html.escape(self.title)}</b>: {verdict}"
-            f"<table style='border-collapse:collapse'>{rows}</table>{note}</div>"
+            f"<table style='border-collapse:collapse'>{''.join(map(row, self.cases))}</table>"
+            f"<small>{html.escape(self.board)}</small></div>"
         )
 
 
-def post_result(
-    result: ExerciseResult,
-    *,
-    url: str | None = None,
-    key: str | None = None,
-    tries: int = 3,
-    timeout: float = 10.0,
-) -> str | None:
-    """Post ``result`` to the class board; a sentence saying how it went (never raises).
-
-    ``url`` and ``key`` default to ``$WFBENCH_CLASS_URL`` and ``$WFBENCH_CLASS_KEY``;
-    without them nothing is posted (``None``). A failed post is retried with the same
-    attempt id, which the board records once."""
-    url = url or os.environ.get(URL_ENV)
-    key = key or os.environ.get(KEY_ENV)
-    if not url or not key:
-        return None
-    from wfbench.training.routes import RESULTS_PATH
-
-    request = urllib.request.Request(
-        url.rstrip("/") + RESULTS_PATH,
-        data=json.dumps(result.payload()).encode(),
-        headers={"content-type": "application/json", "x-api-key": key},
-        method="POST",
-    )
-    error = "no attempt"
-    for attempt in range(tries):
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                response.read()
-            return "posted to the class board"
-        except urllib.error.HTTPError as exc:
-            error = f"the class board refused the result ({exc.code})"
-            if exc.code < 500:
-                break
-        except (urllib.error.URLError, OSError) as exc:
-            error = f"the class board could not be reached ({exc})"
-        time.sleep(0.2 * (attempt + 1))
-    return error
-
-
-__all__ = [
-    "CaseOutcome",
-    "Exercise",
-    "ExerciseCase",
-    "ExerciseResult",
-    "post_result",
-]
+__all__ = ["Exercise", "ExerciseCase", "ExerciseResult"]

@@ -2,12 +2,22 @@
 
 ::
 
-    POST /api/v2/class/results   a learner's check posts one result   learner key (201; 200 again)
-    GET  /api/v2/class/results   every result, in arrival order       viewer key or above
-    GET  /api/v2/class/board     learners × exercises, last attempts  viewer key or above
+    POST /api/v2/class/checks    a learner's workflow definition for    learner key (201; 200
+                                 one exercise: the board runs the       for the same attempt
+                                 hidden cases, records, answers         again)
+    GET  /api/v2/class/results   every result, in arrival order         viewer key or above
+    GET  /api/v2/class/board     learners × exercises, last attempts    viewer key or above
 
-A learner key (``wfl_…``, from :meth:`wfbench.training.ClassBoard.add_learner`) may post
-results and nothing else: :class:`LearnerKeyGate` answers 403 to it on every other path
+A check's body is ``{"attempt", "exercise", "definition"}``; the answer is per case
+``{"case", "passed", "status", "hint"}`` with the counts, never an input, an expectation
+or a failure in words. Refusals are problem documents: 401 without a valid learner key
+(a revoked one included), 403 for another kind of key, 413 for a body over
+:data:`~wfbench.training.board.MAX_POST_BYTES` (before it is read), 422 for a body of the
+wrong shape, an exercise the board has no hidden cases for, or an invalid definition
+(every issue), 409 for an attempt id used for another check.
+
+A learner key (``wfl_…``, from :meth:`wfbench.training.ClassBoard.add_learner`) may send
+checks and nothing else: :class:`LearnerKeyGate` answers 403 to it on every other path
 and method, before any route runs. :func:`class_router` builds the routes as an
 ``APIRouter``; :func:`install_classroom` adds them and the gate to an app.
 """
@@ -20,21 +30,26 @@ from fastapi import APIRouter, FastAPI, Header
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from wfbench.errors import UnknownExercise
+from wfbench.errors import AttemptReused, DefinitionError, UnknownExercise
 from wfbench.problems import PROBLEM_JSON, problem_body, replay_body
-from wfbench.training.board import LEARNER_KEY_PREFIX, MAX_POST_BYTES, ClassBoard, ResultPost
+from wfbench.training.board import (
+    CHECKS_PATH,
+    CLASS_PREFIX,
+    LEARNER_KEY_PREFIX,
+    MAX_POST_BYTES,
+    RESULTS_PATH,
+    CheckPost,
+    ClassBoard,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from wfbench.workbench import Workbench
 
-CLASS_PREFIX = "/api/v2/class"
-RESULTS_PATH = CLASS_PREFIX + "/results"
 
-
-def _problem(status: int, slug: str, detail: str) -> JSONResponse:
-    body = problem_body(status, slug, detail)  # the API's problem documents, one shape
+def _problem(status: int, slug: str, detail: str, **extra: Any) -> JSONResponse:
+    body = problem_body(status, slug, detail, **extra)  # the API's problem documents
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -44,21 +59,39 @@ def class_router(board: ClassBoard, *, viewer: Any = None) -> APIRouter:
     router = APIRouter(prefix=CLASS_PREFIX, tags=["class"])
     readers = [viewer] if viewer is not None else []
 
-    @router.post("/results", status_code=201, summary="Post one exercise result (learner key)")
-    def post_result(
-        post: ResultPost, x_api_key: Annotated[str | None, Header()] = None
+    @router.post(
+        "/checks",
+        status_code=201,
+        summary="Check a workflow definition against an exercise's hidden cases (learner key)",
+    )
+    def post_check(
+        post: CheckPost, x_api_key: Annotated[str | None, Header()] = None
     ) -> JSONResponse:
         learner = board.learner_for_key(x_api_key) if x_api_key else None
         if learner is None:
             if x_api_key and not x_api_key.startswith(LEARNER_KEY_PREFIX):
-                return _problem(403, "forbidden", "only a learner key may post results")
-            return _problem(401, "unauthorized", "send a learner key as x-api-key")
+                return _problem(403, "forbidden", "only a learner key may send checks")
+            what = (
+                "the learner key is not valid (unknown or revoked)"
+                if x_api_key
+                else ("no x-api-key header")
+            )
+            return _problem(401, "unauthorized", f"{what}; send your learner key as x-api-key")
         try:
-            seq, new = board.record(learner, post)
+            answer = board.check(learner, post)
         except UnknownExercise as exc:
             return _problem(422, "unknown-exercise", str(exc))
-        body = {"seq": seq, "learner": learner, "attempt": post.attempt, "recorded": new}
-        return JSONResponse(body, status_code=201 if new else 200)
+        except AttemptReused as exc:
+            return _problem(409, "attempt-reused", str(exc))
+        except DefinitionError as exc:
+            issues = [
+                {"node": i.node, "field": i.field, "code": i.code, "message": i.message}
+                for i in exc.issues
+                if i.severity == "error"
+            ]
+            detail = f"the definition is not valid ({len(issues)} problems); fix and save it"
+            return _problem(422, "invalid-definition", detail, issues=issues)
+        return JSONResponse(answer, status_code=201 if answer["recorded"] else 200)
 
     @router.get("/results", dependencies=readers, summary="Every result, in arrival order")
     def list_results() -> list[dict[str, Any]]:
@@ -81,7 +114,7 @@ def class_router(board: ClassBoard, *, viewer: Any = None) -> APIRouter:
 
 
 class LearnerKeyGate:
-    """Refuse (403) a learner key anywhere but ``POST /api/v2/class/results``, and refuse
+    """Refuse (403) a learner key anywhere but ``POST /api/v2/class/checks``, and refuse
     (413) a body over :data:`~wfbench.training.board.MAX_POST_BYTES` there before reading
     it, key or no key (a declared length over it is refused unread; a body sent without
     one is read only up to the bound)."""
@@ -96,15 +129,18 @@ class LearnerKeyGate:
             learner = any(
                 name == b"x-api-key" and value.strip().startswith(prefix) for name, value in headers
             )
-            allowed = scope.get("method") == "POST" and scope.get("path") == RESULTS_PATH
+            allowed = scope.get("method") == "POST" and scope.get("path") == CHECKS_PATH
             if learner and not allowed:
-                detail = f"a learner key may only POST {RESULTS_PATH}"
+                detail = f"a learner key may only POST {CHECKS_PATH}"
                 await _problem(403, "forbidden", detail)(scope, receive, send)
                 return
-            if scope.get("path") == RESULTS_PATH and scope.get("method") == "POST":
+            if allowed:
                 body = await _bounded_body(headers, receive)
                 if body is None:
-                    detail = f"the body is larger than {MAX_POST_BYTES} bytes; send one result"
+                    detail = (
+                        f"the body is larger than {MAX_POST_BYTES} bytes; send one workflow "
+                        "definition"
+                    )
                     await _problem(413, "body-too-large", detail)(scope, receive, send)
                     return
                 receive = replay_body(body, receive)
@@ -145,6 +181,7 @@ def install_classroom(app: FastAPI, wb: Workbench, caller: Callable[[str], Any])
 
 
 __all__ = [
+    "CHECKS_PATH",
     "CLASS_PREFIX",
     "RESULTS_PATH",
     "LearnerKeyGate",

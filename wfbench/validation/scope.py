@@ -8,7 +8,7 @@ each enclosing loop's ``as`` variable and ``loop.index``.
 
 :func:`walk` visits the nodes in run order with the :class:`Scope` each one
 sees; the checker reports references outside it, and
-:func:`references_in_scope` lists what the insert-reference helper offers, so
+:func:`references_in_scope` lists what the type-ahead reference fields offer, so
 an inserted reference never turns a node red.
 """
 

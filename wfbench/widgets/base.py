@@ -19,6 +19,8 @@ from typing import Any
 
 import ipywidgets as w
 
+from wfbench.widgets.typeahead import page_script
+
 #: Colours of run and step statuses (badges and the graph use the same palette).
 STATUS_COLOURS = {
     "queued": "#999999",
@@ -48,19 +50,31 @@ if (!window.__wfbLeaveGuard) {
 """
 
 
-def tabs_wanted() -> bool:
-    """Whether views open in their own JupyterLab tab when displayed (``$WFBENCH_TABS``,
-    which ``make lab`` sets): a kernel cannot tell which front end shows it, and a tab
-    asked of a front end without JupyterLab's main area would show nothing."""
-    return os.environ.get("WFBENCH_TABS", "").strip().lower() in ("1", "true", "yes")
+def tabs_wanted() -> bool | None:
+    """Whether views open in their own JupyterLab tab when displayed: ``$WFBENCH_TABS``
+    says so (1) or not (0); unset, ``None``: as the page that shows them answers (see
+    :class:`View`)."""
+    value = os.environ.get("WFBENCH_TABS", "").strip().lower()
+    if value in ("1", "true", "yes"):
+        return True
+    if value in ("0", "false", "no"):
+        return False
+    return None
 
 
 class View:
     """A view: ``widget`` is its root; displaying the view displays that widget.
 
-    In JupyterLab (``$WFBENCH_TABS``, or :meth:`in_tab`) a displayed view opens in its
-    own main-area tab (``sidecar``, the Jupyter widgets team's output widget for exactly
-    this), with the room of the whole tab; elsewhere it renders inline.
+    In JupyterLab a displayed view opens in its own main-area tab (``sidecar``, the
+    Jupyter widgets team's output widget for exactly this), with the room of the whole
+    tab; elsewhere (Notebook 7, Voilà, a notebook executed without a browser, as by
+    nbval) it renders inline. A kernel cannot tell which front end shows it, and a tab
+    asked of a front end without JupyterLab's main area would show nothing; so a view
+    is first shown inline, beside wfbench's page script, which tells the kernel what
+    page it runs in (:attr:`~wfbench.widgets.typeahead.PageScript.frontend`). Answered
+    "jupyterlab", the view moves to its tab (and, from then on, views open there at
+    once); any other answer, or none, leaves it inline. ``$WFBENCH_TABS`` decides
+    instead when set (1: always a tab, 0: always inline); :meth:`in_tab` opens a tab.
     """
 
     widget: Any
@@ -77,24 +91,50 @@ class View:
     def _ipython_display_(self) -> None:
         from IPython.display import Javascript, display
 
-        if tabs_wanted() and self.tab is None:
+        script = page_script()
+        wanted = tabs_wanted()
+        if wanted is None and script.frontend:
+            wanted = script.frontend == "jupyterlab"
+        if wanted and self.tab is None:
             self.in_tab()
-            note = f"opened in its own tab, <b>{esc(self.tab_title)}</b>"
-            display(w.HTML(f"<span style='color:#555'>{note}</span>"))  # type: ignore[no-untyped-call]
+            display(_opened(self.tab_title))  # type: ignore[no-untyped-call]
             return
-        display(Javascript(LEAVE_GUARD_JS), self.widget)  # type: ignore[no-untyped-call]
+        if wanted is None and self.tab is None:  # shown inline until the page answers
+            holder = w.VBox([self.widget], layout=w.Layout(width="100%"))
+            script.when_answered(lambda frontend: self._answered(frontend, holder))
+            display(Javascript(LEAVE_GUARD_JS), script, holder)  # type: ignore[no-untyped-call]
+            return
+        display(Javascript(LEAVE_GUARD_JS), script, self.widget)  # type: ignore[no-untyped-call]
+
+    def _answered(self, frontend: str, holder: Any) -> None:
+        """The page answered: in JupyterLab the inline view moves to its own tab."""
+        if frontend != "jupyterlab" or self.tab is not None:
+            return
+        holder.children = (_opened(self.tab_title),)
+        self._open_tab(self.tab_title)
 
     def in_tab(self, title: str | None = None) -> View:
         """Open the view in its own JupyterLab main-area tab (beside the notebook)."""
         from IPython.display import Javascript, display
+
+        display(Javascript(LEAVE_GUARD_JS), page_script())  # type: ignore[no-untyped-call]
+        self._open_tab(title or self.tab_title)
+        return self
+
+    def _open_tab(self, title: str) -> None:
+        from IPython.display import display
         from sidecar import Sidecar
 
-        display(Javascript(LEAVE_GUARD_JS))  # type: ignore[no-untyped-call]
-        self.tab = Sidecar(title=title or self.tab_title, anchor="tab-after")
+        self.tab = Sidecar(title=title, anchor="tab-after")
         self.tab.add_class("wfb-tab")
         with self.tab:  # the view alone: the tab lays its outputs side by side
             display(self.widget)  # type: ignore[no-untyped-call]
-        return self
+
+
+def _opened(title: str) -> Any:
+    """What the notebook shows where a view opened in its own tab."""
+    note = f"opened in its own tab, <b>{esc(title)}</b>"
+    return w.HTML(f"<span style='color:#555'>{note}</span>")
 
 
 def badge(status: Any) -> str:

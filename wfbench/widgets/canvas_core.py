@@ -27,7 +27,7 @@ import ipywidgets as w
 from wfbench.errors import DefinitionError, WfbenchError
 from wfbench.model import Workflow, to_document
 from wfbench.validation import Issue, Report
-from wfbench.widgets import edit
+from wfbench.widgets import edit, samples
 from wfbench.widgets.base import View, button, esc, for_notebook, message_html
 from wfbench.widgets.canvas_keep import KeptWork
 from wfbench.widgets.canvas_layout import lay_out
@@ -42,9 +42,11 @@ from wfbench.widgets.cytoscape import GraphView
 from wfbench.widgets.forms import NodeForm, form_for
 from wfbench.widgets.graph import TRIGGER, elements, parse_placeholder
 from wfbench.widgets.palette import AddPanel, Place, places_for
+from wfbench.widgets.picker import obvious_params
 from wfbench.widgets.run_as import RunAsPicker
 from wfbench.widgets.scope import typed_references
 from wfbench.widgets.trigger import TriggerCard
+from wfbench.widgets.typeahead import page_script
 
 if TYPE_CHECKING:
     from wfbench.widgets.history_view import HistoryView
@@ -92,11 +94,11 @@ class CanvasCore(KeptWork, View):
             doc = to_document(draft)
         self.draft: dict[str, Any] = doc
         self.draft_key = self.workflow_id or f"new:{doc.get('name', '')}"
-        self.kept = wb.workflows.kept_draft(self.draft_key)
+        self.kept = wb.drafts.kept(self.draft_key)
         """The unsaved draft kept from an earlier session (offered by ``restore_bar``)."""
         self._keeping = False  # no store writes while building
         self.cases: list[Any] | None = (
-            wb.workflows.cases(self.workflow_id) if self.workflow_id is not None else None
+            wb.drafts.cases(self.workflow_id) if self.workflow_id is not None else None
         )
         """The Test tab's cases as they will be saved with the workflow (None: none yet)."""
         self._saved_cases = canonical_cases(self.cases)
@@ -116,6 +118,8 @@ class CanvasCore(KeptWork, View):
         self.test_panel: TestPanel | None = None
         self.history: HistoryView | None = None
         self._data: dict[str, dict[str, Any]] = {}
+        self._sample_run: tuple[str | None, dict[str, Any]] = (None, {})
+        self._lists_owner = f"canvas-{id(self)}"  # whose lists the page script shows
         self._quiet = False
         self._build_widgets()
         self._changed()
@@ -310,9 +314,25 @@ class CanvasCore(KeptWork, View):
             refs = typed_references(
                 self.draft, element_id, self.wb.catalogue.actions(format="registry")
             )
-            self.form = form_for(node, spec, refs, self._form_edited)
+            self.form = form_for(
+                node, spec, refs, self._form_edited, self._sample_values(element_id, refs)
+            )
             self.form.show_issues([i for i in self.issues if i.node == element_id])
             self.panel.children = (self.form.widget,)
+        self._publish_lists()
+
+    def _sample_values(self, element_id: str, refs: list[tuple[str, Any]]) -> dict[str, Any]:
+        """The references' sample values at ``element_id``: the trigger's sample input and the
+        workflow's last run (fetched once per run)."""
+        newest = self.wb.runs(self.workflow_id, limit=1) if self.workflow_id else None
+        key = None if newest is None or newest.empty else str(newest["run_id"].iloc[0])
+        if key != self._sample_run[0]:
+            self._sample_run = (key, samples.last_run(self.wb, self.workflow_id))
+        run = self._sample_run[1]
+        scope = samples.context(
+            self.draft, element_id, run_input=run.get("input"), run_steps=run.get("steps") or ()
+        )
+        return samples.values([r for r, _ in refs], scope)
 
     # ------------------------------------------------------------------ adding
     def _open_add(self) -> None:
@@ -333,6 +353,14 @@ class CanvasCore(KeptWork, View):
             self._close_add,
         )
         self.panel.children = (self.add_panel.widget,)
+        self._publish_lists()
+
+    def _publish_lists(self) -> None:
+        """Give the page script the type-ahead lists of the form or panel on show."""
+        lists = self.form.lists() if self.form is not None else {}
+        if self.add_panel is not None:
+            lists[self.add_panel.search.key] = self.add_panel.search.listed()
+        page_script().show(self._lists_owner, lists)
 
     def _close_add(self) -> None:
         self.select(self.selected or TRIGGER)
@@ -360,6 +388,11 @@ class CanvasCore(KeptWork, View):
             edit.insert(self.draft, node, after=None if ref == TRIGGER else ref)
         else:
             edit.insert(self.draft, node, into=ref, branch=where)
+        registry = self.wb.catalogue.actions(format="registry")
+        spec = registry.find(str(action)) if kind == "action" else None
+        if spec is not None:  # parameters an input field of the same name fills, filled
+            refs = typed_references(self.draft, node_id, registry)
+            node["with"].update(obvious_params(spec.input_model, refs))
         self._changed(clear=True)
         self.select(node_id)
 
@@ -479,10 +512,10 @@ class CanvasCore(KeptWork, View):
             self.message.value = message_html(f"not saved: {exc}", "error")
             return False
         if self.cases is not None:
-            self.wb.workflows.save_cases(info.id, self.cases, info.version)
+            self.wb.drafts.save_cases(info.id, self.cases, info.version)
         self._saved_cases = canonical_cases(self.cases)
         if self.workflow_id is None:  # a new workflow's draft was kept under its name
-            self.wb.workflows.drop_draft(self.draft_key)
+            self.wb.drafts.drop(self.draft_key)
             self.draft_key = info.id
         self.workflow_id, self.version, self.enabled = info.id, info.version, info.enabled
         self._saved = to_document(self.wb.get(info.id))
@@ -507,7 +540,7 @@ class CanvasCore(KeptWork, View):
     def _discard(self) -> None:
         self.draft = copy.deepcopy(self._baseline)
         wid = self.workflow_id
-        self.cases = self.wb.workflows.cases(wid) if wid is not None else None
+        self.cases = self.wb.drafts.cases(wid) if wid is not None else None
         self.cases_problem = ""
         self.flagging, self.issues = False, []
         self._quiet = True

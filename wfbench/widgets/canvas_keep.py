@@ -67,10 +67,10 @@ class KeptWork:
             return
         try:
             if self.dirty:
-                self.wb.workflows.keep_draft(self.draft_key, self.draft, self.cases)
+                self.wb.drafts.keep(self.draft_key, self.draft, self.cases)
                 self.kept = None
             else:
-                self.wb.workflows.drop_draft(self.draft_key)
+                self.wb.drafts.drop(self.draft_key)
         except WfbenchError as exc:  # a busy store must not break editing
             self.message.value = message_html(f"the draft could not be kept: {exc}", "warning")
 
@@ -107,7 +107,7 @@ class KeptWork:
     def _drop_kept(self) -> None:
         self.restore_bar.layout.display = "none"
         self.kept = None
-        self.wb.workflows.drop_draft(self.draft_key)
+        self.wb.drafts.drop(self.draft_key)
 
     def restore_draft(self) -> None:
         """Click Restore draft (the draft kept from an earlier session)."""

@@ -17,7 +17,9 @@ Height: the graph is never cut. Its box grows with the graph (its height at zoom
 up to the height the page has (``100vh`` less the canvas's header), shrinking the
 drawing down to :data:`MIN_FIT_ZOOM` (half size) to show it whole; past that it keeps a readable
 size and the box scrolls. The mouse wheel scrolls the page (cytoscape's wheel zoom is
-off); :meth:`zoom` (the canvas's + and − buttons) grows or shrinks the drawing. A
+off); :meth:`zoom` (the canvas's + and − buttons) grows or shrinks the drawing, and
+Ctrl+wheel zooms it around the pointer (the page script of
+:mod:`~wfbench.widgets.typeahead`, which every view displays beside itself). A
 cytoscape widget whose height is set before its first display is drawn clipped at
 400 px, so the height is applied when the front end reports its first view
 (``_view_count``), and :meth:`resize` re-applies it on demand.
@@ -32,6 +34,7 @@ import ipycytoscape
 import ipywidgets as w
 
 from wfbench.widgets.graph import LOOP_PAD, status_classes
+from wfbench.widgets.retire import retire
 
 #: How the graph looks: kinds, statuses, flags and edge labels.
 STYLE: list[dict[str, Any]] = [
@@ -195,7 +198,6 @@ class GraphView:
         self.widget = w.Box(layout=w.Layout(width="100%", max_height=BOX_MAX, overflow="auto"))
         self.widget.add_class("wfb-graph-box")
         self._cy: Any = None
-        self._retired: list[Any] = []  # replaced graphs, closed at the next rebuild
         self._nodes: dict[str, Any] = {}
         self._edges: dict[str, Any] = {}
         self._base: dict[str, str] = {}  # element id -> classes from the projection
@@ -263,11 +265,8 @@ class GraphView:
         self._cy = cy
         self.widget.children = (cy,)
         self.rebuilds += 1
-        # The browser may still report on the graph it showed a moment ago: close a
-        # replaced graph one rebuild later, so those late messages find their model.
-        for retired in self._retired:
-            _close(retired)
-        self._retired = [old] if old is not None else []
+        if old is not None:  # closed once the browser has removed its view (see retire)
+            retire(old, _close)
 
     @staticmethod
     def _update(element: Any, data: Mapping[str, Any], classes: str) -> None:
@@ -375,7 +374,7 @@ class GraphView:
             self.on_select(str(element_id))
 
     def _shown(self, change: Mapping[str, Any]) -> None:
-        if change.get("new"):
+        if change.get("new") and change.get("owner") is self._cy:  # not a replaced one
             self.resize()
 
     def resize(self) -> None:
@@ -389,12 +388,11 @@ class GraphView:
             self._cy.relayout()  # a resize fits the graph; put a tall one back at its top
 
     def close(self) -> None:
-        """Release the widgets (and their front-end models)."""
-        for retired in self._retired:
-            _close(retired)
-        self._retired = []
+        """Release the widgets (and their front-end models): the drawing is taken off the
+        page first and closed once the browser has let go of it (:mod:`.retire`)."""
+        self.widget.children = ()
         if self._cy is not None:
-            _close(self._cy)
+            retire(self._cy, _close)
         self._cy = None
         self.widget.close()
 

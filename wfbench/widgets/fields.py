@@ -24,6 +24,7 @@ from wfbench.validation import Kind as ValueKind
 from wfbench.widgets.base import esc, message_html
 from wfbench.widgets.picker import insert_reference, wanted_kind
 from wfbench.widgets.schema import MISSING
+from wfbench.widgets.typeahead import TypeAhead
 
 Kind = Literal["text", "json", "bool", "tristate", "int", "float", "number_text", "choice"]
 _TEXT_KINDS = ("text", "json", "number_text")
@@ -67,10 +68,16 @@ class FieldEditor:
         value: Any = MISSING,
         expressions: bool = True,
         wants: ValueKind = "unknown",
+        references: bool = False,
     ) -> None:
         self.name, self.kind, self.required, self.default = name, kind, required, default
         self.wants = wants
         """The kind of value the field takes (what the picker offers for it)."""
+        self.references = references
+        """Whether its boxes are type-ahead boxes that offer references (:meth:`offer`)."""
+        self.typeahead: TypeAhead | None = None
+        """The type-ahead of its text box (or of its ``ƒx`` box, for a typed field)."""
+        whole = wants not in ("string", "unknown")  # one expression: a pick replaces it all
         self.present = value is not MISSING
         title = (label or name) + (" *" if required else "")
         self.label = w.HTML(
@@ -102,17 +109,30 @@ class FieldEditor:
             self.typed = w.Dropdown(options=options, layout=wide)
             if default is not MISSING and default in (choices or []):
                 self.typed.value = default
+        elif kind == "json" and references:
+            self.typeahead = TypeAhead(
+                placeholder="JSON or {{ … }}", multiline=True, whole=whole, layout=wide
+            )
+            self.typed = self.typeahead.box
         elif kind == "json":
             self.typed = w.Textarea(
                 continuous_update=False,
                 placeholder="JSON or {{ … }}",
                 layout=w.Layout(flex="1 1 auto", width="auto", height="64px"),
             )
+        elif references and kind == "text":
+            self.typeahead = TypeAhead(placeholder=_hint(kind, default), whole=whole, layout=wide)
+            self.typed = self.typeahead.box
         else:
             self.typed = w.Text(
                 continuous_update=False, placeholder=_hint(kind, default), layout=wide
             )
-        self.expr = w.Text(continuous_update=False, placeholder="{{ … }}", layout=wide)
+        self.expr: Any
+        if references and kind not in _TEXT_KINDS:
+            self.typeahead = TypeAhead(placeholder="{{ … }}", whole=whole, layout=wide)
+            self.expr = self.typeahead.box
+        else:
+            self.expr = w.Text(continuous_update=False, placeholder="{{ … }}", layout=wide)
         self.expr_toggle: Any = None
         controls: list[Any] = [self.label, self.typed]
         if kind not in _TEXT_KINDS and expressions:
@@ -189,6 +209,12 @@ class FieldEditor:
             self.expr_toggle.value = True
         self.expr.value = insert_reference(self.expr.value, ref, self.wants)
 
+    def offer(self, suggestions: list[dict[str, str]]) -> None:
+        """What the field's type-ahead lists offer
+        (:func:`~wfbench.widgets.typeahead.suggestions`)."""
+        if self.typeahead is not None:
+            self.typeahead.suggestions = suggestions
+
     def observe(self, callback: Callable[[Any], None]) -> None:
         """Call ``callback`` whenever the field's value changes."""
         self.typed.observe(callback, names="value")
@@ -219,8 +245,11 @@ def _hint(kind: Kind, default: Any) -> str:
     return "number or {{ … }}" if kind == "number_text" else "text or {{ … }}"
 
 
-def editors_for_model(model: type[BaseModel], values: Mapping[str, Any]) -> dict[str, FieldEditor]:
-    """One :class:`FieldEditor` per field of a pydantic model, by its definition name."""
+def editors_for_model(
+    model: type[BaseModel], values: Mapping[str, Any], *, references: bool = False
+) -> dict[str, FieldEditor]:
+    """One :class:`FieldEditor` per field of a pydantic model, by its definition name
+    (``references``: with type-ahead boxes that offer references)."""
     out = {}
     for attr, info in model.model_fields.items():
         name = info.alias or attr
@@ -238,6 +267,7 @@ def editors_for_model(model: type[BaseModel], values: Mapping[str, Any]) -> dict
             description=info.description or "",
             value=values.get(name, MISSING),
             wants=wanted_kind(name, info.annotation),
+            references=references,
         )
     return out
 

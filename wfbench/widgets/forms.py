@@ -2,9 +2,12 @@
 
 Every parameter gets a widget that fits its type (:mod:`wfbench.widgets.fields`).
 
-Each form has the **insert-reference** helper (:mod:`wfbench.widgets.picker`):
-the field to fill, then the typed references in scope that fit it; *Insert*
-puts ``{{ ref }}`` into that field, replacing a placeholder.
+Every field that takes a reference (an action's parameters, a condition, a
+loop's items) is a type-ahead box (:mod:`wfbench.widgets.typeahead`): its list
+offers the typed references in scope that fit that field
+(:mod:`wfbench.widgets.picker`), each with its sample value
+(:mod:`wfbench.widgets.samples`), and a pick inserts ``{{ ref }}`` at the cursor.
+``form.insert_reference(ref, into)`` is the code twin.
 
 A form knows nothing of the canvas: it reports the edited node (a dict of the
 definition format) to ``on_change(node, old_id)``.
@@ -24,6 +27,7 @@ from wfbench.widgets.condition_builder import ConditionBuilder
 from wfbench.widgets.fields import FieldEditor, Kind, editors_for_model, field_kind
 from wfbench.widgets.picker import ReferencePicker
 from wfbench.widgets.schema import MISSING
+from wfbench.widgets.typeahead import suggestions
 
 OnChange = Callable[[dict[str, Any], str], None]
 
@@ -42,10 +46,13 @@ class NodeForm:
         node: Mapping[str, Any],
         refs: Sequence[tuple[str, ValueKind] | str],
         on_change: OnChange,
+        samples: Mapping[str, Any] | None = None,
     ) -> None:
         self.node = dict(node)
         self.on_change = on_change
         self.refs = refs
+        self.samples = dict(samples or {})
+        """Sample values of the references (:mod:`~wfbench.widgets.samples`), shown in the lists."""
         self.extra: list[Any] = []
         """Widgets a kind shows above its fields (the if-else's condition builder)."""
         self._quiet = True
@@ -67,10 +74,9 @@ class NodeForm:
         self._build()
         targets = {k: e.wants for k, e in self.fields.items() if self._takes_reference(k, e)}
         self.picker = ReferencePicker(refs, targets, lambda key, ref: self.fields[key].insert(ref))
-        self.ref_select = self.picker.select
-        self.ref_target = self.picker.target
-        self.insert_button = self.picker.insert_button
-        helper = self.picker.widget
+        typed = self.picker.refs
+        for key, wants in targets.items():
+            self.fields[key].offer(suggestions(typed, wants, self.samples))
         for widget in (self.id_text, self.description_text):
             widget.observe(self._changed, names="value")
         for editor in self.fields.values():
@@ -83,7 +89,6 @@ class NodeForm:
                 self.description_text,
                 *self.extra,
                 *(e.box for e in self.fields.values()),
-                helper,
             ],
             layout=w.Layout(width="100%"),
         )
@@ -119,16 +124,31 @@ class NodeForm:
             raise KeyError(f"no field {key!r} on this form; fields: {', '.join(self.fields)}")
         editor.set_value(value)
 
+    def lists(self) -> dict[str, dict[str, Any]]:
+        """The type-ahead lists of its fields, by box key (what the page script shows)."""
+        return {
+            e.typeahead.key: e.typeahead.listed()
+            for e in self.fields.values()
+            if e.typeahead is not None
+        }
+
+    @property
+    def targets(self) -> list[str]:
+        """The fields that take a reference (each a type-ahead box), in form order."""
+        return list(self.picker.targets)
+
     def insert_reference(self, ref: str, into: str | None = None) -> None:
-        """The helper as code: choose the target field, then ``ref``, and click Insert."""
+        """A pick from field ``into``'s list (default: the first field that takes one), the
+        cursor at its end: ``{{ ref }}`` goes in by the rule of
+        :func:`~wfbench.widgets.picker.insert_reference`; a reference that does not fit the
+        field is refused (``KeyError``)."""
         target = None
         if into is not None:
             target = into if into in self.fields else f"with.{into}"
-        self.picker.choose(ref, target)
-        self.insert_button.click()
+        self.picker.insert(ref, target)
 
     def references(self, into: str | None = None) -> list[str]:
-        """The references the picker offers for field ``into`` (default: the chosen one)."""
+        """The references field ``into``'s list offers (default: the first field's)."""
         target = None if into is None else (into if into in self.fields else f"with.{into}")
         return self.picker.offered(target)
 
@@ -185,9 +205,10 @@ class ActionForm(NodeForm):
         spec: ActionSpec | None,
         refs: Sequence[tuple[str, ValueKind] | str],
         on_change: OnChange,
+        samples: Mapping[str, Any] | None = None,
     ) -> None:
         self.spec = spec
-        super().__init__(node, refs, on_change)
+        super().__init__(node, refs, on_change, samples)
 
     def _build(self) -> None:
         action = str(self.node.get("action"))
@@ -205,7 +226,8 @@ class ActionForm(NodeForm):
             f"{' · side effects' if spec.side_effects else ''}{esc(extra)}</div>"
         )
         params = self.node.get("with") if isinstance(self.node.get("with"), Mapping) else {}
-        for name, editor in editors_for_model(spec.input_model, params or {}).items():
+        editors = editors_for_model(spec.input_model, params or {}, references=True)
+        for name, editor in editors.items():
             self.fields[f"with.{name}"] = editor
         self.fields["on_error"] = FieldEditor(
             "on_error",
@@ -272,6 +294,7 @@ class IfElseForm(NodeForm):
             value=self.node.get("condition", MISSING),
             description="one {{ … }} expression that gives true or false",
             wants="boolean",
+            references=True,
         )
 
     def _changed(self, _change: Any = None) -> None:
@@ -298,6 +321,7 @@ class LoopForm(NodeForm):
             value=get("items", MISSING),
             description="one {{ … }} expression that gives a list",
             wants="list",
+            references=True,
         )
         self.fields["as"] = FieldEditor(
             "as",
@@ -326,14 +350,15 @@ def form_for(
     spec: ActionSpec | None,
     refs: Sequence[tuple[str, ValueKind] | str],
     on_change: OnChange,
+    samples: Mapping[str, Any] | None = None,
 ) -> NodeForm:
-    """The form that edits ``node``."""
+    """The form that edits ``node`` (``samples``: the references' sample values)."""
     kind = node.get("kind")
     if kind == "if_else":
-        return IfElseForm(node, refs, on_change)
+        return IfElseForm(node, refs, on_change, samples)
     if kind == "loop":
-        return LoopForm(node, refs, on_change)
-    return ActionForm(node, spec, refs, on_change)
+        return LoopForm(node, refs, on_change, samples)
+    return ActionForm(node, spec, refs, on_change, samples)
 
 
 __all__ = [

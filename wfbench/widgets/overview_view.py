@@ -20,6 +20,7 @@ import ipywidgets as w
 import pandas as pd
 
 from wfbench.errors import ClickRefused, WfbenchError
+from wfbench.runs import ENDED_STATUSES
 from wfbench.widgets.base import (
     View,
     badge,
@@ -138,7 +139,7 @@ class Overview(View):
                 self.dialog_area,
                 self.message,
                 self.table,
-                w.HTML(legend_html(("succeeded", "failed", "cancelled", "interrupted"))),
+                w.HTML(legend_html(ENDED_STATUSES)),
             ]
         )
         self.widget = w.VBox([self.overview_page])

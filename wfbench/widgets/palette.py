@@ -2,7 +2,9 @@
 
 Where depends on what is selected: after a step (or at the start, from the
 trigger), inside the *then* or *else* branch of an if-else, or inside a loop's
-body. The panel only gathers the choice; ``on_add(kind, action, place, node_id)``
+body. An action is found by typing in *find action* (a type-ahead list of the whole
+catalogue: a pick chooses its category and action below), or by category and
+type in the two lists. The panel only gathers the choice; ``on_add(kind, action, place, node_id)``
 does the edit, with ``place`` one of ``("after", id)`` (``id`` may be the
 trigger) or ``(branch, id)`` for ``then``/``else``/``steps``.
 """
@@ -17,6 +19,7 @@ import ipywidgets as w
 from wfbench.actions import ActionRegistry
 from wfbench.widgets.base import button
 from wfbench.widgets.graph import TRIGGER
+from wfbench.widgets.typeahead import TypeAhead
 
 Place = tuple[str, str]
 OnAdd = Callable[[str, str | None, Place, str], None]
@@ -46,8 +49,8 @@ def places_for(
 class AddPanel:
     """Choose kind, category, action and place, then **Add**.
 
-    Code twins: ``kind_select.value``, ``category_select.value``,
-    ``action_select.value``, ``place_select.value``, ``id_text.value``,
+    Code twins: ``kind_select.value``, ``search.value`` (or ``search.pick``),
+    ``category_select.value``, ``action_select.value``, ``place_select.value``, ``id_text.value``,
     ``confirm_button.click()``, ``cancel_button.click()``.
     """
 
@@ -68,6 +71,18 @@ class AddPanel:
             value="action",
         )
         self.kind_select.style.button_width = "80px"
+        self.search = TypeAhead(
+            mode="choice",
+            description="find action",
+            placeholder="type part of its name, e.g. suspend",
+            layout=w.Layout(width="100%"),
+        )
+        self.search.suggestions = [
+            {"value": spec.name, "kind": "", "text": spec.description}
+            for specs in self._categories.values()
+            for spec in specs
+        ]
+        self.search.observe(self._searched)
         self.category_select = w.Dropdown(options=list(self._categories), description="category")
         self.action_select = w.Dropdown(description="action", layout=w.Layout(width="100%"))
         self.action_help = w.HTML()
@@ -82,7 +97,9 @@ class AddPanel:
         self.kind_select.observe(self._kind_changed, names="value")
         self.category_select.observe(self._category_changed, names="value")
         self.action_select.observe(self._action_changed, names="value")
-        self.action_box = w.VBox([self.category_select, self.action_select, self.action_help])
+        self.action_box = w.VBox(
+            [self.search.box, self.category_select, self.action_select, self.action_help]
+        )
         self.widget = w.VBox(
             [
                 w.HTML("<h4 style='margin:2px 0'>Add a step</h4>"),
@@ -115,6 +132,10 @@ class AddPanel:
             perms = ", ".join(sorted(spec.permissions)) or "no permission"
             self.action_help.value = f"<span style='color:#666'>needs {perms}</span>"
         self._suggest()
+
+    def _searched(self, change: Mapping[str, Any]) -> None:
+        if self.catalogue.find(str(change["new"]).strip()) is not None:
+            self.choose_action(str(change["new"]).strip())
 
     def _suggest(self) -> None:
         kind = str(self.kind_select.value)

@@ -1,22 +1,20 @@
-"""The reference picker: typed paths in scope, only those that fit the chosen field.
+"""Which references fit which field: the rule behind the type-ahead lists, and its code twin.
 
-The list comes from validation (:func:`wfbench.validation.scope.typed_references`):
+The references come from validation (:func:`wfbench.validation.scope.typed_references`):
 every reference the node may read, down to fields, with its kind
-(``steps.user.output.employee_type (string)``, ``group.id (string)``). The
-person first picks the field to fill ("into"); the list then offers only the
-references whose kind fits that field (the typed checks' own rule,
-:func:`wfbench.validation.expression_kinds.fits`), so an inserted reference never turns
-the node red.
+(``steps.user.output.employee_type (string)``, ``group.id (string)``). A field
+is offered only the references whose kind fits it (the typed checks' own rule,
+:func:`wfbench.validation.expression_kinds.fits`), so an inserted reference
+never turns the node red. In the browser each field's type-ahead list
+(:mod:`wfbench.widgets.typeahead`) offers them and inserts at the cursor.
 
-Inserting follows :func:`insert_reference`. ipywidgets' ``Text`` cannot report
-its cursor or selection, so the rule is about the field's whole value: a
-field whose value must be one expression (a condition, a loop's items, any
-parameter that is not text) gets the reference as its whole value, replacing
-the placeholder (``{{ true }}``, ``{{ [] }}``) or what was there; a text field
-that is empty or holds exactly one ``{{ }}`` gets it as its whole value too;
-only a text field with words in it gets the reference appended, since text
-around ``{{ }}`` makes text there, which is what a text field wants. That is
-the whole difference a cursor would make, without a front-end component.
+From code, ``form.insert_reference(ref, into)`` follows
+:func:`insert_reference`, a rule about the field's whole value: a field whose
+value must be one expression (a condition, a loop's items, any parameter that
+is not text) gets the reference as its whole value, replacing the placeholder
+(``{{ true }}``, ``{{ [] }}``) or what was there; a text field that is empty or
+holds exactly one ``{{ }}`` gets it as its whole value too; only a text field
+with words in it gets the reference appended (a cursor at its end).
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import ipywidgets as w
+from pydantic import BaseModel
 
 from wfbench import expressions as ex
 from wfbench.errors import ExpressionError
@@ -58,7 +56,8 @@ def label(ref: str, kind: Kind) -> str:
 
 
 class ReferencePicker:
-    """``target`` (into which field), ``select`` (the reference), ``insert_button``.
+    """Which fields of a form take references, and what fits each: the type-ahead lists'
+    rule, and the code twin of a pick (:meth:`choose` checks, ``on_insert`` inserts).
 
     ``refs`` are ``(reference, kind)`` pairs (a bare reference is of unknown
     kind); ``targets`` maps each field that takes a reference to the kind it wants;
@@ -76,61 +75,38 @@ class ReferencePicker:
         ]
         self.targets = dict(targets)
         self.on_insert = on_insert
-        self.target = w.Dropdown(options=list(targets), description="into", layout=_full())
-        self.select = w.Dropdown(description="reference", layout=_full())
-        self.note = w.HTML()
-        self.insert_button = w.Button(
-            description="Insert {{ ref }}", icon="plus", layout=w.Layout(width="auto")
-        )
-        self.insert_button.on_click(lambda _: self._insert())
-        self.target.observe(lambda _: self._offer(), names="value")
-        self._offer()
-        self.widget = w.VBox(
-            [
-                w.HTML("<b>Insert reference</b>"),
-                self.target,
-                self.select,
-                self.note,
-                self.insert_button,
-            ],
-            layout=w.Layout(
-                border="1px solid #dde3ea", padding="4px", margin="6px 0 0 0", width="auto"
-            ),
-        )
 
     def offered(self, target: str | None = None) -> list[str]:
-        """The references offered for ``target`` (default: the chosen field)."""
-        wants = self.targets.get(target or self.target.value or "", "unknown")
+        """The references offered for ``target`` (default: the first field that takes one)."""
+        wants = self.targets.get(target or self.first or "", "unknown")
         return [ref for ref, kind in self.refs if fits(kind, wants)]
 
-    def _offer(self) -> None:
-        wants = self.targets.get(self.target.value or "", "unknown")
-        kinds = dict(self.refs)
-        options = [(label(ref, kinds[ref]), ref) for ref in self.offered()]
-        keep = self.select.value
-        self.select.options = options
-        offered = [ref for _, ref in options]
-        self.select.value = keep if keep in offered else (offered[0] if offered else None)
-        self.insert_button.disabled = not options
-        fit = "" if wants == "unknown" else f"only what gives {wants} is offered"
-        self.note.value = f"<span style='color:#666;font-size:90%'>{fit}</span>" if fit else ""
+    @property
+    def first(self) -> str | None:
+        return next(iter(self.targets), None)
 
-    def choose(self, ref: str, into: str | None = None) -> None:
-        """Pick ``into`` then ``ref``, as a person would."""
-        if into is not None:
-            self.target.value = into
-        offered = self.offered()
+    def insert(self, ref: str, into: str | None = None) -> None:
+        """Insert ``ref`` into field ``into`` (default: the first), if it fits there."""
+        target = into or self.first
+        if target is None or target not in self.targets:
+            raise KeyError(f"{target!r} takes no reference; fields that do: {list(self.targets)}")
+        offered = self.offered(target)
         if ref not in offered:
-            raise KeyError(f"{ref!r} does not fit {self.target.value!r}; offered: {offered}")
-        self.select.value = ref
-
-    def _insert(self) -> None:
-        if self.select.value and self.target.value:
-            self.on_insert(str(self.target.value), str(self.select.value))
+            raise KeyError(f"{ref!r} does not fit {target!r}; offered: {offered}")
+        self.on_insert(target, ref)
 
 
-def _full() -> w.Layout:
-    return w.Layout(width="100%", min_width="0")
+def obvious_params(model: type[BaseModel], refs: Sequence[tuple[str, Kind]]) -> dict[str, str]:
+    """The parameters of an action's input ``model`` that an input field of the same name
+    fills, and fits (``email`` <- ``{{ input.email }}``): what a new action starts with."""
+    kinds = dict(refs)
+    out = {}
+    for attr, info in model.model_fields.items():
+        name = info.alias or attr
+        kind = kinds.get(f"input.{name}")
+        if kind is not None and fits(kind, wanted_kind(name, info.annotation)):
+            out[name] = "{{ input." + name + " }}"
+    return out
 
 
 def wanted_kind(key: str, annotation: Any = None) -> Kind:
@@ -142,4 +118,11 @@ def wanted_kind(key: str, annotation: Any = None) -> Kind:
     return kind_of_type(annotation) if annotation is not None else "unknown"
 
 
-__all__ = ["ReferencePicker", "insert_reference", "is_placeholder", "label", "wanted_kind"]
+__all__ = [
+    "ReferencePicker",
+    "insert_reference",
+    "is_placeholder",
+    "label",
+    "obvious_params",
+    "wanted_kind",
+]

@@ -1,4 +1,4 @@
-"""What an expression may read at one node: the insert-reference helper's list.
+"""What an expression may read at one node: what the type-ahead reference fields list.
 
 The rules are validation's, and live there only
 (:func:`wfbench.validation.scope.references_in_scope`): offering only what

@@ -38,6 +38,7 @@ from wfbench.validation import Report
 from wfbench.workbench.access import Access
 from wfbench.workbench.catalogue import Catalogue
 from wfbench.workbench.directories import Directories, DirectorySource
+from wfbench.workbench.drafts import Drafts
 from wfbench.workbench.history import Runs
 from wfbench.workbench.shapes import OnConflict
 from wfbench.workbench.starter import Start, Starter
@@ -83,6 +84,8 @@ class Workbench:
         self.workflows = Workflows(
             self._store, self._catalogue, self._roles_for_checks, lambda: self.user
         )
+        #: A canvas's unsaved drafts and the test cases saved with a version.
+        self.drafts = Drafts(self._store)
         #: Execution history; ``wb.runs()`` is the runs table.
         self.runs = Runs(self._store, self.starter, self.workflows.get, lambda: self.user)
         #: Actions, roles and connectors.

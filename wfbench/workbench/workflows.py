@@ -1,6 +1,6 @@
 """``wb.workflows``: the saved workflows (create, validate, save, find, enable, import,
-export; a canvas's kept draft and a version's test cases). Called, it is the overview
-table: ``wb.workflows()``."""
+export). Called, it is the overview table: ``wb.workflows()``. A canvas's kept draft and
+a version's test cases are ``wb.drafts`` (:mod:`.drafts`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from wfbench.actions import ActionRegistry
 from wfbench.errors import DefinitionError
 from wfbench.model import Workflow, dump_workflow, read_document, to_document
 from wfbench.roles import RoleRegistry
-from wfbench.store import KeptDraft, Store, WorkflowInfo
+from wfbench.store import Store, WorkflowInfo
 from wfbench.validation import Report, validate
 from wfbench.validation.structure import parse_pruned
 from wfbench.workbench.shapes import OnConflict, Rows, name_taken
@@ -172,27 +172,3 @@ class Workflows:
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
-
-    # -- what a canvas keeps in the store: its unsaved draft, a version's test cases
-    def keep_draft(self, key: str, definition: Any, cases: list[Any] | None = None) -> None:
-        """Keep a canvas's unsaved draft (and its Test cases) under ``key``: a workflow's
-        id, or ``new:`` and a name. It outlives the kernel; :meth:`kept_draft` gives it back."""
-        self._store.keep_draft(key, definition, cases)
-
-    def kept_draft(self, key: str) -> KeptDraft | None:
-        """The unsaved draft kept under ``key``, or None."""
-        return self._store.kept_draft(key)
-
-    def drop_draft(self, key: str) -> None:
-        """Forget the unsaved draft kept under ``key``."""
-        self._store.drop_draft(key)
-
-    def save_cases(self, ref: str, cases: list[Any], version: int | None = None) -> None:
-        """Keep test ``cases`` with a saved workflow's version (default: its latest)."""
-        info = self._store.get_workflow(ref)
-        self._store.save_cases(info.id, version or info.version, list(cases))
-
-    def cases(self, ref: str, version: int | None = None) -> list[Any] | None:
-        """The test cases saved with a version (default: the latest), or None."""
-        info = self._store.get_workflow(ref)
-        return self._store.cases_of(info.id, version or info.version)

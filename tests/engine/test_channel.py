@@ -1,5 +1,6 @@
-"""Issue 10.7: a custom action's context offers only permission-checked operations;
-nothing reachable from it leads to the directory or the DuckDB connection."""
+"""Issue 10.7 / 19.12: a custom action's context offers only permission-checked operations
+(a line the run's thread answers); nothing reachable from it leads to the directory or the
+DuckDB connection."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import pytest
 from pydantic import BaseModel
 
 from wfbench.directory import Directory
-from wfbench.errors import PermissionDenied
+from wfbench.engine.channel import OPERATIONS, DirectoryAccess
+from wfbench.errors import EffectUncertain, PermissionDenied
 from wfbench.store import Store
-from wfbench.store.capability import OPERATIONS, DirectoryAccess
 from wfbench.workbench import Workbench
 
 
@@ -55,7 +56,11 @@ ATTEMPTS: dict[str, Any] = {
     "bound __self__": lambda d: d.get_user.__self__._con,
     "closure": lambda d: [c.cell_contents._con for c in d.get_user.__closure__ or ()],
     "__wrapped__": lambda d: d.get_user.__wrapped__,
-    "slot _handle is a number": lambda d: d._handle._con,
+    "the line holds requests only": lambda d: d._line._con,
+    "globals: no resolver": lambda d: type(d).suspend_user.__globals__["_resolve"],
+    "a closure over the directory": lambda d: (
+        [c.cell_contents for c in type(d).suspend_user.__closure__ or () if c is not None][1]._con
+    ),
 }
 
 
@@ -140,5 +145,5 @@ def test_the_capability_offers_the_directory_operations_and_ends_with_the_run(
     assert isinstance(kept[0], DirectoryAccess)
     assert {"get_user", "suspend_user", "send_email", "run_command"} <= set(OPERATIONS)
     assert "on" not in OPERATIONS
-    with pytest.raises(Exception, match="has ended"):
-        kept[0].get_user(id=user)  # a capability kept past its run resolves to nothing
+    with pytest.raises(EffectUncertain, match="is over"):
+        kept[0].get_user(id=user)  # a line kept past its attempt refuses
