@@ -350,15 +350,6 @@ def test_dry_run_sees_earlier_steps_of_the_same_run(con: duckdb.DuckDBPyConnecti
     assert_same_tables(before, snapshot(con))
 
 
-def test_update_leaves_out_what_the_step_did_not_give(con: duckdb.DuckDBPyConnection) -> None:
-    uid = ada(con)
-    manager = one(con, "SELECT manager_email FROM users WHERE id = ?", uid)
-    out = call("users.update", {"user_id": uid, "last_name": "Byron"}, context(con))
-    assert (out.last_name, out.manager_email) == ("Byron", manager)
-    out = call("users.update", {"user_id": uid, "manager_email": None}, context(con))
-    assert out.manager_email is None
-
-
 def test_lookups_that_find_nothing_name_what_was_looked_for(
     con: duckdb.DuckDBPyConnection,
 ) -> None:

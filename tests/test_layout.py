@@ -10,8 +10,7 @@ underscores are dropped (``wfbench/_lazy.py`` -> ``tests/test_lazy.py``).
 A module "has logic" when it defines a function or method whose body is more than a
 docstring, ``pass``, ``...`` or ``raise NotImplementedError`` (see :func:`has_logic`).
 Modules without logic (re-exports, plain record models) need no test file: they are named
-in :data:`EXEMPT`, each with its reason. :data:`NOT_YET_MIRRORED` lists the modules with
-logic still waiting for their test file; it may only shrink.
+in :data:`EXEMPT`, each with its reason. A new module with logic comes with its test file.
 """
 
 from __future__ import annotations
@@ -39,89 +38,6 @@ EXEMPT: dict[str, str] = {
     "wfbench/workbench/__init__.py": "re-exports the façade and its shapes",
 }
 
-#: Modules with logic whose mirrored test file is still to be written (issue 18 item 7):
-#: tested today only through the façade and the cross-cutting suites. Only shrinks: a
-#: module listed here that gets its test file fails the suite until it is taken off, and
-#: a new module with logic is not added here but comes with its test file.
-NOT_YET_MIRRORED: frozenset[str] = frozenset(
-    {
-        # Arrived from main with issues 19/21/22 (tested by tests/test_widgets_keep.py,
-        # tests/security/test_resume_effects.py, tests/e2e/test_app.py meanwhile):
-        "wfbench/cli/app.py",
-        "wfbench/store/drafts.py",
-        "wfbench/store/effects.py",
-        "wfbench/widgets/canvas_keep.py",
-        "wfbench/api/bodies.py",  # issue 19.3, tested by tests/store/test_fair_turns.py
-        # Arrived from main with issue 20's SCIM directories (tested by tests/scim/):
-        "wfbench/directory/scim.py",
-        "wfbench/directory/scim_base.py",
-        "wfbench/directory/scim_copy.py",
-        "wfbench/directory/scim_http.py",
-        "wfbench/directory/targets.py",
-        "wfbench/store/scim_grant.py",
-        "wfbench/testing/scim_server.py",
-        "wfbench/workbench/directories.py",
-        # Tested through the façade and the cross-cutting suites only, so far:
-        "wfbench/actions/applications.py",
-        "wfbench/actions/commands.py",
-        "wfbench/actions/devices.py",
-        "wfbench/actions/effects.py",
-        "wfbench/actions/groups.py",
-        "wfbench/actions/notify.py",
-        "wfbench/actions/users.py",
-        "wfbench/api/app.py",
-        "wfbench/api/models.py",
-        "wfbench/batch/export.py",
-        "wfbench/batch/runner.py",
-        "wfbench/cli/__init__.py",
-        "wfbench/cli/batch.py",
-        "wfbench/cli/serving.py",
-        "wfbench/cli/testing.py",
-        "wfbench/engine/attempts.py",
-        "wfbench/engine/background.py",
-        "wfbench/engine/cluster.py",
-        "wfbench/engine/execution.py",
-        "wfbench/engine/invoke.py",
-        "wfbench/engine/lifecycle.py",
-        "wfbench/pytest_plugin.py",
-        "wfbench/store/recorder.py",
-        "wfbench/store/turns.py",
-        "wfbench/testing/runner.py",
-        "wfbench/testing/sandbox.py",
-        "wfbench/training/board.py",
-        "wfbench/training/exercise.py",
-        "wfbench/training/routes.py",
-        "wfbench/validation/checker.py",
-        "wfbench/validation/schemas.py",
-        "wfbench/widgets/base.py",
-        "wfbench/widgets/batch.py",
-        "wfbench/widgets/canvas_core.py",
-        "wfbench/widgets/canvas_layout.py",
-        "wfbench/widgets/canvas_state.py",
-        "wfbench/widgets/canvas_view.py",
-        "wfbench/widgets/condition_builder.py",
-        "wfbench/widgets/create.py",
-        "wfbench/widgets/cytoscape.py",
-        "wfbench/widgets/edit.py",
-        "wfbench/widgets/fields.py",
-        "wfbench/widgets/forms.py",
-        "wfbench/widgets/history_view.py",
-        "wfbench/widgets/overview_view.py",
-        "wfbench/widgets/palette.py",
-        "wfbench/widgets/picker.py",
-        "wfbench/widgets/run_as.py",
-        "wfbench/widgets/run_dialog.py",
-        "wfbench/widgets/schema.py",
-        "wfbench/widgets/test_panel.py",
-        "wfbench/widgets/trigger.py",
-        "wfbench/workbench/batches.py",
-        "wfbench/workbench/catalogue.py",
-        "wfbench/workbench/facade.py",
-        "wfbench/workbench/history.py",
-        "wfbench/workbench/workflows.py",
-    }
-)
-
 #: Test folders that are suites across many modules rather than tests of one module.
 CROSS_CUTTING_DIRS: dict[str, str] = {
     "tests/e2e": "the browser suite: JupyterLab driven by Chromium, end to end",
@@ -139,7 +55,7 @@ CROSS_CUTTING_FILES: dict[str, str] = {
     "tests/test_action_handlers.py": "every built-in action handler on a seeded directory",
     "tests/api/test_hostile_inputs.py": "bad input through every route of the HTTP API",
     "tests/api/test_openapi.py": "the OpenAPI document and schemathesis over all routes",
-    "tests/api/test_keys.py": "API keys: CLI issuing, store keeping, HTTP checking",
+    "tests/api/test_keys.py": "API keys: store keeping and HTTP checking",
     "tests/cli/test_one_command.py": "one command per invocation over every subcommand",
     "tests/cli/test_smoke.py": "every subcommand's --help and a first run",
     "tests/cli/test_store_once.py": "each command opens the store once",
@@ -148,16 +64,9 @@ CROSS_CUTTING_FILES: dict[str, str] = {
     "tests/store/test_fair_turns.py": "fair store turns across serve, the CLI and batches",
     "tests/store/test_history_reads.py": "bounded history reads across store and façade",
     "tests/store/test_sharing.py": "several connections sharing one store file",
-    "tests/testing/test_testing_cli.py": "`wfbench test` end to end (cli + testing)",
-    "tests/testing/test_testing_plugin.py": "the pytest plugin collecting NAME.cases.json",
-    "tests/testing/test_testing_sandbox.py": "workflow tests in a sandboxed store",
-    "tests/testing/test_testing_widget.py": "the test panel widget over the runner",
     "tests/training/test_training_class.py": "a whole class of learners against one board",
     "tests/training/test_training_exercise.py": "every exercise solved by its solution",
-    "tests/test_widgets_builder.py": "the builder widgets together (canvas, forms, palette)",
-    "tests/test_widgets_keep.py": "the canvas's kept drafts: widgets.canvas_keep and store.drafts",
     "tests/directory/test_no_read_twice.py": "a run reads each directory row once, across layers",
-    "tests/test_widgets_parts.py": "the smaller widgets together (fields, picker, schema)",
 }
 
 
@@ -226,18 +135,9 @@ def test_every_module_with_logic_has_its_mirrored_test_file() -> None:
     missing = [
         f"{_key(module)}: no {_key(mirror(module))}"
         for module in modules()
-        if has_logic(module)
-        and _key(module) not in NOT_YET_MIRRORED
-        and not mirror(module).exists()
+        if has_logic(module) and not mirror(module).exists()
     ]
     assert not missing, "modules with logic but no test file:\n" + "\n".join(missing)
-
-
-def test_the_not_yet_mirrored_list_only_shrinks() -> None:
-    done = sorted(name for name in NOT_YET_MIRRORED if mirror(ROOT / name).exists())
-    gone = sorted(name for name in NOT_YET_MIRRORED if not (ROOT / name).exists())
-    assert not done, f"these now have their test file: take them off NOT_YET_MIRRORED: {done}"
-    assert not gone, f"NOT_YET_MIRRORED names modules that are gone: {gone}"
 
 
 def test_exempt_is_exactly_the_modules_without_logic() -> None:

@@ -1,15 +1,7 @@
-"""Who may call: API keys, their roles, and `wfbench apikey`."""
+"""Who may call: API keys and their roles, kept in the store and checked by the HTTP API
+(`wfbench apikey` is tests/cli/test_serving.py)."""
 
 from __future__ import annotations
-
-import io
-import json
-from pathlib import Path
-
-import pytest
-
-from wfbench.cli import main
-from wfbench.workbench import Workbench
 
 from .support import (
     API,
@@ -57,34 +49,3 @@ def test_keys_are_stored_only_as_hashes_and_note_their_use(api: Api) -> None:
     api.wb.access.revoke_key("viewer")
     with api.client("viewer") as c:
         problem(c.get(API), 401, "unauthorized")
-
-
-def test_apikey_cli_creates_lists_and_revokes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    db = str(tmp_path / "keys.duckdb")
-
-    def wfbench(*args: str) -> tuple[int, str, str]:
-        out = io.StringIO()
-        code = main(["--db", db, *args], out=out)
-        return code, out.getvalue(), capsys.readouterr().err
-
-    code, key, err = wfbench("apikey", "create", "ci-bot", "--role", "runner")
-    assert code == 0, err
-    key = key.strip()
-    assert key.startswith("wfb_") and len(key) > 40 and "shown only once" in err
-    code, _, err = wfbench("apikey", "create", "ci-bot", "--role", "viewer")
-    assert code == 2 and "revoke it first" in err
-    assert wfbench("apikey", "create", "x", "--role", "admin")[0] == 2
-    code, listed, _ = wfbench("apikey", "list", "--json")
-    (entry,) = json.loads(listed)
-    assert set(entry) == {"name", "role", "created_at", "last_used_at", "revoked"}
-    assert (entry["name"], entry["role"], entry["revoked"]) == ("ci-bot", "runner", False)
-    assert key not in listed and key not in wfbench("apikey", "list")[1]
-    assert wfbench("apikey", "revoke", "ci-bot")[0] == 0
-    code, _, err = wfbench("apikey", "revoke", "ci-bot")
-    assert code == 2 and "no active API key" in err
-    (entry,) = json.loads(wfbench("apikey", "list", "--json")[1])
-    assert entry["revoked"] is True
-    assert Workbench(db).access.verify_key(key) is None
-    assert wfbench("apikey", "create", "ci-bot", "--role", "viewer")[0] == 0  # a new key

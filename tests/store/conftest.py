@@ -24,3 +24,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "wfbench.duckdb"
+
+
+@pytest.fixture
+def memory_store() -> Iterator[Store]:
+    """A store in memory alone: for a module's own logic, where the file adds nothing."""
+    s = Store(":memory:", lock_timeout=5, clock=make_clock(), ids=make_ids())
+    yield s
+    s.close()

@@ -94,6 +94,15 @@ def test_a_file_is_free_between_calls_and_held_in_a_session(db: Path) -> None:
     assert subprocess.run([sys.executable, "-c", probe], capture_output=True).returncode == 0
 
 
+def test_a_store_in_memory_outlives_a_warm_block(memory_store: Store) -> None:
+    """A batch keeps the file warm between its runs and lets go at its end; a store in
+    memory has no file to let go of, and once lost its whole database with it."""
+    info = memory_store.save_definition(workflow(), workflow_id=None, saved_by="t")
+    with memory_store.warm(), memory_store.session():
+        pass
+    assert memory_store.find_by_name(info.name) == info
+
+
 def test_unopenable_files_say_what_to_do(tmp_path: Path) -> None:
     junk = tmp_path / "notes.duckdb"
     junk.write_text("not a database " * 200)

@@ -13,12 +13,10 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
-from wfbench.store.turns import line_for
 from wfbench.workbench import Workbench
 
 pytestmark = pytest.mark.slow
@@ -82,42 +80,6 @@ def test_five_processes_share_a_store_without_store_busy(tmp_path: Path) -> None
     assert len(Workbench(path).runs("Ping")) >= total
 
 
-def test_the_line_is_first_come_first_served(tmp_path: Path) -> None:
-    """A holder; then three processes queue in a known order: they get in in that order."""
-    path = str(tmp_path / "line.duckdb")
-    Workbench(path).close()
-    line = line_for(str(Path(path).resolve()))
-    assert line.acquire(5)
-    order = tmp_path / "order.txt"
-    code = textwrap.dedent(
-        """
-        import sys
-        from wfbench.store.turns import line_for
-        line = line_for(sys.argv[1])
-        assert line.acquire(60)
-        with open(sys.argv[2], "a") as f:
-            f.write(sys.argv[3] + "\\n")
-        line.release()
-        """
-    )
-    procs = []
-    for name in ("first", "second", "third"):
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-c", code, str(Path(path).resolve()), str(order), name]
-            )
-        )
-        deadline = time.monotonic() + 30
-        size = Path(line.path).stat().st_size
-        while Path(line.path).stat().st_size == size and time.monotonic() < deadline:
-            time.sleep(0.01)  # until it has taken its ticket
-    assert line.others_waiting()
-    line.release()
-    for proc in procs:
-        assert proc.wait(60) == 0
-    assert order.read_text().split() == ["first", "second", "third"]
-
-
 def test_a_store_kept_open_lets_go_when_another_process_waits(tmp_path: Path) -> None:
     path = tmp_path / "kept.duckdb"
     wb = Workbench(path)
@@ -137,12 +99,3 @@ def test_a_store_kept_open_lets_go_when_another_process_waits(tmp_path: Path) ->
     wb.run("Ping", {})  # and opened again
     assert len(wb.runs()) == 2
     wb.close()
-
-
-def test_the_line_file_stays_small(tmp_path: Path) -> None:
-    wb = Workbench(tmp_path / "small.duckdb")
-    for _ in range(20):
-        wb.workflows()  # each call opens and closes the file
-    turns = Path(str((tmp_path / "small.duckdb").resolve()) + ".turns")
-    assert turns.exists()
-    assert turns.stat().st_size == 0  # nobody in line: started over

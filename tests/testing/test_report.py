@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from typing import Any
 
 import pytest
 
 from wfbench.model import Workflow
 from wfbench.testing.report import CaseResult, TestReport
+from wfbench.workbench import Workbench
 
 
 def _report(**changes: Any) -> TestReport:
@@ -59,3 +62,15 @@ def test_the_graph_draws_the_selected_or_first_failed_case() -> None:
         report.select("nope")
     with pytest.raises(ValueError, match="no case or workflow to draw"):
         _report().graph()
+
+
+def test_a_report_draws_the_chosen_case_path_on_the_graph(wb: Workbench) -> None:
+    samples = resources.files("wfbench") / "samples"
+    cases = json.loads(samples.joinpath("offboard_contractor.cases.json").read_text())
+    report = wb.check("Offboard contractor", cases)
+    contractor = next(r for r in report.results if r.statuses.get("suspend") == "succeeded")
+    widget = report.graph(contractor.case)
+    cy = widget.children[0]
+    classes = {n.data["id"]: n.classes for n in cy.graph.nodes}
+    assert "status-succeeded" in classes["suspend"]
+    assert all("status-" not in classes[n] for n in classes if n not in contractor.statuses)

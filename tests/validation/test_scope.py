@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from wfbench.actions import builtin_registry
-from wfbench.model import Workflow
+from wfbench.model import Workflow, to_document
 from wfbench.validation import references_in_scope, validate
 from wfbench.validation.scope import Scope, scope_at, walk
 
@@ -139,3 +139,48 @@ def test_a_node_being_edited_still_has_its_scope() -> None:
     assert refs[-2:] == ["member", "loop.index"]
     assert "steps.t.output.email" in refs
     assert [r for r in refs if r.startswith("steps.each")] == []
+
+
+def test_scope_offers_input_and_earlier_step_outputs() -> None:
+    sample = to_document(offboard())
+    refs = references_in_scope(sample, "user", CATALOGUE)
+    assert refs == ["input", "input.email", "input.notify"]
+    refs = references_in_scope(sample, "suspend", CATALOGUE)
+    assert "steps.user.output.employee_type" in refs
+    assert "steps.user.output.groups" in refs
+    assert "steps.user.status" in refs
+    assert not any(r.startswith("steps.is_contractor") for r in refs)  # runs around it
+    assert not any(r.startswith("steps.suspend") for r in refs)  # itself
+
+
+def test_scope_inside_a_loop_has_its_variable_and_index() -> None:
+    sample = to_document(offboard())
+    refs = references_in_scope(sample, "leave", CATALOGUE)
+    assert refs[-2:] == ["group", "loop.index"]
+    assert "steps.suspend.output.id" in refs
+    assert not any(r.startswith("steps.each_group") for r in refs)
+
+
+def test_scope_after_a_loop_and_an_if_else() -> None:
+    sample = to_document(offboard())
+    refs = references_in_scope(sample, "devices", CATALOGUE)
+    assert "steps.each_group.output" in refs
+    assert not any(r.startswith("steps.leave") for r in refs)  # once per item: not after
+    assert "group" not in refs and "loop.index" not in refs
+    doc = {
+        "steps": [
+            {
+                "id": "b",
+                "kind": "if_else",
+                "condition": True,
+                "then": [{"id": "t", "kind": "action", "action": "users.get"}],
+                "else": [],
+            },
+            {"id": "after", "kind": "action", "action": "core.log"},
+        ]
+    }
+    refs = references_in_scope(doc, "after", CATALOGUE)
+    assert "steps.t.output.email" in refs  # may be skipped, still readable
+    assert "steps.b.output.branch" in refs
+    assert references_in_scope(doc, "t", CATALOGUE) == ["input"]
+    assert references_in_scope(doc, None, CATALOGUE) == ["input"]

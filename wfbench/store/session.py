@@ -266,7 +266,8 @@ class StoreSession:
         finally:
             with self._lock:
                 self._warm -= 1
-                if self._warm == 0 and self._depth == 0 and self.linger <= 0:
+                idle = self._warm == 0 and self._depth == 0 and self.linger <= 0
+                if idle and not self._memory:  # in memory: its one connection is the store
                     self._disconnect()
 
     def _release(self) -> None:

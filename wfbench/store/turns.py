@@ -140,8 +140,9 @@ class Line:
         with ticket.lock:
             if came.is_set():  # it came just now
                 return ticket
-            ticket.abandoned = True  # the waiter closes the file when the one ahead leaves
-            _lock(fd, _SETLK, fcntl.F_UNLCK, _BASE + number)
+            # Its byte stays locked: whoever queued behind it still waits for the one
+            # ahead; the waiter closes the file (dropping the lock) when that one leaves.
+            ticket.abandoned = True
         return None
 
 

@@ -11,6 +11,7 @@ The work is :mod:`wfbench.directory`'s (:mod:`~wfbench.directory.scim_copy`,
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -163,11 +164,17 @@ class Plan:
         return "```\n" + self.text() + "\n```"
 
 
+_ONE_CHANGE = re.compile(r"; (?=would )")
+
+
 def plan_of(workflow: Workflow, run: RunRecord, connectors: Mapping[str, Connector]) -> Plan:
     """The plan a dry run *run* of *workflow* makes."""
     target = resolve(run.directory, connectors) if run.directory else None
     changes = [s.change for s in run.steps if s.change]
-    lines = [part for text in changes for part in text.split("; ")]
+    # A step's changes are joined by "; " (one step may make several); a change line may
+    # hold "; " itself ("would lock device X (d_1; active → locked)"), and each one a dry
+    # run makes starts with "would ": split only there.
+    lines = [part for text in changes for part in _ONE_CHANGE.split(text)]
     named = _http_connectors(workflow)
     if "*" in named:  # a connector chosen by an expression: any HTTP connector
         named |= {n for n, c in connectors.items() if c.kind == "http"}

@@ -1,4 +1,4 @@
-"""The canvas's Test tab: cases of the open workflow, Run, pass/fail with reasons, path."""
+"""wfbench.widgets.test_panel: the canvas's Test tab runs cases against the draft."""
 
 from __future__ import annotations
 
@@ -7,9 +7,31 @@ from importlib import resources
 
 import pytest
 
+from wfbench.errors import ClickRefused
+from wfbench.model import to_document
+from wfbench.widgets.test_panel import TestPanel, starter_cases
 from wfbench.workbench import Workbench
 
-pytest.importorskip("ipywidgets")
+from .support import OFFBOARD
+
+LOG = {"id": "log", "kind": "action", "action": "core.log", "with": {"message": "hi"}}
+
+
+def test_the_starter_case_is_the_sample_input_succeeding() -> None:
+    sample = {"email": "ada@example.com"}
+    assert starter_cases({"trigger": {"sample_input": sample}}) == [
+        {"name": "the sample input succeeds", "input": sample, "expect": {"status": "succeeded"}}
+    ]
+    assert starter_cases({})[0]["input"] == {}
+    assert starter_cases({"trigger": {"sample_input": [1]}})[0]["input"] == {}
+
+
+def test_cases_that_are_not_json_say_so_and_run_refuses(wb: Workbench) -> None:
+    panel = TestPanel(wb, lambda: to_document(wb.get(OFFBOARD)), cases=[])
+    panel.cases_text.value = "[{oops"
+    with pytest.raises(ClickRefused, match=r"the cases did not run: .*not JSON"):
+        panel.run()
+    assert panel.report is None and panel.results_html.value == ""
 
 
 def test_test_tab_runs_the_cases_and_draws_a_case_path(wb: Workbench) -> None:
@@ -42,15 +64,3 @@ def test_test_button_opens_a_starter_case_and_reports_bad_json(wb: Workbench) ->
     panel.cases_text.value = "[{"
     panel.run_button.click()
     assert "not JSON" in panel.message.value and panel.report is None
-
-
-def test_a_report_draws_the_chosen_case_path_on_the_graph(wb: Workbench) -> None:
-    samples = resources.files("wfbench") / "samples"
-    cases = json.loads(samples.joinpath("offboard_contractor.cases.json").read_text())
-    report = wb.check("Offboard contractor", cases)
-    contractor = next(r for r in report.results if r.statuses.get("suspend") == "succeeded")
-    widget = report.graph(contractor.case)
-    cy = widget.children[0]
-    classes = {n.data["id"]: n.classes for n in cy.graph.nodes}
-    assert "status-succeeded" in classes["suspend"]
-    assert all("status-" not in classes[n] for n in classes if n not in contractor.statuses)

@@ -1,4 +1,5 @@
-"""The pytest plugin collects ``*.cases.json`` beside their workflow: one item per case."""
+"""wfbench.pytest_plugin: pytest collects ``*.cases.json`` beside their workflow, one item per
+case."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "testing" / "fixtures"
 
 
 def test_plugin_collects_and_runs_cases_in_a_subprocess(db: Path, tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""``wfbench test``: a line per case and a summary, or JSON; exit 0, 1 or 2."""
+"""wfbench.cli.testing: ``wfbench test``: a line per case and a summary, or JSON; exit 0, 1
+or 2."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ import pytest
 
 from wfbench.cli import main
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "testing" / "fixtures"
+
+
+@pytest.fixture
+def db(tmp_path: Path, demo_store: Path) -> Path:
+    """A copy of the demo store: the cases act on its sample organisation."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_store, path)
+    return path
 
 
 @pytest.fixture
