@@ -28,7 +28,7 @@ ROOT = HERE.parent
 
 SCRIPTS: dict[str, list[str]] = {
     "cases": ["--n", "100", "--rounds", "3"],
-    "batch_http": ["--rows", "500", "--rounds", "1", "--concurrency", "8,32"],
+    "batch_http": ["--rows", "500", "--rounds", "3", "--concurrency", "8,32"],
     "runs": ["--sizes", "1000", "--rounds", "2"],
     "history": ["--rounds", "3"],
 }

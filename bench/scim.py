@@ -1,5 +1,5 @@
-"""SCIM directories: each action's time over one bare HTTP request to the same server, and
-W1 at N = 1,000 against a real ``scim2-server`` on loopback, loop concurrency 1 and 8.
+"""SCIM directories: each action's time over one bare HTTP request to the same server, W1 at
+N = 1,000 against a real ``scim2-server`` on loopback (loop concurrency 1 and 8), and a batch.
 
 **Per action**: the directory operation a step runs (``ScimDirectory.get_user`` …, what
 the handlers call, scim2-client over httpx2) against the **floor**: one bare ``httpx2``
@@ -14,12 +14,17 @@ floor: the same HTTP requests bare (per email the filter query, and a PATCH for 
 contractor) on one ``httpx2`` client, serial and on 8 threads. The server is reseeded
 (contractors active again) before each repeat.
 
+**A batch** (issue 22): W1's work for one email as a workflow of its own, run once per email
+by ``wb.run_many(..., directory="corp")`` at concurrency 8 and 32, every run recorded,
+against the same bare requests on as many threads: the share of their rate it reaches.
+
     .venv/bin/python bench/scim.py [--quick] [--n N] [--rounds R] [--json PATH]
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import os
 import statistics
 import tempfile
@@ -158,6 +163,34 @@ def w1_product(wb: Workbench, emails: list[str], concurrency: int) -> float:
     return took
 
 
+def batch_flow() -> dict[str, Any]:
+    """W1's work for one email as a workflow of its own, for a batch to run once per row."""
+    body = json.dumps(W1["steps"][0]["steps"]).replace("{{ email }}", "{{ input.email }}")
+    return {
+        "format": "wfbench/v1",
+        "name": "W1 row",
+        "run_as": W1["run_as"],
+        "trigger": {
+            "input_schema": {
+                "type": "object",
+                "required": ["email"],
+                "properties": {"email": {"type": "string"}},
+            }
+        },
+        "steps": json.loads(body),
+    }
+
+
+def batch_product(wb: Workbench, emails: list[str], concurrency: int) -> float:
+    rows = [{"email": e} for e in emails]
+    start = time.perf_counter()
+    out = wb.run_many("W1 row", rows, concurrency=concurrency, directory="corp", progress=False)
+    took = time.perf_counter() - start
+    bad = out[out["status"] != "succeeded"]
+    assert bad.empty, bad[["status", "error"]].head(3).to_dict("records")
+    return took
+
+
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--n", type=int, default=1000)
@@ -184,6 +217,7 @@ def main() -> None:
         ["action", "action", "bare GET", "ratio"],
     )
     w1: list[dict[str, Any]] = []
+    batches: list[dict[str, Any]] = []
     with LocalScimServer() as server, tempfile.TemporaryDirectory() as tmp:
         os.environ[ENV] = server.token
         emails = seed(server, n)
@@ -205,6 +239,18 @@ def main() -> None:
                 products.append(w1_product(wb, emails, c))
             f, prod = statistics.median(floors), statistics.median(products)
             w1.append({"concurrency": c, "n": n, "floor_s": f, "w1_s": prod, "ratio": prod / f})
+        wb.save(batch_flow())
+        for c in (8, 32):
+            floors, products = [], []
+            for _ in range(rounds):
+                reactivate(server)
+                floors.append(w1_floor(server, emails, c))
+                reactivate(server)
+                products.append(batch_product(wb, emails, c))
+            f, prod = statistics.median(floors), statistics.median(products)
+            batches.append(
+                {"concurrency": c, "n": n, "floor_s": f, "batch_s": prod, "of_bare": f / prod}
+            )
     print(f"\nW1 at N = {n:,} on scim2-server (medians of {rounds} interleaved repeats):")
     table(
         [
@@ -218,8 +264,27 @@ def main() -> None:
         ],
         ["concurrency", "W1 (engine + history + SCIM)", "bare httpx2, same requests", "ratio"],
     )
+    print(
+        f"\nA batch of {n:,} rows of W1's work per email (run_many on scim2-server; medians "
+        f"of {rounds} interleaved repeats):"
+    )
+    table(
+        [
+            [
+                str(r["concurrency"]),
+                f"{r['batch_s']:.2f} s ({n / r['batch_s']:.1f} runs/s)",
+                f"{r['floor_s']:.2f} s ({n / r['floor_s']:.1f}/s)",
+                f"{r['of_bare']:.0%}",
+            ]
+            for r in batches
+        ],
+        ["concurrency", "run_many", "bare httpx2 threads, same requests", "share of bare"],
+    )
     print(f"load: {load.note()}")
-    write_json(args.json, {"machine": m, "actions": actions, "w1": w1, **load.note()})
+    write_json(
+        args.json,
+        {"machine": m, "actions": actions, "w1": w1, "batch": batches, **load.note()},
+    )
 
 
 if __name__ == "__main__":

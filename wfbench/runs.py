@@ -285,6 +285,19 @@ class Hooks:
 R = TypeVar("R", RunRecord, StepRecord)
 
 
+_SHAPES: dict[type[Any], tuple[frozenset[str], dict[str, Any]]] = {}
+
+
+def _shape(cls: type[Any]) -> tuple[frozenset[str], dict[str, Any]]:
+    """A record class's field names and defaults, read once (every step makes a draft)."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        fields = dataclasses.fields(cls)
+        defaults = {f.name: f.default for f in fields if f.default is not dataclasses.MISSING}
+        shape = _SHAPES[cls] = (frozenset(f.name for f in fields), defaults)
+    return shape
+
+
 class Draft(Generic[R]):
     """A record being filled in by the engine; :meth:`freeze` gives the record.
 
@@ -295,19 +308,15 @@ class Draft(Generic[R]):
     __slots__ = ("_cls", "_values")
 
     def __init__(self, cls: type[R], **values: Any) -> None:
-        names = {f.name for f in dataclasses.fields(cls)}
-        defaults = {
-            f.name: f.default
-            for f in dataclasses.fields(cls)
-            if f.default is not dataclasses.MISSING
-        }
-        unknown = set(values) - names
-        if unknown:
+        names, defaults = _shape(cls)
+        if not names.issuperset(values):
+            unknown = set(values) - names
             raise TypeError(f"{cls.__name__} has no field(s) {', '.join(sorted(unknown))}")
-        if "steps" in names:
-            defaults["steps"] = []
+        start = {**defaults, **values}
+        if "steps" in names and "steps" not in values:
+            start["steps"] = []
         object.__setattr__(self, "_cls", cls)
-        object.__setattr__(self, "_values", {**defaults, **values})
+        object.__setattr__(self, "_values", start)
 
     def __getattr__(self, name: str) -> Any:
         try:

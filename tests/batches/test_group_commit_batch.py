@@ -80,3 +80,121 @@ def test_a_batch_of_calls_records_every_run_and_step(
     )
     assert len(steps) == 24
     assert set(steps["run"]) == {"succeeded"} and set(steps["step"]) == {"succeeded"}
+
+
+def _seen_server(durable: set[str], at_call: dict[str, bool]) -> ThreadingHTTPServer:
+    """Answers GET and POST; notes, as each request arrives, whether its run's effect mark
+    was already committed (in ``durable``, filled as the group commit writes)."""
+
+    class Seen(BaseHTTPRequestHandler):
+        def _any(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            key = f"{self.command} {self.path}"
+            at_call[key] = key in durable
+            body = b'{"ok": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _any
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Seen)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_a_post_is_marked_durably_before_its_call_and_a_get_commits_once_at_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most once for the POST (its mark committed before the server sees it); the GET,
+    idempotent, is not waited on: its run commits once, with its end."""
+    from wfbench.store.group_commit import GroupCommit, Records
+
+    durable: set[str] = set()
+    at_call: dict[str, bool] = {}
+    server = _seen_server(durable, at_call)
+    keys: dict[str, str] = {}  # run id -> its row's request, from the run rows written
+    tickets: list[Records] = []
+    write = GroupCommit.write
+
+    def noted(self: GroupCommit, records: Any) -> None:
+        tickets.append(records)
+        write(self, records)
+        for row in records.starts:
+            keys[row["run_id"]] = row["input"]["method"] + " /x/" + str(row["input"]["n"])
+        durable.update(keys[m["run_id"]] for m in records.marks if m["run_id"] in keys)
+
+    monkeypatch.setattr(GroupCommit, "write", noted)
+    try:
+        wb = Workbench(tmp_path / "store.duckdb")
+        wb.init()
+        wb.add_connector(Connector("api", f"http://127.0.0.1:{server.server_address[1]}"))
+        call = {"connector": "api", "method": "{{ input.method }}", "path": "/x/{{ input.n }}"}
+        wb.save(
+            {
+                "format": "wfbench/v1",
+                "name": "Call",
+                "run_as": "administrator",
+                "steps": [{"id": "call", "kind": "action", "action": "http.request", "with": call}],
+            }
+        )
+        rows = [{"method": m, "n": i} for i in range(8) for m in ("GET", "POST")]
+        out = wb.run_many("Call", rows, concurrency=8)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert out["status"].tolist() == ["succeeded"] * 16
+    posts = {k: v for k, v in at_call.items() if k.startswith("POST")}
+    gets = {k: v for k, v in at_call.items() if k.startswith("GET")}
+    assert len(posts) == len(gets) == 8
+    assert all(posts.values()), posts  # each POST's mark was durable when it arrived
+    assert not any(gets.values()), gets  # no commit was waited for before a GET
+    assert len(tickets) == 8 * 2 + 8  # a POST run: before its call and at its end; a GET: once
+    marks = wb.sql("SELECT idempotent, count(*) AS n FROM effects GROUP BY ALL ORDER BY 1")
+    assert marks.to_dict("list") == {"idempotent": [False, True], "n": [8, 8]}
+
+
+def test_a_builtin_on_the_embedded_directory_commits_its_mark_with_its_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its change, effect mark and record commit as one on the run's cursor (the change is
+    local: nothing of it exists before that commit), so no group commit precedes it; the
+    run's end goes with the group."""
+    from wfbench.store.group_commit import GroupCommit, Records
+
+    tickets: list[Records] = []
+    write = GroupCommit.write
+
+    def noted(self: GroupCommit, records: Any) -> None:
+        tickets.append(records)
+        write(self, records)
+
+    monkeypatch.setattr(GroupCommit, "write", noted)
+    wb = Workbench(tmp_path / "store.duckdb")
+    wb.init(demo=True)
+    mail = {"to": "u{{ input.n }}@example.com", "subject": "s", "body": "b"}
+    wb.save(
+        {
+            "format": "wfbench/v1",
+            "name": "Mail",
+            "run_as": "administrator",
+            "steps": [{"id": "mail", "kind": "action", "action": "notify.email", "with": mail}],
+        }
+    )
+    out = wb.run_many("Mail", [{"n": i} for i in range(12)], concurrency=4)
+    assert out["status"].tolist() == ["succeeded"] * 12
+    assert len(tickets) == 12 and all(t.ends and not t.marks for t in tickets)
+    counts = wb.sql(
+        "SELECT (SELECT count(*) FROM outbox WHERE to_addr LIKE 'u%') AS mails, "
+        "(SELECT count(*) FROM effects WHERE NOT idempotent) AS marks, "
+        "(SELECT count(*) FROM steps WHERE action = 'notify.email') AS steps"
+    )
+    assert counts.to_dict("records") == [{"mails": 12, "marks": 12, "steps": 12}]

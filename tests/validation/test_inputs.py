@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -124,3 +125,17 @@ def test_a_schema_with_any_other_keyword_goes_to_jsonschema(schema: Any) -> None
     from wfbench.validation.inputs import accepts_any_object
 
     assert not accepts_any_object(schema)
+
+
+def test_a_schemas_validator_is_made_once_and_kept_apart_from_the_callers_dict() -> None:
+    """A batch checks every row's input against one schema: its validator is made once
+    (issue 22) and holds its own copy, so a caller changing its dict changes nothing."""
+    from wfbench.validation.schemas import schema_errors, validator_for
+
+    schema: dict[str, Any] = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    first = validator_for(schema)
+    assert validator_for(json.loads(json.dumps(schema))) is first
+    schema["properties"]["n"]["type"] = "string"  # a new schema: a validator of its own
+    assert validator_for(schema) is not first
+    assert [e.message for e in schema_errors(schema, {"n": 1})] == ["1 is not of type 'string'"]
+    assert [e.message for e in first.iter_errors({"n": "x"})] == ["'x' is not of type 'integer'"]

@@ -3,11 +3,15 @@
 **Effect marks.** Before a run calls a side-effecting handler (never in a dry run), its
 recorder writes a row to ``effects`` (run id, step number, action, whether the action is
 idempotent). The row commits *before* the handler is called (a custom or HTTP action:
-the commit that opens its own transaction), or together with the directory change it
-describes (a built-in directory action: its change and its record commit as one). So
-after a crash the store knows of every run in which an effect may have happened; a
-resumed batch reads :meth:`Effects.effects_started` and never starts such a run again
-unless the user asks for it by name (``rerun_interrupted``).
+the commit that opens its own transaction; in a batch, the batch's group commit, which
+returns once it is durable), or together with the directory change it describes (a
+built-in directory action: its change and its record commit as one). So after a crash
+the store knows of every run in which an effect may have happened; a resumed batch reads
+:meth:`Effects.effects_started` and never starts such a run again unless the user asks for
+it by name (``rerun_interrupted``). Only marks of effects that are not idempotent count
+there: a resume may repeat an idempotent one (a ``GET``, a ``PUT``), so in a batch the
+mark of an idempotent remote call waits for the run's next commit instead of holding
+the call back (issue 22).
 
 **Batch claims.** A batch id runs once at a time, in this process or another:
 :meth:`Effects.claim_batch` takes an exclusive lock on a file named after the batch in
@@ -29,6 +33,7 @@ import duckdb
 
 from wfbench.errors import BatchRunning
 from wfbench.store.history import History
+from wfbench.store.rows import effect_values
 
 # Batches claimed by in-memory stores of this process (no file to lock beside).
 _MEMORY_CLAIMS: set[str] = set()
@@ -45,9 +50,11 @@ class Effects(History):
         ``con``'s transaction when given."""
         if not marks:
             return
-        rows = [[m["run_id"], int(m["seq"]), m["action"], bool(m["idempotent"])] for m in marks]
+        # one VALUES statement: executemany runs the statement once per row
+        values = [v for m in marks for v in effect_values(m)]
+        insert = "INSERT INTO effects VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(marks))
         with self._joined(con) as cur:
-            cur.executemany("INSERT INTO effects VALUES (?, ?, ?, ?)", rows)
+            cur.execute(insert, values)
 
     def effects_started(self, run_ids: Sequence[str]) -> dict[str, list[str]]:
         """For each of ``run_ids`` in which a side effect that is not idempotent started,

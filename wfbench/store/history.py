@@ -18,25 +18,24 @@ import duckdb
 
 from wfbench.errors import BadArgument, NotFound, QueryFailed
 from wfbench.runs import (
-    ENDED_STATUSES,
     RUN_FIELDS,
     RUN_STATUSES,
     STEP_FIELDS,
-    STEP_STATUSES,
     UNFINISHED_STATUSES,
     step_schema,
 )
 from wfbench.store.definitions import Definitions
+from wfbench.store.rows import FINAL as _FINAL
+from wfbench.store.rows import RUN_JSON as _RUN_JSON
+from wfbench.store.rows import STEP_JSON as _STEP_JSON
+from wfbench.store.rows import end_values, step_values
 from wfbench.store.schema import stored_time
 from wfbench.store.session import check_keys, decode, encode, utc
 
 if TYPE_CHECKING:
     import pandas as pd
 
-_RUN_JSON: Final = frozenset({"input", "output", "reasons"})
-_STEP_JSON: Final = frozenset({"params", "output"})
 _UNFINISHED: Final = UNFINISHED_STATUSES
-_FINAL: Final = ENDED_STATUSES
 #: Up to this many step rows go in as one ``VALUES`` statement, more as an Arrow batch.
 #: Measured on step rows (median ms, VALUES / Arrow): 1 row 0.73 / 0.96, 4 rows 0.97 /
 #: 1.02, 8 rows 1.21 / 0.97, 16 rows 1.8 / 1.1. Past the break-even a few rows more cost
@@ -103,27 +102,33 @@ class History(Definitions):
     def _insert_runs(
         self, records: list[dict[str, Any]], what: str, con: duckdb.DuckDBPyConnection | None
     ) -> None:
-        """Run rows in one ``INSERT … VALUES`` statement (a batch's group commit writes many)."""
-        values = []
-        for record in records:
-            check_keys(record, RUN_FIELDS, what)
-            if not record.get("run_id"):
-                raise ValueError(f"{what} needs a run_id")
-            record.setdefault("started_at", self._now())
-            record["dry_run"] = bool(record.get("dry_run", False))
-            for field in RUN_FIELDS:
-                value = record.get(field)
-                if field in _RUN_JSON:
-                    value = encode(value)
-                elif isinstance(value, datetime):
-                    value = stored_time(value)
-                values.append(value)
+        """Run rows in one ``INSERT … VALUES`` statement."""
+        values = [v for record in records for v in self.run_values(record, what)]
         row = f"({', '.join('?' * len(RUN_FIELDS))})"
         insert = f"INSERT INTO runs ({', '.join(RUN_FIELDS)}) VALUES " + ", ".join(
             [row] * len(records)
         )
         with self._joined(con) as cur:
             cur.execute(insert, values)
+
+    def run_values(self, record: dict[str, Any], what: str) -> list[Any]:
+        """A run row's values as stored, in :data:`RUN_FIELDS` order (``record`` gains its
+        defaults: ``started_at`` now, ``dry_run`` false); ``what`` names the caller in
+        the error about an unknown field or a missing run id."""
+        check_keys(record, RUN_FIELDS, what)
+        if not record.get("run_id"):
+            raise ValueError(f"{what} needs a run_id")
+        record.setdefault("started_at", self._now())
+        record["dry_run"] = bool(record.get("dry_run", False))
+        values = []
+        for field in RUN_FIELDS:
+            value = record.get(field)
+            if field in _RUN_JSON:
+                value = encode(value)
+            elif isinstance(value, datetime):
+                value = stored_time(value)
+            values.append(value)
+        return values
 
     def record_runs(
         self,
@@ -148,20 +153,7 @@ class History(Definitions):
         if not ends:
             return
         row = "(?::VARCHAR, ?::VARCHAR, ?::VARCHAR, ?::VARCHAR, ?::TIMESTAMP, ?::DOUBLE)"
-        values: list[Any] = []
-        for e in ends:
-            if e["status"] not in _FINAL:
-                raise ValueError(
-                    f"finish_run takes status {', '.join(_FINAL)}, not {e['status']!r}"
-                )
-            values += [
-                e["run_id"],
-                e["status"],
-                encode(e["output"]),
-                e["error"],
-                stored_time(e["ended_at"]),
-                e["duration_ms"],
-            ]
+        values = [v for e in ends for v in end_values(e)]
         update = (
             "UPDATE runs SET status = v.status, output = v.output, error = v.error, "
             "ended_at = v.ended_at, duration_ms = v.duration_ms FROM (VALUES "
@@ -188,27 +180,12 @@ class History(Definitions):
         """
         if not steps:
             return
-        columns: dict[str, list[Any]] = {name: [] for name in STEP_FIELDS}
-        for step in steps:
-            check_keys(step, STEP_FIELDS, "write_steps")
-            status = step.get("status")
-            if status not in STEP_STATUSES:
-                raise ValueError(
-                    f"step status must be one of {', '.join(STEP_STATUSES)}, not {status!r}"
-                )
-            for name in STEP_FIELDS:
-                value = step.get(name)
-                if name in _STEP_JSON:
-                    value = encode(value)
-                elif name == "change" and isinstance(value, list | tuple):
-                    value = "\n".join(str(v) for v in value) if value else None
-                elif name in ("started_at", "ended_at"):
-                    value = stored_time(value)
-                columns[name].append(value)
+        rows = [step_values(step) for step in steps]
         cold = "pyarrow" not in sys.modules
         if len(steps) <= (_VALUES_ROWS_COLD if cold else _VALUES_ROWS):
-            self._insert_values(columns, len(steps), con)
+            self._insert_values(rows, con)
             return
+        columns = {name: [row[i] for row in rows] for i, name in enumerate(STEP_FIELDS)}
         import pyarrow as pa  # type: ignore[import-untyped]
 
         # DuckDB reads the local variable by its name (a replacement scan): one statement.
@@ -217,14 +194,14 @@ class History(Definitions):
         with self._joined(con) as cur:
             cur.execute(insert)
 
-    def _insert_values(
-        self, columns: dict[str, list[Any]], rows: int, con: duckdb.DuckDBPyConnection | None
-    ) -> None:
+    def _insert_values(self, rows: list[list[Any]], con: duckdb.DuckDBPyConnection | None) -> None:
         """A small batch as one multi-row ``VALUES`` statement: cheaper than an Arrow
         scan up to a handful of rows, and it needs neither pyarrow nor pandas."""
         row = f"({', '.join('?' * len(STEP_FIELDS))})"
-        insert = f"INSERT INTO steps ({', '.join(STEP_FIELDS)}) VALUES " + ", ".join([row] * rows)
-        values = [columns[name][i] for i in range(rows) for name in STEP_FIELDS]
+        insert = f"INSERT INTO steps ({', '.join(STEP_FIELDS)}) VALUES " + ", ".join(
+            [row] * len(rows)
+        )
+        values = [v for r in rows for v in r]
         with self._joined(con) as cur:
             cur.execute(insert, values)
 

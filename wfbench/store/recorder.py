@@ -21,6 +21,11 @@ History commit policy (group commit, durable before told):
 Built-in directory actions check everything before they write, so a refused
 step leaves the batch clean; other side-effecting actions (custom, HTTP) get a
 transaction of their own, rolled back if they fail.
+
+In a batch (``run_many``) a run's records go with the batch's group commit
+(:mod:`wfbench.store.group_commit`): its row and the effect mark of a remote call that is
+not idempotent are durable before the call; an idempotent remote call waits for nothing,
+and its mark and record commit with the run's next commit (usually its end).
 """
 
 from __future__ import annotations
@@ -189,21 +194,27 @@ class Recorder(Hooks):
         if spec.remote and self.group is not None and not self.open:
             # Its effect happens elsewhere (the engine calls this before the call, with
             # nothing inside, and after it, around its record): no transaction of the run's
-            # own to open; what is waiting commits with other runs' records (its effect mark
-            # on the run's own cursor, durable before the call), and nothing at all when
-            # nothing is waiting.
-            self.commit()
+            # own to open. Before the call, the mark of an effect that must not happen twice
+            # (not idempotent) commits with what waits beside it (the run's row: a resume
+            # finds the run by it) and other runs' records: durable before the call, so a
+            # resume never calls it again. An idempotent call may be made again by a resume
+            # anyway (its mark is not what a resume reads), so nothing commits before it.
+            # After the call its record waits for the run's next commit (its end, the next
+            # step that may block, or FLUSH_INTERVAL_S), as every record nobody has been
+            # told of does. A one-step run of an idempotent call commits once, at its end.
+            if any(not mark["idempotent"] for mark in self.marks):
+                self.commit()
             yield
-            self.commit()
             return
-        # On a SCIM directory a built-in's change is already out there once it is called:
-        # its effect mark is made durable before, as any other action's.
-        alone = (
-            not spec.batched
-            or spec.name not in _builtin_names()
-            or (self.target is not None and not self.dry_run)
-        )
-        if alone:
+        # A built-in acting on the embedded directory (or a dry run's sandbox) changes only
+        # the store: its effect mark, its change and its record commit as one, so nothing
+        # needs to be durable before it (in a batch, where it goes alone, that keeps the
+        # batch's writer lock for one commit instead of two). On a SCIM directory a
+        # built-in's change is already out there once it is called: its effect mark is made
+        # durable before, as any other action's.
+        local = spec.name in _builtin_names() and (self.target is None or self.dry_run)
+        alone = not spec.batched or not local
+        if not local:
             self.commit()
         self._begin()
         try:
@@ -256,9 +267,10 @@ class Recorder(Hooks):
     def commit(self) -> None:
         """Write the buffered records, commit the open batch, then tell the watchers."""
         with self.lock:
-            # an effect mark goes on the run's own cursor, durable before its call: the
-            # group's records (handed over earlier) are durable once group.write returns
-            if self.group is not None and not self.open and not self.marks:
+            # with no directory change open on the run's cursor, everything waiting goes with
+            # the batch's next group commit, durable once group.write returns (an effect
+            # mark too: it returns before the call)
+            if self.group is not None and not self.open:
                 self._group_commit()
                 return
             entries, self.buffer = self.buffer, []
@@ -291,6 +303,7 @@ class Recorder(Hooks):
         if start is not None:
             records.starts.insert(0, start)
         records.steps = [row for row, _, _ in entries]
+        records.marks, self.marks = self.marks, []
         if records:
             assert self.group is not None
             self.group.write(records)
@@ -337,6 +350,8 @@ class Recorder(Hooks):
 
     def step_finished(self, *, run: RunRecord, step: StepRecord, durable: bool) -> None:
         with self.lock:
+            if not self.buffer and not self.open:  # the interval counts from the oldest
+                self.since = time.monotonic()  # record waiting, not from the last commit
             self.buffer.append((step.to_dict(), durable, step))
             due = (
                 len(self.buffer) >= FLUSH_ROWS

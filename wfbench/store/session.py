@@ -169,6 +169,9 @@ class StoreSession:
             threading.Thread, tuple[int, duckdb.DuckDBPyConnection]
         ] = weakref.WeakKeyDictionary()
         self._pool: list[tuple[int, duckdb.DuckDBPyConnection]] = []  # idle run cursors
+        self._kept: weakref.WeakKeyDictionary[object, duckdb.DuckDBPyConnection] = (
+            weakref.WeakKeyDictionary()
+        )  # see kept_cursor
         self._lookups: dict[str, Any] = {}  # ref -> WorkflowInfo | None, see lookup_stamp
         self._lookups_stamp: tuple[int, int] = (-1, -1)
         self._no_cache = -1  # a generation whose look-ups are not cached
@@ -347,6 +350,18 @@ class StoreSession:
                 return
         cur.close()
 
+    def kept_cursor(self, owner: object) -> duckdb.DuckDBPyConnection:
+        """A cursor ``owner`` keeps while the file stays open (a batch's group commit keeps
+        its appenders on it): the same one at every call until the connection closes, which
+        closes it too (a cursor left open would keep DuckDB's hold on the file after the
+        store let go). Only inside :meth:`session`; compare with ``is`` to know whether it
+        is a new one."""
+        with self._lock:
+            cur = self._kept.get(owner)
+            if cur is None:
+                cur = self._kept[owner] = self.new_cursor()
+            return cur
+
     def close(self) -> None:
         """Close the connection and forget the runs this store had not finished.
 
@@ -365,6 +380,9 @@ class StoreSession:
         for _, cur in self._pool:
             cur.close()
         self._pool.clear()
+        for cur in list(self._kept.values()):
+            cur.close()
+        self._kept.clear()
         if self._con is not None:
             self._con.close()
             self._con = None

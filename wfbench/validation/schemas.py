@@ -185,7 +185,25 @@ _Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
 
 
 def validator_for(schema: Mapping[str, Any]) -> Any:
-    """A draft 2020-12 validator that never retrieves and matches in linear time."""
+    """A draft 2020-12 validator that never retrieves and matches in linear time.
+
+    The same schema's validator is made once and kept (the last 64 schemas, by their JSON
+    text, keys in their order: errors come in the schema's order): building one (its
+    registry and resolver) cost a batch's rows more than checking their inputs. A validator
+    is immutable once made (it holds its own copy of the schema), so threads share it."""
+    try:
+        text = json.dumps(schema, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):  # not JSON: made for this call only
+        return _new_validator(schema)
+    return _kept_validator(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _kept_validator(text: str) -> Any:
+    return _new_validator(json.loads(text))
+
+
+def _new_validator(schema: Mapping[str, Any]) -> Any:
     registry: referencing.Registry[Any] = referencing.Registry(retrieve=_refuse)  # type: ignore[call-arg]
     return _Validator(schema, registry=registry, format_checker=FORMATS)
 
