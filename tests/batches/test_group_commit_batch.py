@@ -4,7 +4,7 @@ run and its step are in history, succeeded, and the connectors were read once.""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -15,25 +15,34 @@ from wfbench import Workbench
 from wfbench.actions.context import Connector
 
 
-class _Ok(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = b'{"ok": true}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+def _one_step(name: str, action: str, with_: dict[str, str]) -> dict[str, Any]:
+    """A workflow of one action step, run as administrator."""
+    step = {"id": name.lower(), "kind": "action", "action": action, "with": with_}
+    return {"format": "wfbench/v1", "name": name, "run_as": "administrator", "steps": [step]}
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+
+def _tickets(
+    monkeypatch: pytest.MonkeyPatch, after: Callable[[Any], None] = lambda records: None
+) -> list[Any]:
+    """Every ``Records`` the batch's group commit writes, in order; ``after(records)`` once
+    each is written (so durable)."""
+    from wfbench.store.group_commit import GroupCommit
+
+    tickets: list[Any] = []
+    write = GroupCommit.write
+
+    def noted(self: GroupCommit, records: Any) -> None:
+        tickets.append(records)
+        write(self, records)
+        after(records)
+
+    monkeypatch.setattr(GroupCommit, "write", noted)
+    return tickets
 
 
 @pytest.fixture
 def url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = _seen_server(set(), {})
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
@@ -45,21 +54,7 @@ def test_a_batch_of_calls_records_every_run_and_step(
     wb = Workbench(tmp_path / "store.duckdb")
     wb.init()
     wb.add_connector(Connector("api", url))
-    wb.save(
-        {
-            "format": "wfbench/v1",
-            "name": "Call",
-            "run_as": "administrator",
-            "steps": [
-                {
-                    "id": "call",
-                    "kind": "action",
-                    "action": "http.request",
-                    "with": {"connector": "api", "method": "GET", "path": "/x"},
-                }
-            ],
-        }
-    )
+    wb.save(_one_step("Call", "http.request", {"connector": "api", "method": "GET", "path": "/x"}))
     from wfbench.store.access import Access
 
     reads = []
@@ -116,36 +111,23 @@ def test_a_post_is_marked_durably_before_its_call_and_a_get_commits_once_at_its_
 ) -> None:
     """At most once for the POST (its mark committed before the server sees it); the GET,
     idempotent, is not waited on: its run commits once, with its end."""
-    from wfbench.store.group_commit import GroupCommit, Records
-
     durable: set[str] = set()
     at_call: dict[str, bool] = {}
     server = _seen_server(durable, at_call)
     keys: dict[str, str] = {}  # run id -> its row's request, from the run rows written
-    tickets: list[Records] = []
-    write = GroupCommit.write
 
-    def noted(self: GroupCommit, records: Any) -> None:
-        tickets.append(records)
-        write(self, records)
+    def committed(records: Any) -> None:
         for row in records.starts:
             keys[row["run_id"]] = row["input"]["method"] + " /x/" + str(row["input"]["n"])
         durable.update(keys[m["run_id"]] for m in records.marks if m["run_id"] in keys)
 
-    monkeypatch.setattr(GroupCommit, "write", noted)
+    tickets = _tickets(monkeypatch, committed)
     try:
         wb = Workbench(tmp_path / "store.duckdb")
         wb.init()
         wb.add_connector(Connector("api", f"http://127.0.0.1:{server.server_address[1]}"))
         call = {"connector": "api", "method": "{{ input.method }}", "path": "/x/{{ input.n }}"}
-        wb.save(
-            {
-                "format": "wfbench/v1",
-                "name": "Call",
-                "run_as": "administrator",
-                "steps": [{"id": "call", "kind": "action", "action": "http.request", "with": call}],
-            }
-        )
+        wb.save(_one_step("Call", "http.request", call))
         rows = [{"method": m, "n": i} for i in range(8) for m in ("GET", "POST")]
         out = wb.run_many("Call", rows, concurrency=8)
     finally:
@@ -168,27 +150,11 @@ def test_a_builtin_on_the_embedded_directory_commits_its_mark_with_its_change(
     """Its change, effect mark and record commit as one on the run's cursor (the change is
     local: nothing of it exists before that commit), so no group commit precedes it; the
     run's end goes with the group."""
-    from wfbench.store.group_commit import GroupCommit, Records
-
-    tickets: list[Records] = []
-    write = GroupCommit.write
-
-    def noted(self: GroupCommit, records: Any) -> None:
-        tickets.append(records)
-        write(self, records)
-
-    monkeypatch.setattr(GroupCommit, "write", noted)
+    tickets = _tickets(monkeypatch)
     wb = Workbench(tmp_path / "store.duckdb")
     wb.init(demo=True)
     mail = {"to": "u{{ input.n }}@example.com", "subject": "s", "body": "b"}
-    wb.save(
-        {
-            "format": "wfbench/v1",
-            "name": "Mail",
-            "run_as": "administrator",
-            "steps": [{"id": "mail", "kind": "action", "action": "notify.email", "with": mail}],
-        }
-    )
+    wb.save(_one_step("Mail", "notify.email", mail))
     out = wb.run_many("Mail", [{"n": i} for i in range(12)], concurrency=4)
     assert out["status"].tolist() == ["succeeded"] * 12
     assert len(tickets) == 12 and all(t.ends and not t.marks for t in tickets)

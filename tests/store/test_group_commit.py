@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +25,28 @@ def _wait_for(condition: object, what: str, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.001)
+
+
+def _behind_a_leader(
+    group: GroupCommit,
+    writer: Callable[[int], None],
+    n: int,
+    release: threading.Event,
+    meanwhile: Callable[[], object] = lambda: None,
+) -> None:
+    """``writer(0)`` first, until it leads a commit (its write waits for ``release``); then
+    ``writer(1)`` … ``writer(n - 1)``, until all of them wait for the next commit; then
+    ``meanwhile()``, ``release`` and every thread joined."""
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(n)]
+    threads[0].start()
+    _wait_for(lambda: group._leading, "the first run to lead")
+    for t in threads[1:]:
+        t.start()
+    _wait_for(lambda: len(group._waiting) == n - 1, f"{n - 1} runs waiting")
+    meanwhile()
+    release.set()
+    for t in threads:
+        t.join(10)
 
 
 @pytest.fixture
@@ -55,15 +78,7 @@ def test_runs_waiting_while_one_commits_go_together_and_each_returns_committed(
             seen[i] = cur.execute("SELECT count(*) FROM t WHERE run = ?", [i]).fetchone()[0]
 
     with store.session():
-        threads = [threading.Thread(target=writer, args=(i,)) for i in range(6)]
-        threads[0].start()
-        _wait_for(lambda: group._leading, "the first run to lead")
-        for t in threads[1:]:
-            t.start()
-        _wait_for(lambda: len(group._waiting) == 5, "five runs waiting")
-        release.set()
-        for t in threads:
-            t.join(10)
+        _behind_a_leader(group, writer, 6, release)
     assert seen == dict.fromkeys(range(6), 1)
     assert group.commits == 2  # the first alone, then the five that waited, together
 
@@ -87,15 +102,7 @@ def test_a_failing_record_fails_its_own_run_only(store: Store) -> None:
             errors[i] = exc
 
     with store.session() as cur:
-        threads = [threading.Thread(target=writer, args=(i,)) for i in range(5)]
-        threads[0].start()
-        _wait_for(lambda: group._leading, "the first run to lead")
-        for t in threads[1:]:
-            t.start()
-        _wait_for(lambda: len(group._waiting) == 4, "four runs waiting")
-        release.set()
-        for t in threads:
-            t.join(10)
+        _behind_a_leader(group, writer, 5, release)
         rows = sorted(r for (r,) in cur.execute("SELECT run FROM t").fetchall())
     assert list(errors) == [3] and "nowhere" in str(errors[3])
     assert rows == [0, 1, 2, 4]
@@ -173,15 +180,7 @@ def test_a_bad_record_fails_its_own_run_and_the_group_writes_the_others(store: S
             errors[i] = exc
 
     with store.session() as cur:
-        threads = [threading.Thread(target=writer, args=(i,)) for i in range(5)]
-        threads[0].start()
-        _wait_for(lambda: group._leading, "the first run to lead")
-        for t in threads[1:]:
-            t.start()
-        _wait_for(lambda: len(group._waiting) == 4, "four runs waiting")
-        release.set()
-        for t in threads:
-            t.join(10)
+        _behind_a_leader(group, writer, 5, release)
         runs = sorted(r for (r,) in cur.execute("SELECT run_id FROM runs").fetchall())
         steps = sorted(r for (r,) in cur.execute("SELECT run_id FROM steps").fetchall())
     assert list(errors) == [2] and "step status must be one of" in str(errors[2])
@@ -226,16 +225,10 @@ def test_when_the_groups_cursor_fails_every_run_of_the_group_hears_it(
         raise duckdb.ConnectionException("the connection went away")
 
     with store.session() as cur:
-        threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
-        threads[0].start()
-        _wait_for(lambda: group._leading, "the first run to lead")
-        for t in threads[1:]:
-            t.start()
-        _wait_for(lambda: len(group._waiting) == 3, "three runs waiting")
-        monkeypatch.setattr(store, "kept_cursor", broken)  # for the next group
-        release.set()
-        for t in threads:
-            t.join(10)
+        # the next group gets a broken cursor
+        _behind_a_leader(
+            group, writer, 4, release, lambda: monkeypatch.setattr(store, "kept_cursor", broken)
+        )
         assert cur.execute("SELECT count(*) FROM runs").fetchone() == (0,)
     assert sorted(errors) == [1, 2, 3]
     assert all("went away" in str(e) for e in errors.values())
