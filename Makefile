@@ -54,9 +54,11 @@ imports: setup
 
 # tests/ and every notebook in notebooks/ (see [tool.pytest.ini_options] and
 # notebooks/conftest.py: each notebook runs in its own kernel on a fresh store).
-# tests/ includes tests/e2e/, the browser suite, so `make test` runs it too.
+# tests/ includes tests/e2e/, the browser suite, so `make test` runs it too. Two xdist
+# workers (the machine CI gives has two cores): a file stays on one worker, the browser
+# suite stays whole on one (tests/conftest.py), so it runs while the rest loads the machine.
 pytest: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 # The browser suite alone: JupyterLab driven by Debian's Chromium (/usr/bin/chromium)
 # through Playwright. Screenshots and timings land in tests/e2e/screenshots/ (or

@@ -18,6 +18,18 @@ from wfbench.directory import seed_demo
 from wfbench.workbench import Workbench
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``make test`` runs the suite on two pytest-xdist workers with ``--dist loadgroup``:
+    each file (a notebook's cells, a module's tests) stays on one worker, in its order, with
+    its module fixtures; the browser suite runs whole on one worker (one JupyterLab, one
+    Chromium, one screenshots folder) while the other worker runs the rest beside it.
+    Without xdist the mark does nothing. (Called with every collected item, notebooks too.)"""
+    for item in items:
+        parts = item.path.parts
+        group = "e2e" if "e2e" in parts and "tests" in parts else str(item.path)
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session")
 def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store file holding the seeded demo directory, seeded once per session: tests
