@@ -58,7 +58,7 @@ imports: setup
 # workers (the machine CI gives has two cores): a file stays on one worker, the browser
 # suite stays whole on one (tests/conftest.py), so it runs while the rest loads the machine.
 pytest: setup
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # The browser suite alone: JupyterLab driven by Debian's Chromium (/usr/bin/chromium)
 # through Playwright. Screenshots and timings land in tests/e2e/screenshots/ (or

@@ -18,16 +18,21 @@ from wfbench.directory import seed_demo
 from wfbench.workbench import Workbench
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """``make test`` runs the suite on two pytest-xdist workers with ``--dist loadgroup``:
-    each file (a notebook's cells, a module's tests) stays on one worker, in its order, with
-    its module fixtures; the browser suite runs whole on one worker (one JupyterLab, one
-    Chromium, one screenshots folder) while the other worker runs the rest beside it.
-    Without xdist the mark does nothing. (Called with every collected item, notebooks too.)"""
-    for item in items:
-        parts = item.path.parts
-        group = "e2e" if "e2e" in parts and "tests" in parts else str(item.path)
-        item.add_marker(pytest.mark.xdist_group(group))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``make test`` runs the suite on two pytest-xdist workers with ``--dist loadfile``:
+    each file (a notebook's cells, a module's tests) runs whole on one worker, in its order,
+    with its module fixtures. This keeps the browser suite (tests/e2e/, several files) whole
+    on one worker too: one JupyterLab, one Chromium and one screenshots folder, while the
+    other worker runs the rest beside it. (xdist's ``loadgroup`` would say this with marks,
+    but it writes the group into a node id pytest 9.2 no longer reads.)"""
+    from xdist.scheduler import LoadFileScheduling
+
+    class _ByFileBrowserTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "tests/e2e/" if path.startswith("tests/e2e/") else path
+
+    return _ByFileBrowserTogether(config, log)
 
 
 @pytest.fixture(scope="session")

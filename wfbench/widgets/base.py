@@ -99,19 +99,23 @@ class View:
             self.in_tab()
             display(_opened(self.tab_title))  # type: ignore[no-untyped-call]
             return
-        if wanted is None and self.tab is None:  # shown inline until the page answers
-            holder = w.VBox([self.widget], layout=w.Layout(width="100%"))
+        if wanted is None and self.tab is None:
+            # Until the page answers, a line; then the view, inline or in its own tab. The
+            # view is drawn once, where it stays, and never while the page script starts:
+            # anywidget gives a new model 2 s to start, and a large graph drawn meanwhile
+            # on a busy machine used to take them ("Failed to initialize model", after which
+            # the script heard nothing from the kernel: no type-ahead lists).
+            holder = w.VBox([_opening(self.tab_title)], layout=w.Layout(width="100%"))
             script.when_answered(lambda frontend: self._answered(frontend, holder))
             display(Javascript(LEAVE_GUARD_JS), script, holder)  # type: ignore[no-untyped-call]
             return
         display(Javascript(LEAVE_GUARD_JS), script, self.widget)  # type: ignore[no-untyped-call]
 
     def _answered(self, frontend: str, holder: Any) -> None:
-        """The page answered: in JupyterLab the inline view moves to its own tab."""
-        if frontend != "jupyterlab" or self.tab is not None:
-            return
-        holder.children = (_opened(self.tab_title),)
-        self._open_tab(self.tab_title)
+        """The page answered: in JupyterLab the view opens in its own tab, elsewhere inline."""
+        if self.tab is None and frontend == "jupyterlab":
+            self._open_tab(self.tab_title)
+        holder.children = (_opened(self.tab_title),) if self.tab is not None else (self.widget,)
 
     def in_tab(self, title: str | None = None) -> View:
         """Open the view in its own JupyterLab main-area tab (beside the notebook)."""
@@ -129,6 +133,11 @@ class View:
         self.tab.add_class("wfb-tab")
         with self.tab:  # the view alone: the tab lays its outputs side by side
             display(self.widget)  # type: ignore[no-untyped-call]
+
+
+def _opening(title: str) -> Any:
+    """What the notebook shows until the page has said where a view goes."""
+    return w.HTML(f"<span style='color:#555'>opening <b>{esc(title)}</b>…</span>")
 
 
 def _opened(title: str) -> Any:
