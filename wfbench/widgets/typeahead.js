@@ -219,8 +219,8 @@ function pick(i) {
 function attach(el) {
   const key = keyOf(el);
   const found = key && listFor(key);
-  if (!found) return false;
-  if (box !== el) close();
+  if (box !== el) close(); // another box's list never stays over this one
+  if (!found) return false; // its list has not come yet: see change:lists
   box = el;
   spec = found;
   box.setAttribute("role", "combobox");
@@ -331,8 +331,14 @@ function render({ model, el }) {
   state.models.add(model);
   install();
   model.on("change:lists", () => {
+    // A box focused (or typed into) before the kernel published its list gets it now.
+    const focused = document.activeElement;
+    if (isBox(focused) && focused !== box) {
+      if (attach(focused)) refresh(isPlaceholder(focused.value));
+      return;
+    }
     if (box && list.style.display === "block") {
-      const found = listFor(keyOf(box));
+      const found = box.isConnected && listFor(keyOf(box));
       if (found) spec = found;
       else close();
     }
