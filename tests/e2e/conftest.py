@@ -1,4 +1,7 @@
-"""Fixtures of the browser suite: one JupyterLab server and one Chromium for the session.
+"""Fixtures of the browser suite: one JupyterLab server and one Chromium for the suite
+(package scope: they end with tests/e2e/, so Playwright's event loop, which runs in the
+main thread while it is open, is gone before any other test; a session scope left it
+running under the tests after it, where ``asyncio.run`` then refused to start).
 
 ``lab`` starts JupyterLab on a temporary folder that holds a copy of
 notebooks/quickstart.ipynb and a store seeded by ``wfbench init --demo``
@@ -82,7 +85,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.write_line(line)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def screenshots() -> Shots:
     folder = Path(os.environ.get("WFBENCH_E2E_SCREENSHOTS") or DEFAULT_SHOTS)
     folder.mkdir(parents=True, exist_ok=True)
@@ -91,7 +94,7 @@ def screenshots() -> Shots:
     return Shots(folder)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def timings(screenshots: Shots) -> Iterator[Timings]:
     recorded = Timings()
     yield recorded
@@ -101,7 +104,7 @@ def timings(screenshots: Shots) -> Iterator[Timings]:
     _summary.append(f"screenshots in {screenshots.folder}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     """JupyterLab on 127.0.0.1, a free port, no token, a temporary folder and store."""
     require_chromium()
@@ -123,7 +126,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(lab: LabServer) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(

@@ -35,7 +35,7 @@ import os
 import time
 from wfbench.workbench import Workbench
 
-os.environ["WFBENCH_TABS"] = "1"  # views open in their tab at once, not inline first
+os.environ["WFBENCH_TABS"] = "1"  # views open in their tab, whatever the page answers
 
 wb = Workbench()
 wb.init(demo=True)

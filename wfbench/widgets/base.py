@@ -62,6 +62,12 @@ def tabs_wanted() -> bool | None:
     return None
 
 
+def _in_tab(frontend: str) -> bool:
+    """Whether a view displayed on the page that answered ``frontend`` opens in a tab."""
+    wanted = tabs_wanted()
+    return frontend == "jupyterlab" if wanted is None else wanted
+
+
 class View:
     """A view: ``widget`` is its root; displaying the view displays that widget.
 
@@ -92,28 +98,26 @@ class View:
         from IPython.display import Javascript, display
 
         script = page_script()
-        wanted = tabs_wanted()
-        if wanted is None and script.frontend:
-            wanted = script.frontend == "jupyterlab"
-        if wanted and self.tab is None:
-            self.in_tab()
-            display(_opened(self.tab_title))  # type: ignore[no-untyped-call]
-            return
-        if wanted is None and self.tab is None:
-            # Until the page answers, a line; then the view, inline or in its own tab. The
-            # view is drawn once, where it stays, and never while the page script starts:
-            # anywidget gives a new model 2 s to start, and a large graph drawn meanwhile
-            # on a busy machine used to take them ("Failed to initialize model", after which
-            # the script heard nothing from the kernel: no type-ahead lists).
+        if not script.frontend and self.tab is None:
+            # Until the page answers, a line; then the view, in its own tab or in place of
+            # the line. The view is drawn once, where it stays, and never while the page
+            # script starts: anywidget gives a new model 2 s to start, and a large graph
+            # drawn meanwhile on a busy machine took them ("Failed to initialize model",
+            # after which the script heard nothing from the kernel: no type-ahead lists).
             holder = w.VBox([_opening(self.tab_title)], layout=w.Layout(width="100%"))
             script.when_answered(lambda frontend: self._answered(frontend, holder))
             display(Javascript(LEAVE_GUARD_JS), script, holder)  # type: ignore[no-untyped-call]
             return
+        if _in_tab(script.frontend) and self.tab is None:
+            self.in_tab()
+            display(_opened(self.tab_title))  # type: ignore[no-untyped-call]
+            return
         display(Javascript(LEAVE_GUARD_JS), script, self.widget)  # type: ignore[no-untyped-call]
 
     def _answered(self, frontend: str, holder: Any) -> None:
-        """The page answered: in JupyterLab the view opens in its own tab, elsewhere inline."""
-        if self.tab is None and frontend == "jupyterlab":
+        """The page answered: the view opens in its own tab (JupyterLab, unless
+        ``$WFBENCH_TABS`` says otherwise) or in place of the line."""
+        if self.tab is None and _in_tab(frontend):
             self._open_tab(self.tab_title)
         holder.children = (_opened(self.tab_title),) if self.tab is not None else (self.widget,)
 
