@@ -78,7 +78,7 @@ def main() -> None:
         "--out, where an earlier run left them",
     )
     args = p.parse_args()
-    out = Path(args.out)
+    out = Path(args.out).resolve()  # the scripts run from / (see run)
     out.mkdir(parents=True, exist_ok=True)
     load = Load()
     m = header("issue 22: the four ratios, before and after, from one run")
