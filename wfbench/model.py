@@ -18,9 +18,9 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, TypeVar
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from wfbench._field_docs import Documented
 from wfbench.errors import DefinitionError, UsageError
@@ -291,6 +291,26 @@ def parse_json(text: str) -> Any:
         raise UsageError("not usable JSON: it is nested too deeply; flatten it") from None
     except ValueError as exc:  # an integer with too many digits, a bad constant
         raise UsageError(f"not usable JSON: {str(exc)[:200]}; fix the value") from None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_model(model: type[M], path: Path, fix: str = "") -> M:
+    """``model`` from the JSON file at ``path``, read by the one rule for files a user
+    names (regular, UTF-8, bounded); :class:`UsageError` naming every problem."""
+    try:
+        data = parse_json(read_text_file(path))
+    except UsageError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or '/'}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        )
+        raise UsageError(f"{path}: {problems}{fix}") from None
 
 
 def _no_constant(name: str) -> Any:

@@ -149,3 +149,19 @@ def test_elsewhere_or_when_told_a_view_stays_inline(
     inline = Tiny()
     inline._ipython_display_()
     assert inline.tab is None and shown[-1] is inline.widget
+
+
+def test_a_forced_tab_also_waits_for_the_page_script(
+    shown: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``$WFBENCH_TABS=1`` decides where a view goes, not when: before the page script has
+    answered nothing is drawn (a large graph drawn then made it miss anywidget's 2 s start);
+    then the tab opens, whatever the page is."""
+    monkeypatch.setenv("WFBENCH_TABS", "1")
+    view = Tiny()
+    view._ipython_display_()
+    holder = shown[-1]
+    assert view.tab is None and view.widget not in shown and "opening" in holder.children[0].value
+    typeahead.page_script().frontend = "other"
+    assert view.tab is not None and shown[-1] is view.widget
+    assert "opened in its own tab" in holder.children[0].value

@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from wfbench.errors import NotFound, UsageError
-from wfbench.model import to_document
+from wfbench.model import read_model, to_document
 from wfbench.testing.cases import Case
 from wfbench.training.client import NO_BOARD, send_check
-from wfbench.training.hidden import LACKS_STEP, CaseOutcome, read_model
+from wfbench.training.hidden import LACKS_STEP, CaseOutcome
 
 if TYPE_CHECKING:
     from wfbench.workbench import Workbench

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from wfbench.errors import DefinitionError, UsageError
-from wfbench.model import parse_json, read_text_file
+from wfbench.model import read_model
 from wfbench.testing.cases import Case
 
 if TYPE_CHECKING:
@@ -37,26 +37,6 @@ if TYPE_CHECKING:
 CASE_TIMEOUT_S = 10.0
 #: What a learner reads when their workflow cannot even start a hidden case.
 LACKS_STEP = "your workflow lacks a step this exercise needs: read the task again"
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def read_model(model: type[M], path: Path, fix: str = "") -> M:
-    """``model`` from the JSON file at ``path``, read by the one rule for files a user
-    names (regular, UTF-8, bounded); :class:`UsageError` naming every problem."""
-    try:
-        data = parse_json(read_text_file(path))
-    except UsageError as exc:
-        raise UsageError(f"{path}: {exc}") from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or '/'}: {e['msg']}"
-            for e in exc.errors(include_url=False)
-        )
-        raise UsageError(f"{path}: {problems}{fix}") from None
 
 
 class HiddenCase(Case):
@@ -155,6 +135,5 @@ __all__ = [
     "HiddenExercise",
     "hidden_files",
     "judge",
-    "read_model",
     "valid_workflow",
 ]
