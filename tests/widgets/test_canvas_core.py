@@ -160,3 +160,35 @@ def test_the_three_wrong_references_are_refused_at_save_on_their_field(wb: Workb
     form.builder.start_button.click()
     form.builder.set_row(0, "steps.user.output.employee_type", "equals", "contractor")
     assert cv.save() is True, [i.describe() for i in cv.issues]
+
+
+def test_selecting_the_node_on_show_again_keeps_its_form(wb: Workbench) -> None:
+    """A click on the node whose form is open, or a refused Save, does not build a new form:
+    a browser that filled a box of the form on show, and left it after the kernel had
+    replaced it, lost the text (seen in the clicked journey under load)."""
+    cv = wb.canvas("Offboard contractor")
+    cv.select("leave")
+    form = cv.form
+    assert form is not None and cv.panel.children == (form.widget,)
+    cv.select("leave")
+    assert cv.form is form
+    form.fields["with.user_id"].typed.value = ""  # a mistake, sent from the form
+    assert cv.form is form and cv.save() is False
+    assert cv.form is form and cv.panel.children == (form.widget,)
+    assert "user_id" in unescaped(form.fields["with.user_id"].note)  # the notes still follow
+    cv.select("leave")
+    assert cv.form is form
+    cv.select("user")
+    cv.form.id_text.value = "person"  # what leave may read changed: its form is new
+    cv.select("leave")
+    assert cv.form is not form and "steps.person.output.id" in cv.form.references("user_id")
+    again = cv.form
+    cv.discard()  # the draft goes back: a form that shows the saved node
+    assert cv.form is not again and cv.form.node_dict()["with"]["user_id"] != ""
+    cv.select("trigger")
+    card = cv.trigger_card
+    cv.select("trigger")
+    assert cv.trigger_card is card
+    cv.add_button.click()  # the add panel replaces the card: selecting it again builds it anew
+    cv.select("trigger")
+    assert cv.trigger_card is not card and cv.panel.children == (cv.trigger_card.widget,)

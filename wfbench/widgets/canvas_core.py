@@ -295,11 +295,17 @@ class CanvasCore(KeptWork, View):
         for b in (self.delete_button, self.up_button, self.down_button):
             b.disabled = not is_step
         self.add_button.disabled = kind == "end"
+        shown = self.panel.children[0] if self.panel.children else None
+        form, card = self.form, self.trigger_card
         self.form = self.trigger_card = self.add_panel = None
         self.selection_label.value = self._flag_html(element_id)
         if kind == "trigger":
-            self.trigger_card = TriggerCard(self.draft.get("trigger") or {}, self._trigger_edited)
-            self.panel.children = (self.trigger_card.widget,)
+            trigger = self.draft.get("trigger") or {}
+            # the card on show already says what the draft says: kept, with what is typed in it
+            if card is None or card.widget is not shown or card.trigger() != trigger:
+                card = TriggerCard(trigger, self._trigger_edited)
+            self.trigger_card = card
+            self.panel.children = (card.widget,)
         elif kind == "placeholder":
             self._open_add()
         elif kind == "end":
@@ -314,11 +320,12 @@ class CanvasCore(KeptWork, View):
             refs = typed_references(
                 self.draft, element_id, self.wb.catalogue.actions(format="registry")
             )
-            self.form = form_for(
-                node, spec, refs, self._form_edited, self._sample_values(element_id, refs)
-            )
-            self.form.show_issues([i for i in self.issues if i.node == element_id])
-            self.panel.children = (self.form.widget,)
+            values = self._sample_values(element_id, refs)
+            if form is None or not _shows(form, shown, node, refs, values):
+                form = form_for(node, spec, refs, self._form_edited, values)
+            self.form = form
+            form.show_issues([i for i in self.issues if i.node == element_id])
+            self.panel.children = (form.widget,)
         self._publish_lists()
 
     def _sample_values(self, element_id: str, refs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -558,6 +565,22 @@ class CanvasCore(KeptWork, View):
     def _reselect(self) -> None:
         target = self.selected if self.selected in self._data else TRIGGER
         self.select(target or TRIGGER)
+
+
+def _shows(
+    form: NodeForm,
+    shown: object,
+    node: Mapping[str, Any],
+    refs: list[tuple[str, Any]],
+    values: Mapping[str, Any],
+) -> bool:
+    """Whether ``form`` is on show and shows ``node`` as the draft holds it, with the same
+    references and samples: then selecting the node again keeps it (a new form would be the
+    same, and would drop what is typed into a box but not yet sent)."""
+    if form.widget is not shown:
+        return False
+    fields = {k: v for k, v in node.items() if k not in ("then", "else", "steps")}
+    return form.node_dict() == fields and list(form.refs) == refs and form.samples == values
 
 
 def _describe(issue: Issue) -> str:
