@@ -146,6 +146,9 @@ def page(browser: Browser, screenshots: Shots, request: pytest.FixtureRequest) -
     # loaded machine (it only matters when the condition never holds)
     expect.set_options(timeout=TIMEOUT * 1000)
     tab = context.new_page()
+    slower = float(os.environ.get("WFBENCH_E2E_CPU_SLOWDOWN") or 1)
+    if slower > 1:  # a slow or busy machine's browser, to bring races out (see README)
+        context.new_cdp_session(tab).send("Emulation.setCPUThrottlingRate", {"rate": slower})
     try:
         yield tab
         if request.node.stash.get(_failed, False):
