@@ -102,8 +102,8 @@ class View:
             # Until the page answers, a line; then the view, in its own tab or in place of
             # the line. The view is drawn once, where it stays, and never while the page
             # script starts: anywidget gives a new model 2 s to start, and a large graph
-            # drawn meanwhile on a busy machine took them ("Failed to initialize model",
-            # after which the script heard nothing from the kernel: no type-ahead lists).
+            # drawn meanwhile on a busy machine took them ("Failed to initialize model", an
+            # error on the page; the lists do not depend on it: typeahead.ListsHolder).
             holder = w.VBox([_opening(self.tab_title)], layout=w.Layout(width="100%"))
             script.when_answered(lambda frontend: self._answered(frontend, holder))
             display(Javascript(LEAVE_GUARD_JS), script, holder)  # type: ignore[no-untyped-call]

@@ -46,7 +46,7 @@ from wfbench.widgets.picker import obvious_params
 from wfbench.widgets.run_as import RunAsPicker
 from wfbench.widgets.scope import typed_references
 from wfbench.widgets.trigger import TriggerCard
-from wfbench.widgets.typeahead import page_script
+from wfbench.widgets.typeahead import ListsHolder
 
 if TYPE_CHECKING:
     from wfbench.widgets.history_view import HistoryView
@@ -119,7 +119,8 @@ class CanvasCore(KeptWork, View):
         self.history: HistoryView | None = None
         self._data: dict[str, dict[str, Any]] = {}
         self._sample_run: tuple[str | None, dict[str, Any]] = (None, {})
-        self._lists_owner = f"canvas-{id(self)}"  # whose lists the page script shows
+        self.lists = ListsHolder()
+        """The type-ahead lists of the form or panel on show, carried into the page."""
         self._quiet = False
         self._build_widgets()
         self._changed()
@@ -363,11 +364,11 @@ class CanvasCore(KeptWork, View):
         self._publish_lists()
 
     def _publish_lists(self) -> None:
-        """Give the page script the type-ahead lists of the form or panel on show."""
+        """Publish the type-ahead lists of the form or panel on show."""
         lists = self.form.lists() if self.form is not None else {}
         if self.add_panel is not None:
             lists[self.add_panel.search.key] = self.add_panel.search.listed()
-        page_script().show(self._lists_owner, lists)
+        self.lists.show(lists)
 
     def _close_add(self) -> None:
         self.select(self.selected or TRIGGER)

@@ -42,7 +42,7 @@ def lay_out(core: CanvasCore) -> w.VBox:
         layout=w.Layout(flex_flow="row wrap"),
     )
     side = w.VBox(
-        [toolbar, core.selection_label, core.panel],
+        [toolbar, core.selection_label, core.panel, core.lists.widget],
         layout=w.Layout(flex="2 1 0", min_width="0", padding="0 0 0 8px"),
     )
     side.add_class("wfb-fit")

@@ -1,8 +1,10 @@
 // wfbench's page script (an anywidget front end; the kernel side is typeahead.py).
 //
 // 1. Type-ahead boxes. A text box (or text area) of a form that carries the class
-//    "wfb-ta-<key>" gets a list under it: the entries the kernel published for that key
-//    (model trait "lists"). In "reference" mode the list offers the references that fit
+//    "wfb-ta-<key>" gets a list under it: the entries the kernel published for that key,
+//    read from the page's hidden lists holders (HTML widgets marked "wfb-ta-lists", whose
+//    text is JSON: key -> {mode, whole, items}; not this model's traits, which anywidget
+//    stops updating for good when a model took over 2 s to start). In "reference" mode the list offers the references that fit
 //    the field, each with its kind and sample value, filtered by what is typed after "{{"
 //    (or by the words typed into a box without "{{"); picking one puts "{{ ref }}" at the
 //    cursor (replacing the expression the cursor is in, or the whole value when the field
@@ -14,17 +16,55 @@
 //    plain wheel is left alone, so it scrolls the page (cytoscape's wheel zoom is off).
 //
 // Both are page-wide listeners on the document, installed once per page; this widget
-// draws nothing. They read the newest model of each kernel that displayed the script.
+// draws nothing. The zoom step comes from the models of the kernels that displayed it.
 
 const MAX_SHOWN = 60;
 const state = (window.__wfbPage = window.__wfbPage || { models: new Set(), installed: false });
 
+const parsed = new WeakMap(); // a lists holder -> [its text, the lists it says]
+
 function listFor(key) {
-  for (const model of state.models) {
-    const found = (model.get("lists") || {})[key];
-    if (found) return found;
+  for (const holder of document.querySelectorAll(".wfb-ta-lists")) {
+    const text = holder.textContent || "";
+    let known = parsed.get(holder);
+    if (!known || known[0] !== text) {
+      let lists = {};
+      try {
+        lists = text.trim() ? JSON.parse(text) : {};
+      } catch (error) {
+        console.debug("[wfbench] unreadable type-ahead lists", error);
+      }
+      known = [text, lists];
+      parsed.set(holder, known);
+    }
+    if (known[1][key]) return known[1][key];
   }
   return null;
+}
+
+// Whether a change to the page touched a lists holder (its text, or a holder drawn).
+function touchesLists(record) {
+  const target = record.target instanceof Element ? record.target : record.target.parentElement;
+  if (target && target.closest(".wfb-ta-lists")) return true;
+  for (const node of record.addedNodes) {
+    if (node instanceof Element && (node.matches(".wfb-ta-lists") || node.querySelector(".wfb-ta-lists")))
+      return true;
+  }
+  return false;
+}
+
+function listsChanged() {
+  // A box focused (or typed into) before the kernel published its list gets it now.
+  const focused = document.activeElement;
+  if (isBox(focused) && focused !== box) {
+    if (attach(focused)) refresh(isPlaceholder(focused.value));
+    return;
+  }
+  if (box && list.style.display === "block") {
+    const found = box.isConnected && listFor(keyOf(box));
+    if (found) spec = found;
+    else close();
+  }
 }
 
 function step() {
@@ -220,7 +260,7 @@ function attach(el) {
   const key = keyOf(el);
   const found = key && listFor(key);
   if (box !== el) close(); // another box's list never stays over this one
-  if (!found) return false; // its list has not come yet: see change:lists
+  if (!found) return false; // its list has not come yet: see listsChanged
   box = el;
   spec = found;
   box.setAttribute("role", "combobox");
@@ -292,6 +332,9 @@ function install() {
       else close();
     }
   };
+  new MutationObserver((records) => {
+    if (records.some(touchesLists)) listsChanged();
+  }).observe(document.body, { childList: true, subtree: true, characterData: true });
   window.addEventListener("scroll", moved, true);
   window.addEventListener("resize", moved);
   document.addEventListener(
@@ -330,19 +373,6 @@ function render({ model, el }) {
   }
   state.models.add(model);
   install();
-  model.on("change:lists", () => {
-    // A box focused (or typed into) before the kernel published its list gets it now.
-    const focused = document.activeElement;
-    if (isBox(focused) && focused !== box) {
-      if (attach(focused)) refresh(isPlaceholder(focused.value));
-      return;
-    }
-    if (box && list.style.display === "block") {
-      const found = box.isConnected && listFor(keyOf(box));
-      if (found) spec = found;
-      else close();
-    }
-  });
 }
 
 export default { render };

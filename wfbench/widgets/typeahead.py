@@ -3,8 +3,9 @@ script that draws their lists (and zooms a graph on Ctrl+wheel).
 
 A :class:`TypeAhead` is an ordinary ipywidgets ``Text`` (or ``Textarea``, ``box``)
 marked with a class of its own; its list (:attr:`TypeAhead.suggestions`) is
-published by the kernel's one :class:`PageScript` (:func:`page_script`), a
-small front end of ours (``typeahead.js``, through ``anywidget``) that every
+carried into the page by the view's :class:`ListsHolder`, a hidden ordinary HTML
+widget, and drawn by the kernel's one :class:`PageScript` (:func:`page_script`),
+a small front end of ours (``typeahead.js``, through ``anywidget``) that every
 view displays beside itself. In the browser it listens on the page: a marked
 box that gets the focus, or is typed into, shows its list under it. In a
 form's field (``mode="reference"``) the list offers only the references that
@@ -23,11 +24,17 @@ twins in one cell) would leave the browser adding views to a box already gone
 ("Could not add child view to box"). Ordinary ``Text`` boxes are built at once;
 the one script is displayed as an output of its own, never inside a box.
 
+Why the lists do not travel on the script's own model: anywidget gives a model a fixed
+2 s to load its front end, and after a slower start (a busy page, a slow machine) it
+drops every message from the kernel to that model for good, so a list sent there would
+never arrive. An HTML widget has no such limit: the lists reach the page as the forms do.
+
 The code twin of a pick is :meth:`TypeAhead.pick` (the cursor at the end).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -50,8 +57,6 @@ class PageScript(anywidget.AnyWidget):
     _esm = (_HERE / "typeahead.js").read_text(encoding="utf-8")
     _css = (_HERE / "typeahead.css").read_text(encoding="utf-8")
 
-    lists = t.Dict().tag(sync=True)
-    """Box key -> ``{"mode", "whole", "items"}``: the lists of the boxes on show."""
     step = t.Float(1.15).tag(sync=True)
     """The zoom factor of one notch of Ctrl+wheel over a graph."""
     frontend = t.Unicode("").tag(sync=True)
@@ -61,7 +66,6 @@ class PageScript(anywidget.AnyWidget):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(layout=w.Layout(display="none"), **kwargs)
-        self._owners: dict[str, dict[str, Any]] = {}
         self._waiting: list[Callable[[str], None]] = []
         self.observe(self._answered, names="frontend")
 
@@ -77,14 +81,22 @@ class PageScript(anywidget.AnyWidget):
         for callback in waiting:
             callback(str(change["new"]))
 
-    def show(self, owner: str, lists: Mapping[str, Any]) -> None:
-        """Publish the lists of ``owner``'s boxes (a canvas's form and panel), replacing the
-        ones it published before."""
-        self._owners[owner] = dict(lists)
-        merged: dict[str, Any] = {}
-        for each in self._owners.values():
-            merged.update(each)
-        self.lists = merged
+
+class ListsHolder:
+    """The type-ahead lists of one view's boxes on show, in the page: a hidden HTML widget
+    (``widget``, marked ``wfb-ta-lists``) whose text is the lists as JSON, box key ->
+    ``{"mode", "whole", "items"}``; the page script reads it when a box wants its list."""
+
+    def __init__(self) -> None:
+        self.widget = w.HTML(layout=w.Layout(display="none"))
+        self.widget.add_class("wfb-ta-lists")
+        self.lists: dict[str, Any] = {}
+
+    def show(self, lists: Mapping[str, Any]) -> None:
+        """Publish ``lists`` (the boxes of the form or panel on show), replacing the last."""
+        self.lists = dict(lists)
+        text = json.dumps(self.lists, ensure_ascii=False, default=str)
+        self.widget.value = f"<div>{html.escape(text, quote=False)}</div>"
 
 
 _script: list[PageScript] = []
@@ -203,6 +215,7 @@ def suggestions(
 
 
 __all__ = [
+    "ListsHolder",
     "PageScript",
     "TypeAhead",
     "page_script",
