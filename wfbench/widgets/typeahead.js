@@ -4,12 +4,13 @@
 //    "wfb-ta-<key>" gets a list under it: the entries the kernel published for that key,
 //    read from the page's hidden lists holders (HTML widgets marked "wfb-ta-lists", whose
 //    text is JSON: key -> {mode, whole, items}; not this model's traits, which anywidget
-//    stops updating for good when a model took over 2 s to start). In "reference" mode the list offers the references that fit
-//    the field, each with its kind and sample value, filtered by what is typed after "{{"
-//    (or by the words typed into a box without "{{"); picking one puts "{{ ref }}" at the
-//    cursor (replacing the expression the cursor is in, or the whole value when the field
-//    takes one expression). In "choice" mode a pick sets the value. Keyboard: typing
-//    filters, ArrowDown/ArrowUp move, Enter or Tab picks, Escape closes, Ctrl+Space opens.
+//    stops updating for good when a model took over 2 s to start). In "reference" mode
+//    the list offers the references that fit the field, each with its kind and sample
+//    value, filtered by what is typed after "{{" (or by the words typed into a box without
+//    "{{"); picking one puts "{{ ref }}" at the cursor (replacing the expression the
+//    cursor is in, or the whole value when the field takes one expression). In "choice"
+//    mode a pick sets the value. Keyboard: typing filters, ArrowDown/ArrowUp move, Enter or
+//    Tab picks, Escape closes, Ctrl+Space opens.
 //    A pick goes to the kernel as the box's own "change" event (the ipywidgets Text sends
 //    its value then), so the boxes stay ordinary ipywidgets.
 // 2. Ctrl+wheel (or Cmd+wheel) over a wfbench graph zooms the drawing around the pointer; a
@@ -47,7 +48,8 @@ function touchesLists(record) {
   const target = record.target instanceof Element ? record.target : record.target.parentElement;
   if (target && target.closest(".wfb-ta-lists")) return true;
   for (const node of record.addedNodes) {
-    if (node instanceof Element && (node.matches(".wfb-ta-lists") || node.querySelector(".wfb-ta-lists")))
+    const element = node instanceof Element ? node : null;
+    if (element && (element.matches(".wfb-ta-lists") || element.querySelector(".wfb-ta-lists")))
       return true;
   }
   return false;
