@@ -37,7 +37,8 @@ def test_the_page_is_header_prompts_bar_then_graph_beside_the_panel(wb: Workbenc
     assert graph_side.children[0] is cv.graph.widget
     assert "colours:" in graph_side.children[1].value  # the status legend under the graph
     assert cv.graph.widget.layout.flex == "0 0 auto"  # the box follows the graph's height
-    toolbar, selection, panel = side.children
+    toolbar, selection, panel, lists = side.children
     assert cv.add_button in toolbar.children and cv.zoom_out_button in toolbar.children
     assert (selection, panel) == (cv.selection_label, cv.panel)
+    assert lists is cv.lists.widget and lists.layout.display == "none"  # the type-ahead lists
     assert "wfb-fit" in side._dom_classes  # the panel never scrolls sideways
