@@ -48,9 +48,10 @@ function touchesLists(record) {
   const target = record.target instanceof Element ? record.target : record.target.parentElement;
   if (target && target.closest(".wfb-ta-lists")) return true;
   for (const node of record.addedNodes) {
-    const element = node instanceof Element ? node : null;
-    if (element && (element.matches(".wfb-ta-lists") || element.querySelector(".wfb-ta-lists")))
-      return true;
+    // (on every change to the page: a class test and a live collection, no selector walk)
+    if (!(node instanceof Element)) continue;
+    if (node.classList.contains("wfb-ta-lists")) return true;
+    if (node.getElementsByClassName("wfb-ta-lists").length) return true;
   }
   return false;
 }

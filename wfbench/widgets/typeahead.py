@@ -90,12 +90,10 @@ class ListsHolder:
     def __init__(self) -> None:
         self.widget = w.HTML(layout=w.Layout(display="none"))
         self.widget.add_class("wfb-ta-lists")
-        self.lists: dict[str, Any] = {}
 
     def show(self, lists: Mapping[str, Any]) -> None:
         """Publish ``lists`` (the boxes of the form or panel on show), replacing the last."""
-        self.lists = dict(lists)
-        text = json.dumps(self.lists, ensure_ascii=False, default=str)
+        text = json.dumps(dict(lists), ensure_ascii=False, default=str)
         self.widget.value = f"<div>{html.escape(text, quote=False)}</div>"
 
 
